@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from electorate.models import Region, Upload, Voter, VoterRoll
+
+
+class Election(models.Model):
+    class Level(models.TextChoices):
+        GOVERNOR = "governor", _("Gubernur dan Wakil Gubernur")
+        REGENT = "regent", _("Bupati dan Wakil Bupati")
+        MAYOR = "mayor", _("Wali Kota dan Wakil Wali Kota")
+
+    class RuleSet(models.TextChoices):
+        # PKPU 8/2024 Art. 77(2): a repair covers the shortfall.
+        RULES_2024 = "2024", _("2024: perbaikan sebanyak kekurangan")
+        # 2015-2020: a repair covers twice the shortfall.
+        LEGACY_2015 = "2015", _("2015-2020: perbaikan dua kali kekurangan")
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="elections")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    dpt_count = models.PositiveIntegerField(_("jumlah DPT pemilihan terakhir"))
+    voting_day = models.DateField(_("hari pemungutan suara"))
+    submission_start = models.DateField(null=True, blank=True)
+    submission_end = models.DateField(null=True, blank=True)
+    rule_set = models.CharField(max_length=4, choices=RuleSet.choices, default=RuleSet.RULES_2024)
+    # Outcome per reason code, overriding the rule set's defaults ({"NOT_IN_ROLL": "BMS"}).
+    reason_outcomes = models.JSONField(default=dict, blank=True)
+    roll = models.ForeignKey(
+        VoterRoll, null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pemilihan")
+        verbose_name_plural = _("pemilihan")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(dpt_count__gt=0), name="election_dpt_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pair(models.Model):
+    """A prospective independent candidate pair (bakal pasangan calon perseorangan)."""
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="pairs")
+    name = models.CharField(_("nama pasangan"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bakal pasangan calon")
+        verbose_name_plural = _("bakal pasangan calon")
+        constraints = [
+            models.UniqueConstraint(fields=["election", "name"], name="pair_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    """A liaison officer's account belongs to exactly one pair."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team"
+    )
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="team")
+
+    class Meta:
+        verbose_name = _("anggota tim")
+        verbose_name_plural = _("anggota tim")
+
+
+class Round(models.IntegerChoices):
+    INITIAL = 0, _("Penyerahan awal")
+    REPAIR_1 = 1, _("Perbaikan 1")
+    REPAIR_2 = 2, _("Perbaikan 2")
+
+
+class SupportUpload(Upload):
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="uploads")
+    round = models.PositiveSmallIntegerField(choices=Round.choices, default=Round.INITIAL)
+
+    class Meta:
+        verbose_name = _("unggahan daftar dukungan")
+        verbose_name_plural = _("unggahan daftar dukungan")
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "sha256"], name="support_upload_unique_file")
+        ]
+
+
+class Supporter(models.Model):
+    """One row of a support list as uploaded. NIK only as keyed hash + ciphertext + mask."""
+
+    upload = models.ForeignKey(SupportUpload, on_delete=models.CASCADE, related_name="supporters")
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="supporters")
+    round = models.PositiveSmallIntegerField(choices=Round.choices)
+    row_number = models.PositiveIntegerField()  # the row in the uploaded file, header = 1
+    nik_hash = models.BinaryField(max_length=32)
+    nik_cipher = models.BinaryField()
+    nik_masked = models.CharField(max_length=16)
+    # What the NIK itself encodes, kept so that checks need not decrypt it.
+    nik_region = models.CharField(max_length=6)
+    nik_birth_date = models.DateField(null=True)  # null: the encoded date is impossible
+    nik_sex = models.CharField(max_length=1)
+    name = models.CharField(max_length=200)
+    birth_place = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=1, choices=Voter.Sex.choices)
+    address = models.CharField(max_length=300, blank=True)
+    rt = models.CharField(max_length=3, blank=True)
+    rw = models.CharField(max_length=3, blank=True)
+    kelurahan = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    occupation = models.CharField(max_length=100, blank=True)
+    marital_status = models.CharField(max_length=1, choices=Voter.Marital.choices, blank=True)
+    sheet_page = models.CharField(max_length=20, blank=True)  # HALAMAN: ties the row to paper
+
+    class Meta:
+        verbose_name = _("pendukung")
+        verbose_name_plural = _("pendukung")
+        indexes = [
+            models.Index(fields=["pair", "round"], name="supporter_pair_round"),
+            models.Index(fields=["nik_hash"], name="supporter_nik_hash"),
+            models.Index(fields=["kelurahan"], name="supporter_kelurahan"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "row_number"], name="supporter_unique_row")
+        ]

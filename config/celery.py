@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("pilkada")
+# Every Celery setting lives in Django settings under the CELERY_ namespace.
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A node of the Kemendagri region tree. The code is dotted: 31, 31.71, 31.71.01, 31.71.01.1001."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("Provinsi")
+        KABKOTA = 2, _("Kabupaten/Kota")
+        KECAMATAN = 3, _("Kecamatan")
+        KELURAHAN = 4, _("Kelurahan/Desa")
+
+    code = models.CharField(max_length=13, primary_key=True)
+    name = models.CharField(max_length=120)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level=1, parent__isnull=True)
+                | models.Q(level__gt=1, parent__isnull=False),
+                name="region_parent_matches_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def contains(self, code: str) -> bool:
+        return code == self.code or code.startswith(self.code + ".")
+
+
+class VoterRoll(models.Model):
+    """One voter list (DPT, or DP4 from the civil registry) for a region."""
+
+    class Kind(models.TextChoices):
+        DPT = "DPT", _("DPT (daftar pemilih tetap)")
+        DP4 = "DP4", _("DP4 (data penduduk potensial pemilih)")
+
+    name = models.CharField(_("nama"), max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="rolls")
+    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.DPT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daftar pemilih")
+        verbose_name_plural = _("daftar pemilih")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Voter(models.Model):
+    """One row of a voter roll. The NIK is kept only as a keyed hash (see electorate.nik)."""
+
+    class Sex(models.TextChoices):
+        L = "L", _("Laki-laki")
+        P = "P", _("Perempuan")
+
+    class Marital(models.TextChoices):
+        BELUM = "B", _("Belum kawin")
+        KAWIN = "S", _("Kawin")
+        PERNAH = "P", _("Pernah kawin")
+
+    roll = models.ForeignKey(VoterRoll, on_delete=models.CASCADE, related_name="voters")
+    nik_hash = models.BinaryField(max_length=32)
+    name = models.CharField(max_length=200)
+    birth_place = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField(null=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    marital_status = models.CharField(max_length=1, choices=Marital.choices, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    rt = models.CharField(max_length=3, blank=True)
+    rw = models.CharField(max_length=3, blank=True)
+    # A plain code, not a foreign key: the importer validates it against the region tree once,
+    # and a per-row FK trigger would cost more than the whole import at 8 million rows.
+    kelurahan_code = models.CharField(max_length=13)
+
+    class Meta:
+        verbose_name = _("pemilih")
+        verbose_name_plural = _("pemilih")
+        constraints = [
+            models.UniqueConstraint(fields=["roll", "nik_hash"], name="voter_unique_nik_per_roll")
+        ]
+
+
+class Upload(models.Model):
+    """A file kept exactly as it came, with its SHA-256, before anything is parsed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Diproses")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    file = models.FileField(upload_to="uploads/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Progress: rows read so far and the file size in bytes read, for the progress bar.
+    rows_read = models.BigIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    accepted = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    # The first errors, each {"row", "column", "message"}; the count of all is `rejected`.
+    errors = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(100 * self.bytes_read / self.size)) if self.size else 0
+
+
+class RollImport(Upload):
+    roll = models.ForeignKey(VoterRoll, on_delete=models.CASCADE, related_name="imports")
+
+    class Meta:
+        verbose_name = _("impor daftar pemilih")
+        verbose_name_plural = _("impor daftar pemilih")
+        constraints = [
+            models.UniqueConstraint(fields=["roll", "sha256"], name="roll_import_unique_file")
+        ]
+
+
+class Role(models.TextChoices):
+    KPU_PROVINSI = "kpu_prov", _("KPU Provinsi")
+    KPU_KABKOTA = "kpu_kab", _("KPU Kabupaten/Kota")
+    PPK = "ppk", _("PPK (kecamatan)")
+    PPS = "pps", _("PPS (kelurahan/desa)")
+    BAWASLU = "bawaslu", _("Bawaslu / Panwaslu / PKD")
+    TIM = "tim", _("Tim bakal pasangan calon")
+
+
+class StaffAssignment(models.Model):
+    """A user's role and the area they act in. A PPS officer of one kelurahan sees nothing of the next."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignment"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("penugasan")
+        verbose_name_plural = _("penugasan")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()} {self.region_id}"
