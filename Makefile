@@ -1,0 +1,48 @@
+# The two commands: `make demo` (set up + demo on the embedded default) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The production stack on this machine's default local ports; tests run on it for real.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada_bench
+
+.PHONY: install demo demo-data serve test bench lint format worker
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+# Embedded default: SQLite in ./var, Celery tasks in-process. Then serves http://127.0.0.1:8000
+demo: demo-data serve
+
+demo-data: install
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --noinput -v0
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py demo_setup
+
+serve: install
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	  CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/pytest
+
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
+
+worker: install
+	$(BIN)/celery -A config worker -l info
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

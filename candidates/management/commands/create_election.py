@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from candidates.models import Election
+from candidates.services import election_create, election_threshold
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"Tanggal {value!r} tidak dikenali: gunakan format YYYY-MM-DD.") from exc
+
+
+class Command(BaseCommand):
+    help = "Buat (atau perbarui) pemilihan dan cetak syarat minimal dukungan dan sebarannya."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", required=True)
+        parser.add_argument("--region", required=True, help="kode wilayah, mis. 31 atau 31.71")
+        parser.add_argument("--level", required=True, choices=Election.Level.values)
+        parser.add_argument("--dpt", required=True, type=int, help="jumlah DPT pemilihan terakhir")
+        parser.add_argument("--voting-day", required=True, type=_date)
+        parser.add_argument("--name", default="")
+        parser.add_argument(
+            "--rule-set", default=Election.RuleSet.RULES_2024, choices=Election.RuleSet.values
+        )
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts):
+        try:
+            election = election_create(
+                slug=opts["slug"],
+                region_code=opts["region"],
+                level=opts["level"],
+                dpt=opts["dpt"],
+                voting_day=opts["voting_day"],
+                name=opts["name"],
+                rule_set=opts["rule_set"],
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        t = election_threshold(election)
+        out = {
+            "id": election.pk,
+            "slug": election.slug,
+            "percent": t.percent,
+            "threshold": t.threshold,
+            "spread_required": t.spread_required,
+            "spread_units": t.spread_units,
+        }
+        if opts["json"]:
+            self.stdout.write(json.dumps(out))
+        else:
+            self.stdout.write(
+                f"{election.name}: minimal {t.threshold:,} dukungan ({t.percent}% dari DPT), "
+                f"tersebar di {t.spread_required} dari {t.spread_units} wilayah."
+            )
