@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from candidates.urls import api_urlpatterns as candidates_api
+from verification.urls import api_urlpatterns as verification_api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("masuk/", auth_views.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include(candidates_api + verification_api)),
+    path("", include("electorate.urls")),
+    path("", include("verification.urls")),
+    path("", include("candidates.urls")),
 ]

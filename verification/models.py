@@ -1,1 +1,136 @@
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Pair, Supporter
+from verification.rules import Outcome
+
+
+class AdminRun(models.Model):
+    """One administrative verification of a pair's round: who, when, with which rules and roll.
+
+    Enough is kept to trace a disputed result: the outcome per reason in force, the roll and the
+    SHA-256 of every file imported into it, and the counts the run produced.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="admin_runs")
+    round = models.PositiveSmallIntegerField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rule_set = models.CharField(max_length=4)
+    # {"NOT_IN_ROLL": "TMS", ...}: the outcomes this run applied, whatever the election says later.
+    reason_outcomes = models.JSONField(default=dict)
+    voting_day = models.DateField()
+    roll = models.ForeignKey(
+        "electorate.VoterRoll", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    roll_sha256 = models.JSONField(default=list)  # the roll's imported files, for traceability
+    # Prepared once per run (see engine): supporter id bound, invalid NIK prefixes, restricted
+    # occupation texts found in this pair's lists.
+    prepared = models.JSONField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("verifikasi administrasi")
+        verbose_name_plural = _("verifikasi administrasi")
+        indexes = [models.Index(fields=["pair", "round", "-started_at"], name="adminrun_latest")]
+
+    def __str__(self) -> str:
+        return f"vermin {self.pair_id}/{self.round} #{self.pk}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.chunks_done / self.chunks_total) if self.chunks_total else 0
+
+
+class AdminChunk(models.Model):
+    """A slice of a run (a supporter id range) that one worker claims with a conditional UPDATE."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+
+    run = models.ForeignKey(AdminRun, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    id_from = models.BigIntegerField()  # inclusive
+    id_to = models.BigIntegerField()  # inclusive
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="adminchunk_unique_seq")]
+
+
+class DuplicateFlag(models.Model):
+    """Duplicate bits computed pair-wide once per run, before the chunks read them."""
+
+    run = models.ForeignKey(AdminRun, on_delete=models.CASCADE, related_name="+")
+    supporter_id = models.BigIntegerField()
+    bits = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "supporter_id"], name="dupflag_run_supporter")]
+
+
+class AdminResult(models.Model):
+    """The current verdict on one supporter. Pair, round and kelurahan are copied from the
+    supporter so that the recap is one GROUP BY on this table, without a join.
+
+    No database FK constraints (db_constraint=False): on PostgreSQL each would be a per-row
+    trigger lookup while inserting 840k rows at once; the engine writes only ids it just read, and
+    Django's collector still cascades deletes.
+    """
+
+    supporter = models.OneToOneField(
+        Supporter,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="admin_result",
+        db_constraint=False,
+    )
+    run = models.ForeignKey(
+        AdminRun,
+        on_delete=models.CASCADE,
+        related_name="results",
+        db_constraint=False,
+        db_index=False,  # deleting a run is rare; every insert would pay for this index
+    )
+    pair = models.ForeignKey(
+        Pair, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    round = models.PositiveSmallIntegerField()
+    kelurahan_code = models.CharField(max_length=13)
+    reasons = models.PositiveIntegerField(default=0)  # verification.rules.Reason bits
+    outcome = models.CharField(max_length=3, choices=Outcome.choices)
+    # The roll record matched on the NIK (null: not in the roll). Not a foreign key: a re-imported
+    # roll must not cascade into past verdicts.
+    voter_id = models.BigIntegerField(null=True, blank=True)
+    # A BMS/TMS record resubmitted in a later repair round: the later record counts instead.
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("hasil verifikasi administrasi")
+        verbose_name_plural = _("hasil verifikasi administrasi")
+        indexes = [
+            models.Index(fields=["pair", "round", "kelurahan_code"], name="adminresult_recap"),
+        ]

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Election, Round
+from electorate.access import q_within
+from electorate.models import Region
+
+UPLOAD_EXTENSIONS = (".csv", ".xlsx")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ElectionForm(forms.Form):
+    name = forms.CharField(label=_("Nama pemilihan"), max_length=200, required=False)
+    slug = forms.SlugField(label=_("Kode singkat (slug)"), max_length=80)
+    region = forms.ModelChoiceField(label=_("Wilayah"), queryset=Region.objects.none())
+    level = forms.ChoiceField(label=_("Jenis pemilihan"), choices=Election.Level.choices)
+    dpt = forms.IntegerField(label=_("Jumlah DPT pemilihan terakhir"), min_value=1)
+    voting_day = forms.DateField(label=_("Hari pemungutan suara"), widget=DateInput)
+    submission_start = forms.DateField(
+        label=_("Awal penyerahan dukungan"), required=False, widget=DateInput
+    )
+    submission_end = forms.DateField(
+        label=_("Akhir penyerahan dukungan"), required=False, widget=DateInput
+    )
+    rule_set = forms.ChoiceField(
+        label=_("Aturan perbaikan"),
+        choices=Election.RuleSet.choices,
+        initial=Election.RuleSet.RULES_2024,
+    )
+
+    def __init__(self, *args, area: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Elections are held in a province or a kab/kota inside the commissioner's area.
+        self.fields["region"].queryset = Region.objects.filter(
+            q_within("code", area), level__lte=Region.Level.KABKOTA
+        )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Election.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("Kode singkat ini sudah dipakai pemilihan lain."))
+        return slug
+
+
+class PairForm(forms.Form):
+    name = forms.CharField(label=_("Nama pasangan"), max_length=200)
+
+
+class TeamMemberForm(forms.Form):
+    username = forms.CharField(label=_("Nama pengguna"), max_length=150)
+    email = forms.EmailField(label=_("Surel"), required=False)
+    password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError(_("Nama pengguna ini sudah dipakai."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(data["password"], user)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class SupportUploadForm(forms.Form):
+    round = forms.TypedChoiceField(
+        label=_("Tahap"), choices=Round.choices, coerce=int, initial=Round.INITIAL
+    )
+    file = forms.FileField(
+        label=_("Berkas daftar dukungan (CSV atau XLSX)"),
+        help_text=_(
+            "Kolom: NIK, NAMA, TEMPAT_LAHIR, TANGGAL_LAHIR, JENIS_KELAMIN, ALAMAT, RT, RW, "
+            "KODE_WILAYAH, PEKERJAAN, STATUS_PERKAWINAN, HALAMAN. Simpan kolom NIK sebagai teks."
+        ),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(UPLOAD_EXTENSIONS):
+            raise forms.ValidationError(_("Hanya berkas CSV atau XLSX yang diterima."))
+        return f
+
+
+class SupporterFilterForm(forms.Form):
+    round = forms.TypedChoiceField(
+        label=_("Tahap"),
+        choices=[("", _("Semua"))] + Round.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    kelurahan = forms.CharField(label=_("Kode wilayah"), required=False, max_length=13)

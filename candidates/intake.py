@@ -1,0 +1,312 @@
+"""Support-list intake: keep the team's file, then load its good rows as Supporters.
+
+The same file twice for a pair is one upload. A run claims its upload with a conditional UPDATE
+(pending -> running). Loading replaces the upload's own supporters inside one transaction
+(replace-by-scope), so a rerun never doubles anything. COPY on PostgreSQL, batched INSERT on
+SQLite. After a successful load `support_upload_done` is sent so that later apps (verification)
+can refresh what depends on every pair's list.
+
+Only values that are not a 16-digit NIK at all (Excel's 3.17101E+15, 15 digits, a number cell)
+are refused here. A 16-digit NIK whose encoded birth date is impossible is kept, with
+nik_birth_date NULL: the verification engine marks it NIK_INVALID, where the team can see it.
+
+A run that dies is put back to pending with `support_upload_retry` (see electorate.roll_import).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from functools import partial
+from typing import IO, Any
+
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+
+from candidates.models import Pair, Round, Supporter, SupportUpload
+from candidates.signals import support_upload_done
+from electorate.nik import nik_decode, nik_encrypt, nik_hash, nik_mask
+from electorate.parsing import (
+    FieldError,
+    FileFormatError,
+    Table,
+    cached,
+    columns_match,
+    parse_birth_date,
+    parse_kelurahan,
+    parse_marital,
+    parse_name,
+    parse_nik,
+    parse_rt,
+    parse_sex,
+    parse_text,
+    table_open,
+)
+from electorate.roll_import import (
+    ErrorLog,
+    Progress,
+    copy_escape,
+    copy_write,
+    kelurahan_codes,
+    upload_claim,
+    upload_fail,
+    upload_keep,
+    upload_retry,
+)
+
+REQUIRED = (
+    "NIK",
+    "NAMA",
+    "TEMPAT_LAHIR",
+    "TANGGAL_LAHIR",
+    "JENIS_KELAMIN",
+    "ALAMAT",
+    "RT",
+    "RW",
+    "KODE_WILAYAH",
+    "PEKERJAAN",
+    "STATUS_PERKAWINAN",
+    "HALAMAN",
+)
+SQLITE_BATCH = 5_000
+
+# Column order shared by the row tuples, COPY and INSERT.
+FIELDS = (
+    "row_number",
+    "nik_hash",
+    "nik_cipher",
+    "nik_masked",
+    "nik_region",
+    "nik_birth_date",
+    "nik_sex",
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_id",
+    "occupation",
+    "marital_status",
+    "sheet_page",
+)
+
+
+def support_upload_create(
+    *,
+    pair: Pair,
+    round: int = Round.INITIAL,
+    file: IO[bytes] | File,
+    original_name: str,
+    uploaded_by: Any = None,
+) -> tuple[SupportUpload, bool]:
+    """Keep the file as uploaded. The same file (SHA-256) for the same pair is the same upload,
+    whatever round it is sent for: created=False and nothing changes."""
+    upload, created = upload_keep(
+        SupportUpload,
+        file=file,
+        original_name=original_name,
+        uploaded_by=uploaded_by,
+        scope={"pair": pair},
+    )
+    if created and upload.round != round:
+        SupportUpload.objects.filter(pk=upload.pk).update(round=round)
+        upload.round = round
+    return upload, created
+
+
+def support_upload_retry(*, upload_id: int) -> SupportUpload:
+    return upload_retry(SupportUpload, upload_id)
+
+
+def supporter_rows(
+    table: Table,
+    cols: dict[str, int],
+    known: frozenset[str],
+    errors: ErrorLog,
+    progress: Progress,
+) -> Iterator[tuple]:
+    """Good rows as tuples in FIELDS order (dates as ISO text, NIK birth date None when the
+    NIK encodes an impossible one); bad rows go to `errors` with row, column and the fix."""
+    i_nik, i_name, i_place, i_date, i_sex, i_addr, i_rt, i_rw, i_kel, i_job, i_mar, i_page = (
+        cols[c] for c in REQUIRED
+    )
+    width = max(cols.values()) + 1
+    today = dt.date.today()
+    p_date = cached(lambda v: parse_birth_date(v, today=today).isoformat())
+    p_sex = cached(parse_sex)
+    p_mar = cached(parse_marital)
+    p_kel = cached(partial(parse_kelurahan, known=known))
+    p_rt = cached(parse_rt)
+    p_rw = cached(partial(parse_rt, column="RW"))
+    p_place = cached(partial(parse_text, max_length=100, column="TEMPAT_LAHIR"))
+    p_job = cached(partial(parse_text, max_length=100, column="PEKERJAAN"))
+    p_page = cached(partial(parse_text, max_length=20, column="HALAMAN"))
+    nik_info: dict[str, tuple[str | None, str]] = {}  # DDMMYY -> (birth ISO or None, sex)
+    add_error = errors.add
+    tick = progress.tick
+    count = 0
+    for number, cells in table.rows():
+        count += 1
+        if count & 1023 == 0:
+            tick(count)
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        column = "NIK"
+        try:
+            nik = cells[i_nik]
+            if not (type(nik) is str and len(nik) == 16 and nik.isdigit() and nik.isascii()):
+                nik = parse_nik(nik)
+            column = "NAMA"
+            name = cells[i_name]
+            name = " ".join(name.split()) if type(name) is str else ""
+            if not name or len(name) > 200:
+                name = parse_name(cells[i_name])
+            column = "TEMPAT_LAHIR"
+            place = p_place(cells[i_place])
+            column = "TANGGAL_LAHIR"
+            birth = p_date(cells[i_date])
+            column = "JENIS_KELAMIN"
+            sex = p_sex(cells[i_sex])
+            column = "ALAMAT"
+            address = cells[i_addr]
+            address = " ".join(address.split()) if type(address) is str else None
+            if address is None or len(address) > 300:
+                address = parse_text(cells[i_addr], max_length=300, column="ALAMAT")
+            column = "RT"
+            rt = p_rt(cells[i_rt])
+            column = "RW"
+            rw = p_rw(cells[i_rw])
+            column = "KODE_WILAYAH"
+            kel = p_kel(cells[i_kel])
+            column = "PEKERJAAN"
+            job = p_job(cells[i_job])
+            column = "STATUS_PERKAWINAN"
+            marital = p_mar(cells[i_mar])
+            column = "HALAMAN"
+            page = p_page(cells[i_page])
+        except FieldError as exc:
+            add_error(number, column, exc.message)
+            continue
+        encoded = nik[6:12]
+        info = nik_info.get(encoded)
+        if info is None:
+            decoded = nik_decode(nik, today=today)
+            birth_nik = decoded.birth_date.isoformat() if decoded.birth_date else None
+            info = nik_info[encoded] = (birth_nik, decoded.sex)
+        yield (
+            number,
+            nik_hash(nik),
+            nik_encrypt(nik),
+            nik_mask(nik),
+            nik[:6],
+            info[0],
+            info[1],
+            name,
+            place,
+            birth,
+            sex,
+            address,
+            rt,
+            rw,
+            kel,
+            job,
+            marital,
+            page,
+        )
+    progress.tick(count)
+
+
+def _load_postgresql(upload: SupportUpload, rows: Iterator[tuple]) -> int:
+    prefix = f"{upload.pk}\t{upload.pair_id}\t{upload.round}\t"
+    null = "\\N"
+    count = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal count
+        esc = copy_escape
+        for r in rows:
+            count += 1
+            text = "\t".join(r[7:])
+            yield (
+                f"{prefix}{r[0]}\t\\\\x{r[1].hex()}\t\\\\x{r[2].hex()}\t{r[3]}\t{r[4]}\t"
+                f"{r[5] or null}\t{r[6]}\t{esc(text)}\n"
+            )
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        columns = ", ".join(("upload_id", "pair_id", "round", *FIELDS))
+        copy_write(
+            cursor.cursor, f"COPY {Supporter._meta.db_table} ({columns}) FROM STDIN", lines()
+        )
+    return count
+
+
+def _load_sqlite(upload: SupportUpload, rows: Iterator[tuple]) -> int:
+    columns = ", ".join(("upload_id", "pair_id", "round", *FIELDS))
+    sql = (
+        f"INSERT INTO {Supporter._meta.db_table} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * (len(FIELDS) + 3))})"
+    )
+    head = (upload.pk, upload.pair_id, upload.round)
+    count = 0
+    batch: list[tuple] = []
+    with connection.cursor() as cursor:
+        for r in rows:
+            batch.append(head + r)
+            if len(batch) >= SQLITE_BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def support_upload_run(*, upload_id: int) -> SupportUpload:
+    """Load a pending upload (replacing whatever an earlier run of it left). Returns the upload
+    as it stands; unchanged if another run holds it or it is already done."""
+    if not upload_claim(SupportUpload, upload_id):
+        return SupportUpload.objects.get(pk=upload_id)
+    upload = SupportUpload.objects.get(pk=upload_id)
+    errors = ErrorLog()
+    progress = None
+    try:
+        with upload.file.open("rb") as fh:
+            table = table_open(fh, name=upload.original_name, size=upload.size)
+            cols = columns_match(table.header, REQUIRED)
+            progress = Progress(SupportUpload, upload.pk, table)
+            rows = supporter_rows(table, cols, kelurahan_codes(), errors, progress)
+            load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
+            with transaction.atomic():
+                Supporter.objects.filter(upload_id=upload.pk).delete()
+                accepted = load(upload, rows)
+                SupportUpload.objects.filter(pk=upload.pk).update(
+                    status=SupportUpload.Status.DONE,
+                    rows_read=progress.rows,
+                    bytes_read=upload.size,
+                    accepted=accepted,
+                    rejected=errors.count,
+                    errors=errors.items,
+                    finished_at=timezone.now(),
+                )
+    except FileFormatError as exc:
+        upload_fail(
+            SupportUpload,
+            upload.pk,
+            message=str(exc),
+            errors=[{"row": 1, "column": "", "message": str(exc)}],
+        )
+    except Exception as exc:
+        upload_fail(SupportUpload, upload.pk, message=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        if progress is not None:
+            progress.close()
+    upload.refresh_from_db()
+    if upload.status == SupportUpload.Status.DONE:
+        support_upload_done.send(sender=SupportUpload, upload=upload)
+    return upload

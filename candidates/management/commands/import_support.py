@@ -1,0 +1,64 @@
+"""python manage.py import_support --pair ID FILE [--round N] [--json]"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from candidates.intake import support_upload_create, support_upload_run
+from candidates.models import Pair, Round
+
+
+class Command(BaseCommand):
+    help = "Unggah daftar dukungan (CSV/XLSX) untuk bakal pasangan calon, langsung di proses ini."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pair", required=True, type=int, help="id bakal pasangan calon")
+        parser.add_argument("file", help="berkas daftar dukungan (CSV atau XLSX)")
+        parser.add_argument(
+            "--round",
+            type=int,
+            default=Round.INITIAL,
+            choices=[r.value for r in Round],
+            help="0 penyerahan awal, 1 perbaikan 1, 2 perbaikan 2",
+        )
+        parser.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"Berkas tidak ditemukan: {path}")
+        pair = Pair.objects.filter(pk=options["pair"]).first()
+        if pair is None:
+            raise CommandError(f"Bakal pasangan calon dengan id {options['pair']} tidak ditemukan.")
+        with path.open("rb") as fh:
+            upload, created = support_upload_create(
+                pair=pair, round=options["round"], file=fh, original_name=path.name
+            )
+        if upload.status == upload.Status.PENDING:
+            upload = support_upload_run(upload_id=upload.pk)
+        result = {
+            "upload_id": upload.pk,
+            "pair_id": pair.pk,
+            "round": upload.round,
+            "status": upload.status,
+            "rows_read": upload.rows_read,
+            "accepted": upload.accepted,
+            "rejected": upload.rejected,
+            "errors": upload.errors,
+            "duplicate_file": not created,
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            self.stdout.write(
+                f"Unggahan #{upload.pk} ({upload.get_status_display()}): {upload.accepted} "
+                f"diterima, {upload.rejected} ditolak"
+                + ("" if created else " (berkas yang sama sudah pernah diunggah)")
+            )
+            for error in upload.errors[:20]:
+                self.stdout.write(f"  baris {error['row']} {error['column']}: {error['message']}")
+        if upload.status == upload.Status.FAILED:
+            raise CommandError(upload.failure)

@@ -1,0 +1,10 @@
+"""Signals the candidates app sends. Listeners live in apps that depend on candidates
+(verification refreshes cross-pair duplicates on `support_upload_done`); candidates never
+imports them."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent after a support upload has been loaded and committed: sender=SupportUpload, upload=<obj>.
+support_upload_done = Signal()

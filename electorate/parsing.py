@@ -1,0 +1,616 @@
+"""Reading the files people actually upload: CSV in any of the usual encodings and delimiters,
+XLSX/XLS/ODS, headers spelled a dozen ways, NIKs that Excel has turned into numbers.
+
+Shared by the voter-roll import (electorate.roll_import) and the support-list intake
+(candidates.intake). Rows come out as (file_row_number, cells) with the header as row 1, so a
+reported row number is the one the team sees in Excel. Field parsers return the clean value or
+raise FieldError carrying an Indonesian message that says what to fix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+CHUNK = 1 << 20
+DELIMITERS = (",", ";", "\t", "|")
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # 1900 date system, past Excel's phantom 29-02-1900
+CELL_LIMIT = 1 << 20
+
+csv.field_size_limit(CELL_LIMIT)
+
+
+class FieldError(ValueError):
+    """One bad cell. The message is for the team: what is wrong and how to fix it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class FileFormatError(ValueError):
+    """The whole file cannot be read (unknown type, missing column). Nothing is imported."""
+
+
+# --- reading rows -----------------------------------------------------------------------------
+
+
+class Table:
+    """An opened file: `header` is row 1, `rows()` yields (row_number, cells) from row 2 on,
+    skipping blank rows but keeping their numbers. `bytes_read` grows as the file is read."""
+
+    header: list[Any]
+    size: int
+    bytes_read: int
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        raise NotImplementedError
+
+
+def _decode_chunk(chunk: bytes) -> list[str]:
+    """UTF-8 where it is UTF-8; a line that is not is Windows-1252 (Excel's 'CSV' on Windows)."""
+    try:
+        return chunk.decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        out = []
+        for raw in chunk.splitlines(keepends=True):
+            try:
+                out.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append(raw.decode("cp1252", errors="replace"))
+        return out
+
+
+def sniff_delimiter(line: str) -> str:
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class CsvTable(Table):
+    def __init__(self, fh: IO[bytes], size: int = 0):
+        self._fh = fh
+        self.size = size
+        self.bytes_read = 0
+        first = fh.readline(CELL_LIMIT)
+        if first.startswith(codecs.BOM_UTF8):
+            first = first[len(codecs.BOM_UTF8) :]
+        self.bytes_read = len(first)
+        header_lines = _decode_chunk(first)
+        line = header_lines[0] if header_lines else ""
+        self.delimiter = sniff_delimiter(line)
+        self.header = next(csv.reader([line], delimiter=self.delimiter), [])
+
+    def _lines(self) -> Iterator[list[str]]:
+        fh = self._fh
+        rest = b""
+        while True:
+            block = fh.read(CHUNK)
+            if not block:
+                break
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                rest = block
+                continue
+            rest = block[cut:]
+            self.bytes_read += cut
+            yield _decode_chunk(block[:cut])
+        if rest:
+            self.bytes_read += len(rest)
+            yield _decode_chunk(rest)
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        reader = csv.reader(chain.from_iterable(self._lines()), delimiter=self.delimiter)
+        for number, cells in enumerate(reader, start=2):
+            if cells and any(cells):
+                yield number, cells
+
+
+class SheetTable(Table):
+    """XLSX, XLS or ODS through python-calamine: first sheet, typed cells (float, date, str)."""
+
+    def __init__(self, fh: IO[bytes], size: int = 0):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            book = CalamineWorkbook.from_filelike(fh)
+            self._sheet = book.get_sheet_by_index(0)
+        except Exception as exc:  # calamine raises its own types for every broken workbook
+            raise FileFormatError(
+                _("Berkas lembar kerja tidak dapat dibaca (%(error)s). Simpan ulang sebagai XLSX.")
+                % {"error": exc}
+            ) from exc
+        self.size = size
+        self.bytes_read = 0
+        self._start = (self._sheet.start or (0, 0))[0]
+        self._height = max(1, self._sheet.height)
+        self._iter = self._sheet.iter_rows()
+        # Rows above the used range are empty: the header is the first row with content.
+        self.header = []
+        self._header_number = self._start
+        for cells in self._iter:
+            self._header_number += 1
+            if any(c != "" for c in cells):
+                self.header = cells
+                break
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        # Numbered as Excel shows them, but relative to the header so that row 1 is the header.
+        offset = self._header_number - 1
+        size, height = self.size, self._height
+        for number, cells in enumerate(self._iter, start=self._header_number + 1):
+            if number % 50_000 == 0:
+                self.bytes_read = size * (number - self._start) // height
+            if any(c != "" for c in cells):
+                yield number - offset, cells
+        self.bytes_read = size
+
+
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def table_open(fh: IO[bytes], *, name: str, size: int = 0) -> Table:
+    """Open a CSV or spreadsheet by its name; `fh` is a binary file positioned at the start."""
+    lower = name.lower()
+    if lower.endswith(SHEET_SUFFIXES):
+        return SheetTable(fh, size)
+    if lower.endswith((".csv", ".txt", ".tsv")):
+        return CsvTable(fh, size)
+    head = fh.read(4)
+    fh.seek(0)
+    if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":  # zip (xlsx/ods) or OLE (xls)
+        return SheetTable(fh, size)
+    return CsvTable(fh, size)
+
+
+# --- header matching --------------------------------------------------------------------------
+
+
+def header_key(value: Any) -> str:
+    """Case, spaces, underscores, dots, dashes and slashes do not matter."""
+    text = str(value).upper().lstrip("\ufeff")
+    for ch in "_.-/\\()":
+        text = text.replace(ch, " ")
+    return " ".join(text.split())
+
+
+# Canonical column name -> accepted header names (compared through header_key).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "NIK": (
+        "NIK",
+        "NO KTP",
+        "NOMOR KTP",
+        "NO NIK",
+        "NOMOR NIK",
+        "NOMOR INDUK KEPENDUDUKAN",
+        "NIK KTP",
+        "KTP",
+    ),
+    "NAMA": ("NAMA", "NAMA LENGKAP", "NAMA PEMILIH", "NAMA PENDUKUNG", "NAMA SESUAI KTP"),
+    "TEMPAT_LAHIR": ("TEMPAT LAHIR", "TMPT LAHIR", "TPT LAHIR", "TEMPAT"),
+    "TANGGAL_LAHIR": ("TANGGAL LAHIR", "TGL LAHIR", "TGL LHR", "TANGGAL LHR", "TANGGAL"),
+    "JENIS_KELAMIN": ("JENIS KELAMIN", "JK", "L P", "KELAMIN", "GENDER", "SEX"),
+    "STATUS_PERKAWINAN": (
+        "STATUS PERKAWINAN",
+        "STATUS KAWIN",
+        "STS KAWIN",
+        "PERKAWINAN",
+        "KAWIN",
+        "STATUS",
+    ),
+    "ALAMAT": ("ALAMAT", "ALAMAT LENGKAP", "JALAN", "ALAMAT KTP"),
+    "RT": ("RT", "NO RT", "NOMOR RT"),
+    "RW": ("RW", "NO RW", "NOMOR RW"),
+    "KODE_WILAYAH": (
+        "KODE WILAYAH",
+        "KODE KELURAHAN",
+        "KODE DESA",
+        "KODE KEL",
+        "KODE KELURAHAN DESA",
+        "KODE DESA KELURAHAN",
+        "KODE KEL DESA",
+    ),
+    "PEKERJAAN": ("PEKERJAAN", "JENIS PEKERJAAN", "PROFESI"),
+    "HALAMAN": ("HALAMAN", "HAL", "NO HALAMAN", "NOMOR HALAMAN", "NO HAL", "LEMBAR"),
+}
+
+
+def columns_match(header: Iterable[Any], required: Iterable[str]) -> dict[str, int]:
+    """Map each required canonical column to its index in the header, or raise FileFormatError
+    naming every missing column and the header names that would have been accepted."""
+    position: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        position.setdefault(header_key(cell), index)
+    found: dict[str, int] = {}
+    missing: list[str] = []
+    for column in required:
+        index = next(
+            (position[header_key(a)] for a in COLUMNS[column] if header_key(a) in position), None
+        )
+        if index is None:
+            missing.append(column)
+        else:
+            found[column] = index
+    if missing:
+        parts = [
+            _("%(column)s (nama kolom yang diterima: %(names)s)")
+            % {"column": c, "names": ", ".join(COLUMNS[c])}
+            for c in missing
+        ]
+        raise FileFormatError(
+            _(
+                "Kolom wajib tidak ditemukan di baris judul (baris 1): %(columns)s. "
+                "Tambahkan kolom tersebut lalu unggah ulang berkasnya."
+            )
+            % {"columns": "; ".join(parts)}
+        )
+    return found
+
+
+# --- field parsers ----------------------------------------------------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _nik_excel_message() -> str:
+    return _(
+        "NIK tersimpan sebagai angka, bukan teks: Excel membulatkan angka 16 digit sehingga "
+        "digit terakhir NIK hilang atau berubah. Format kolom NIK sebagai Teks di Excel, lalu "
+        "ketik ulang NIK dari KTP-el."
+    )
+
+
+def parse_nik(value: Any) -> str:
+    """Exactly 16 digits, as text. Spaces, dashes and Excel's leading apostrophe are dropped;
+    anything Excel has turned into a number is refused, never repaired."""
+    if _is_number(value):
+        raise FieldError(_nik_excel_message())
+    text = value.strip() if type(value) is str else str(value).strip()
+    if len(text) == 16 and text.isdigit() and text.isascii():
+        return text
+    if not text:
+        raise FieldError(_("NIK kosong. Isi 16 angka NIK sesuai KTP-el."))
+    text = text.lstrip("'").replace(" ", "").replace("-", "")
+    if len(text) == 16 and text.isdigit() and text.isascii():
+        return text
+    upper = text.upper()
+    number_like = upper.replace(".", "", 1).replace(",", "", 1)
+    if "E+" in upper or "E" in upper and number_like.replace("E", "", 1).isdigit():
+        raise FieldError(_nik_excel_message())
+    if ("." in text or "," in text) and number_like.isdigit():
+        raise FieldError(_nik_excel_message())
+    if text.isdigit() and text.isascii():
+        if len(text) < 16:
+            return _raise(
+                _(
+                    "NIK hanya %(n)s angka, seharusnya 16. Bila kolom NIK berformat angka, Excel "
+                    "membuang atau membulatkan digit: format kolom NIK sebagai Teks di Excel, lalu "
+                    "ketik ulang NIK dari KTP-el."
+                )
+                % {"n": len(text)}
+            )
+        return _raise(
+            _("NIK %(n)s angka, seharusnya tepat 16. Periksa kembali NIK pada KTP-el.")
+            % {"n": len(text)}
+        )
+    raise FieldError(
+        _("NIK hanya boleh berisi 16 angka (tertulis: %(value)s). Ketik ulang NIK dari KTP-el.")
+        % {"value": text[:30]}
+    )
+
+
+def _raise(message: str):
+    raise FieldError(message)
+
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("JANUARI", "JANUARY", "JAN"),
+            ("FEBRUARI", "PEBRUARI", "FEBRUARY", "FEB", "PEB"),
+            ("MARET", "MARCH", "MAR", "MRT"),
+            ("APRIL", "APR"),
+            ("MEI", "MAY"),
+            ("JUNI", "JUNE", "JUN"),
+            ("JULI", "JULY", "JUL"),
+            ("AGUSTUS", "AUGUST", "AGU", "AGT", "AGS", "AUG", "AGUST"),
+            ("SEPTEMBER", "SEP", "SEPT"),
+            ("OKTOBER", "OCTOBER", "OKT", "OCT"),
+            ("NOVEMBER", "NOPEMBER", "NOV", "NOP"),
+            ("DESEMBER", "DECEMBER", "DES", "DEC"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def _date_message(value: Any) -> str:
+    return _(
+        "Tanggal '%(value)s' tidak dapat dibaca. Tulis sebagai hari-bulan-tahun, misalnya "
+        "12-01-1990 atau 12 Januari 1990."
+    ) % {"value": str(value)[:40]}
+
+
+def _make_date(year: int, month: int, day: int, value: Any) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise FieldError(
+            _(
+                "Tanggal '%(value)s' tidak ada di kalender (hari %(day)s, bulan %(month)s). "
+                "Periksa kembali tanggal dari KTP-el."
+            )
+            % {"value": str(value)[:40], "day": day, "month": month}
+        ) from None
+
+
+def _year(text: str, value: Any, today: dt.date) -> int:
+    if len(text) == 4 and text.isdigit():
+        return int(text)
+    if len(text) == 2 and text.isdigit():
+        # Two digits: a birth year is in the past, so the century is the latest one that fits.
+        year = 2000 + int(text)
+        return year if year <= today.year else year - 100
+    raise FieldError(_date_message(value))
+
+
+def _excel_serial(serial: float, value: Any) -> dt.date:
+    if not 1 <= serial < 2958466:
+        raise FieldError(_date_message(value))
+    days = int(serial)
+    if days < 61:  # Excel counts a 29-02-1900 that never was
+        days += 1
+    return EXCEL_EPOCH + dt.timedelta(days=days)
+
+
+def parse_date(value: Any, *, today: dt.date | None = None) -> dt.date:
+    """dd-mm-yyyy, dd/mm/yyyy, dd.mm.yyyy, d/m/yy, yyyy-mm-dd, '12 Januari 1990', '12-Agu-1990',
+    Excel serial numbers (cells or digit strings), date cells. Impossible dates are refused."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if _is_number(value):
+        return _excel_serial(value, value)
+    text = str(value).strip()
+    n = len(text)
+    # Fast paths for the forms that fill real files.
+    if n == 10:
+        sep = text[2]
+        if sep in "-/." and text[5] == sep and text[:2].isdigit() and text[3:5].isdigit():
+            if text[6:].isdigit():
+                return _make_date(int(text[6:]), int(text[3:5]), int(text[:2]), text)
+        elif (
+            text[4] == "-"
+            and text[7] == "-"
+            and text[:4].isdigit()
+            and text[5:7].isdigit()
+            and text[8:].isdigit()
+        ):
+            return _make_date(int(text[:4]), int(text[5:7]), int(text[8:]), text)
+    if not text:
+        raise FieldError(_("Tanggal kosong. Isi tanggal lahir sesuai KTP-el, misalnya 12-01-1990."))
+    today = today or dt.date.today()
+    whole, _dot, fraction = text.partition(".")
+    if len(whole) == 5 and whole.isdigit() and (not fraction or fraction.isdigit()):
+        # A serial as text (a date column exported as General). Five digits only: "1990" is a
+        # year written alone, not 12-06-1905.
+        return _excel_serial(int(whole), text)
+    # A time part ("1990-01-12 00:00:00", "12/01/1990 0:00") says nothing about the day.
+    if "T" in text and text[:4].isdigit():
+        text = text.split("T", 1)[0]
+    head, _sep, tail = text.partition(" ")
+    if ":" in tail and head.count("-") + head.count("/") + head.count(".") == 2:
+        text = head
+    for ch in "/.-,":
+        text = text.replace(ch, " ")
+    parts = text.split()
+    if len(parts) != 3:
+        raise FieldError(_date_message(value))
+    first, middle, last = parts
+    if not middle.isdigit():
+        month = MONTHS.get(middle.upper())
+        if month is None or not first.isdigit():
+            raise FieldError(_date_message(value))
+        return _make_date(_year(last, value, today), month, int(first), value)
+    if len(first) == 4 and first.isdigit() and last.isdigit() and len(last) <= 2:
+        return _make_date(int(first), int(middle), int(last), value)
+    if first.isdigit() and len(first) <= 2 and len(middle) <= 2:
+        return _make_date(_year(last, value, today), int(middle), int(first), value)
+    raise FieldError(_date_message(value))
+
+
+def parse_birth_date(value: Any, *, today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    date = parse_date(value, today=today)
+    if not dt.date(1900, 1, 1) <= date <= today:
+        raise FieldError(
+            _("Tanggal lahir %(date)s tidak mungkin. Periksa kembali tanggal dari KTP-el.")
+            % {"date": date.strftime("%d-%m-%Y")}
+        )
+    return date
+
+
+def _squash(value: Any) -> str:
+    return "".join(ch for ch in str(value).upper() if ch.isalpha())
+
+
+SEXES = {
+    "L": "L",
+    "LK": "L",
+    "LAKILAKI": "L",
+    "LAKI": "L",
+    "PRIA": "L",
+    "M": "L",
+    "MALE": "L",
+    "P": "P",
+    "PR": "P",
+    "PEREMPUAN": "P",
+    "WANITA": "P",
+    "W": "P",
+    "F": "P",
+    "FEMALE": "P",
+}
+
+
+def parse_sex(value: Any) -> str:
+    """L/P, LAKI-LAKI/PEREMPUAN, PRIA/WANITA, LK/PR -> "L" or "P"."""
+    sex = SEXES.get(_squash(value))
+    if sex is None:
+        raise FieldError(
+            _("Jenis kelamin '%(value)s' tidak dikenal. Isi L (laki-laki) atau P (perempuan).")
+            % {"value": str(value)[:30]}
+        )
+    return sex
+
+
+MARITAL = {
+    "B": "B",
+    "BK": "B",
+    "BELUMKAWIN": "B",
+    "BELUMMENIKAH": "B",
+    "BELUM": "B",
+    "TIDAKKAWIN": "B",
+    "K": "S",
+    "S": "S",
+    "KAWIN": "S",
+    "SUDAHKAWIN": "S",
+    "MENIKAH": "S",
+    "SUDAHMENIKAH": "S",
+    "P": "P",
+    "PERNAHKAWIN": "P",
+    "CERAIHIDUP": "P",
+    "CERAIMATI": "P",
+    "CERAI": "P",
+    "CH": "P",
+    "CM": "P",
+    "JANDA": "P",
+    "DUDA": "P",
+}
+
+
+def parse_marital(value: Any) -> str:
+    """B (belum kawin), S (kawin), P (pernah kawin: cerai hidup or mati); blank stays blank."""
+    key = _squash(value)
+    if not key:
+        return ""
+    status = MARITAL.get(key)
+    if status is None:
+        raise FieldError(
+            _(
+                "Status perkawinan '%(value)s' tidak dikenal. Isi B (belum kawin), S (kawin) atau "
+                "P (pernah kawin/cerai)."
+            )
+            % {"value": str(value)[:30]}
+        )
+    return status
+
+
+def _digits(value: Any) -> str:
+    if _is_number(value):
+        if value != int(value):
+            return str(value)
+        return str(int(value))
+    return str(value).strip()
+
+
+def kelurahan_code_normalize(value: Any) -> str:
+    """'3171011001', 3171011001.0 or '31.71.01.1001' -> '31.71.01.1001' ('' if not that shape)."""
+    text = _digits(value).replace(" ", "")
+    if len(text) == 10 and text.isdigit():
+        return f"{text[:2]}.{text[2:4]}.{text[4:6]}.{text[6:]}"
+    parts = text.split(".")
+    if len(parts) == 4 and all(p.isdigit() for p in parts):
+        return text
+    return ""
+
+
+def parse_kelurahan(value: Any, known: set[str] | frozenset[str]) -> str:
+    """A kelurahan/desa code that exists in the region tree (`known`: the level-4 codes)."""
+    code = kelurahan_code_normalize(value)
+    if code and code in known:
+        return code
+    raise FieldError(
+        _(
+            "Kode wilayah '%(value)s' bukan kode kelurahan/desa yang dikenal. Isi kode kelurahan "
+            "Kemendagri 10 angka (misalnya 3171011001) atau bertitik (31.71.01.1001)."
+        )
+        % {"value": str(value)[:30]}
+    )
+
+
+def parse_rt(value: Any, column: str = "RT") -> str:
+    """Up to 3 digits, zero padded: 1 -> '001'. Blank stays blank."""
+    text = _digits(value).upper()
+    if text.startswith(column):
+        text = text[len(column) :].strip(" .:")
+    if not text:
+        return ""
+    if text.isdigit() and text.isascii() and len(text) <= 3:
+        return text.zfill(3)
+    raise FieldError(
+        _(
+            "%(column)s '%(value)s' tidak valid. Isi angka %(column)s, paling banyak 3 digit "
+            "(misalnya 001)."
+        )
+        % {"column": column, "value": str(value)[:20]}
+    )
+
+
+def parse_text(value: Any, *, max_length: int, column: str) -> str:
+    """Whitespace collapsed, otherwise kept as written."""
+    text = " ".join(value.split()) if type(value) is str else " ".join(_digits(value).split())
+    if len(text) > max_length:
+        raise FieldError(
+            _("%(column)s terlalu panjang (%(n)s karakter, paling banyak %(max)s). Singkat isinya.")
+            % {"column": column, "n": len(text), "max": max_length}
+        )
+    return text
+
+
+def parse_name(value: Any, *, max_length: int = 200) -> str:
+    name = parse_text(value, max_length=max_length, column="NAMA")
+    if not name:
+        raise FieldError(_("Nama kosong. Isi nama lengkap sesuai KTP-el."))
+    return name
+
+
+def cached(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Memoise a parser over one import: dates, sexes, codes repeat endlessly in a roll, and a
+    dict hit is far cheaper than parsing again. Errors are cached too (as FieldError)."""
+    memo: dict[Any, Any] = {}
+
+    def parse(value: Any) -> Any:
+        try:
+            result = memo[value]
+        except KeyError:
+            try:
+                result = parser(value)
+            except FieldError as exc:
+                result = exc
+            except TypeError:  # unhashable: never in CSV, never from calamine
+                return parser(value)
+            if len(memo) < 200_000:
+                memo[value] = result
+        if type(result) is FieldError:
+            raise result
+        return result
+
+    return parse

@@ -1,0 +1,489 @@
+"""Voter-roll (DPT/DP4) import: keep the file, then stream it into electorate.Voter.
+
+The same file twice for a roll is one import. A run claims its import with a conditional UPDATE
+(pending -> running, exactly one row), so two workers never load the same file. Loading is
+idempotent: on PostgreSQL the rows are COPYed into a temporary staging table and moved with
+INSERT .. SELECT .. ON CONFLICT (roll_id, nik_hash) DO NOTHING inside one transaction; on SQLite
+batches of INSERT OR IGNORE, each committed. A NIK already in the roll stays as it is.
+
+Crash recovery: a run that dies leaves its import 'running' (a killed worker) or 'failed' (an
+exception). `roll_import_retry` puts it back to 'pending' and the next run loads it again; nothing
+is doubled because of the ON CONFLICT/OR IGNORE above. We do not let a run steal a 'running'
+import by itself: without a heartbeat a slow run and a dead one look the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import IO, Any, TypeVar
+
+from django.core.files import File
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+
+from electorate.models import Region, RollImport, Upload, Voter, VoterRoll
+from electorate.nik import nik_hash
+from electorate.parsing import (
+    FieldError,
+    FileFormatError,
+    Table,
+    cached,
+    columns_match,
+    parse_birth_date,
+    parse_kelurahan,
+    parse_marital,
+    parse_name,
+    parse_nik,
+    parse_rt,
+    parse_sex,
+    parse_text,
+    table_open,
+)
+
+log = logging.getLogger(__name__)
+
+REQUIRED = (
+    "NIK",
+    "NAMA",
+    "TEMPAT_LAHIR",
+    "TANGGAL_LAHIR",
+    "JENIS_KELAMIN",
+    "STATUS_PERKAWINAN",
+    "ALAMAT",
+    "RT",
+    "RW",
+    "KODE_WILAYAH",
+)
+ERRORS_KEPT = 1000
+PROGRESS_EVERY = 50_000
+SQLITE_BATCH = 10_000
+COPY_BLOCK = 2_000  # rows joined into one string per copy.write()
+
+U = TypeVar("U", bound=Upload)
+
+
+# --- shared by both importers (candidates.intake uses these too) ------------------------------
+
+
+def file_sha256(fh: IO[bytes]) -> tuple[str, int]:
+    """Streamed SHA-256 and size; leaves the file at its start."""
+    fh.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while block := fh.read(1 << 20):
+        digest.update(block)
+        size += len(block)
+    fh.seek(0)
+    return digest.hexdigest(), size
+
+
+def upload_keep(
+    model: type[U],
+    *,
+    file: IO[bytes] | File,
+    original_name: str,
+    uploaded_by: Any = None,
+    scope: dict[str, Any],
+) -> tuple[U, bool]:
+    """Store the file as it came with its SHA-256; the same file in the same scope is the same
+    upload (created=False, nothing changes)."""
+    sha256, size = file_sha256(file)
+    existing = model.objects.filter(sha256=sha256, **scope).first()
+    if existing is not None:
+        return existing, False
+    name = os.path.basename(original_name) or "upload"
+    upload = model(
+        original_name=name[:255], sha256=sha256, size=size, uploaded_by=uploaded_by, **scope
+    )
+    upload.file.save(name, file if isinstance(file, File) else File(file, name=name), save=False)
+    try:
+        with transaction.atomic():
+            upload.save()
+    except IntegrityError:
+        # Another request stored the same file a moment ago: theirs is the upload.
+        upload.file.delete(save=False)
+        return model.objects.get(sha256=sha256, **scope), False
+    return upload, True
+
+
+def upload_claim(model: type[U], pk: int) -> bool:
+    """pending -> running, true only for the one caller whose UPDATE changed the row."""
+    return (
+        model.objects.filter(pk=pk, status=Upload.Status.PENDING).update(
+            status=Upload.Status.RUNNING,
+            started_at=timezone.now(),
+            finished_at=None,
+            rows_read=0,
+            bytes_read=0,
+            failure="",
+        )
+        == 1
+    )
+
+
+def upload_retry(model: type[U], pk: int) -> U:
+    """A dead or failed run back to pending, so the next run loads it again (idempotently)."""
+    model.objects.filter(pk=pk, status__in=[Upload.Status.RUNNING, Upload.Status.FAILED]).update(
+        status=Upload.Status.PENDING
+    )
+    return model.objects.get(pk=pk)
+
+
+def upload_fail(model: type[U], pk: int, *, message: str, errors: list | None = None) -> None:
+    fields: dict[str, Any] = dict(
+        status=Upload.Status.FAILED, failure=message[:5000], finished_at=timezone.now()
+    )
+    if errors is not None:
+        fields["errors"] = errors
+    model.objects.filter(pk=pk).update(**fields)
+
+
+class ErrorLog:
+    """Every bad row counted, the first ERRORS_KEPT kept: {"row", "column", "message"}."""
+
+    def __init__(self, keep: int = ERRORS_KEPT):
+        self.keep = keep
+        self.count = 0
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.items) < self.keep:
+            self.items.append({"row": row, "column": column, "message": str(message)})
+
+
+class Progress:
+    """Rows and bytes read, written where a page can see them while the import is still inside
+    its transaction: on PostgreSQL through a second, autocommit connection (SKIP LOCKED, so it
+    never waits on the import's own row lock); on SQLite only between committed batches."""
+
+    def __init__(self, model: type[Upload], pk: int, table: Table):
+        self.table_name = model._meta.db_table
+        self.pk = pk
+        self.table = table
+        self.rows = 0
+        self._conn = None
+        self._next = PROGRESS_EVERY
+
+    def tick(self, rows: int) -> None:
+        self.rows = rows
+        if rows >= self._next:
+            self._next = rows + PROGRESS_EVERY
+            self.write()
+
+    def write(self) -> None:
+        if connection.vendor != "postgresql":
+            if not connection.in_atomic_block:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s "
+                        "WHERE id = %s",
+                        [self.rows, self.table.bytes_read, self.pk],
+                    )
+            return
+        try:
+            if self._conn is None:
+                import psycopg
+
+                params = connection.get_connection_params()
+                keep = {"dbname", "user", "password", "host", "port", "sslmode", "options"}
+                self._conn = psycopg.connect(
+                    **{k: v for k, v in params.items() if k in keep}, autocommit=True
+                )
+            self._conn.execute(
+                f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s WHERE id = ("
+                f"SELECT id FROM {self.table_name} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                [self.rows, self.table.bytes_read, self.pk],
+            )
+        except Exception:  # progress is a nicety; never let it break an import
+            self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
+def fk_triggers_skip(cursor: Any, parent_table: str, parent_id: int) -> None:
+    """Millions of rows point at one parent row: instead of a foreign-key trigger per row
+    (deferred to COMMIT, where it cost a fifth of the import), lock that parent FOR KEY SHARE
+    once and switch the triggers off for this transaction. Needs a role allowed to set
+    session_replication_role (superuser, or GRANT SET ON PARAMETER); without it the triggers
+    simply stay on."""
+    cursor.execute(f"SELECT 1 FROM {parent_table} WHERE id = %s FOR KEY SHARE", [parent_id])
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        log.info("session_replication_role not allowed: foreign keys checked row by row")
+
+
+def copy_escape(text: str) -> str:
+    """COPY text format: our fields have their whitespace collapsed, so only '\\' needs care."""
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def copy_write(cursor: Any, sql: str, lines: Iterator[str]) -> None:
+    """Stream lines into COPY .. FROM STDIN in joined blocks (one write per COPY_BLOCK rows)."""
+    with cursor.copy(sql) as copy:
+        block: list[str] = []
+        for line in lines:
+            block.append(line)
+            if len(block) >= COPY_BLOCK:
+                copy.write("".join(block))
+                block.clear()
+        if block:
+            copy.write("".join(block))
+
+
+# --- the voter roll ---------------------------------------------------------------------------
+
+
+def kelurahan_codes() -> frozenset[str]:
+    """Every kelurahan/desa code, read once per import."""
+    return frozenset(
+        Region.objects.filter(level=Region.Level.KELURAHAN).values_list("code", flat=True)
+    )
+
+
+def roll_import_create(
+    *,
+    roll: VoterRoll,
+    file: IO[bytes] | File,
+    original_name: str,
+    uploaded_by: Any = None,
+) -> tuple[RollImport, bool]:
+    return upload_keep(
+        RollImport,
+        file=file,
+        original_name=original_name,
+        uploaded_by=uploaded_by,
+        scope={"roll": roll},
+    )
+
+
+def roll_import_retry(*, import_id: int) -> RollImport:
+    return upload_retry(RollImport, import_id)
+
+
+def voter_rows(
+    table: Table,
+    cols: dict[str, int],
+    known: frozenset[str],
+    errors: ErrorLog,
+    progress: Progress,
+) -> Iterator[tuple]:
+    """Good rows as (row, nik_hash, name, birth_place, birth_date ISO, sex, marital, address,
+    rt, rw, kelurahan_code); bad rows go to `errors`. The hot path of an 8-million-row import."""
+    i_nik, i_name, i_place, i_date, i_sex, i_mar, i_addr, i_rt, i_rw, i_kel = (
+        cols[c] for c in REQUIRED
+    )
+    width = max(cols.values()) + 1
+    today = dt.date.today()
+    p_date = cached(lambda v: parse_birth_date(v, today=today).isoformat())
+    p_sex = cached(parse_sex)
+    p_mar = cached(parse_marital)
+    p_kel = cached(partial(parse_kelurahan, known=known))
+    p_rt = cached(parse_rt)
+    p_rw = cached(partial(parse_rt, column="RW"))
+    p_place = cached(partial(parse_text, max_length=100, column="TEMPAT_LAHIR"))
+    add_error = errors.add
+    tick = progress.tick
+    count = 0
+    for number, cells in table.rows():
+        count += 1
+        if count & 1023 == 0:
+            tick(count)
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        column = "NIK"
+        try:
+            nik = cells[i_nik]
+            if not (type(nik) is str and len(nik) == 16 and nik.isdigit() and nik.isascii()):
+                nik = parse_nik(nik)
+            column = "NAMA"
+            name = cells[i_name]
+            name = " ".join(name.split()) if type(name) is str else ""
+            if not name or len(name) > 200:
+                name = parse_name(cells[i_name])
+            column = "TEMPAT_LAHIR"
+            place = p_place(cells[i_place])
+            column = "TANGGAL_LAHIR"
+            birth = p_date(cells[i_date])
+            column = "JENIS_KELAMIN"
+            sex = p_sex(cells[i_sex])
+            column = "STATUS_PERKAWINAN"
+            marital = p_mar(cells[i_mar])
+            column = "ALAMAT"
+            address = cells[i_addr]
+            address = " ".join(address.split()) if type(address) is str else None
+            if address is None or len(address) > 300:
+                address = parse_text(cells[i_addr], max_length=300, column="ALAMAT")
+            column = "RT"
+            rt = p_rt(cells[i_rt])
+            column = "RW"
+            rw = p_rw(cells[i_rw])
+            column = "KODE_WILAYAH"
+            kel = p_kel(cells[i_kel])
+        except FieldError as exc:
+            add_error(number, column, exc.message)
+            continue
+        yield (number, nik_hash(nik), name, place, birth, sex, marital, address, rt, rw, kel)
+    progress.tick(count)
+
+
+VOTER_COLUMNS = (
+    "nik_hash, name, birth_place, birth_date, sex, marital_status, address, rt, rw, kelurahan_code"
+)
+
+
+def _copy_lines(rows: Iterator[tuple], prefix: str) -> Iterator[str]:
+    esc = copy_escape
+    for r in rows:
+        data = "\t".join(r[2:])
+        yield f"{prefix or r[0]}\t\\\\x{r[1].hex()}\t{esc(data)}\n"
+
+
+def _load_postgresql_direct(roll_id: int, rows: Iterator[tuple]) -> int:
+    """Into an empty roll, COPY straight into the voter table: no second write of every row.
+    Raises UniqueViolation if the file lists a NIK twice; the caller then takes the staging way."""
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {Voter._meta.db_table} (roll_id, {VOTER_COLUMNS}) FROM STDIN"
+        count = 0
+
+        def counted() -> Iterator[tuple]:
+            nonlocal count
+            for count, row in enumerate(rows, start=1):  # noqa: B007
+                yield row
+
+        copy_write(cursor.cursor, copy_sql, _copy_lines(counted(), str(roll_id)))
+    return count
+
+
+def _load_postgresql_staged(roll_id: int, rows: Iterator[tuple]) -> int:
+    """COPY into a temporary table, then INSERT .. SELECT .. ON CONFLICT DO NOTHING: a NIK
+    already in the roll, or listed twice in the file, is kept once (its first row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE roll_staging (row_number integer, nik_hash bytea, name text, "
+            "birth_place text, birth_date date, sex text, marital_status text, address text, "
+            "rt text, rw text, kelurahan_code text) ON COMMIT DROP"
+        )
+        copy_sql = f"COPY roll_staging (row_number, {VOTER_COLUMNS}) FROM STDIN"
+        copy_write(cursor.cursor, copy_sql, _copy_lines(rows, ""))
+        # Sorted by hash, the unique index is filled in order.
+        cursor.execute(
+            f"INSERT INTO {Voter._meta.db_table} (roll_id, {VOTER_COLUMNS}) "
+            f"SELECT DISTINCT ON (nik_hash) %s, {VOTER_COLUMNS} FROM roll_staging "
+            "ORDER BY nik_hash, row_number "
+            "ON CONFLICT (roll_id, nik_hash) DO NOTHING",
+            [roll_id],
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE roll_staging")
+    return inserted
+
+
+def _load_postgresql(job: RollImport, read: Callable[[], tuple]) -> tuple[int, ErrorLog, Progress]:
+    from psycopg.errors import UniqueViolation
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        fk_triggers_skip(cursor, VoterRoll._meta.db_table, job.roll_id)
+    if not Voter.objects.filter(roll_id=job.roll_id).exists():
+        rows, errors, progress = read()
+        try:
+            with transaction.atomic():
+                return _load_postgresql_direct(job.roll_id, rows), errors, progress
+        except UniqueViolation:
+            log.info("roll import %s: the file repeats a NIK, loading through staging", job.pk)
+            progress.close()
+    rows, errors, progress = read()
+    return _load_postgresql_staged(job.roll_id, rows), errors, progress
+
+
+def _load_sqlite(roll_id: int, rows: Iterator[tuple], progress: Progress) -> int:
+    sql = (
+        f"INSERT OR IGNORE INTO {Voter._meta.db_table} (roll_id, {VOTER_COLUMNS}) "
+        f"VALUES ({', '.join(['%s'] * 11)})"
+    )
+    inserted = 0
+    batch: list[tuple] = []
+
+    def flush() -> None:
+        nonlocal inserted
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, batch)
+            inserted += max(cursor.rowcount, 0)
+        batch.clear()
+        progress.write()
+
+    for r in rows:
+        batch.append((roll_id, *r[1:]))
+        if len(batch) >= SQLITE_BATCH:
+            flush()
+    if batch:
+        flush()
+    return inserted
+
+
+def roll_import_run(*, import_id: int) -> RollImport:
+    """Load a pending import. Returns the import as it stands (unchanged if not claimable)."""
+    if not upload_claim(RollImport, import_id):
+        return RollImport.objects.get(pk=import_id)
+    job = RollImport.objects.get(pk=import_id)
+    known = kelurahan_codes()
+    opened: list[Any] = []
+
+    def read() -> tuple[Iterator[tuple], ErrorLog, Progress]:
+        fh = job.file.open("rb")
+        opened.append(fh)
+        table = table_open(fh, name=job.original_name, size=job.size)
+        cols = columns_match(table.header, REQUIRED)
+        errors, progress = ErrorLog(), Progress(RollImport, job.pk, table)
+        opened.append(progress)
+        return voter_rows(table, cols, known, errors, progress), errors, progress
+
+    try:
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                inserted, errors, progress = _load_postgresql(job, read)
+                _finish(job, progress, errors, inserted)
+        else:
+            rows, errors, progress = read()
+            inserted = _load_sqlite(job.roll_id, rows, progress)
+            _finish(job, progress, errors, inserted)
+    except FileFormatError as exc:
+        upload_fail(RollImport, job.pk, message=str(exc), errors=[_whole_file_error(exc)])
+    except Exception as exc:
+        upload_fail(RollImport, job.pk, message=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        for thing in opened:
+            thing.close()
+    job.refresh_from_db()
+    return job
+
+
+def _whole_file_error(exc: Exception) -> dict[str, Any]:
+    return {"row": 1, "column": "", "message": str(exc)}
+
+
+def _finish(job: Upload, progress: Progress, errors: ErrorLog, accepted: int) -> None:
+    type(job).objects.filter(pk=job.pk).update(
+        status=Upload.Status.DONE,
+        rows_read=progress.rows,
+        bytes_read=job.size,
+        accepted=accepted,
+        rejected=errors.count,
+        errors=errors.items,
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.factories import PairFactory
+
+
+@pytest.fixture
+def pair(jakarta):
+    return PairFactory()
+
+
+@pytest.fixture
+def intake(pair):
+    """Create and run an upload of `data` (bytes) named `name` for the pair."""
+    from candidates.intake import support_upload_create, support_upload_run
+
+    def run(data: bytes, name: str = "dukungan.csv", round: int = 0, target=None):
+        upload, created = support_upload_create(
+            pair=target or pair, round=round, file=io.BytesIO(data), original_name=name
+        )
+        return support_upload_run(upload_id=upload.pk), created
+
+    return run

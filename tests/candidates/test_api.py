@@ -1,0 +1,115 @@
+"""The REST API: thin over the services, one error shape in Indonesian, described by OpenAPI."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from candidates.models import SupportUpload
+from config.celery import app as celery_app
+from tests.web_world import world_build
+
+HEADER = (
+    "NIK,NAMA,TEMPAT_LAHIR,TANGGAL_LAHIR,JENIS_KELAMIN,ALAMAT,RT,RW,KODE_WILAYAH,"
+    "PEKERJAAN,STATUS_PERKAWINAN,HALAMAN\n"
+)
+ROWS = (
+    "3171010101900001,Budi Santoso,Jakarta,01-01-1990,L,Jl. A 1,001,002,31.71.01.1001,Guru,S,1\n"
+    "317101010190,Andi,Jakarta,01-01-1990,L,Jl. A 3,001,002,31.71.01.1001,Buruh,B,2\n"
+)
+
+
+@pytest.fixture
+def world(db):
+    return world_build()
+
+
+@pytest.fixture
+def eager():
+    conf = celery_app.conf
+    before = (conf.task_always_eager, conf.task_eager_propagates)
+    conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+def _file(name="dukungan.csv"):
+    return SimpleUploadedFile(name, (HEADER + ROWS).encode(), content_type="text/csv")
+
+
+def test_team_uploads_through_the_api_and_reads_progress_and_errors(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users["tim_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("api-upload-list"), {"file": _file(), "round": 1})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["duplicate"] is False
+    upload = SupportUpload.objects.get(pk=body["id"])
+    assert (upload.pair, upload.round) == (world.objects["a"]["pair"], 1)
+    detail = client.get(reverse("api-upload-detail", kwargs={"pk": upload.pk})).json()
+    assert (detail["status"], detail["progress_percent"]) == ("done", 100)
+    assert (detail["accepted"], detail["rejected"]) == (1, 1)
+    assert detail["errors"][0]["row"] == 3
+    assert detail["errors"][0]["column"] == "NIK"
+    assert "16" in detail["errors"][0]["message"]
+
+
+def test_the_same_file_again_through_the_api_is_the_same_upload(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users["tim_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("api-upload-list"), {"file": _file("a.csv")}).json()
+    again = client.post(reverse("api-upload-list"), {"file": _file("b.csv")})
+    assert again.status_code == 200
+    assert (again.json()["id"], again.json()["duplicate"]) == (first["id"], True)
+
+
+def test_kpu_must_name_the_pair_when_uploading(client, world):
+    client.force_login(world.users["kpu_a"])
+    response = client.post(reverse("api-upload-list"), {"file": _file()})
+    assert response.status_code == 400
+    assert response.json()["errors"]["pair"] == ["Pilih bakal pasangan calon."]
+
+
+def test_validation_errors_come_in_one_indonesian_shape(client, world):
+    client.force_login(world.users["tim_a"])
+    response = client.post(reverse("api-upload-list"), {"round": 7})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Data yang dikirim tidak valid."
+    assert set(body["errors"]) == {"file", "round"}
+
+
+def test_not_found_and_not_logged_in_are_indonesian(client, world):
+    other = world.objects["b"]["pair"]
+    assert client.get(reverse("api-pair-list")).json() == {
+        "detail": "Silakan masuk terlebih dahulu."
+    }
+    client.force_login(world.users["tim_a"])
+    response = client.get(reverse("api-pair-detail", kwargs={"pk": other.pk}))
+    assert (response.status_code, response.json()) == (404, {"detail": "Tidak ditemukan."})
+
+
+def test_elections_carry_threshold_and_spread(client, world):
+    client.force_login(world.users["prov"])
+    rows = client.get(reverse("api-election-list")).json()["results"]
+    governor = next(r for r in rows if r["level"] == "governor")
+    assert (governor["threshold"], governor["spread_units"], governor["spread_required"]) == (
+        618_968,
+        2,  # the test world has two kab/kota
+        2,
+    )
+
+
+def test_openapi_schema_and_docs_are_served(client, world):
+    client.force_login(world.users["su"])
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for path in ("/api/elections/", "/api/uploads/", "/api/pairs/{id}/recap/"):
+        assert path in text
+    assert client.get("/api/docs/").status_code == 200

@@ -1,0 +1,164 @@
+"""Who may open what: every URL that takes an object id, for every kind of user.
+
+The world (tests/web_world.py) has two sides: A in Jakarta Pusat, B in Jakarta Utara, each
+with an election, a pair, its team, KPU Kab/Kota and PPS staff; Bawaslu of A; KPU Provinsi and
+a superuser over both. For an object of side X:
+- users of the other side get 404 (never 403: the page must not confirm the object exists);
+- users who see the object but may not act on it get 403;
+- the rest get 200; anonymous visitors are sent to the login page (pages) or refused (API).
+
+The URL resolver is walked, so a new URL with an id that is not listed here fails the suite.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.web_world import world_build
+
+# Roles relative to the side that owns the object; "su" and "prov" see both sides.
+SIDE_ROLES = ("kpu", "pps", "bawaslu", "tim")
+ALL = {"su", "prov", "kpu", "pps", "bawaslu", "tim"}
+KPU = {"su", "prov", "kpu"}
+NAMES = ALL - {"bawaslu"}  # supporters name by name: not Bawaslu (it supervises via the recap)
+RECAP = {"su", "prov", "kpu", "bawaslu", "tim"}
+FILES = {"su", "prov", "kpu", "tim"}  # uploads and exports: the team and the KPU running it
+
+# url name -> (object kind, who gets 200, who sees the object but gets 403).
+# Whoever is in neither set gets 404.
+EXPECT: dict[str, tuple[str, set[str], set[str]]] = {
+    "election-detail": ("election", ALL, set()),
+    "pair-create": ("election", KPU, ALL - KPU),
+    "roll-upload": ("election", KPU, ALL - KPU),
+    "pair-detail": ("pair", ALL, set()),
+    "team-member-create": ("pair", KPU, ALL - KPU),
+    "supporter-list": ("pair", NAMES, ALL - NAMES),
+    "upload-create": ("pair", FILES, ALL - FILES),
+    "upload-detail": ("upload", FILES, set()),
+    "upload-progress": ("upload", FILES, set()),
+    "roll-import-detail": ("roll_import", KPU, set()),
+    "roll-import-progress": ("roll_import", KPU, set()),
+    "verification-run": ("pair", ALL, set()),
+    "verification-status": ("pair", ALL, set()),
+    "verification-recap": ("pair", RECAP, ALL - RECAP),
+    "verification-results": ("pair", NAMES, ALL - NAMES),
+    "verification-results-xlsx": ("pair", FILES, ALL - FILES),
+    "api-election-detail": ("election", ALL, set()),
+    "api-pair-detail": ("pair", ALL, set()),
+    "api-supporter-list": ("pair", NAMES, ALL - NAMES),
+    "api-upload-detail": ("upload", FILES, set()),
+    "api-recap": ("pair", RECAP, ALL - RECAP),
+    "api-verification-run": ("pair", ALL, set()),
+}
+USERS = ["anon", "su", "prov", "kpu_a", "kpu_b", "pps_a", "pps_b", "bawaslu_a", "tim_a", "tim_b"]
+
+
+def _id_url_names(patterns, prefix="") -> set[str]:
+    """Names of every URL with a path parameter, outside the Django admin."""
+    names = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            names |= _id_url_names(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern) and p.pattern.converters:
+            assert p.name, f"URL {prefix}{p.pattern} with a parameter needs a name"
+            names.add(p.name)
+    return names
+
+
+def test_every_url_with_an_id_is_in_the_matrix():
+    assert _id_url_names(get_resolver().url_patterns) == set(EXPECT)
+
+
+def _expected(name: str, side: str, user: str) -> int | str:
+    if user == "anon":
+        return "login" if not name.startswith("api-") else 403
+    _kind, ok, forbidden = EXPECT[name]
+    if user in ("su", "prov"):
+        role = user
+    else:
+        role, user_side = user.rsplit("_", 1)
+        if user_side != side:
+            return 404
+    if role in ok:
+        return 200
+    return 403 if role in forbidden else 404
+
+
+@pytest.fixture
+def world(db):
+    return world_build()
+
+
+@pytest.mark.parametrize("side", ["a", "b"])
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_access_matrix(client, world, name, side):
+    kind = EXPECT[name][0]
+    url = reverse(name, kwargs={"pk": world.objects[side][kind].pk})
+    got, want = {}, {}
+    for user in USERS:
+        client.logout()
+        if user != "anon":
+            client.force_login(world.users[user])
+        response = client.get(url)
+        status = response.status_code
+        if status == 302 and response["Location"].startswith(reverse("login")):
+            status = "login"
+        got[user] = status
+        want[user] = _expected(name, side, user)
+    assert got == want
+
+
+@pytest.mark.parametrize("name", ["api-election-list", "api-pair-list", "api-upload-list"])
+def test_api_lists_show_a_team_nothing_of_another_pair(client, world, name):
+    client.force_login(world.users["tim_a"])
+    body = client.get(reverse(name)).json()
+    ids = {row["id"] for row in body["results"]}
+    kind = {"api-election-list": "election", "api-pair-list": "pair"}.get(name, "upload")
+    assert world.objects["a"][kind].pk in ids
+    assert world.objects["b"][kind].pk not in ids
+    assert world.governor_pair.pk not in ids
+
+
+def test_team_sees_only_its_own_supporters_in_page_and_api(client, world):
+    client.force_login(world.users["tim_a"])
+    pair_a = world.objects["a"]["pair"]
+    page = client.get(reverse("supporter-list", kwargs={"pk": pair_a.pk})).content.decode()
+    api = client.get(reverse("api-supporter-list", kwargs={"pk": pair_a.pk})).json()
+    assert "Pendukung 31.71.01.1001" in page
+    assert "Pendukung 31.72.01.1001" not in page
+    assert api["count"] == 3
+    assert {row["kelurahan"] for row in api["results"]} == {"31.71.01.1001"}
+
+
+@pytest.mark.parametrize(
+    ("user", "kelurahan"),
+    [("pps_a", {"31.71.01.1001"}), ("pps_b", {"31.72.01.1001"}), ("kpu_a", {"31.71.01.1001"})],
+)
+def test_staff_see_only_supporters_living_in_their_area(client, world, user, kelurahan):
+    client.force_login(world.users[user])
+    url = reverse("api-supporter-list", kwargs={"pk": world.governor_pair.pk})
+    rows = client.get(url).json()["results"]
+    assert {row["kelurahan"] for row in rows} == kelurahan
+
+
+def test_supporter_api_never_returns_a_whole_nik(client, world):
+    client.force_login(world.users["su"])
+    url = reverse("api-supporter-list", kwargs={"pk": world.governor_pair.pk})
+    rows = client.get(url).json()["results"]
+    assert rows
+    assert all("*" * 8 in row["nik_masked"] for row in rows)
+    assert not any("nik_hash" in row or "nik_cipher" in row or "nik" in row for row in rows)
+
+
+def test_a_team_cannot_upload_for_another_pair_through_the_api(client, world):
+    client.force_login(world.users["tim_a"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    f = SimpleUploadedFile("x.csv", b"NIK\n", content_type="text/csv")
+    response = client.post(
+        reverse("api-upload-list"), {"pair": world.objects["b"]["pair"].pk, "file": f}
+    )
+    assert response.status_code == 404

@@ -1,0 +1,440 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from candidates.signals import support_upload_done
+from candidates.models import SupportUpload
+from verification import engine
+from verification.engine import admin_verification_run, admin_verification_start
+from verification.models import AdminChunk, AdminResult, AdminRun
+from verification.rules import Reason
+
+from .conftest import KEL_OUTSIDE, KEL_UTARA, VOTING_DAY, make_nik
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def verify(pair, round=None) -> AdminRun:
+    run = admin_verification_start(pair=pair, round=round, enqueue=False)
+    return admin_verification_run(run_id=run.pk)
+
+
+def verdict(supporter) -> tuple[str, set[str]]:
+    result = AdminResult.objects.get(pk=supporter.pk)
+    return result.outcome, {r.name for r in Reason if result.reasons & r}
+
+
+def snapshot(pair) -> list[tuple]:
+    return list(
+        AdminResult.objects.filter(pair=pair)
+        .order_by("supporter_id")
+        .values_list("supporter_id", "reasons", "outcome", "voter_id", "superseded", "kelurahan_code")
+    )
+
+
+def test_clean_supporter_in_roll_is_ms(case):
+    s = case.supporter(make_nik())
+    run = verify(case.pair("A"))
+    assert verdict(s) == ("MS", set())
+    assert run.status == AdminRun.Status.DONE
+    assert run.counts["MS"] == 1 and run.counts["total"] == 1
+
+
+# --- NIK_INVALID -------------------------------------------------------------------------------
+
+
+def test_nik_with_impossible_encoded_date_is_tms(case):
+    nik = "3171013213800001"  # month 13
+    s = case.supporter(nik, birth_date=dt.date(1980, 1, 1))
+    verify(case.pair("A"))
+    outcome, reasons = verdict(s)
+    assert outcome == "TMS" and "NIK_INVALID" in reasons
+
+
+def test_nik_with_unknown_region_prefix_is_tms(case):
+    s = case.supporter(make_nik(region="319999"))
+    verify(case.pair("A"))
+    assert verdict(s) == ("TMS", {"NIK_INVALID"})
+
+
+def test_nik_prefix_of_another_province_is_valid(case):
+    s = case.supporter(make_nik(region="320101"))  # Kab. Bogor: exists, first issued elsewhere
+    verify(case.pair("A"))
+    assert verdict(s) == ("MS", set())
+
+
+# --- NOT_IN_ROLL and per-election outcomes -----------------------------------------------------
+
+
+def test_supporter_not_in_roll_is_tms(case):
+    s = case.supporter(make_nik(), in_roll=False)
+    verify(case.pair("A"))
+    assert verdict(s) == ("TMS", {"NOT_IN_ROLL"})
+
+
+def test_election_can_make_not_in_roll_bms(case):
+    case.election.reason_outcomes = {"NOT_IN_ROLL": "BMS"}
+    case.election.save()
+    s = case.supporter(make_nik(), in_roll=False)
+    run = verify(case.pair("A"))
+    assert verdict(s) == ("BMS", {"NOT_IN_ROLL"})
+    assert run.reason_outcomes["NOT_IN_ROLL"] == "BMS"  # recorded with the run
+
+
+def test_voter_of_another_roll_does_not_count(case, election):
+    from electorate.models import Voter, VoterRoll
+    from electorate.nik import nik_hash
+
+    nik = make_nik()
+    other = VoterRoll.objects.create(name="DPT lain", region=election.region)
+    Voter.objects.create(roll=other, nik_hash=nik_hash(nik), name="BUDI SANTOSO", kelurahan_code="x")
+    s = case.supporter(nik, in_roll=False)
+    verify(case.pair("A"))
+    assert verdict(s)[1] == {"NOT_IN_ROLL"}
+
+
+# --- OUTSIDE_REGION ----------------------------------------------------------------------------
+
+
+def test_supporter_living_outside_the_province_is_tms(case):
+    s = case.supporter(make_nik(), kelurahan_id=KEL_OUTSIDE)
+    verify(case.pair("A"))
+    assert verdict(s) == ("TMS", {"OUTSIDE_REGION"})
+
+
+# --- UNDERAGE ----------------------------------------------------------------------------------
+
+
+def test_born_exactly_17_years_before_voting_day_is_eligible(case):
+    birth = dt.date(2007, 11, 27)
+    s = case.supporter(make_nik(birth=birth), marital_status="B")
+    verify(case.pair("A"))
+    assert verdict(s) == ("MS", set())
+
+
+def test_born_one_day_short_of_17_on_voting_day_is_underage_tms(case):
+    birth = dt.date(2007, 11, 28)
+    s = case.supporter(make_nik(birth=birth), marital_status="B")
+    verify(case.pair("A"))
+    assert verdict(s) == ("TMS", {"UNDERAGE"})
+
+
+@pytest.mark.parametrize("status", ["S", "P"])
+def test_married_or_once_married_at_16_is_eligible(case, status):
+    s = case.supporter(make_nik(birth=dt.date(2008, 6, 1)), marital_status=status)
+    verify(case.pair("A"))
+    assert verdict(s) == ("MS", set())
+
+
+def test_age_follows_the_roll_birth_date_when_the_form_differs(case):
+    nik = make_nik(birth=dt.date(2008, 6, 1))
+    case.voter(nik, birth_date=dt.date(2008, 6, 1), marital_status="B")
+    s = case.supporter(nik, birth_date=dt.date(2000, 6, 1), marital_status="B")
+    verify(case.pair("A"))
+    assert verdict(s) == ("TMS", {"UNDERAGE", "DATA_MISMATCH"})
+
+
+# --- DUPLICATE_INTERNAL ------------------------------------------------------------------------
+
+
+def test_second_listing_of_a_nik_for_the_same_pair_is_tms(case):
+    nik = make_nik()
+    first = case.supporter(nik)
+    second = case.supporter(nik)
+    verify(case.pair("A"))
+    assert verdict(first) == ("MS", set())
+    assert verdict(second) == ("TMS", {"DUPLICATE_INTERNAL"})
+
+
+def test_first_occurrence_follows_upload_then_row_order(case):
+    nik = make_nik()
+    early, late = case.upload("A"), case.upload("A")
+    in_late = case.supporter(nik, upload=late)
+    in_early = case.supporter(nik, upload=early)
+    verify(case.pair("A"))
+    assert verdict(in_early) == ("MS", set())
+    assert verdict(in_late) == ("TMS", {"DUPLICATE_INTERNAL"})
+
+
+# --- repair rounds -----------------------------------------------------------------------------
+
+
+def test_repair_resubmission_of_a_bms_record_is_checked_afresh_and_supersedes_it(case):
+    nik = make_nik()
+    bad = case.supporter(nik, occupation="PNS")  # BMS: restricted occupation
+    verify(case.pair("A"), round=0)
+    assert verdict(bad)[0] == "BMS"
+    fixed = case.supporter(nik, upload=case.upload("A", round=1), occupation="Pedagang")
+    verify(case.pair("A"), round=1)
+    assert verdict(fixed) == ("MS", set())
+    assert AdminResult.objects.get(pk=bad.pk).superseded
+
+
+def test_repair_listing_of_a_nik_already_ms_is_a_duplicate(case):
+    nik = make_nik()
+    ms = case.supporter(nik)
+    verify(case.pair("A"), round=0)
+    again = case.supporter(nik, upload=case.upload("A", round=1))
+    verify(case.pair("A"), round=1)
+    assert verdict(again) == ("TMS", {"DUPLICATE_INTERNAL"})
+    assert not AdminResult.objects.get(pk=ms.pk).superseded
+
+
+def test_repair_round_waits_for_the_earlier_round(case):
+    case.supporter(make_nik())
+    case.supporter(make_nik(), upload=case.upload("A", round=1))
+    with pytest.raises(ValidationError):
+        admin_verification_start(pair=case.pair("A"), round=1, enqueue=False)
+
+
+# --- DUPLICATE_EXTERNAL ------------------------------------------------------------------------
+
+
+def _upload_done(upload: SupportUpload) -> None:
+    support_upload_done.send(sender=SupportUpload, upload=upload)
+
+
+@pytest.mark.parametrize("first", ["A", "B"])
+def test_nik_listed_for_two_pairs_is_bms_on_both_whichever_uploaded_first(
+    case, first, django_capture_on_commit_callbacks
+):
+    second = "B" if first == "A" else "A"
+    nik = make_nik()
+    earlier = case.supporter(nik, upload=case.upload(first))
+    verify(case.pair(first))
+    assert verdict(earlier) == ("MS", set())
+
+    later_upload = case.upload(second)
+    later = case.supporter(nik, upload=later_upload)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload_done(later_upload)
+    assert verdict(earlier) == ("BMS", {"DUPLICATE_EXTERNAL"})  # refreshed on the upload
+
+    verify(case.pair(second))
+    assert verdict(later) == ("BMS", {"DUPLICATE_EXTERNAL"})
+    assert verdict(earlier) == ("BMS", {"DUPLICATE_EXTERNAL"})
+
+
+def test_external_duplicate_clears_when_the_other_list_is_gone(case):
+    nik = make_nik()
+    a = case.supporter(nik, upload=case.upload("A"))
+    b_upload = case.upload("B")
+    case.supporter(nik, upload=b_upload)
+    verify(case.pair("A"))
+    assert verdict(a)[1] == {"DUPLICATE_EXTERNAL"}
+    b_upload.delete()
+    engine.duplicate_external_refresh(election=case.election)
+    assert verdict(a) == ("MS", set())
+
+
+def test_verifying_one_pair_flags_the_other_pairs_results(case):
+    nik = make_nik()
+    b_upload = case.upload("B")
+    b = case.supporter(nik, upload=b_upload)
+    verify(case.pair("B"))  # A has no list yet: MS
+    assert verdict(b) == ("MS", set())
+    case.supporter(nik, upload=case.upload("A"))  # no signal sent: verifying A must catch it
+    verify(case.pair("A"))
+    assert verdict(b) == ("BMS", {"DUPLICATE_EXTERNAL"})
+
+
+# --- DATA_MISMATCH -----------------------------------------------------------------------------
+
+
+def test_name_different_from_roll_is_bms(case):
+    nik = make_nik()
+    case.voter(nik, name="AGUS SALIM")
+    s = case.supporter(nik, name="BUDI SANTOSO")
+    verify(case.pair("A"))
+    assert verdict(s) == ("BMS", {"DATA_MISMATCH"})
+
+
+@pytest.mark.parametrize(
+    "on_roll,on_form",
+    [
+        ("HJ. SITI NURHALIZA, S.H.", "Siti Nurhaliza"),
+        ("DJOKO SOETJIPTO", "Joko Sucipto"),
+        ("MOCHAMMAD RIZKY", "M. Rizky"),
+        ("Dr. Ir. BUDI SANTOSO, M.M.", "budi  santoso"),
+        ("SITI NUR HALIZA", "SITI NURHALIZA"),
+    ],
+)
+def test_name_written_differently_is_not_a_mismatch(case, on_roll, on_form):
+    nik = make_nik()
+    case.voter(nik, name=on_roll)
+    s = case.supporter(nik, name=on_form)
+    verify(case.pair("A"))
+    assert verdict(s) == ("MS", set())
+
+
+def test_birth_date_different_from_roll_is_bms(case):
+    nik = make_nik(birth=dt.date(1980, 5, 17))
+    case.voter(nik, birth_date=dt.date(1981, 5, 17))
+    s = case.supporter(nik)
+    verify(case.pair("A"))
+    assert verdict(s) == ("BMS", {"DATA_MISMATCH"})
+
+
+def test_birth_date_different_from_what_the_nik_encodes_is_bms(case):
+    nik = make_nik(birth=dt.date(1980, 5, 17))
+    s = case.supporter(nik, birth_date=dt.date(1980, 5, 18))  # roll copies the form here
+    verify(case.pair("A"))
+    assert verdict(s) == ("BMS", {"DATA_MISMATCH"})
+
+
+def test_sex_different_from_what_the_nik_encodes_is_bms(case):
+    nik = make_nik(sex="L")
+    s = case.supporter(nik, sex="P")
+    verify(case.pair("A"))
+    assert verdict(s) == ("BMS", {"DATA_MISMATCH"})
+
+
+def test_woman_whose_nik_day_has_40_added_matches_sex_p(case):
+    nik = make_nik(birth=dt.date(1985, 3, 9), sex="P")
+    assert nik[6:8] == "49"
+    s = case.supporter(nik, sex="P", birth_date=dt.date(1985, 3, 9))
+    verify(case.pair("A"))
+    assert verdict(s) == ("MS", set())
+
+
+def test_old_voter_whose_nik_year_reads_as_this_century_is_not_a_mismatch(case):
+    nik = make_nik(birth=dt.date(1920, 4, 2))  # nik_decode reads yy=20 as 2020
+    s = case.supporter(nik, birth_date=dt.date(1920, 4, 2))
+    verify(case.pair("A"))
+    assert verdict(s) == ("MS", set())
+
+
+# --- RESTRICTED_OCCUPATION and worst outcome ---------------------------------------------------
+
+
+@pytest.mark.parametrize("occupation", ["Anggota POLRI", "PNS", "Kepala Desa", "tni ad", "PPK"])
+def test_restricted_occupation_is_bms(case, occupation):
+    s = case.supporter(make_nik(), occupation=occupation)
+    verify(case.pair("A"))
+    assert verdict(s) == ("BMS", {"RESTRICTED_OCCUPATION"})
+
+
+def test_worst_outcome_wins(case):
+    s = case.supporter(make_nik(), in_roll=False, occupation="POLRI", kelurahan_id=KEL_UTARA)
+    verify(case.pair("A"))
+    assert verdict(s) == ("TMS", {"NOT_IN_ROLL", "RESTRICTED_OCCUPATION"})
+
+
+# --- reruns, crashes, query counts -------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(case, settings):
+    """Twenty supporters with every reason, in chunks of four."""
+    settings.VERIFICATION_CHUNK_SIZE = 4
+    dup = make_nik()
+    for i in range(20):
+        kind = i % 7
+        nik = dup if kind == 5 else make_nik()
+        name = "AGUS SALIM" if kind == 1 else "BUDI SANTOSO"
+        if kind == 1:
+            case.voter(nik, name="BUDI SANTOSO")
+        case.supporter(
+            nik,
+            in_roll=kind != 2,
+            name=name,
+            occupation="PNS" if kind == 3 else "Petani",
+            kelurahan_id=KEL_OUTSIDE if kind == 4 else KEL_UTARA if i % 2 else "31.71.01.1001",
+        )
+    return case.pair("A")
+
+
+def test_rerun_gives_identical_results(mixed):
+    verify(mixed)
+    first = snapshot(mixed)
+    verify(mixed)
+    assert snapshot(mixed) == first
+    assert {o for _i, _r, o, *_ in first} == {"MS", "BMS", "TMS"}
+
+
+def test_run_that_dies_inside_a_chunk_is_finished_by_a_rerun_with_identical_results(
+    mixed, monkeypatch
+):
+    verify(mixed)
+    clean = snapshot(mixed)
+    AdminResult.objects.all().delete()
+
+    real = engine._names_check
+    calls = {"n": 0}
+
+    def dies_in_third_chunk(cursor, run, chunk):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker killed")
+        return real(cursor, run, chunk)
+
+    monkeypatch.setattr(engine, "_names_check", dies_in_third_chunk)
+    run = admin_verification_start(pair=mixed, enqueue=False)
+    with pytest.raises(RuntimeError):
+        admin_verification_run(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == AdminRun.Status.FAILED and "worker killed" in run.error
+    assert run.chunks.filter(status=AdminChunk.Status.DONE).count() == 2
+    assert 0 < AdminResult.objects.count() < len(clean)
+
+    monkeypatch.setattr(engine, "_names_check", real)
+    run = admin_verification_run(run_id=run.pk)
+    assert run.status == AdminRun.Status.DONE
+    assert snapshot(mixed) == clean
+
+
+def test_chunk_of_a_killed_worker_is_taken_over_after_its_lease(mixed, settings):
+    verify(mixed)
+    clean = snapshot(mixed)
+    run = admin_verification_start(pair=mixed, enqueue=False)
+    chunk = run.chunks.get(seq=1)
+    stale = chunk
+    AdminChunk.objects.filter(pk=stale.pk).update(
+        status=AdminChunk.Status.RUNNING,
+        claimed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),  # its worker died long ago
+    )
+    run = admin_verification_run(run_id=run.pk)
+    assert run.status == AdminRun.Status.DONE
+    assert run.chunks.get(pk=stale.pk).attempts == 1
+    assert snapshot(mixed) == clean
+
+
+def test_fresh_claim_of_another_worker_is_left_alone(mixed):
+    run = admin_verification_start(pair=mixed, enqueue=False)
+    from django.utils import timezone
+
+    AdminChunk.objects.filter(run=run, seq=0).update(
+        status=AdminChunk.Status.RUNNING, claimed_at=timezone.now()
+    )
+    run = admin_verification_run(run_id=run.pk)
+    assert run.status == AdminRun.Status.RUNNING  # the other worker will finish it
+    assert run.chunks.filter(status=AdminChunk.Status.DONE).count() == run.chunks_total - 1
+
+
+def test_run_records_rules_roll_and_counts(mixed, case):
+    run = verify(mixed)
+    assert run.rule_set == "2024"
+    assert run.roll_id == case.roll.pk
+    assert run.voting_day == VOTING_DAY
+    assert run.chunks_total == 5 and run.chunks_done == 5
+    assert run.counts["total"] == 20
+    assert sum(run.counts[o] for o in ("MS", "BMS", "TMS")) == 20
+    assert run.finished_at is not None
+
+
+def test_query_count_does_not_grow_with_supporters(case, settings, django_assert_max_num_queries):
+    settings.VERIFICATION_CHUNK_SIZE = 1000
+    pair = case.pair("A")
+    for i in range(60):
+        nik = make_nik()
+        if i % 3:
+            case.voter(nik, name="AGUS SALIM")  # a name mismatch: exercises the rapidfuzz pass
+        case.supporter(nik, name="BUDI SANTOSO")
+    run = admin_verification_start(pair=pair, enqueue=False)
+    # One chunk: prepare (~10), claim (2), delete + insert + names + flag update + marks (~6),
+    # finish (~6). A query per supporter would be 60+.
+    with django_assert_max_num_queries(30):
+        admin_verification_run(run_id=run.pk)

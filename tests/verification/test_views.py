@@ -1,0 +1,153 @@
+"""Verification pages and endpoints: KPU starts a run, everyone concerned follows it, the recap
+and red flags for KPU and Bawaslu, the team's own results and XLSX."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from candidates.models import Election
+from config.celery import app as celery_app
+from tests.web_world import world_build
+from verification.models import AdminRun
+
+
+@pytest.fixture
+def world(db):
+    return world_build()
+
+
+@pytest.fixture
+def eager():
+    conf = celery_app.conf
+    before = (conf.task_always_eager, conf.task_eager_propagates)
+    conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+@pytest.fixture
+def verified(client, world, eager, django_capture_on_commit_callbacks):
+    """Pair A verified through the page by its KPU (its roll is empty: every supporter TMS)."""
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users["kpu_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("verification-run", kwargs={"pk": pair.pk}), {"round": 0})
+    assert response.status_code == 302
+    client.logout()
+    return pair
+
+
+def test_kpu_starts_a_run_from_the_page_and_sees_it_finished(client, world, verified):
+    run = AdminRun.objects.get(pair=verified)
+    assert run.status == "done"
+    assert run.started_by == world.users["kpu_a"]
+    client.force_login(world.users["kpu_a"])
+    page = client.get(reverse("verification-run", kwargs={"pk": verified.pk})).content.decode()
+    assert "Selesai" in page
+    assert "TMS 3" in page
+    assert "hx-get" not in page
+
+
+@pytest.mark.parametrize("user", ["tim_a", "bawaslu_a", "pps_a"])
+def test_team_and_commission_see_the_run_status(client, world, verified, user):
+    client.force_login(world.users[user])
+    url = reverse("verification-status", kwargs={"pk": verified.pk})
+    assert "Selesai" in client.get(url).content.decode()
+
+
+def test_status_partial_polls_while_the_run_is_going(client, world, verified):
+    AdminRun.objects.filter(pair=verified).update(status="running", chunks_total=4, chunks_done=1)
+    client.force_login(world.users["tim_a"])
+    url = reverse("verification-status", kwargs={"pk": verified.pk})
+    page = client.get(url).content.decode()
+    assert f'hx-get="{url}"' in page
+    assert "25%" in page
+
+
+@pytest.mark.parametrize("user", ["tim_a", "pps_a", "bawaslu_a"])
+def test_only_the_kpu_running_the_election_starts_a_run(client, world, user):
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users[user])
+    response = client.post(reverse("verification-run", kwargs={"pk": pair.pk}))
+    assert response.status_code == 403
+    assert not AdminRun.objects.filter(pair=pair).exists()
+
+
+def test_starting_without_a_roll_shows_why(client, world):
+    pair = world.objects["a"]["pair"]
+    Election.objects.filter(pk=pair.election_id).update(roll=None)
+    client.force_login(world.users["kpu_a"])
+    response = client.post(reverse("verification-run", kwargs={"pk": pair.pk}), follow=True)
+    assert "belum memiliki DPT" in response.content.decode()
+
+
+def test_recap_page_shows_threshold_spread_and_the_region_table(client, world, verified):
+    client.force_login(world.users["kpu_a"])
+    page = client.get(reverse("verification-recap", kwargs={"pk": verified.pk})).content.decode()
+    assert "Kota Jakarta Pusat" in page and "Gambir" in page
+    assert "Perbaikan wajib" in page
+    assert "Tanda bahaya" in page
+
+
+def test_bawaslu_sees_red_flags_and_the_team_does_not(client, world, verified):
+    url = reverse("verification-recap", kwargs={"pk": verified.pk})
+    client.force_login(world.users["bawaslu_a"])
+    assert "Tanda bahaya" in client.get(url).content.decode()
+    client.force_login(world.users["tim_a"])
+    assert "Tanda bahaya" not in client.get(url).content.decode()
+
+
+def test_recap_by_region_is_cut_to_the_users_area(client, world, eager):
+    """Bawaslu of Jakarta Pusat sees the governor pair's table for Jakarta Pusat only."""
+    from verification.engine import admin_verification_run, admin_verification_start
+
+    pair = world.governor_pair
+    roll = world.objects["a"]["election"].roll
+    Election.objects.filter(pk=pair.election_id).update(roll=roll)
+    pair.refresh_from_db()
+    run = admin_verification_start(pair=pair, round=0, enqueue=False)
+    admin_verification_run(run_id=run.pk)
+    url = reverse("api-recap", kwargs={"pk": pair.pk})
+    client.force_login(world.users["bawaslu_a"])
+    assert set(client.get(url).json()["by_region"]) == {"31.71"}
+    client.force_login(world.users["prov"])
+    assert set(client.get(url).json()["by_region"]) == {"31.71", "31.72"}
+
+
+def test_team_sees_its_supporters_with_status_and_reasons(client, world, verified):
+    client.force_login(world.users["tim_a"])
+    url = reverse("verification-results", kwargs={"pk": verified.pk})
+    page = client.get(url, {"status": "TMS"}).content.decode()
+    assert page.count('<span class="badge TMS">TMS</span>') == 3
+    assert "Tidak terdaftar di DPT" in page
+    assert "Tidak ada pendukung" in client.get(url, {"status": "MS"}).content.decode()
+
+
+def test_team_downloads_its_results_as_xlsx_with_masked_nik(client, world, verified):
+    client.force_login(world.users["tim_a"])
+    response = client.get(reverse("verification-results-xlsx", kwargs={"pk": verified.pk}))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 3
+    assert all("********" in row[1] for row in rows)
+
+
+def test_api_run_status_and_start(client, world, eager, django_capture_on_commit_callbacks):
+    pair = world.objects["a"]["pair"]
+    url = reverse("api-verification-run", kwargs={"pk": pair.pk})
+    client.force_login(world.users["tim_a"])
+    assert client.get(url).json() == {"run": None}
+    assert client.post(url, {}, content_type="application/json").status_code == 403
+    client.force_login(world.users["kpu_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(url, {"round": 0}, content_type="application/json")
+    assert started.status_code == 202
+    client.force_login(world.users["tim_a"])
+    status = client.get(url).json()["run"]
+    assert (status["id"], status["status"]) == (started.json()["id"], "done")
+    assert status["counts"]["TMS"] == 3

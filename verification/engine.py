@@ -1,0 +1,505 @@
+"""Administrative verification (vermin): every supporter of a pair's round gets reasons and an
+outcome, in a handful of set-based SQL statements per chunk, on PostgreSQL and SQLite alike.
+
+How a run goes, and why it is safe to run twice or to kill:
+1. `admin_verification_start` records the run (rules, roll, roll file SHA-256s) and splits the
+   round's supporters into id-range chunks of about CHUNK_SIZE rows. Id ranges rather than
+   kab/kota: chunks of even size (Jakarta Pusat alone is 61% of the 2024 upload) that the primary
+   key reads as a range.
+2. `admin_verification_run` prepares once per run what is pair-wide (duplicates, invalid NIK
+   prefixes, restricted occupation texts, superseded earlier records), then claims chunks one by
+   one with a conditional UPDATE. A chunk is replace-by-scope in one transaction: delete the
+   results of its id range, INSERT .. SELECT them again from a join against the roll, then flag
+   the names that differ (rapidfuzz on the whole chunk at once). A chunk that dies rolls back;
+   its claim is released (or expires after a lease, if the worker was killed) and a rerun
+   redoes it. The end state depends only on the data, never on which run or worker did what.
+3. When every chunk is done, the run's counts are stored and DUPLICATE_EXTERNAL is brought up to
+   date for the other pairs of the election.
+
+Duplicates and repair rounds (decided here; DOMAIN.md leaves it open):
+- Within a round, the first occurrence in (upload, row) order counts; the later ones are
+  DUPLICATE_INTERNAL.
+- A repair-round record whose NIK was MS in an earlier round is DUPLICATE_INTERNAL: that support
+  already counts.
+- A repair-round record whose NIK was BMS (or TMS) earlier is a resubmission (PKPU 8/2024 lets a
+  team resubmit corrected BMS records): it is checked afresh on its own data, not as a duplicate,
+  and the earlier record is marked `superseded`, so the cumulative recap counts the person once.
+- A round is verified only after every earlier round of the pair has results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Election, Pair, Supporter
+from electorate.models import Region, RollImport
+from verification.models import AdminChunk, AdminResult, AdminRun, DuplicateFlag
+from verification.names import names_differ
+from verification.rules import (
+    Outcome,
+    Reason,
+    eligible_birth_cutoff,
+    invalid_nik_prefixes,
+    occupation_is_restricted,
+    outcome_masks,
+    outcome_sql,
+    reason_outcomes,
+)
+
+log = logging.getLogger(__name__)
+
+RESULT = AdminResult._meta.db_table
+SUPPORTER = Supporter._meta.db_table
+VOTER = "electorate_voter"
+DUPFLAG = DuplicateFlag._meta.db_table
+MARRIED = ("S", "P")  # kawin, pernah kawin: eligible whatever the age (UU 10/2016 Art. 1)
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "VERIFICATION_CHUNK_SIZE", 250_000))
+
+
+def chunk_lease_seconds() -> int:
+    """A chunk claimed longer ago than this by a worker that never finished is taken over."""
+    return int(getattr(settings, "VERIFICATION_CHUNK_LEASE_SECONDS", 15 * 60))
+
+
+# --- start ------------------------------------------------------------------------------------
+
+
+def admin_verification_start(
+    *, pair: Pair, round: int | None = None, started_by=None, enqueue: bool = True
+) -> AdminRun:
+    """Record a run of the pair's round (default: its latest round with supporters), split it
+    into chunks, and enqueue the task after commit. enqueue=False: the caller runs it in-process."""
+    election: Election = pair.election
+    if election.roll_id is None:
+        raise ValidationError(_("Pemilihan ini belum memiliki DPT: impor daftar pemilih dulu."))
+    supporters = Supporter.objects.filter(pair=pair)
+    if round is None:
+        round = supporters.aggregate(r=Max("round"))["r"] or 0
+    unverified_earlier = supporters.filter(round__lt=round, admin_result__isnull=True)
+    if unverified_earlier.exists():
+        raise ValidationError(
+            _(
+                "Verifikasi tahap sebelumnya dulu: masih ada pendukung tahap awal yang belum diverifikasi."
+            )
+        )
+    outcomes = reason_outcomes(election)
+    sha = list(
+        RollImport.objects.filter(roll_id=election.roll_id, status=RollImport.Status.DONE)
+        .order_by("pk")
+        .values_list("sha256", flat=True)
+    )
+    with transaction.atomic():
+        run = AdminRun.objects.create(
+            pair=pair,
+            round=round,
+            started_by=started_by,
+            rule_set=election.rule_set,
+            reason_outcomes=outcomes,
+            voting_day=election.voting_day,
+            roll_id=election.roll_id,
+            roll_sha256=sha,
+        )
+        bounds = _chunk_bounds(pair_id=pair.pk, round=round, size=chunk_size())
+        AdminChunk.objects.bulk_create(
+            AdminChunk(run=run, seq=i, id_from=lo, id_to=hi) for i, (lo, hi) in enumerate(bounds)
+        )
+        run.chunks_total = len(bounds)
+        run.save(update_fields=["chunks_total"])
+        if enqueue:
+            from verification.tasks import admin_verification_task
+
+            transaction.on_commit(lambda: admin_verification_task.delay(run.pk))
+    return run
+
+
+def _chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int]]:
+    """Inclusive id ranges of about `size` supporters each, from one window query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id, rn, total FROM (
+                SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn, COUNT(*) OVER () AS total
+                FROM {SUPPORTER} WHERE pair_id = %s AND round = %s
+            ) t WHERE (rn - 1) %% %s = 0 OR rn = total ORDER BY id
+            """,
+            [pair_id, round, size],
+        )
+        rows = cursor.fetchall()
+    starts = [r[0] for r in rows if (r[1] - 1) % size == 0]
+    if not rows:
+        return []
+    last = rows[-1][0]
+    return [
+        (lo, (starts[i + 1] - 1) if i + 1 < len(starts) else last) for i, lo in enumerate(starts)
+    ]
+
+
+# --- run --------------------------------------------------------------------------------------
+
+
+def admin_verification_run(*, run_id: int) -> AdminRun:
+    """Work the run's chunks until none is left. Safe to call again, concurrently, or after a
+    crash: finished chunks stay finished, the others are redone from scratch."""
+    run = AdminRun.objects.select_related("pair__election").get(pk=run_id)
+    if run.status == AdminRun.Status.DONE:
+        return run
+    AdminRun.objects.filter(pk=run_id).exclude(status=AdminRun.Status.DONE).update(
+        status=AdminRun.Status.RUNNING, error=""
+    )
+    try:
+        prepared = _prepare(run)
+        while (chunk := _chunk_claim(run)) is not None:
+            try:
+                _chunk_process(run, chunk, prepared)
+            except BaseException:
+                # Give the chunk back at once; a killed worker's claim expires with the lease.
+                AdminChunk.objects.filter(pk=chunk.pk, status=AdminChunk.Status.RUNNING).update(
+                    status=AdminChunk.Status.PENDING, claimed_at=None
+                )
+                raise
+        _finish(run)
+    except Exception as exc:
+        AdminRun.objects.filter(pk=run_id).exclude(status=AdminRun.Status.DONE).update(
+            status=AdminRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _masks(run: AdminRun) -> tuple[int, int]:
+    return outcome_masks(run.reason_outcomes)
+
+
+def _prepare(run: AdminRun) -> dict:
+    """Pair-wide facts every chunk needs, computed once per run (the first worker does it, under
+    a lock on the run row; the others read what it stored)."""
+    with transaction.atomic():
+        locked = AdminRun.objects.select_for_update().get(pk=run.pk)
+        if locked.prepared is not None:
+            return locked.prepared
+        pair_id, round = run.pair_id, run.round
+        scope = Supporter.objects.filter(pair_id=pair_id, round=round)
+        prefixes = scope.values_list("nik_region", flat=True).distinct()
+        kecamatan = (
+            code.replace(".", "")
+            for code in Region.objects.filter(level=Region.Level.KECAMATAN).values_list(
+                "code", flat=True
+            )
+        )
+        invalid = invalid_nik_prefixes(set(prefixes), extra_known=kecamatan)
+        occupations = scope.exclude(occupation="").values_list("occupation", flat=True).distinct()
+        restricted = sorted(o for o in occupations if occupation_is_restricted(o))
+        _duplicates_flag(run)
+        _superseded_mark(pair_id=pair_id, round=round)
+        prepared = {"invalid_prefixes": invalid, "restricted_occupations": restricted}
+        AdminRun.objects.filter(pk=run.pk).update(prepared=prepared)
+        return prepared
+
+
+def _other_pairs(run: AdminRun) -> list[int]:
+    return list(
+        Pair.objects.filter(election_id=run.pair.election_id, supporters__isnull=False)
+        .exclude(pk=run.pair_id)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _duplicates_flag(run: AdminRun) -> None:
+    """DuplicateFlag rows for the run, from scratch: one window query and two semi-joins."""
+    pair_id, round = run.pair_id, run.round
+    internal, external = int(Reason.DUPLICATE_INTERNAL), int(Reason.DUPLICATE_EXTERNAL)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DUPFLAG} WHERE run_id = %s", [run.pk])
+        cursor.execute(
+            f"""
+            INSERT INTO {DUPFLAG} (run_id, supporter_id, bits)
+            SELECT %s, id, {internal} FROM (
+                SELECT id FROM (
+                    SELECT id, ROW_NUMBER() OVER (
+                        PARTITION BY nik_hash ORDER BY upload_id, row_number, id
+                    ) AS rn
+                    FROM {SUPPORTER} WHERE pair_id = %s AND round = %s
+                ) w WHERE rn > 1
+                UNION
+                SELECT s.id FROM {SUPPORTER} s
+                WHERE s.pair_id = %s AND s.round = %s AND s.nik_hash IN (
+                    SELECT e.nik_hash FROM {SUPPORTER} e
+                    JOIN {RESULT} r ON r.supporter_id = e.id
+                    WHERE e.pair_id = %s AND e.round < %s AND r.outcome = 'MS'
+                )
+            ) d
+            """,
+            [run.pk, pair_id, round, pair_id, round, pair_id, round],
+        )
+        others = _other_pairs(run)
+        if others:
+            marks = ", ".join(["%s"] * len(others))
+            cursor.execute(
+                f"""
+                INSERT INTO {DUPFLAG} (run_id, supporter_id, bits)
+                SELECT %s, s.id, {external} FROM {SUPPORTER} s
+                WHERE s.pair_id = %s AND s.round = %s AND s.nik_hash IN (
+                    SELECT nik_hash FROM {SUPPORTER} WHERE pair_id IN ({marks})
+                )
+                """,
+                [run.pk, pair_id, round, *others],
+            )
+
+
+def _superseded_mark(*, pair_id: int, round: int) -> None:
+    """Earlier-round BMS/TMS records resubmitted by a later round up to this one are superseded."""
+    with connection.cursor() as cursor:
+        for earlier in range(round):
+            resubmitted = f"""
+                supporter_id IN (
+                    SELECT e.id FROM {SUPPORTER} e
+                    WHERE e.pair_id = %s AND e.round = %s AND e.nik_hash IN (
+                        SELECT nik_hash FROM {SUPPORTER}
+                        WHERE pair_id = %s AND round > %s AND round <= %s
+                    )
+                )"""
+            params = [pair_id, earlier, pair_id, earlier, round]
+            cursor.execute(
+                f"""
+                UPDATE {RESULT} SET superseded = CASE
+                    WHEN outcome <> 'MS' AND {resubmitted} THEN %s ELSE %s END
+                WHERE pair_id = %s AND round = %s
+                """,
+                [*params, True, False, pair_id, earlier],
+            )
+
+
+def _chunk_claim(run: AdminRun) -> AdminChunk | None:
+    """Take the next free chunk: a conditional UPDATE that exactly one worker can win."""
+    stale = timezone.now() - dt.timedelta(seconds=chunk_lease_seconds())
+    free = Q(status=AdminChunk.Status.PENDING) | Q(
+        status=AdminChunk.Status.RUNNING, claimed_at__lt=stale
+    )
+    for chunk in AdminChunk.objects.filter(free, run=run).order_by("seq"):
+        won = (
+            AdminChunk.objects.filter(free, pk=chunk.pk).update(
+                status=AdminChunk.Status.RUNNING,
+                claimed_at=timezone.now(),
+                attempts=F("attempts") + 1,
+            )
+            == 1
+        )
+        if won:
+            return chunk
+    return None
+
+
+def _vendor_mmddyy(column: str) -> str:
+    """Day, month and 2-digit year: the NIK cannot tell 1924 from 2024, so compare without century."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column}, 'MMDDYY')"
+    return f"(strftime('%%m%%d', {column}) || substr(strftime('%%Y', {column}), 3, 2))"
+
+
+def _in_list(column: str, values: Sequence[str]) -> tuple[str, list]:
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
+    election = run.pair.election
+    region_prefix = election.region_id + "."
+    cutoff = eligible_birth_cutoff(run.voting_day)
+    invalid_sql, invalid_params = _in_list("s.nik_region", prepared["invalid_prefixes"])
+    occupation_sql, occupation_params = _in_list("s.occupation", prepared["restricted_occupations"])
+    scope = [run.pair_id, run.round, chunk.id_from, chunk.id_to]
+    R = Reason
+    select = f"""
+        SELECT s.id, s.pair_id, s.round, s.kelurahan_id, v.id AS voter_id,
+            (CASE WHEN s.nik_birth_date IS NULL OR {invalid_sql} THEN {int(R.NIK_INVALID)} ELSE 0 END)
+            + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
+            + (CASE WHEN substr(s.kelurahan_id, 1, %s) = %s THEN 0
+                    ELSE {int(R.OUTSIDE_REGION)} END)
+            + (CASE WHEN COALESCE(v.birth_date, s.birth_date) > %s
+                     AND s.marital_status NOT IN ('S', 'P')
+                     AND COALESCE(v.marital_status, '') NOT IN ('S', 'P')
+                    THEN {int(R.UNDERAGE)} ELSE 0 END)
+            + COALESCE(d.bits, 0)
+            + (CASE WHEN (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
+                      OR (v.sex IS NOT NULL AND v.sex <> '' AND v.sex <> s.sex)
+                      OR s.nik_sex <> s.sex
+                      OR (s.nik_birth_date IS NOT NULL
+                          AND {_vendor_mmddyy("s.nik_birth_date")} <> {_vendor_mmddyy("s.birth_date")})
+                    THEN {int(R.DATA_MISMATCH)} ELSE 0 END)
+            + (CASE WHEN {occupation_sql} THEN {int(R.RESTRICTED_OCCUPATION)} ELSE 0 END)
+            AS reasons
+        FROM {SUPPORTER} s
+        LEFT JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash
+        LEFT JOIN (
+            SELECT supporter_id, SUM(bits) AS bits FROM {DUPFLAG} WHERE run_id = %s
+            GROUP BY supporter_id
+        ) d ON d.supporter_id = s.id
+        WHERE s.pair_id = %s AND s.round = %s AND s.id BETWEEN %s AND %s
+    """
+    params = [
+        *invalid_params,
+        len(region_prefix),
+        region_prefix,
+        cutoff,
+        *occupation_params,
+        run.roll_id,
+        run.pk,
+        *scope,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {RESULT} WHERE supporter_id BETWEEN %s AND %s AND pair_id = %s AND round = %s",
+            [chunk.id_from, chunk.id_to, run.pair_id, run.round],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {RESULT} (supporter_id, run_id, pair_id, round, kelurahan_code, reasons,
+                                  outcome, voter_id, superseded)
+            SELECT t.id, %s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
+                   {outcome_sql("t.reasons", _masks(run))}, t.voter_id, %s
+            FROM ({select}) t
+            """,
+            [run.pk, False, *params],
+        )
+        rows = cursor.rowcount
+        _names_check(cursor, run, chunk)
+        AdminChunk.objects.filter(pk=chunk.pk).update(status=AdminChunk.Status.DONE, rows=rows)
+        AdminRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+
+
+NAME_BATCH = 50_000
+
+
+def _names_check(cursor, run: AdminRun, chunk: AdminChunk) -> None:
+    """DATA_MISMATCH for names: only pairs whose text differs beyond case go to Python, and they
+    go in batches to rapidfuzz; the flagged ids come back in a few UPDATEs."""
+    mismatch = int(Reason.DATA_MISMATCH)
+    cursor.execute(
+        f"""
+        SELECT r.supporter_id, s.name, v.name
+        FROM {RESULT} r
+        JOIN {SUPPORTER} s ON s.id = r.supporter_id
+        JOIN {VOTER} v ON v.id = r.voter_id
+        WHERE r.supporter_id BETWEEN %s AND %s AND r.pair_id = %s AND r.round = %s
+          AND (r.reasons & {mismatch}) = 0 AND UPPER(s.name) <> UPPER(v.name)
+        """,
+        [chunk.id_from, chunk.id_to, run.pair_id, run.round],
+    )
+    flagged: list[int] = []
+    while batch := cursor.fetchmany(NAME_BATCH):
+        ids, left, right = zip(*batch, strict=True)
+        flagged.extend(
+            i for i, bad in zip(ids, names_differ(list(left), list(right)), strict=True) if bad
+        )
+    new_reasons = f"(reasons | {mismatch})"
+    for ids in _batches(flagged):
+        cursor.execute(
+            f"UPDATE {RESULT} SET reasons = {new_reasons}, "
+            f"outcome = {outcome_sql(new_reasons, _masks(run))} "
+            f"WHERE supporter_id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+
+
+def _batches(ids: list[int], size: int = 900) -> Iterable[list[int]]:
+    # 900: under SQLite's oldest limit on bound parameters.
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _finish(run: AdminRun) -> None:
+    if AdminChunk.objects.filter(run=run).exclude(status=AdminChunk.Status.DONE).exists():
+        return  # another worker still holds a chunk; it finishes the run
+    duplicate_external_refresh(election=run.pair.election, exclude_pair_id=run.pair_id)
+    counts = run_counts(run_id=run.pk)
+    AdminRun.objects.filter(pk=run.pk).exclude(status=AdminRun.Status.DONE).update(
+        status=AdminRun.Status.DONE,
+        finished_at=timezone.now(),
+        counts=counts,
+        chunks_done=F("chunks_total"),
+    )
+    log.info("admin verification run %s done: %s", run.pk, counts)
+
+
+def _reason_sums(column: str = "reasons") -> str:
+    return ", ".join(f"SUM(CASE WHEN ({column} & {int(r)}) <> 0 THEN 1 ELSE 0 END)" for r in Reason)
+
+
+def run_counts(*, run_id: int) -> dict:
+    """Outcome and reason counts of one run's results: one GROUP BY."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT outcome, COUNT(*), {_reason_sums()} FROM {RESULT} WHERE run_id = %s "
+            "GROUP BY outcome",
+            [run_id],
+        )
+        rows = cursor.fetchall()
+    counts = {o: 0 for o in Outcome.values}
+    reasons = {r.name: 0 for r in Reason}
+    for outcome, n, *sums in rows:
+        counts[outcome] = n
+        for r, value in zip(Reason, sums, strict=True):
+            reasons[r.name] += int(value or 0)
+    return {"total": sum(counts.values()), **counts, "reasons": reasons}
+
+
+# --- DUPLICATE_EXTERNAL across the election ---------------------------------------------------
+
+
+def duplicate_external_refresh(*, election: Election, exclude_pair_id: int | None = None) -> int:
+    """Bring DUPLICATE_EXTERNAL up to date on every verified supporter of the election: set where
+    the NIK is now also listed for another pair (whichever uploaded first), clear where it no
+    longer is. Two UPDATEs touching only the rows that change; outcomes follow the election's
+    current rules. Returns the number of results changed."""
+    pair_ids = list(
+        Pair.objects.filter(election=election, supporters__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    target = [p for p in pair_ids if p != exclude_pair_id]
+    if not target:
+        return 0
+    masks = outcome_masks(reason_outcomes(election))
+    bit = int(Reason.DUPLICATE_EXTERNAL)
+    pairs_sql = ", ".join(["%s"] * len(pair_ids))
+    target_sql = ", ".join(["%s"] * len(target))
+    flagged = f"""
+        SELECT s.id FROM {SUPPORTER} s WHERE s.pair_id IN ({target_sql}) AND s.nik_hash IN (
+            SELECT nik_hash FROM {SUPPORTER} WHERE pair_id IN ({pairs_sql})
+            GROUP BY nik_hash HAVING COUNT(DISTINCT pair_id) > 1
+        )"""
+    changed = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if len(pair_ids) > 1:
+            new = f"(reasons | {bit})"
+            cursor.execute(
+                f"UPDATE {RESULT} SET reasons = {new}, outcome = {outcome_sql(new, masks)} "
+                f"WHERE pair_id IN ({target_sql}) AND (reasons & {bit}) = 0 "
+                f"AND supporter_id IN ({flagged})",
+                [*target, *target, *pair_ids],
+            )
+            changed += cursor.rowcount
+        new = f"(reasons - {bit})"
+        not_flagged = f"AND supporter_id NOT IN ({flagged})" if len(pair_ids) > 1 else ""
+        cursor.execute(
+            f"UPDATE {RESULT} SET reasons = {new}, outcome = {outcome_sql(new, masks)} "
+            f"WHERE pair_id IN ({target_sql}) AND (reasons & {bit}) <> 0 {not_flagged}",
+            [*target, *(([*target, *pair_ids]) if len(pair_ids) > 1 else [])],
+        )
+        changed += cursor.rowcount
+    return changed

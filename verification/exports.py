@@ -1,0 +1,70 @@
+"""The team's result list as XLSX, to prepare the repair: streamed row by row (xlsxwriter's
+constant_memory mode keeps one row in memory), NIK masked, reasons in Indonesian."""
+
+from __future__ import annotations
+
+from typing import IO
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from candidates.models import Pair, Round
+from verification.rules import Outcome, reason_labels
+from verification.selectors import supporter_results
+
+ROUND_LABELS = dict(Round.choices)
+OUTCOME_LABELS = dict(Outcome.choices)
+
+
+def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | IO[bytes]) -> int:
+    """Write the pair's results to `out` (a path or a binary file-like object, e.g. an
+    HttpResponse). Returns the number of supporter rows written."""
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "remove_timezone": True})
+    sheet = workbook.add_worksheet(_("Hasil verifikasi"))
+    bold = workbook.add_format({"bold": True})
+    header = [
+        _("No"),
+        _("NIK"),
+        _("Nama"),
+        _("Tahap"),
+        _("Baris"),
+        _("Halaman"),
+        _("Kode wilayah"),
+        _("Status"),
+        _("Keterangan status"),
+        _("Alasan"),
+    ]
+    sheet.write_row(0, 0, header, bold)
+    sheet.freeze_panes(1, 0)
+    rows = supporter_results(pair=pair, round=round).values_list(
+        "nik_masked",
+        "name",
+        "round",
+        "row_number",
+        "sheet_page",
+        "kelurahan_id",
+        "outcome",
+        "reasons",
+    )
+    n = 0
+    for n, (nik, name, rnd, row, page, kel, outcome, reasons) in enumerate(
+        rows.iterator(chunk_size=5000), start=1
+    ):
+        sheet.write_row(
+            n,
+            0,
+            (
+                n,
+                nik,
+                name,
+                str(ROUND_LABELS.get(rnd, rnd)),
+                row,
+                page,
+                kel,
+                outcome or _("Belum diverifikasi"),
+                str(OUTCOME_LABELS.get(outcome, "")),
+                "; ".join(reason_labels(reasons or 0)),
+            ),
+        )
+    workbook.close()
+    return n

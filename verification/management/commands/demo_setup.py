@@ -1,0 +1,167 @@
+"""`make demo`: a realistic DKI Jakarta 2024 case at demo scale, verified, with a login per role.
+
+Runs on the embedded default (SQLite, tasks in-process) as well as on PostgreSQL. Running it again
+keeps what is there (the same generated files are the same uploads); --reset starts over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from candidates.intake import support_upload_create, support_upload_run
+from candidates.models import Election, TeamMembership
+from candidates.services import election_create, election_threshold, pair_create
+from electorate.models import Region, Role, StaffAssignment, VoterRoll
+from electorate.regions import regions_load
+from electorate.roll_import import roll_import_create, roll_import_run
+from seeds import generator
+from verification.engine import admin_verification_run, admin_verification_start
+from verification.recap import recap_compute
+
+VOTING_DAY = dt.date(2024, 11, 27)
+DEMO_PASSWORD = "demo-pilkada-2024"
+PAIRS = ("Andi Wijaya - Rina Kusuma", "Bambang Hartono - Sri Lestari")
+
+# (username, role, region code, what they can do)
+STAFF = (
+    ("kpu_dki", Role.KPU_PROVINSI, "31", "KPU Provinsi DKI Jakarta"),
+    ("kpu_jakpus", Role.KPU_KABKOTA, "31.71", "KPU Kota Jakarta Pusat"),
+    ("ppk_gambir", Role.PPK, "31.71.01", "PPK Kecamatan Gambir"),
+    ("pps_cideng", Role.PPS, "31.71.01.1002", "PPS Kelurahan Cideng"),
+    ("bawaslu_dki", Role.BAWASLU, "31", "Bawaslu Provinsi DKI Jakarta"),
+    ("bawaslu_jaktim", Role.BAWASLU, "31.75", "Bawaslu Kota Jakarta Timur"),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Siapkan data demo DKI Jakarta 2024 (wilayah, DPT sintetis, daftar dukungan, verifikasi)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=0.02, help="bagian dari skala DKI 2024")
+        parser.add_argument("--reset", action="store_true", help="hapus data demo lalu buat ulang")
+
+    def handle(self, *args, scale: float, reset: bool, **opts):
+        out = Path(settings.VAR_DIR) / "demo"
+        out.mkdir(parents=True, exist_ok=True)
+        if reset:
+            self._reset()
+
+        for province in ("31", "32", "36"):  # DKI, and its neighbours for out-of-region rows
+            regions_load(province=province)
+        election = election_create(
+            slug="pilgub-dki-2024",
+            region_code="31",
+            level=Election.Level.GOVERNOR,
+            dpt=8_252_897,
+            voting_day=VOTING_DAY,
+            name="Pemilihan Gubernur dan Wakil Gubernur DKI Jakarta 2024",
+            submission_start=dt.date(2024, 5, 8),
+            submission_end=dt.date(2024, 5, 12),
+        )
+        self._roll(election, out, scale)
+        pairs = [pair_create(election=election, name=name) for name in PAIRS]
+        self._support(election, pairs, out, scale)
+        for pair in pairs:
+            if not pair.admin_runs.filter(status="done").exists():
+                run = admin_verification_start(pair=pair)
+                admin_verification_run(run_id=run.pk)
+        self._users(pairs)
+        self._report(election, pairs)
+
+    def _reset(self) -> None:
+        Election.objects.filter(slug="pilgub-dki-2024").delete()
+        VoterRoll.objects.filter(name__startswith="DPT demo").delete()
+        get_user_model().objects.filter(username__in=[s[0] for s in STAFF]).delete()
+        get_user_model().objects.filter(username__startswith="tim_").delete()
+
+    def _roll(self, election: Election, out: Path, scale: float) -> None:
+        per_kab = generator.scale(generator.DKI_DPT_2024, scale)
+        path = out / f"dpt-dki-{scale}.csv"
+        if not path.exists():
+            generator.roll_generate(path=path, per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
+        roll = election.roll or VoterRoll.objects.create(
+            name="DPT demo DKI Jakarta 2024", region=election.region
+        )
+        if election.roll_id is None:
+            election.roll = roll
+            election.save(update_fields=["roll"])
+        with path.open("rb") as fh:
+            imp, _ = roll_import_create(
+                roll=roll, file=File(fh, name=path.name), original_name=path.name
+            )
+        if imp.status != "done":
+            roll_import_run(import_id=imp.pk)
+        self._spec = generator.roll_spec(per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
+
+    def _support(self, election: Election, pairs, out: Path, scale: float) -> None:
+        main, other = pairs
+        main_path, other_path = out / f"dukungan-a-{scale}.csv", out / f"dukungan-b-{scale}.csv"
+        if not main_path.exists():
+            generator.support_generate(
+                path=main_path,
+                roll=self._spec,
+                per_kabkota=generator.scale(generator.DKI_UPLOAD_2024, scale),
+                defects=generator.default_defects(scale),
+                election_region="31",
+                voting_day=VOTING_DAY,
+                other_pair_path=other_path,
+                other_pair_count=max(200, int(20_000 * scale)),
+            )
+        for pair, path in ((main, main_path), (other, other_path)):
+            with path.open("rb") as fh:
+                upload, _ = support_upload_create(
+                    pair=pair, round=0, file=File(fh, name=path.name), original_name=path.name
+                )
+            if upload.status != "done":
+                support_upload_run(upload_id=upload.pk)
+
+    @transaction.atomic
+    def _users(self, pairs) -> None:
+        User = get_user_model()
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@example.invalid", DEMO_PASSWORD)
+        for username, role, code, _ in STAFF:
+            user = User.objects.filter(username=username).first() or User.objects.create_user(
+                username, password=DEMO_PASSWORD
+            )
+            StaffAssignment.objects.update_or_create(
+                user=user, defaults={"role": role, "region": Region.objects.get(code=code)}
+            )
+        for i, pair in enumerate(pairs):
+            username = f"tim_{'ab'[i]}"
+            user = User.objects.filter(username=username).first() or User.objects.create_user(
+                username, password=DEMO_PASSWORD
+            )
+            StaffAssignment.objects.update_or_create(
+                user=user, defaults={"role": Role.TIM, "region": pair.election.region}
+            )
+            TeamMembership.objects.update_or_create(user=user, defaults={"pair": pair})
+
+    def _report(self, election: Election, pairs) -> None:
+        t = election_threshold(election)
+        w = self.stdout.write
+        w("")
+        w(
+            f"{election.name}: syarat minimal {t.threshold:,} dukungan di {t.spread_required} "
+            f"dari {t.spread_units} kab/kota (skala demo: DPT dan dukungan diperkecil)."
+        )
+        for pair in pairs:
+            r = recap_compute(pair=pair)
+            w(f"  {pair.name}: MS {r['MS']:,}  BMS {r['BMS']:,}  TMS {r['TMS']:,}")
+        w("")
+        w("Situs: http://127.0.0.1:8000   (kata sandi semua akun demo: " + DEMO_PASSWORD + ")")
+        w(f"  {'admin':<16} Superuser (admin Django: /admin/)")
+        for username, _, _, label in STAFF:
+            w(f"  {username:<16} {label}")
+        for i, pair in enumerate(pairs):
+            w(f"  tim_{'ab'[i]:<12} Tim {pair.name}")
+        w("")

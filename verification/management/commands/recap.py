@@ -1,0 +1,39 @@
+"""python manage.py recap --pair ID [--round N] --json: the recap against threshold and spread."""
+
+from __future__ import annotations
+
+import json as jsonlib
+
+from django.core.management.base import BaseCommand, CommandError
+
+from candidates.models import Pair
+from verification.recap import recap_compute
+
+
+class Command(BaseCommand):
+    help = "Rekapitulasi hasil verifikasi administrasi satu bakal pasangan calon."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pair", type=int, required=True)
+        parser.add_argument("--round", type=int, default=None, help="tahap (default: kumulatif)")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, pair: int, round: int | None, json: bool, **opts):
+        obj = Pair.objects.select_related("election").filter(pk=pair).first()
+        if obj is None:
+            raise CommandError(f"Bakal pasangan calon {pair} tidak ditemukan.")
+        recap = recap_compute(pair=obj, round=round)
+        if json:
+            self.stdout.write(_dumps(recap))
+            return
+        self.stdout.write(
+            f"{obj.name}: MS {recap['MS']}, BMS {recap['BMS']}, TMS {recap['TMS']}; "
+            f"syarat {recap['threshold']} ({'terpenuhi' if recap['meets_threshold'] else 'belum'}); "
+            f"sebaran {recap['spread']['achieved']}/{recap['spread']['required']}; "
+            f"kekurangan {recap['shortfall']}, perbaikan wajib {recap['repair_required']}; "
+            f"{recap['status_label']}"
+        )
+
+
+def _dumps(value) -> str:
+    return jsonlib.dumps(value, ensure_ascii=False, default=str)

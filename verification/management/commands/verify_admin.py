@@ -1,0 +1,53 @@
+"""python manage.py verify_admin --pair ID [--round N] [--json]: run vermin in this process."""
+
+from __future__ import annotations
+
+import json as jsonlib
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from candidates.models import Pair
+from verification.engine import admin_verification_run, admin_verification_start
+
+
+class Command(BaseCommand):
+    help = "Jalankan verifikasi administrasi dukungan satu bakal pasangan calon."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pair", type=int, required=True, help="id bakal pasangan calon")
+        parser.add_argument(
+            "--round", type=int, default=None, help="tahap: 0, 1, 2 (default: terakhir)"
+        )
+        parser.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
+
+    def handle(self, *args, pair: int, round: int | None, json: bool, **opts):
+        obj = Pair.objects.select_related("election").filter(pk=pair).first()
+        if obj is None:
+            raise CommandError(f"Bakal pasangan calon {pair} tidak ditemukan.")
+        try:
+            run = admin_verification_start(pair=obj, round=round, enqueue=False)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        run = admin_verification_run(run_id=run.pk)
+        result = {
+            "run": run.pk,
+            "pair": obj.pk,
+            "round": run.round,
+            "status": run.status,
+            **run.counts,
+        }
+        if json:
+            self.stdout.write(_dumps(result))
+        else:
+            self.stdout.write(
+                f"Verifikasi #{run.pk} ({run.status}): {run.counts.get('total', 0)} pendukung, "
+                f"MS {run.counts.get('MS', 0)}, BMS {run.counts.get('BMS', 0)}, "
+                f"TMS {run.counts.get('TMS', 0)}"
+            )
+            for name, n in run.counts.get("reasons", {}).items():
+                self.stdout.write(f"  {name}: {n}")
+
+
+def _dumps(value) -> str:
+    return jsonlib.dumps(value, ensure_ascii=False)

@@ -1,0 +1,195 @@
+"""Red flags the 2024 system never raised, for KPU and Bawaslu beside the recap. They change no
+outcome: they point people at what to look at during factual verification.
+
+- share: supports in a kelurahan or kab/kota above a share of its roll (Jakarta Pusat: 62%);
+- address: many supporters at one address (normalised address + RT/RW + kelurahan);
+- serial: long runs of consecutive NIK serials among NIKs that share region and birth date, the
+  trace of numbers generated rather than copied from ID cards.
+
+The serial check reads the 4-digit serial from `nik_masked` ("3171********0001": the intake keeps
+its last four digits), so no NIK is decrypted. Every check is one GROUP BY / window query.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from candidates.models import Pair, Supporter
+from electorate.models import Region
+
+SUPPORTER = Supporter._meta.db_table
+VOTER = "electorate_voter"
+
+DEFAULTS = {
+    # Share of an area's roll listed as supporters: the statewide threshold is 6.5-10%, so a
+    # kab/kota above 25% or a kelurahan above 40% is far beyond any organic campaign.
+    "share_kabkota": 0.25,
+    "share_kelurahan": 0.40,
+    "share_min_supporters": 50,  # ignore tiny kelurahan where a few people make a big share
+    "address_min": 15,  # a household rarely has more than 15 voters
+    "serial_run_min": 10,  # consecutive serials with the same region and birth date
+    "limit": 200,  # per kind, worst first
+}
+
+
+def red_flag_settings() -> dict:
+    return {**DEFAULTS, **getattr(settings, "VERIFICATION_RED_FLAGS", {})}
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _share_flags(pair: Pair, conf: dict) -> list[dict]:
+    """Uploaded supports (as in "Jakarta Pusat: 516,825 = 62% of its DPT") per area against the
+    roll's voters there: one GROUP BY per table at kelurahan level, summed up to kab/kota."""
+    roll_id = pair.election.roll_id
+    if roll_id is None:
+        return []
+    supporters = _fetch(
+        f"SELECT kelurahan_id, COUNT(*) FROM {SUPPORTER} WHERE pair_id = %s GROUP BY kelurahan_id",
+        [pair.pk],
+    )
+    if not supporters:
+        return []
+    voters = _fetch(
+        f"SELECT kelurahan_code, COUNT(*) FROM {VOTER} WHERE roll_id = %s GROUP BY kelurahan_code",
+        [roll_id],
+    )
+    counts: dict[str, dict[str, list[int]]] = {"kabkota": {}, "kelurahan": {}}
+    for index, rows in ((0, supporters), (1, voters)):
+        for code, n in rows:
+            for level, key in (("kabkota", code[:5]), ("kelurahan", code)):
+                counts[level].setdefault(key, [0, 0])[index] += n
+    flags = []
+    for level in ("kabkota", "kelurahan"):
+        limit = conf[f"share_{level}"]
+        for code, (n, roll) in sorted(counts[level].items()):
+            if n < conf["share_min_supporters"] or not roll or n / roll <= limit:
+                continue
+            share = n / roll
+            flags.append(
+                {
+                    "kind": "share",
+                    "level": level,
+                    "region": code,
+                    "supporters": n,
+                    "roll": roll,
+                    "share": round(share, 4),
+                    "limit": limit,
+                    "message": _(
+                        "%(n)s pendukung = %(pct)s%% dari DPT wilayah ini (batas %(lim)s%%)"
+                    )
+                    % {"n": n, "pct": round(100 * share, 1), "lim": round(100 * limit, 1)},
+                }
+            )
+    return flags
+
+
+def _address_sql() -> str:
+    """Upper case, no spaces or punctuation, JALAN -> JL, GANG -> GG; RT/RW without leading zeros."""
+    text = "UPPER(address)"
+    for old, new in (
+        (" ", ""),
+        (".", ""),
+        (",", ""),
+        ("-", ""),
+        ("/", ""),
+        ("JALAN", "JL"),
+        ("GANG", "GG"),
+    ):
+        text = f"REPLACE({text}, '{old}', '{new}')"
+    return text
+
+
+def _address_flags(pair: Pair, conf: dict) -> list[dict]:
+    address = _address_sql()
+    rows = _fetch(
+        f"""
+        SELECT kelurahan_id, a, rt, rw, COUNT(*) AS n, MIN(address) FROM (
+            SELECT kelurahan_id, {address} AS a, LTRIM(rt, '0') AS rt, LTRIM(rw, '0') AS rw, address
+            FROM {SUPPORTER} WHERE pair_id = %s AND address <> ''
+        ) t
+        GROUP BY kelurahan_id, a, rt, rw HAVING COUNT(*) >= %s
+        ORDER BY n DESC, kelurahan_id LIMIT %s
+        """,
+        [pair.pk, conf["address_min"], conf["limit"]],
+    )
+    return [
+        {
+            "kind": "address",
+            "region": kel,
+            "address": example,
+            "rt": rt,
+            "rw": rw,
+            "supporters": n,
+            "limit": conf["address_min"],
+            "message": _("%(n)s pendukung pada satu alamat: %(addr)s RT %(rt)s RW %(rw)s")
+            % {"n": n, "addr": example, "rt": rt or "0", "rw": rw or "0"},
+        }
+        for kel, _a, rt, rw, n, example in rows
+    ]
+
+
+def _serial_flags(pair: Pair, conf: dict) -> list[dict]:
+    """Gaps and islands: serial minus its rank within (region, birth date, sex) is constant along
+    a run of consecutive serials."""
+    rows = _fetch(
+        f"""
+        SELECT nik_region, nik_birth_date, nik_sex, MIN(serial), MAX(serial), COUNT(*) AS n
+        FROM (
+            SELECT nik_region, nik_birth_date, nik_sex, serial,
+                   serial - DENSE_RANK() OVER (
+                       PARTITION BY nik_region, nik_birth_date, nik_sex ORDER BY serial
+                   ) AS island
+            FROM (
+                SELECT nik_region, nik_birth_date, nik_sex,
+                       CAST(substr(nik_masked, 13, 4) AS INTEGER) AS serial
+                FROM {SUPPORTER} WHERE pair_id = %s
+            ) s
+        ) t
+        GROUP BY nik_region, nik_birth_date, nik_sex, island
+        HAVING COUNT(DISTINCT serial) >= %s
+        ORDER BY n DESC, nik_region LIMIT %s
+        """,
+        [pair.pk, conf["serial_run_min"], conf["limit"]],
+    )
+    return [
+        {
+            "kind": "serial",
+            "nik_region": region,
+            "birth_date": str(birth) if birth else None,
+            "sex": sex,
+            "first": f"{lo:04d}",
+            "last": f"{hi:04d}",
+            "supporters": n,
+            "limit": conf["serial_run_min"],
+            "message": _(
+                "%(n)s NIK berurutan (nomor urut %(lo)04d-%(hi)04d) dengan kode wilayah %(reg)s "
+                "dan tanggal lahir yang sama"
+            )
+            % {"n": n, "lo": lo, "hi": hi, "reg": region},
+        }
+        for region, birth, sex, lo, hi, n in rows
+    ]
+
+
+def red_flags_compute(*, pair: Pair) -> list[dict]:
+    """All red flags of the pair's support lists (all rounds), worst first within each kind.
+    Each: {"kind": "share"|"address"|"serial", "message": ..., "supporters": n, ...}."""
+    conf = red_flag_settings()
+    flags = _share_flags(pair, conf) + _address_flags(pair, conf) + _serial_flags(pair, conf)
+    names = dict(
+        Region.objects.filter(code__in={f["region"] for f in flags if "region" in f}).values_list(
+            "code", "name"
+        )
+    )
+    for flag in flags:
+        if "region" in flag:
+            flag["region_name"] = names.get(flag["region"], "")
+        flag["message"] = str(flag["message"])
+    return flags

