@@ -16,6 +16,8 @@ A run that dies is put back to pending with `support_upload_retry` (see electora
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Iterator
 from functools import partial
 from typing import IO, Any
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from candidates.models import Pair, Round, Supporter, SupportUpload
 from candidates.signals import support_upload_done
+from electorate.models import Region
 from electorate.nik import nik_decode, nik_encrypt, nik_hash, nik_mask
 from electorate.parsing import (
     FieldError,
@@ -48,12 +51,15 @@ from electorate.roll_import import (
     Progress,
     copy_escape,
     copy_write,
+    fk_triggers_skip,
     kelurahan_codes,
     upload_claim,
     upload_fail,
     upload_keep,
     upload_retry,
 )
+
+log = logging.getLogger(__name__)
 
 REQUIRED = (
     "NIK",
@@ -104,17 +110,14 @@ def support_upload_create(
 ) -> tuple[SupportUpload, bool]:
     """Keep the file as uploaded. The same file (SHA-256) for the same pair is the same upload,
     whatever round it is sent for: created=False and nothing changes."""
-    upload, created = upload_keep(
+    return upload_keep(
         SupportUpload,
         file=file,
         original_name=original_name,
         uploaded_by=uploaded_by,
         scope={"pair": pair},
+        fields={"round": round},
     )
-    if created and upload.round != round:
-        SupportUpload.objects.filter(pk=upload.pk).update(round=round)
-        upload.round = round
-    return upload, created
 
 
 def support_upload_retry(*, upload_id: int) -> SupportUpload:
@@ -237,6 +240,14 @@ def _load_postgresql(upload: SupportUpload, rows: Iterator[tuple]) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
+        fk_triggers_skip(
+            cursor,
+            parents=[
+                (SupportUpload._meta.db_table, upload.pk),
+                (Pair._meta.db_table, upload.pair_id),
+            ],
+            tables=(Region._meta.db_table,),
+        )
         columns = ", ".join(("upload_id", "pair_id", "round", *FIELDS))
         copy_write(
             cursor.cursor, f"COPY {Supporter._meta.db_table} ({columns}) FROM STDIN", lines()
@@ -283,7 +294,9 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
             load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
             with transaction.atomic():
                 Supporter.objects.filter(upload_id=upload.pk).delete()
+                started = time.perf_counter()
                 accepted = load(upload, rows)
+                loaded = time.perf_counter()
                 SupportUpload.objects.filter(pk=upload.pk).update(
                     status=SupportUpload.Status.DONE,
                     rows_read=progress.rows,
@@ -308,5 +321,12 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
             progress.close()
     upload.refresh_from_db()
     if upload.status == SupportUpload.Status.DONE:
+        log.info(
+            "support upload %s: %s rows parsed and loaded in %.1fs, committed in %.1fs",
+            upload.pk,
+            upload.accepted,
+            loaded - started,
+            time.perf_counter() - loaded,
+        )
         support_upload_done.send(sender=SupportUpload, upload=upload)
     return upload

@@ -1,15 +1,21 @@
 """Voter-roll (DPT/DP4) import: keep the file, then stream it into electorate.Voter.
 
 The same file twice for a roll is one import. A run claims its import with a conditional UPDATE
-(pending -> running, exactly one row), so two workers never load the same file. Loading is
-idempotent: on PostgreSQL the rows are COPYed into a temporary staging table and moved with
-INSERT .. SELECT .. ON CONFLICT (roll_id, nik_hash) DO NOTHING inside one transaction; on SQLite
-batches of INSERT OR IGNORE, each committed. A NIK already in the roll stays as it is.
+(pending -> running, exactly one row), so two workers never load the same file.
+
+Loading never doubles anything and a NIK already in the roll stays as it is:
+- PostgreSQL, empty roll (the usual first load): COPY straight into the voter table, rows sorted
+  by NIK hash in chunks so the unique index fills in order; outside a caller's transaction the
+  two hash halves go through two connections so that two server processes store rows while
+  this one parses. If the file repeats a NIK the COPY fails and we fall back to:
+- PostgreSQL otherwise: COPY into a temporary table, then INSERT .. SELECT .. ON CONFLICT
+  (roll_id, nik_hash) DO NOTHING (first row of a repeated NIK wins), one transaction.
+- SQLite: batches of INSERT OR IGNORE, each committed with its progress.
 
 Crash recovery: a run that dies leaves its import 'running' (a killed worker) or 'failed' (an
-exception). `roll_import_retry` puts it back to 'pending' and the next run loads it again; nothing
-is doubled because of the ON CONFLICT/OR IGNORE above. We do not let a run steal a 'running'
-import by itself: without a heartbeat a slow run and a dead one look the same.
+exception). `roll_import_retry` puts it back to 'pending' and the next run loads it again;
+whatever a dead run left is kept once thanks to ON CONFLICT / OR IGNORE. A run never steals a
+'running' import by itself: without a heartbeat a slow run and a dead one look the same.
 """
 
 from __future__ import annotations
@@ -62,7 +68,10 @@ REQUIRED = (
 ERRORS_KEPT = 1000
 PROGRESS_EVERY = 50_000
 SQLITE_BATCH = 10_000
-COPY_BLOCK = 2_000  # rows joined into one string per copy.write()
+COPY_BLOCK = 2_000
+SORT_CHUNK = 250_000
+# Two COPY connections into an empty roll when the caller holds no transaction (see below).
+PARALLEL_COPY = True  # rows joined into one string per copy.write()
 
 U = TypeVar("U", bound=Upload)
 
@@ -89,16 +98,22 @@ def upload_keep(
     original_name: str,
     uploaded_by: Any = None,
     scope: dict[str, Any],
+    fields: dict[str, Any] | None = None,
 ) -> tuple[U, bool]:
     """Store the file as it came with its SHA-256; the same file in the same scope is the same
-    upload (created=False, nothing changes)."""
+    upload (created=False, nothing changes). `fields` are set only on a new upload."""
     sha256, size = file_sha256(file)
     existing = model.objects.filter(sha256=sha256, **scope).first()
     if existing is not None:
         return existing, False
     name = os.path.basename(original_name) or "upload"
     upload = model(
-        original_name=name[:255], sha256=sha256, size=size, uploaded_by=uploaded_by, **scope
+        original_name=name[:255],
+        sha256=sha256,
+        size=size,
+        uploaded_by=uploaded_by,
+        **scope,
+        **(fields or {}),
     )
     upload.file.save(name, file if isinstance(file, File) else File(file, name=name), save=False)
     try:
@@ -197,7 +212,7 @@ class Progress:
                 )
             self._conn.execute(
                 f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s WHERE id = ("
-                f"SELECT id FROM {self.table_name} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                f"SELECT id FROM {self.table_name} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
                 [self.rows, self.table.bytes_read, self.pk],
             )
         except Exception:  # progress is a nicety; never let it break an import
@@ -211,13 +226,20 @@ class Progress:
                 self._conn = None
 
 
-def fk_triggers_skip(cursor: Any, parent_table: str, parent_id: int) -> None:
-    """Millions of rows point at one parent row: instead of a foreign-key trigger per row
-    (deferred to COMMIT, where it cost a fifth of the import), lock that parent FOR KEY SHARE
-    once and switch the triggers off for this transaction. Needs a role allowed to set
-    session_replication_role (superuser, or GRANT SET ON PARAMETER); without it the triggers
-    simply stay on."""
-    cursor.execute(f"SELECT 1 FROM {parent_table} WHERE id = %s FOR KEY SHARE", [parent_id])
+def fk_triggers_skip(
+    cursor: Any, *, parents: list[tuple[str, int]], tables: tuple[str, ...] = ()
+) -> None:
+    """Millions of rows point at a few parent rows: instead of a foreign-key trigger per row
+    (deferred to COMMIT, where it cost a fifth of the import), lock those parents FOR KEY SHARE
+    (and whole reference `tables` in SHARE mode: nothing may delete from them meanwhile) once,
+    and switch the triggers off for this transaction. Every value was already checked against
+    the parents by the parser. Needs a role allowed to set session_replication_role (superuser,
+    or GRANT SET ON PARAMETER); without it the triggers simply stay on. The tables loaded here
+    have no triggers besides their foreign keys."""
+    for table, pk in parents:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])
+    for table in tables:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
     try:
         with transaction.atomic():
             cursor.execute("SET LOCAL session_replication_role = replica")
@@ -230,9 +252,25 @@ def copy_escape(text: str) -> str:
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
-def copy_write(cursor: Any, sql: str, lines: Iterator[str]) -> None:
-    """Stream lines into COPY .. FROM STDIN in joined blocks (one write per COPY_BLOCK rows)."""
-    with cursor.copy(sql) as copy:
+def copy_write(cursor: Any, sql: str, lines: Iterator[str], *, sort_chunk: int = 0) -> None:
+    """Stream lines into COPY .. FROM STDIN in joined blocks. A queued writer sends them from a
+    thread, so Python parses the next rows while PostgreSQL stores the last ones.
+
+    With sort_chunk, lines are sorted in chunks of that many before sending: lines that start
+    with the same prefix and then the key of a unique index arrive in key order, so the index
+    is filled walking forward instead of jumping to a random page for every row (the cost that
+    dominates once the index outgrows shared_buffers)."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    with cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
+        if sort_chunk:
+            chunk: list[str] = []
+            for line in lines:
+                chunk.append(line)
+                if len(chunk) >= sort_chunk:
+                    _write_sorted(copy, chunk)
+            _write_sorted(copy, chunk)
+            return
         block: list[str] = []
         for line in lines:
             block.append(line)
@@ -241,6 +279,13 @@ def copy_write(cursor: Any, sql: str, lines: Iterator[str]) -> None:
                 block.clear()
         if block:
             copy.write("".join(block))
+
+
+def _write_sorted(copy: Any, chunk: list[str]) -> None:
+    chunk.sort()
+    for i in range(0, len(chunk), COPY_BLOCK):
+        copy.write("".join(chunk[i : i + COPY_BLOCK]))
+    chunk.clear()
 
 
 # --- the voter roll ---------------------------------------------------------------------------
@@ -351,9 +396,14 @@ def _copy_lines(rows: Iterator[tuple], prefix: str) -> Iterator[str]:
         yield f"{prefix or r[0]}\t\\\\x{r[1].hex()}\t{esc(data)}\n"
 
 
-def _load_postgresql_direct(roll_id: int, rows: Iterator[tuple]) -> int:
+def _load_postgresql_direct(roll_id: int, rows: Iterator[tuple], second: Any = None) -> int:
     """Into an empty roll, COPY straight into the voter table: no second write of every row.
-    Raises UniqueViolation if the file lists a NIK twice; the caller then takes the staging way."""
+    Raises UniqueViolation if the file lists a NIK twice; the caller then takes the staging way.
+
+    With a `second` connection, the rows whose hash starts with 8-f go through it: two server
+    processes store rows while this one parses, which is what a 2-core machine needs to go
+    past one PostgreSQL backend's speed. Both sorted halves fill disjoint ranges of the index."""
+    prefix = str(roll_id)
     with connection.cursor() as cursor:
         copy_sql = f"COPY {Voter._meta.db_table} (roll_id, {VOTER_COLUMNS}) FROM STDIN"
         count = 0
@@ -363,8 +413,61 @@ def _load_postgresql_direct(roll_id: int, rows: Iterator[tuple]) -> int:
             for count, row in enumerate(rows, start=1):  # noqa: B007
                 yield row
 
-        copy_write(cursor.cursor, copy_sql, _copy_lines(counted(), str(roll_id)))
+        lines = _copy_lines(counted(), prefix)
+        if second is None:
+            copy_write(cursor.cursor, copy_sql, lines, sort_chunk=SORT_CHUNK)
+            return count
+        from psycopg.copy import QueuedLibpqWriter
+
+        # Lines read "<roll>\t\\x<hex>...": the first hex digit sits at a fixed offset.
+        split = prefix + "\t\\x8"
+        other = second.cursor()
+        with (
+            cursor.cursor.copy(copy_sql, writer=QueuedLibpqWriter(cursor.cursor)) as low,
+            other.copy(copy_sql, writer=QueuedLibpqWriter(other)) as high,
+        ):
+            chunk: list[str] = []
+            for line in lines:
+                chunk.append(line)
+                if len(chunk) >= SORT_CHUNK:
+                    _write_halves(low, high, chunk, split)
+            _write_halves(low, high, chunk, split)
     return count
+
+
+def _write_halves(low: Any, high: Any, chunk: list[str], split: str) -> None:
+    import bisect
+
+    chunk.sort()
+    middle = bisect.bisect_left(chunk, split)
+    for copy, start, stop in ((low, 0, middle), (high, middle, len(chunk))):
+        for i in range(start, stop, COPY_BLOCK):
+            copy.write("".join(chunk[i : min(i + COPY_BLOCK, stop)]))
+    chunk.clear()
+
+
+def _second_prepare(second: Any, roll_id: int) -> None:
+    """The same settings and foreign-key shortcut as fk_triggers_skip, on the raw connection."""
+    import psycopg
+
+    second.execute("SET LOCAL synchronous_commit = off")
+    second.execute(
+        f"SELECT 1 FROM {VoterRoll._meta.db_table} WHERE id = %s FOR KEY SHARE", [roll_id]
+    )
+    try:
+        with second.transaction():  # a savepoint: the transaction is already open
+            second.execute("SET LOCAL session_replication_role = replica")
+    except psycopg.Error:
+        pass
+
+
+def _second_connection() -> Any:
+    """A plain psycopg connection to the same database, in a transaction of its own."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    keep = {"dbname", "user", "password", "host", "port", "sslmode", "options"}
+    return psycopg.connect(**{k: v for k, v in params.items() if k in keep})
 
 
 def _load_postgresql_staged(roll_id: int, rows: Iterator[tuple]) -> int:
@@ -391,21 +494,35 @@ def _load_postgresql_staged(roll_id: int, rows: Iterator[tuple]) -> int:
     return inserted
 
 
-def _load_postgresql(job: RollImport, read: Callable[[], tuple]) -> tuple[int, ErrorLog, Progress]:
+def _load_postgresql(
+    job: RollImport, read: Callable[[], tuple], *, parallel: bool
+) -> tuple[int, ErrorLog, Progress]:
+    """`parallel` only when the caller holds no transaction of its own: the second connection
+    commits separately (just before ours). Should ours then fail, the roll holds that half;
+    a retry finds the roll not empty and completes it through staging, doubling nothing."""
     from psycopg.errors import UniqueViolation
 
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        fk_triggers_skip(cursor, VoterRoll._meta.db_table, job.roll_id)
+        fk_triggers_skip(cursor, parents=[(VoterRoll._meta.db_table, job.roll_id)])
     if not Voter.objects.filter(roll_id=job.roll_id).exists():
         rows, errors, progress = read()
+        second = _second_connection() if parallel else None
         try:
+            if second is not None:
+                _second_prepare(second, job.roll_id)
             with transaction.atomic():
-                return _load_postgresql_direct(job.roll_id, rows), errors, progress
+                count = _load_postgresql_direct(job.roll_id, rows, second)
+            if second is not None:
+                second.commit()
+            return count, errors, progress
         except UniqueViolation:
             log.info("roll import %s: the file repeats a NIK, loading through staging", job.pk)
             progress.close()
+        finally:
+            if second is not None:
+                second.close()
     rows, errors, progress = read()
     return _load_postgresql_staged(job.roll_id, rows), errors, progress
 
@@ -454,8 +571,9 @@ def roll_import_run(*, import_id: int) -> RollImport:
 
     try:
         if connection.vendor == "postgresql":
+            parallel = PARALLEL_COPY and not connection.in_atomic_block
             with transaction.atomic():
-                inserted, errors, progress = _load_postgresql(job, read)
+                inserted, errors, progress = _load_postgresql(job, read, parallel=parallel)
                 _finish(job, progress, errors, inserted)
         else:
             rows, errors, progress = read()

@@ -23,6 +23,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from seeds import names as N
 
@@ -228,8 +229,7 @@ class _Keys:
 # --- people -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
     nik: str
     name: str
     birth_place: str
@@ -240,6 +240,7 @@ class Person:
     rt: str
     rw: str
     kelurahan: str  # dotted code
+    birth_text: str  # dd-mm-yyyy, as the roll writes it
 
 
 def _name_pools() -> tuple[list[list[list[str]]], list[int]]:
@@ -420,16 +421,17 @@ class _Area:
         kels = self.kel_by_kec[p_kec] if native and local < 75 else self.kels
         kel = kels[h2 % len(kels)]
         return Person(
-            nik=nik,
-            name=name,
-            birth_place=place,
-            birth_date=dates.dates[d],
-            sex="P" if sex else "L",
-            marital=marital,
-            address=f"{ADDRESS_HEADS[a]} NO. {no + 1}",
-            rt=RT_TEXT[rt],
-            rw=RW_TEXT[rw],
-            kelurahan=kel,
+            nik,
+            name,
+            place,
+            dates.dates[d],
+            "P" if sex else "L",
+            marital,
+            f"{ADDRESS_HEADS[a]} NO. {no + 1}",
+            RT_TEXT[rt],
+            RW_TEXT[rw],
+            kel,
+            dates.dmy[d],
         )
 
     def voter(self, i: int) -> Person:
@@ -553,7 +555,7 @@ def roll_generate(
                 for i in range(start, min(count, start + WRITE_BLOCK)):
                     v = voter(i)
                     append(
-                        f"{v.nik},{v.name},{v.birth_place},{v.birth_date:%d-%m-%Y},{v.sex},"
+                        f"{v.nik},{v.name},{v.birth_place},{v.birth_text},{v.sex},"
                         f"{v.marital},{v.address},{v.rt},{v.rw},{v.kelurahan}\n"
                     )
                 fh.write("".join(lines))
@@ -632,10 +634,8 @@ def _outside_codes(election_region: str) -> list[str]:
     kels = Region.objects.filter(level=Region.Level.KELURAHAN).exclude(
         code__startswith=election_region + "."
     )
-    preferred = kels.filter(code__regex=r"^(32\.75|36\.71)\.")
-    codes = list(preferred.values_list("code", flat=True)) or list(
-        kels.values_list("code", flat=True)[:500]
-    )
+    preferred = [c for c in kels.values_list("code", flat=True) if c.startswith(OUTSIDE_PREFERRED)]
+    codes = preferred or list(kels.values_list("code", flat=True)[:500])
     return sorted(codes)
 
 
@@ -809,7 +809,7 @@ def _row_cells(
             nik = nik[:8] + f"{int(nik[8:10]) + 12:02d}" + nik[10:]
         else:  # day 32 (a man) or 72 (a woman): no such day
             nik = nik[:6] + ("72" if p.sex == "P" else "32") + nik[8:]
-        p = Person(**{**asdict(p), "nik": nik})
+        p = p._replace(nik=nik)
     else:
         p = area.voter(idx)
     cells = _person_cells(p, style, h, occupation=occupation)
@@ -991,6 +991,9 @@ def support_generate(
     `defects`: rows per reason code, exactly one planted defect a row. DUPLICATE_EXTERNAL rows
     are also written, with other voters up to `other_pair_count` rows, to `other_pair_path`
     (a second pair's CSV list). `mangled`: rows whose NIK Excel ruined, which intake rejects.
+
+    People outside the roll (NOT_IN_ROLL, UNDERAGE, NIK_INVALID rows) are derived from the roll's
+    seed, not this list's: two lists generated from one roll share them, so plant them in one.
     """
     voting_day = voting_day or roll.voting_day
     if voting_day != roll.voting_day:

@@ -162,3 +162,65 @@ def test_a_team_cannot_upload_for_another_pair_through_the_api(client, world):
         reverse("api-upload-list"), {"pair": world.objects["b"]["pair"].pk, "file": f}
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ["home", "election-list"])
+def test_pages_listing_elections_show_a_team_only_its_own(client, world, name):
+    client.force_login(world.users["tim_a"])
+    page = client.get(reverse(name)).content.decode()
+    assert "Pilwalkot A" in page
+    assert "Pilwalkot B" not in page
+    assert "Pilgub DKI" not in page
+
+
+def test_kpu_kabkota_lists_its_own_and_the_provinces_elections_not_the_neighbours(client, world):
+    client.force_login(world.users["kpu_a"])
+    page = client.get(reverse("election-list")).content.decode()
+    assert "Pilwalkot A" in page and "Pilgub DKI" in page
+    assert "Pilwalkot B" not in page
+
+
+def test_admin_never_shows_nik_hash_or_ciphertext(client, world):
+    from candidates.models import Supporter
+
+    client.force_login(world.users["su"])
+    supporter = Supporter.objects.first()
+    pages = [
+        client.get(reverse("admin:candidates_supporter_changelist")),
+        client.get(reverse("admin:candidates_supporter_change", args=[supporter.pk])),
+        client.get(reverse("admin:electorate_voter_changelist")),
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "nik_hash" not in html and "nik_cipher" not in html
+    assert supporter.nik_masked in pages[0].content.decode()
+
+
+POSTABLE = [
+    "pair-create",
+    "roll-upload",
+    "team-member-create",
+    "upload-create",
+    "verification-run",
+    "api-verification-run",
+]
+
+
+@pytest.mark.parametrize("name", POSTABLE)
+def test_writes_to_another_sides_objects_are_404_and_to_unallowed_roles_403(client, world, name):
+    from candidates.models import Pair
+    from verification.models import AdminRun
+
+    kind, ok, _forbidden = EXPECT[name]
+    url = reverse(name, kwargs={"pk": world.objects["a"][kind].pk})
+    before = (Pair.objects.count(), AdminRun.objects.count())
+    got, want = {}, {}
+    for user in USERS[1:]:
+        want[user] = _expected(name, "a", user)
+        if want[user] == 200:
+            continue  # allowed: the GET matrix and the view tests cover what they may do
+        client.force_login(world.users[user])
+        got[user] = client.post(url, {"name": "X", "round": 0}).status_code
+    assert got == {u: s for u, s in want.items() if s != 200}
+    assert (Pair.objects.count(), AdminRun.objects.count()) == before

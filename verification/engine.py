@@ -61,11 +61,18 @@ RESULT = AdminResult._meta.db_table
 SUPPORTER = Supporter._meta.db_table
 VOTER = "electorate_voter"
 DUPFLAG = DuplicateFlag._meta.db_table
+CHUNK_TABLE = "verification_chunk_tmp"
 MARRIED = ("S", "P")  # kawin, pernah kawin: eligible whatever the age (UU 10/2016 Art. 1)
 
 
 def chunk_size() -> int:
-    return int(getattr(settings, "VERIFICATION_CHUNK_SIZE", 250_000))
+    # The join against the roll reads the whole roll once per chunk (a hash join: 8M probes are
+    # slower than one scan), so chunks are large: DKI's 840,640 supporters are one chunk.
+    return int(getattr(settings, "VERIFICATION_CHUNK_SIZE", 1_000_000))
+
+
+def pg_work_mem() -> str:
+    return str(getattr(settings, "VERIFICATION_PG_WORK_MEM", "256MB"))
 
 
 def chunk_lease_seconds() -> int:
@@ -91,7 +98,8 @@ def admin_verification_start(
     if unverified_earlier.exists():
         raise ValidationError(
             _(
-                "Verifikasi tahap sebelumnya dulu: masih ada pendukung tahap awal yang belum diverifikasi."
+                "Verifikasi tahap sebelumnya dulu: masih ada pendukung tahap sebelumnya "
+                "yang belum diverifikasi."
             )
         )
     outcomes = reason_outcomes(election)
@@ -128,6 +136,15 @@ def _chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int
     """Inclusive id ranges of about `size` supporters each, from one window query."""
     with connection.cursor() as cursor:
         cursor.execute(
+            f"SELECT MIN(id), MAX(id), COUNT(*) FROM {SUPPORTER} WHERE pair_id = %s AND round = %s",
+            [pair_id, round],
+        )
+        low, high, count = cursor.fetchone()
+        if not count:
+            return []
+        if count <= size:
+            return [(low, high)]
+        cursor.execute(
             f"""
             SELECT id, rn, total FROM (
                 SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn, COUNT(*) OVER () AS total
@@ -138,8 +155,6 @@ def _chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int
         )
         rows = cursor.fetchall()
     starts = [r[0] for r in rows if (r[1] - 1) % size == 0]
-    if not rows:
-        return []
     last = rows[-1][0]
     return [
         (lo, (starts[i + 1] - 1) if i + 1 < len(starts) else last) for i, lo in enumerate(starts)
@@ -191,6 +206,7 @@ def _prepare(run: AdminRun) -> dict:
         if locked.prepared is not None:
             return locked.prepared
         pair_id, round = run.pair_id, run.round
+        _pg_analyze_if_stale(SUPPORTER, VOTER)
         scope = Supporter.objects.filter(pair_id=pair_id, round=round)
         prefixes = scope.values_list("nik_region", flat=True).distinct()
         kecamatan = (
@@ -209,6 +225,21 @@ def _prepare(run: AdminRun) -> dict:
         return prepared
 
 
+def _pg_analyze_if_stale(*tables: str) -> None:
+    """A list imported a minute ago has no statistics yet; the planner would then take 840k rows
+    for one and pick nested loops. ANALYZE samples, so it costs well under a second."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
+            "AND n_mod_since_analyze > 0.1 * GREATEST(n_live_tup, 1000)",
+            [list(tables)],
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def _other_pairs(run: AdminRun) -> list[int]:
     return list(
         Pair.objects.filter(election_id=run.pair.election_id, supporters__isnull=False)
@@ -222,6 +253,18 @@ def _duplicates_flag(run: AdminRun) -> None:
     """DuplicateFlag rows for the run, from scratch: one window query and two semi-joins."""
     pair_id, round = run.pair_id, run.round
     internal, external = int(Reason.DUPLICATE_INTERNAL), int(Reason.DUPLICATE_EXTERNAL)
+    earlier, earlier_params = "", []
+    if round > 0:
+        # Listed again in a repair round although already MS earlier: that support counts already.
+        earlier = f"""
+            UNION
+            SELECT s.id FROM {SUPPORTER} s
+            WHERE s.pair_id = %s AND s.round = %s AND s.nik_hash IN (
+                SELECT e.nik_hash FROM {SUPPORTER} e
+                JOIN {RESULT} r ON r.supporter_id = e.id
+                WHERE e.pair_id = %s AND e.round < %s AND r.outcome = 'MS'
+            )"""
+        earlier_params = [pair_id, round, pair_id, round]
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {DUPFLAG} WHERE run_id = %s", [run.pk])
         cursor.execute(
@@ -234,16 +277,10 @@ def _duplicates_flag(run: AdminRun) -> None:
                     ) AS rn
                     FROM {SUPPORTER} WHERE pair_id = %s AND round = %s
                 ) w WHERE rn > 1
-                UNION
-                SELECT s.id FROM {SUPPORTER} s
-                WHERE s.pair_id = %s AND s.round = %s AND s.nik_hash IN (
-                    SELECT e.nik_hash FROM {SUPPORTER} e
-                    JOIN {RESULT} r ON r.supporter_id = e.id
-                    WHERE e.pair_id = %s AND e.round < %s AND r.outcome = 'MS'
-                )
+                {earlier}
             ) d
             """,
-            [run.pk, pair_id, round, pair_id, round, pair_id, round],
+            [run.pk, pair_id, round, *earlier_params],
         )
         others = _other_pairs(run)
         if others:
@@ -304,7 +341,7 @@ def _chunk_claim(run: AdminRun) -> AdminChunk | None:
 
 
 def _vendor_mmddyy(column: str) -> str:
-    """Day, month and 2-digit year: the NIK cannot tell 1924 from 2024, so compare without century."""
+    """Day, month and 2-digit year: a NIK cannot tell 1924 from 2024, so compare without it."""
     if connection.vendor == "postgresql":
         return f"to_char({column}, 'MMDDYY')"
     return f"(strftime('%%m%%d', {column}) || substr(strftime('%%Y', {column}), 3, 2))"
@@ -324,25 +361,30 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
     occupation_sql, occupation_params = _in_list("s.occupation", prepared["restricted_occupations"])
     scope = [run.pair_id, run.round, chunk.id_from, chunk.id_to]
     R = Reason
+    married = ", ".join(f"'{m}'" for m in MARRIED)
+    nik_date, form_date = _vendor_mmddyy("s.nik_birth_date"), _vendor_mmddyy("s.birth_date")
     select = f"""
         SELECT s.id, s.pair_id, s.round, s.kelurahan_id, v.id AS voter_id,
-            (CASE WHEN s.nik_birth_date IS NULL OR {invalid_sql} THEN {int(R.NIK_INVALID)} ELSE 0 END)
+            (CASE WHEN s.nik_birth_date IS NULL OR {invalid_sql}
+                  THEN {int(R.NIK_INVALID)} ELSE 0 END)
             + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
             + (CASE WHEN substr(s.kelurahan_id, 1, %s) = %s THEN 0
                     ELSE {int(R.OUTSIDE_REGION)} END)
             + (CASE WHEN COALESCE(v.birth_date, s.birth_date) > %s
-                     AND s.marital_status NOT IN ('S', 'P')
-                     AND COALESCE(v.marital_status, '') NOT IN ('S', 'P')
+                     AND s.marital_status NOT IN ({married})
+                     AND COALESCE(v.marital_status, '') NOT IN ({married})
                     THEN {int(R.UNDERAGE)} ELSE 0 END)
             + COALESCE(d.bits, 0)
             + (CASE WHEN (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
                       OR (v.sex IS NOT NULL AND v.sex <> '' AND v.sex <> s.sex)
                       OR s.nik_sex <> s.sex
                       OR (s.nik_birth_date IS NOT NULL
-                          AND {_vendor_mmddyy("s.nik_birth_date")} <> {_vendor_mmddyy("s.birth_date")})
+                          AND {nik_date} <> {form_date})
                     THEN {int(R.DATA_MISMATCH)} ELSE 0 END)
             + (CASE WHEN {occupation_sql} THEN {int(R.RESTRICTED_OCCUPATION)} ELSE 0 END)
-            AS reasons
+            AS reasons,
+            (CASE WHEN v.name IS NOT NULL AND UPPER(s.name) <> UPPER(v.name) THEN 1 ELSE 0 END)
+            AS name_text_differs
         FROM {SUPPORTER} s
         LEFT JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash
         LEFT JOIN (
@@ -362,19 +404,32 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
         *scope,
     ]
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The default 4MB makes the hash join against the roll spill to disk in 32 batches.
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [pg_work_mem()])
         cursor.execute(
-            f"DELETE FROM {RESULT} WHERE supporter_id BETWEEN %s AND %s AND pair_id = %s AND round = %s",
+            f"DELETE FROM {RESULT} WHERE supporter_id BETWEEN %s AND %s "
+            "AND pair_id = %s AND round = %s",
             [chunk.id_from, chunk.id_to, run.pair_id, run.round],
         )
+        source = f"({select})"
+        if connection.vendor == "postgresql":
+            # INSERT .. SELECT never runs in parallel on PostgreSQL; CREATE TABLE AS does: the
+            # join against the roll uses both cores, the INSERT then only copies.
+            # Dropped first too: inside an outer transaction (tests) ON COMMIT comes too late.
+            cursor.execute(f"DROP TABLE IF EXISTS {CHUNK_TABLE}")
+            cursor.execute(f"CREATE TEMP TABLE {CHUNK_TABLE} ON COMMIT DROP AS {select}", params)
+            source, params = CHUNK_TABLE, []
         cursor.execute(
             f"""
             INSERT INTO {RESULT} (supporter_id, run_id, pair_id, round, kelurahan_code, reasons,
-                                  outcome, voter_id, superseded)
+                                  outcome, voter_id, superseded, name_text_differs)
             SELECT t.id, %s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
-                   {outcome_sql("t.reasons", _masks(run))}, t.voter_id, %s
-            FROM ({select}) t
+                   {outcome_sql("t.reasons", _masks(run))}, t.voter_id, %s,
+                   CASE WHEN t.name_text_differs = 1 THEN %s ELSE %s END
+            FROM {source} t
             """,
-            [run.pk, False, *params],
+            [run.pk, False, True, False, *params],
         )
         rows = cursor.rowcount
         _names_check(cursor, run, chunk)
@@ -386,19 +441,21 @@ NAME_BATCH = 50_000
 
 
 def _names_check(cursor, run: AdminRun, chunk: AdminChunk) -> None:
-    """DATA_MISMATCH for names: only pairs whose text differs beyond case go to Python, and they
-    go in batches to rapidfuzz; the flagged ids come back in a few UPDATEs."""
+    """DATA_MISMATCH for names: only the rows the INSERT marked (text differs beyond case) are
+    read back (through a partial index; both names by primary key in scalar subqueries, so
+    that no plan scans the roll again), and go in batches to rapidfuzz; the flagged ids come
+    back in a few UPDATEs."""
     mismatch = int(Reason.DATA_MISMATCH)
     cursor.execute(
         f"""
-        SELECT r.supporter_id, s.name, v.name
+        SELECT r.supporter_id,
+               (SELECT s.name FROM {SUPPORTER} s WHERE s.id = r.supporter_id),
+               (SELECT v.name FROM {VOTER} v WHERE v.id = r.voter_id)
         FROM {RESULT} r
-        JOIN {SUPPORTER} s ON s.id = r.supporter_id
-        JOIN {VOTER} v ON v.id = r.voter_id
         WHERE r.supporter_id BETWEEN %s AND %s AND r.pair_id = %s AND r.round = %s
-          AND (r.reasons & {mismatch}) = 0 AND UPPER(s.name) <> UPPER(v.name)
+          AND r.name_text_differs = %s AND (r.reasons & {mismatch}) = 0
         """,
-        [chunk.id_from, chunk.id_to, run.pair_id, run.round],
+        [chunk.id_from, chunk.id_to, run.pair_id, run.round, True],
     )
     flagged: list[int] = []
     while batch := cursor.fetchmany(NAME_BATCH):
@@ -407,13 +464,16 @@ def _names_check(cursor, run: AdminRun, chunk: AdminChunk) -> None:
             i for i, bad in zip(ids, names_differ(list(left), list(right)), strict=True) if bad
         )
     new_reasons = f"(reasons | {mismatch})"
-    for ids in _batches(flagged):
-        cursor.execute(
-            f"UPDATE {RESULT} SET reasons = {new_reasons}, "
-            f"outcome = {outcome_sql(new_reasons, _masks(run))} "
-            f"WHERE supporter_id IN ({', '.join(['%s'] * len(ids))})",
-            ids,
-        )
+    update = (
+        f"UPDATE {RESULT} SET reasons = {new_reasons}, "
+        f"outcome = {outcome_sql(new_reasons, _masks(run))} WHERE supporter_id "
+    )
+    if connection.vendor == "postgresql":
+        for ids in _batches(flagged, size=NAME_BATCH):
+            cursor.execute(update + "= ANY(%s)", [ids])
+    else:
+        for ids in _batches(flagged):
+            cursor.execute(update + f"IN ({', '.join(['%s'] * len(ids))})", ids)
 
 
 def _batches(ids: list[int], size: int = 900) -> Iterable[list[int]]:

@@ -23,7 +23,7 @@ def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | I
     sheet = workbook.add_worksheet(_("Hasil verifikasi"))
     bold = workbook.add_format({"bold": True})
     header = [
-        _("No"),
+        _("No."),
         _("NIK"),
         _("Nama"),
         _("Tahap"),

@@ -80,6 +80,9 @@ class AdminChunk(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "seq"], name="adminchunk_unique_seq")]
 
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.seq} [{self.id_from}, {self.id_to}]"
+
 
 class DuplicateFlag(models.Model):
     """Duplicate bits computed pair-wide once per run, before the chunks read them."""
@@ -90,6 +93,9 @@ class DuplicateFlag(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["run", "supporter_id"], name="dupflag_run_supporter")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} supporter {self.supporter_id}: {self.bits}"
 
 
 class AdminResult(models.Model):
@@ -125,6 +131,9 @@ class AdminResult(models.Model):
     # The roll record matched on the NIK (null: not in the roll). Not a foreign key: a re-imported
     # roll must not cascade into past verdicts.
     voter_id = models.BigIntegerField(null=True, blank=True)
+    # The name's text differs from the roll's beyond case. Set by the set-based INSERT so that
+    # only these few rows are read back for rapidfuzz, without joining the roll a second time.
+    name_text_differs = models.BooleanField(default=False)
     # A BMS/TMS record resubmitted in a later repair round: the later record counts instead.
     superseded = models.BooleanField(default=False)
 
@@ -133,4 +142,13 @@ class AdminResult(models.Model):
         verbose_name_plural = _("hasil verifikasi administrasi")
         indexes = [
             models.Index(fields=["pair", "round", "kelurahan_code"], name="adminresult_recap"),
+            # Only the few rows whose name text differs: what the rapidfuzz pass reads back.
+            models.Index(
+                fields=["pair", "round", "supporter"],
+                condition=models.Q(name_text_differs=True),
+                name="adminresult_name_check",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.supporter_id}: {self.outcome}"

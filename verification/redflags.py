@@ -91,7 +91,7 @@ def _share_flags(pair: Pair, conf: dict) -> list[dict]:
 
 
 def _address_sql() -> str:
-    """Upper case, no spaces or punctuation, JALAN -> JL, GANG -> GG; RT/RW without leading zeros."""
+    """Upper case, no spaces or punctuation, JALAN -> JL, GANG -> GG."""
     text = "UPPER(address)"
     for old, new in (
         (" ", ""),

@@ -97,7 +97,7 @@ def outcome_for(reasons: int, masks: tuple[int, int]) -> str:
 
 
 def outcome_sql(column: str, masks: tuple[int, int]) -> str:
-    """The same rule as outcome_for, as a SQL expression (masks are ints we computed: safe inline)."""
+    """outcome_for as a SQL expression (the masks are ints computed here: safe inline)."""
     tms, bms = (int(m) for m in masks)
     return (
         f"CASE WHEN ({column} & {tms}) <> 0 THEN 'TMS' "

@@ -113,6 +113,13 @@ def _pair(request, pk: int):
     )
 
 
+def _run_context(pair) -> dict:
+    from verification.selectors import latest_run
+
+    run = latest_run(pair=pair)
+    return {"run": run, "round_label": Round(run.round).label if run else ""}
+
+
 def _round(request) -> int | None:
     value = request.GET.get("round") or request.POST.get("round")
     return int(value) if value and value.isdigit() and int(value) in Round.values else None
@@ -126,7 +133,6 @@ def _manages(user, pair) -> bool:
 @require_http_methods(["GET", "POST"])
 def run_page(request, pk: int):
     """Everyone who sees the pair sees the run's status; only the KPU running it starts one."""
-    from verification.selectors import latest_run
 
     pair = _pair(request, pk)
     may_start = _manages(request.user, pair)
@@ -148,7 +154,7 @@ def run_page(request, pk: int):
         "verification/run.html",
         {
             "pair": pair,
-            "run": latest_run(pair=pair),
+            **_run_context(pair),
             "may_start": may_start,
             "rounds": Round.choices,
         },
@@ -157,12 +163,9 @@ def run_page(request, pk: int):
 
 @login_required
 def run_status(request, pk: int):
-    from verification.selectors import latest_run
 
     pair = _pair(request, pk)
-    return render(
-        request, "verification/_run_status.html", {"pair": pair, "run": latest_run(pair=pair)}
-    )
+    return render(request, "verification/_run_status.html", {"pair": pair, **_run_context(pair)})
 
 
 @login_required

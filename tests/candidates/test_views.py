@@ -177,3 +177,14 @@ def test_home_dashboard_speaks_indonesian_for_every_role(client, world):
         client.force_login(user)
         page = client.get(reverse("home")).content.decode()
         assert "Beranda" in page
+
+
+def test_login_and_logout_pages(client, world):
+    user = world.users["kpu_a"]
+    user.set_password("Kuat-sekali-2024")
+    user.save()
+    assert "Masuk" in client.get(reverse("login")).content.decode()
+    response = client.post(reverse("login"), {"username": "kpu_a", "password": "Kuat-sekali-2024"})
+    assert response["Location"] == reverse("home")
+    assert client.post(reverse("logout"))["Location"] == reverse("login")
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from candidates.models import Election, Pair, SupportUpload, Supporter
+from candidates.models import Election, Pair, Supporter, SupportUpload
 from electorate.models import Region, Voter, VoterRoll
 from electorate.nik import nik_decode, nik_encrypt, nik_hash, nik_mask
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from candidates.signals import support_upload_done
 from candidates.models import SupportUpload
+from candidates.signals import support_upload_done
 from verification import engine
 from verification.engine import admin_verification_run, admin_verification_start
 from verification.models import AdminChunk, AdminResult, AdminRun
@@ -31,7 +31,9 @@ def snapshot(pair) -> list[tuple]:
     return list(
         AdminResult.objects.filter(pair=pair)
         .order_by("supporter_id")
-        .values_list("supporter_id", "reasons", "outcome", "voter_id", "superseded", "kelurahan_code")
+        .values_list(
+            "supporter_id", "reasons", "outcome", "voter_id", "superseded", "kelurahan_code"
+        )
     )
 
 
@@ -90,7 +92,9 @@ def test_voter_of_another_roll_does_not_count(case, election):
 
     nik = make_nik()
     other = VoterRoll.objects.create(name="DPT lain", region=election.region)
-    Voter.objects.create(roll=other, nik_hash=nik_hash(nik), name="BUDI SANTOSO", kelurahan_code="x")
+    Voter.objects.create(
+        roll=other, nik_hash=nik_hash(nik), name="BUDI SANTOSO", kelurahan_code="x"
+    )
     s = case.supporter(nik, in_roll=False)
     verify(case.pair("A"))
     assert verdict(s)[1] == {"NOT_IN_ROLL"}
@@ -426,15 +430,27 @@ def test_run_records_rules_roll_and_counts(mixed, case):
 
 
 def test_query_count_does_not_grow_with_supporters(case, settings, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     settings.VERIFICATION_CHUNK_SIZE = 1000
-    pair = case.pair("A")
-    for i in range(60):
-        nik = make_nik()
-        if i % 3:
-            case.voter(nik, name="AGUS SALIM")  # a name mismatch: exercises the rapidfuzz pass
-        case.supporter(nik, name="BUDI SANTOSO")
-    run = admin_verification_start(pair=pair, enqueue=False)
-    # One chunk: prepare (~10), claim (2), delete + insert + names + flag update + marks (~6),
-    # finish (~6). A query per supporter would be 60+.
-    with django_assert_max_num_queries(30):
+
+    def queries_for(pair_name: str, n: int) -> int:
+        SupportUpload.objects.filter(pair=case.pair(pair_name)).delete()
+        upload = case.upload(pair_name)
+        for i in range(n):
+            nik = make_nik()
+            if i % 3:
+                case.voter(nik, name="AGUS SALIM")  # a name mismatch: the rapidfuzz pass runs
+            case.supporter(nik, upload=upload, name="BUDI SANTOSO")
+        run = admin_verification_start(pair=case.pair(pair_name), enqueue=False)
+        with CaptureQueriesContext(connection) as ctx:
+            admin_verification_run(run_id=run.pk)
+        return len(ctx.captured_queries)
+
+    assert queries_for("A", 10) == queries_for("A", 60)
+    # Pinned: prepare (~12), claim (2), one chunk (~8), finish (~8); per supporter would be 60+.
+    case.supporter(make_nik(), upload=case.upload("A"))
+    run = admin_verification_start(pair=case.pair("A"), enqueue=False)
+    with django_assert_max_num_queries(40):
         admin_verification_run(run_id=run.pk)

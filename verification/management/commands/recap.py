@@ -28,7 +28,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{obj.name}: MS {recap['MS']}, BMS {recap['BMS']}, TMS {recap['TMS']}; "
-            f"syarat {recap['threshold']} ({'terpenuhi' if recap['meets_threshold'] else 'belum'}); "
+            f"syarat {recap['threshold']} "
+            f"({'terpenuhi' if recap['meets_threshold'] else 'belum'}); "
             f"sebaran {recap['spread']['achieved']}/{recap['spread']['required']}; "
             f"kekurangan {recap['shortfall']}, perbaikan wajib {recap['repair_required']}; "
             f"{recap['status_label']}"

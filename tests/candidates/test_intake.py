@@ -1,0 +1,327 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from candidates.intake import support_upload_create, support_upload_retry, support_upload_run
+from candidates.models import Supporter, SupportUpload
+from candidates.signals import support_upload_done
+from electorate.nik import nik_decrypt, nik_hash
+from tests.factories import (
+    SUPPORT_HEADER,
+    PairFactory,
+    csv_bytes,
+    good_row,
+    make_nik,
+    xlsx_bytes,
+)
+
+
+def only_error(upload: SupportUpload) -> dict:
+    assert upload.rejected == 1, upload.errors
+    return upload.errors[0]
+
+
+# --- NIK --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nik", ["3.17101E+15", "3171011201900001.0", "317101120190001"])
+def test_nik_mangled_by_excel_or_15_digits_is_rejected_with_the_fix(intake, nik):
+    upload, _ = intake(csv_bytes([good_row(NIK=nik)]))
+
+    error = only_error(upload)
+    assert (error["row"], error["column"]) == (2, "NIK")
+    assert "Format kolom NIK sebagai Teks" in error["message"] or "Teks" in error["message"]
+    assert upload.accepted == 0
+
+
+def test_nik_typed_as_a_number_in_a_real_xlsx_is_rejected_and_text_nik_accepted(intake):
+    rows = [good_row(NIK=3171011201900001), good_row(NIK="3171011201900002")]
+    upload, _ = intake(xlsx_bytes(rows), name="dukungan.xlsx")
+
+    error = only_error(upload)
+    assert (error["row"], error["column"]) == (2, "NIK")
+    assert "Excel membulatkan angka 16 digit" in error["message"]
+    assert Supporter.objects.get(upload=upload).row_number == 3
+
+
+def test_nik_with_an_impossible_encoded_date_is_kept_for_verification_to_judge(intake):
+    nik = "3171013213900001"  # day 32, month 13
+    upload, _ = intake(csv_bytes([good_row(NIK=nik)]))
+
+    assert (upload.accepted, upload.rejected) == (1, 0)
+    supporter = Supporter.objects.get(upload=upload)
+    assert supporter.nik_birth_date is None
+    assert supporter.nik_region == "317101"
+
+
+def test_supporter_keeps_the_nik_only_as_hash_ciphertext_and_mask(intake):
+    nik = make_nik(birth=dt.date(1992, 7, 5), sex="P", serial=42)
+    upload, _ = intake(csv_bytes([good_row(NIK=nik, birth=dt.date(1992, 7, 5), sex="P")]))
+
+    s = Supporter.objects.get(upload=upload)
+    assert bytes(s.nik_hash) == nik_hash(nik)
+    assert nik_decrypt(s.nik_cipher) == nik
+    assert s.nik_masked == "3171********0042"
+    assert (s.nik_region, s.nik_birth_date, s.nik_sex) == ("317101", dt.date(1992, 7, 5), "P")
+
+
+# --- other fields -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "12-01-1990",
+        "12/01/1990",
+        "12.01.1990",
+        "1990-01-12",
+        "12/1/1990",
+        "12 Januari 1990",
+        "12-Jan-1990",
+        "12-01-90",
+        "32885",
+    ],
+)
+def test_birth_date_in_each_usual_form_is_read(intake, written):
+    upload, _ = intake(csv_bytes([good_row(TANGGAL_LAHIR=written)]))
+
+    assert upload.rejected == 0
+    assert Supporter.objects.get(upload=upload).birth_date == dt.date(1990, 1, 12)
+
+
+def test_birth_date_as_excel_serial_and_date_cells_in_xlsx_are_read(intake):
+    rows = [good_row(TANGGAL_LAHIR=32885), good_row(TANGGAL_LAHIR=dt.date(1990, 1, 12))]
+    upload, _ = intake(xlsx_bytes(rows), name="dukungan.xlsx")
+
+    assert upload.accepted == 2
+    dates = set(Supporter.objects.filter(upload=upload).values_list("birth_date", flat=True))
+    assert dates == {dt.date(1990, 1, 12)}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("TANGGAL_LAHIR", "30-02-1990", "tidak ada di kalender"),
+        ("TANGGAL_LAHIR", "kemarin", "12-01-1990"),
+        ("JENIS_KELAMIN", "X", "L (laki-laki) atau P (perempuan)"),
+        ("KODE_WILAYAH", "3171019999", "kode kelurahan"),
+        ("KODE_WILAYAH", "32.01.01.9999", "kode kelurahan"),
+        ("STATUS_PERKAWINAN", "JOMBLO", "B (belum kawin)"),
+        ("RT", "12345", "3 digit"),
+        ("NAMA", "", "Nama kosong"),
+    ],
+)
+def test_each_bad_field_is_rejected_naming_row_column_and_fix(intake, column, value, words):
+    upload, _ = intake(csv_bytes([good_row(), good_row(**{column: value})]))
+
+    error = only_error(upload)
+    assert (error["row"], error["column"]) == (3, column)
+    assert words in error["message"]
+    assert upload.accepted == 1
+
+
+def test_good_rows_are_kept_beside_bad_ones_with_their_file_row_numbers(intake):
+    rows = [good_row(), good_row(NIK="123"), good_row(), good_row(JENIS_KELAMIN="?"), good_row()]
+    upload, _ = intake(csv_bytes(rows))
+
+    assert (upload.accepted, upload.rejected) == (3, 2)
+    assert [e["row"] for e in upload.errors] == [3, 5]
+    rows_kept = Supporter.objects.filter(upload=upload).order_by("row_number")
+    assert list(rows_kept.values_list("row_number", flat=True)) == [2, 4, 6]
+
+
+def test_fields_are_normalised(intake):
+    row = good_row(
+        NAMA="  Siti   Nurhaliza ",
+        JENIS_KELAMIN="Perempuan",
+        sex="P",
+        STATUS_PERKAWINAN="Belum Kawin",
+        RT="3",
+        RW="04",
+        KODE_WILAYAH="31.71.01.1001",
+        HALAMAN="12",
+    )
+    upload, _ = intake(csv_bytes([row]))
+
+    s = Supporter.objects.get(upload=upload)
+    assert (s.name, s.sex, s.marital_status, s.rt, s.rw) == (
+        "Siti Nurhaliza",
+        "P",
+        "B",
+        "003",
+        "004",
+    )
+    assert (s.kelurahan_id, s.sheet_page, s.occupation) == (
+        "31.71.01.1001",
+        "12",
+        "Karyawan Swasta",
+    )
+    assert (s.pair_id, s.round) == (upload.pair_id, 0)
+
+
+def test_missing_column_fails_the_file_with_one_error_naming_it(intake):
+    header = [h for h in SUPPORT_HEADER if h != "HALAMAN"]
+    upload, _ = intake(csv_bytes([good_row()], header=header))
+
+    assert upload.status == "failed"
+    assert len(upload.errors) == 1
+    assert "HALAMAN" in upload.errors[0]["message"]
+    assert "NO HALAMAN" in upload.errors[0]["message"]
+    assert not Supporter.objects.filter(upload=upload).exists()
+
+
+def test_loose_header_names_are_accepted(intake):
+    header = [
+        "No KTP",
+        "Nama Lengkap",
+        "Tempat Lahir",
+        "Tgl. Lahir",
+        "L/P",
+        "Status Kawin",
+        "Alamat",
+        "rt",
+        "rw",
+        "Kode Kelurahan",
+        "Pekerjaan",
+        "Hal",
+    ]
+    data = csv_bytes([good_row()], header=SUPPORT_HEADER)
+    data = data.replace(",".join(SUPPORT_HEADER).encode(), ",".join(header).encode(), 1)
+    upload, _ = intake(data)
+
+    assert (upload.status, upload.accepted, upload.errors) == ("done", 1, [])
+
+
+# --- encodings and delimiters -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"), [("utf-8", True), ("utf-8", False), ("cp1252", False)]
+)
+def test_names_read_right_in_utf8_with_or_without_bom_and_windows_1252(intake, encoding, bom):
+    rows = [good_row(NAMA="Siti Nurhaliza Dœ"), good_row(NAMA="José")]
+    upload, _ = intake(csv_bytes(rows, encoding=encoding, bom=bom))
+
+    names = Supporter.objects.filter(upload=upload).order_by("row_number")
+    assert list(names.values_list("name", flat=True)) == ["Siti Nurhaliza Dœ", "José"]
+
+
+def test_semicolon_csv_is_read(intake):
+    upload, _ = intake(csv_bytes([good_row(ALAMAT="Jl. Mawar, Gg. 2")], delimiter=";"))
+
+    assert upload.accepted == 1
+    assert Supporter.objects.get(upload=upload).address == "Jl. Mawar, Gg. 2"
+
+
+def test_backslash_and_quotes_survive_the_load(intake):
+    upload, _ = intake(csv_bytes([good_row(ALAMAT='Jl. "Baru" \\ Blok\tC')]))
+
+    assert Supporter.objects.get(upload=upload).address == 'Jl. "Baru" \\ Blok C'
+
+
+# --- one upload, run once ---------------------------------------------------------------------
+
+
+def test_the_same_file_twice_is_one_upload(intake, pair):
+    data = csv_bytes([good_row(), good_row()])
+    first, created = intake(data)
+    again, created_again = intake(data, name="lagi.csv", round=1)
+
+    assert created and not created_again
+    assert again.pk == first.pk and again.round == 0
+    assert SupportUpload.objects.filter(pair=pair).count() == 1
+    assert Supporter.objects.filter(pair=pair).count() == 2
+
+
+def test_the_same_file_for_another_pair_is_that_pairs_own_upload(intake, pair):
+    data = csv_bytes([good_row()])
+    first, _ = intake(data)
+    other, created = intake(data, target=PairFactory(election=pair.election))
+
+    assert created and other.pk != first.pk
+
+
+def test_rerunning_an_upload_does_not_double_its_supporters(intake):
+    upload, _ = intake(csv_bytes([good_row(), good_row(), good_row(NIK="x")]))
+    assert support_upload_run(upload_id=upload.pk).status == "done"  # claimed: nothing happens
+
+    support_upload_retry(upload_id=upload.pk)
+    SupportUpload.objects.filter(pk=upload.pk).update(status="pending")
+    rerun = support_upload_run(upload_id=upload.pk)
+
+    assert (rerun.accepted, rerun.rejected) == (2, 1)
+    assert Supporter.objects.filter(upload=upload).count() == 2
+
+
+def test_a_crashed_run_left_running_is_retried_to_the_same_end_state(intake):
+    upload, _ = intake(csv_bytes([good_row(), good_row()]))
+    SupportUpload.objects.filter(pk=upload.pk).update(status="running")
+
+    assert support_upload_retry(upload_id=upload.pk).status == "pending"
+    rerun = support_upload_run(upload_id=upload.pk)
+
+    assert rerun.status == "done"
+    assert Supporter.objects.filter(upload=upload).count() == 2
+
+
+def test_round_is_kept_on_the_upload_and_its_supporters(intake):
+    upload, _ = intake(csv_bytes([good_row()]), round=2)
+
+    assert upload.round == 2
+    assert Supporter.objects.get(upload=upload).round == 2
+
+
+def test_done_signal_is_sent_after_a_successful_load(pair):
+    received = []
+
+    def listener(sender, upload, **kwargs):
+        received.append((sender, upload.pk, upload.status))
+
+    support_upload_done.connect(listener)
+    try:
+        upload, _ = support_upload_create(
+            pair=pair, file=io.BytesIO(csv_bytes([good_row()])), original_name="d.csv"
+        )
+        support_upload_run(upload_id=upload.pk)
+    finally:
+        support_upload_done.disconnect(listener)
+
+    assert received == [(SupportUpload, upload.pk, "done")]
+
+
+# --- command ----------------------------------------------------------------------------------
+
+
+def run_command(*args) -> dict:
+    out = io.StringIO()
+    call_command("import_support", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_command_prints_counts_and_errors_as_json(pair, tmp_path):
+    path = tmp_path / "dukungan.csv"
+    path.write_bytes(csv_bytes([good_row(), good_row(NIK="3.17101E+15")]))
+
+    result = run_command("--pair", str(pair.pk), str(path), "--round", "1")
+
+    assert result["accepted"] == 1
+    assert result["rejected"] == 1
+    assert result["errors"][0]["row"] == 3
+    assert result["errors"][0]["column"] == "NIK"
+    assert result["duplicate_file"] is False
+    assert SupportUpload.objects.get(pk=result["upload_id"]).round == 1
+    assert run_command("--pair", str(pair.pk), str(path))["duplicate_file"] is True
+
+
+def test_command_refuses_unknown_pair_and_missing_file(pair, tmp_path):
+    path = tmp_path / "dukungan.csv"
+    path.write_bytes(csv_bytes([good_row()]))
+    with pytest.raises(CommandError, match="tidak ditemukan"):
+        run_command("--pair", "999999", str(path))
+    with pytest.raises(CommandError, match="tidak ditemukan"):
+        run_command("--pair", str(pair.pk), str(tmp_path / "tidak-ada.csv"))
