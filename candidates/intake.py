@@ -322,11 +322,10 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
     upload.refresh_from_db()
     if upload.status == SupportUpload.Status.DONE:
         log.info(
-            "support upload %s: %s rows parsed and loaded in %.1fs, committed in %.1fs",
+            "support upload %s: %s rows loaded in %.1fs",
             upload.pk,
             upload.accepted,
             loaded - started,
-            time.perf_counter() - loaded,
         )
         support_upload_done.send(sender=SupportUpload, upload=upload)
     return upload

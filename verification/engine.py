@@ -360,6 +360,17 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
     invalid_sql, invalid_params = _in_list("s.nik_region", prepared["invalid_prefixes"])
     occupation_sql, occupation_params = _in_list("s.occupation", prepared["restricted_occupations"])
     scope = [run.pair_id, run.round, chunk.id_from, chunk.id_to]
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # The roll's matches come from a temp table filled by a parallel inner join (below).
+        voter_join, voter_params = f"LEFT JOIN {CHUNK_TABLE} v ON v.supporter_id = s.id", []
+        name_differs = "COALESCE(v.name_differs, 0)"
+    else:
+        voter_join = f"LEFT JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash"
+        voter_params = [run.roll_id]
+        name_differs = (
+            "(CASE WHEN v.name IS NOT NULL AND UPPER(s.name) <> UPPER(v.name) THEN 1 ELSE 0 END)"
+        )
     R = Reason
     married = ", ".join(f"'{m}'" for m in MARRIED)
     nik_date, form_date = _vendor_mmddyy("s.nik_birth_date"), _vendor_mmddyy("s.birth_date")
@@ -383,10 +394,9 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
                     THEN {int(R.DATA_MISMATCH)} ELSE 0 END)
             + (CASE WHEN {occupation_sql} THEN {int(R.RESTRICTED_OCCUPATION)} ELSE 0 END)
             AS reasons,
-            (CASE WHEN v.name IS NOT NULL AND UPPER(s.name) <> UPPER(v.name) THEN 1 ELSE 0 END)
-            AS name_text_differs
+            {name_differs} AS name_text_differs
         FROM {SUPPORTER} s
-        LEFT JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash
+        {voter_join}
         LEFT JOIN (
             SELECT supporter_id, SUM(bits) AS bits FROM {DUPFLAG} WHERE run_id = %s
             GROUP BY supporter_id
@@ -399,7 +409,7 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
         region_prefix,
         cutoff,
         *occupation_params,
-        run.roll_id,
+        *voter_params,
         run.pk,
         *scope,
     ]
@@ -412,14 +422,8 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
             "AND pair_id = %s AND round = %s",
             [chunk.id_from, chunk.id_to, run.pair_id, run.round],
         )
-        source = f"({select})"
-        if connection.vendor == "postgresql":
-            # INSERT .. SELECT never runs in parallel on PostgreSQL; CREATE TABLE AS does: the
-            # join against the roll uses both cores, the INSERT then only copies.
-            # Dropped first too: inside an outer transaction (tests) ON COMMIT comes too late.
-            cursor.execute(f"DROP TABLE IF EXISTS {CHUNK_TABLE}")
-            cursor.execute(f"CREATE TEMP TABLE {CHUNK_TABLE} ON COMMIT DROP AS {select}", params)
-            source, params = CHUNK_TABLE, []
+        if postgresql:
+            _roll_matches_pg(cursor, run, scope)
         cursor.execute(
             f"""
             INSERT INTO {RESULT} (supporter_id, run_id, pair_id, round, kelurahan_code, reasons,
@@ -427,7 +431,7 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
             SELECT t.id, %s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
                    {outcome_sql("t.reasons", _masks(run))}, t.voter_id, %s,
                    CASE WHEN t.name_text_differs = 1 THEN %s ELSE %s END
-            FROM {source} t
+            FROM ({select}) t
             """,
             [run.pk, False, True, False, *params],
         )
@@ -438,6 +442,28 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
 
 
 NAME_BATCH = 50_000
+
+
+def _roll_matches_pg(cursor, run: AdminRun, scope: list) -> None:
+    """The chunk's supporters found in the roll, into a temp table. On PostgreSQL 15 an
+    INSERT .. SELECT never runs in parallel and a parallel LEFT JOIN must hash the 8M-row roll;
+    CREATE TABLE AS an INNER join runs on both cores and hashes the supporters instead, as the
+    plain join does."""
+    # Dropped first too: inside an outer transaction (tests) ON COMMIT comes too late.
+    cursor.execute(f"DROP TABLE IF EXISTS {CHUNK_TABLE}")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE {CHUNK_TABLE} ON COMMIT DROP AS
+        SELECT s.id AS supporter_id, v.id, v.birth_date, v.sex, v.marital_status,
+               CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN 1 ELSE 0 END AS name_differs
+        FROM {SUPPORTER} s
+        JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash
+        WHERE s.pair_id = %s AND s.round = %s AND s.id BETWEEN %s AND %s
+        """,
+        [run.roll_id, *scope],
+    )
+    # Temp tables are never auto-analysed; without statistics the next join may loop.
+    cursor.execute(f"ANALYZE {CHUNK_TABLE}")
 
 
 def _names_check(cursor, run: AdminRun, chunk: AdminChunk) -> None:

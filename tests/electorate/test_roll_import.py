@@ -194,9 +194,14 @@ def test_command_refuses_a_missing_file_or_unknown_election(jakarta, tmp_path):
         run_command("--election", "tidak-ada", str(path))
 
 
+@pytest.fixture(params=[False, True], ids=["one-connection", "two-connections"])
+def parallel_copy(request, settings):
+    settings.ROLL_IMPORT_PARALLEL_COPY = request.param
+
+
 @pytest.mark.django_db(transaction=True)
-def test_import_outside_a_transaction_loads_every_row_once(roll, roll_import):
-    # Outside a caller's transaction PostgreSQL loads through two connections: both halves land.
+def test_import_outside_a_transaction_loads_every_row_once(roll, roll_import, parallel_copy):
+    # With two connections the rows are split by hash: both halves must land.
     niks = [make_nik(serial=n) for n in range(1, 41)]
     job, _ = roll_import(roll_csv([good_row(NIK=nik) for nik in niks]))
 
@@ -206,7 +211,9 @@ def test_import_outside_a_transaction_loads_every_row_once(roll, roll_import):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_import_outside_a_transaction_with_a_repeated_nik_keeps_it_once(roll, roll_import):
+def test_import_outside_a_transaction_with_a_repeated_nik_keeps_it_once(
+    roll, roll_import, parallel_copy
+):
     niks = [make_nik(serial=n) for n in range(1, 21)]
     rows = [good_row(NIK=nik) for nik in niks] + [good_row(NIK=niks[5], NAMA="Ulang")]
     job, _ = roll_import(roll_csv(rows))

@@ -106,11 +106,13 @@ class Command(BaseCommand):
         main, other = pairs
         main_path, other_path = out / f"dukungan-a-{scale}.csv", out / f"dukungan-b-{scale}.csv"
         if not main_path.exists():
+            per_kab = generator.scale(generator.DKI_UPLOAD_2024, scale)
             generator.support_generate(
                 path=main_path,
                 roll=self._spec,
-                per_kabkota=generator.scale(generator.DKI_UPLOAD_2024, scale),
-                defects=generator.default_defects(scale),
+                per_kabkota=per_kab,
+                defects=generator.defects_for(sum(per_kab.values())),
+                mangled=5,  # a few Excel-mangled NIKs, to show the error report
                 election_region="31",
                 voting_day=VOTING_DAY,
                 other_pair_path=other_path,
