@@ -69,7 +69,7 @@ def test_recap_counts_and_shape(small):
 def test_recap_by_region_sums_up_the_tree(small):
     by_region = recap_compute(pair=small)["by_region"]
     pusat = by_region["31.71"]
-    assert pusat["name"] == "KOTA ADM. JAKARTA PUSAT" or "PUSAT" in pusat["name"].upper()
+    assert "JAKARTA PUSAT" in pusat["name"].upper()
     assert (pusat["MS"], pusat["BMS"], pusat["TMS"]) == (3, 0, 1)
     gambir = pusat["kecamatan"]["31.71.01"]["kelurahan"]["31.71.01.1001"]
     assert gambir["MS"] == 3 and gambir["total"] == 4
