@@ -7,8 +7,8 @@ SQLite. After a successful load `support_upload_done` is sent so that later apps
 can refresh what depends on every pair's list.
 
 Only values that are not a 16-digit NIK at all (Excel's 3.17101E+15, 15 digits, a number cell)
-are refused here. A 16-digit NIK whose encoded birth date is impossible is kept, with
-nik_birth_date NULL: the verification engine marks it NIK_INVALID, where the team can see it.
+are refused here. A 16-digit NIK whose encoded birth date or region is impossible is kept, with
+that noted in nik_checks: the verification engine marks it NIK_INVALID, where the team can see it.
 
 A run that dies is put back to pending with `support_upload_retry` (see electorate.roll_import).
 """
@@ -29,7 +29,14 @@ from django.utils import timezone
 from candidates.models import Pair, Round, Supporter, SupportUpload
 from candidates.signals import support_upload_done
 from electorate.models import Region
-from electorate.nik import nik_decode, nik_encrypt, nik_hash, nik_mask
+from electorate.nik import (
+    nik_checks,
+    nik_encrypt,
+    nik_group,
+    nik_hash,
+    nik_mask,
+    nik_prefixes_known,
+)
 from electorate.parsing import (
     FieldError,
     FileFormatError,
@@ -83,9 +90,8 @@ FIELDS = (
     "nik_hash",
     "nik_cipher",
     "nik_masked",
-    "nik_region",
-    "nik_birth_date",
-    "nik_sex",
+    "nik_group",
+    "nik_checks",
     "name",
     "birth_place",
     "birth_date",
@@ -130,9 +136,10 @@ def supporter_rows(
     known: frozenset[str],
     errors: ErrorLog,
     progress: Progress,
+    prefixes: frozenset[str],
 ) -> Iterator[tuple]:
-    """Good rows as tuples in FIELDS order (dates as ISO text, NIK birth date None when the
-    NIK encodes an impossible one); bad rows go to `errors` with row, column and the fix."""
+    """Good rows as tuples in FIELDS order (dates as ISO text); bad rows go to `errors` with
+    row, column and the fix."""
     i_nik, i_name, i_place, i_date, i_sex, i_addr, i_rt, i_rw, i_kel, i_job, i_mar, i_page = (
         cols[c] for c in REQUIRED
     )
@@ -147,7 +154,6 @@ def supporter_rows(
     p_place = cached(partial(parse_text, max_length=100, column="TEMPAT_LAHIR"))
     p_job = cached(partial(parse_text, max_length=100, column="PEKERJAAN"))
     p_page = cached(partial(parse_text, max_length=20, column="HALAMAN"))
-    nik_info: dict[str, tuple[str | None, str]] = {}  # DDMMYY -> (birth ISO or None, sex)
     add_error = errors.add
     tick = progress.tick
     count = 0
@@ -193,20 +199,16 @@ def supporter_rows(
         except FieldError as exc:
             add_error(number, column, exc.message)
             continue
-        encoded = nik[6:12]
-        info = nik_info.get(encoded)
-        if info is None:
-            decoded = nik_decode(nik, today=today)
-            birth_nik = decoded.birth_date.isoformat() if decoded.birth_date else None
-            info = nik_info[encoded] = (birth_nik, decoded.sex)
+        checks = nik_checks(
+            nik, birth_date=dt.date.fromisoformat(birth), sex=sex, prefixes=prefixes
+        )
         yield (
             number,
             nik_hash(nik),
             nik_encrypt(nik),
             nik_mask(nik),
-            nik[:6],
-            info[0],
-            info[1],
+            nik_group(nik),
+            checks,
             name,
             place,
             birth,
@@ -224,7 +226,6 @@ def supporter_rows(
 
 def _load_postgresql(upload: SupportUpload, rows: Iterator[tuple]) -> int:
     prefix = f"{upload.pk}\t{upload.pair_id}\t{upload.round}\t"
-    null = "\\N"
     count = 0
 
     def lines() -> Iterator[str]:
@@ -232,10 +233,10 @@ def _load_postgresql(upload: SupportUpload, rows: Iterator[tuple]) -> int:
         esc = copy_escape
         for r in rows:
             count += 1
-            text = "\t".join(r[7:])
+            text = "\t".join(r[6:])
             yield (
-                f"{prefix}{r[0]}\t\\\\x{r[1].hex()}\t\\\\x{r[2].hex()}\t{r[3]}\t{r[4]}\t"
-                f"{r[5] or null}\t{r[6]}\t{esc(text)}\n"
+                f"{prefix}{r[0]}\t\\\\x{r[1].hex()}\t\\\\x{r[2].hex()}\t{r[3]}\t"
+                f"\\\\x{r[4].hex()}\t{r[5]}\t{esc(text)}\n"
             )
 
     with connection.cursor() as cursor:
@@ -290,7 +291,13 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
             table = table_open(fh, name=upload.original_name, size=upload.size)
             cols = columns_match(table.header, REQUIRED)
             progress = Progress(SupportUpload, upload.pk, table)
-            rows = supporter_rows(table, cols, kelurahan_codes(), errors, progress)
+            # Read before the COPY starts: its connection can run nothing else until it ends.
+            prefixes = nik_prefixes_known(
+                extra=Region.objects.filter(level=Region.Level.KECAMATAN).values_list(
+                    "code", flat=True
+                )
+            )
+            rows = supporter_rows(table, cols, kelurahan_codes(), errors, progress, prefixes)
             load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
             with transaction.atomic():
                 Supporter.objects.filter(upload_id=upload.pk).delete()

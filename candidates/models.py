@@ -39,7 +39,9 @@ class Election(models.Model):
         verbose_name = _("pemilihan")
         verbose_name_plural = _("pemilihan")
         constraints = [
-            models.CheckConstraint(condition=models.Q(dpt_count__gt=0), name="election_dpt_positive")
+            models.CheckConstraint(
+                condition=models.Q(dpt_count__gt=0), name="election_dpt_positive"
+            )
         ]
 
     def __str__(self) -> str:
@@ -98,17 +100,22 @@ class SupportUpload(Upload):
 class Supporter(models.Model):
     """One row of a support list as uploaded. NIK only as keyed hash + ciphertext + mask."""
 
-    upload = models.ForeignKey(SupportUpload, on_delete=models.CASCADE, related_name="supporters")
-    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="supporters")
+    # No separate FK indexes: (upload, row_number) and (pair, round) lead with them.
+    upload = models.ForeignKey(
+        SupportUpload, on_delete=models.CASCADE, related_name="supporters", db_index=False
+    )
+    pair = models.ForeignKey(
+        Pair, on_delete=models.CASCADE, related_name="supporters", db_index=False
+    )
     round = models.PositiveSmallIntegerField(choices=Round.choices)
     row_number = models.PositiveIntegerField()  # the row in the uploaded file, header = 1
     nik_hash = models.BinaryField(max_length=32)
     nik_cipher = models.BinaryField()
     nik_masked = models.CharField(max_length=16)
-    # What the NIK itself encodes, kept so that checks need not decrypt it.
-    nik_region = models.CharField(max_length=6)
-    nik_birth_date = models.DateField(null=True)  # null: the encoded date is impossible
-    nik_sex = models.CharField(max_length=1)
+    # Neither the region nor the birth-date digits are kept in the clear: with the mask they
+    # would rebuild the NIK. What the checks need is computed at intake (electorate.nik).
+    nik_group = models.BinaryField(max_length=8)  # keyed hash of the first 12 digits
+    nik_checks = models.PositiveSmallIntegerField(default=0)  # electorate.nik.NikCheck bits
     name = models.CharField(max_length=200)
     birth_place = models.CharField(max_length=100, blank=True)
     birth_date = models.DateField()
@@ -116,7 +123,9 @@ class Supporter(models.Model):
     address = models.CharField(max_length=300, blank=True)
     rt = models.CharField(max_length=3, blank=True)
     rw = models.CharField(max_length=3, blank=True)
-    kelurahan = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    kelurahan = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # indexed below by name
     occupation = models.CharField(max_length=100, blank=True)
     marital_status = models.CharField(max_length=1, choices=Voter.Marital.choices, blank=True)
     sheet_page = models.CharField(max_length=20, blank=True)  # HALAMAN: ties the row to paper

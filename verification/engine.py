@@ -41,14 +41,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Supporter
-from electorate.models import Region, RollImport
+from electorate.models import RollImport
+from electorate.nik import INVALID_CHECKS, MISMATCH_CHECKS
 from verification.models import AdminChunk, AdminResult, AdminRun, DuplicateFlag
 from verification.names import names_differ
 from verification.rules import (
     Outcome,
     Reason,
     eligible_birth_cutoff,
-    invalid_nik_prefixes,
     occupation_is_restricted,
     outcome_masks,
     outcome_sql,
@@ -208,19 +208,11 @@ def _prepare(run: AdminRun) -> dict:
         pair_id, round = run.pair_id, run.round
         _pg_analyze_if_stale(SUPPORTER, VOTER)
         scope = Supporter.objects.filter(pair_id=pair_id, round=round)
-        prefixes = scope.values_list("nik_region", flat=True).distinct()
-        kecamatan = (
-            code.replace(".", "")
-            for code in Region.objects.filter(level=Region.Level.KECAMATAN).values_list(
-                "code", flat=True
-            )
-        )
-        invalid = invalid_nik_prefixes(set(prefixes), extra_known=kecamatan)
         occupations = scope.exclude(occupation="").values_list("occupation", flat=True).distinct()
         restricted = sorted(o for o in occupations if occupation_is_restricted(o))
         _duplicates_flag(run)
         _superseded_mark(pair_id=pair_id, round=round)
-        prepared = {"invalid_prefixes": invalid, "restricted_occupations": restricted}
+        prepared = {"restricted_occupations": restricted}
         AdminRun.objects.filter(pk=run.pk).update(prepared=prepared)
         return prepared
 
@@ -340,13 +332,6 @@ def _chunk_claim(run: AdminRun) -> AdminChunk | None:
     return None
 
 
-def _vendor_mmddyy(column: str) -> str:
-    """Day, month and 2-digit year: a NIK cannot tell 1924 from 2024, so compare without it."""
-    if connection.vendor == "postgresql":
-        return f"to_char({column}, 'MMDDYY')"
-    return f"(strftime('%%m%%d', {column}) || substr(strftime('%%Y', {column}), 3, 2))"
-
-
 def _in_list(column: str, values: Sequence[str]) -> tuple[str, list]:
     if not values:
         return "1 = 0", []
@@ -357,7 +342,6 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
     election = run.pair.election
     region_prefix = election.region_id + "."
     cutoff = eligible_birth_cutoff(run.voting_day)
-    invalid_sql, invalid_params = _in_list("s.nik_region", prepared["invalid_prefixes"])
     occupation_sql, occupation_params = _in_list("s.occupation", prepared["restricted_occupations"])
     scope = [run.pair_id, run.round, chunk.id_from, chunk.id_to]
     postgresql = connection.vendor == "postgresql"
@@ -373,10 +357,9 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
         )
     R = Reason
     married = ", ".join(f"'{m}'" for m in MARRIED)
-    nik_date, form_date = _vendor_mmddyy("s.nik_birth_date"), _vendor_mmddyy("s.birth_date")
     select = f"""
         SELECT s.id, s.pair_id, s.round, s.kelurahan_id, v.id AS voter_id,
-            (CASE WHEN s.nik_birth_date IS NULL OR {invalid_sql}
+            (CASE WHEN (s.nik_checks & {int(INVALID_CHECKS)}) <> 0
                   THEN {int(R.NIK_INVALID)} ELSE 0 END)
             + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
             + (CASE WHEN substr(s.kelurahan_id, 1, %s) = %s THEN 0
@@ -388,9 +371,7 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
             + COALESCE(d.bits, 0)
             + (CASE WHEN (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
                       OR (v.sex IS NOT NULL AND v.sex <> '' AND v.sex <> s.sex)
-                      OR s.nik_sex <> s.sex
-                      OR (s.nik_birth_date IS NOT NULL
-                          AND {nik_date} <> {form_date})
+                      OR (s.nik_checks & {int(MISMATCH_CHECKS)}) <> 0
                     THEN {int(R.DATA_MISMATCH)} ELSE 0 END)
             + (CASE WHEN {occupation_sql} THEN {int(R.RESTRICTED_OCCUPATION)} ELSE 0 END)
             AS reasons,
@@ -404,7 +385,6 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
         WHERE s.pair_id = %s AND s.round = %s AND s.id BETWEEN %s AND %s
     """
     params = [
-        *invalid_params,
         len(region_prefix),
         region_prefix,
         cutoff,

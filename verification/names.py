@@ -105,7 +105,7 @@ MUHAMMAD = frozenset(
     ]
 )
 _NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
-_DOTTED_DEGREE = re.compile(r"\b[A-Z]\.\s?[A-Z]{1,4}\.?(?=\s|$|,)")
+_DOTTED = re.compile(r"\b[A-Z]\.\s?[A-Z]{1,4}\.?(?=\s|$|,)")
 # Pre-1972 spelling (Ejaan Soewandi) -> EYD, applied to both sides, so "every J becomes Y" is fine.
 _SPELLING = (
     (re.compile("OE"), "U"),
@@ -117,12 +117,18 @@ _SPELLING = (
 )
 
 
+def _drop_degree(match: re.Match) -> str:
+    letters = re.sub(r"[^A-Z]", "", match.group())
+    return " " if letters in DEGREES else match.group()
+
+
 @lru_cache(maxsize=200_000)
 def name_normalise(name: str) -> str:
     """Upper case, no titles or degrees, no punctuation, modern spelling, single spaces."""
     text = (name or "").upper()
     text = text.split(",", 1)[0]  # everything after the first comma is degrees
-    text = _DOTTED_DEGREE.sub(" ", text)
+    # "S.H." or "S. Kom" is a degree; "H. IWAN" is the Haji title followed by a name.
+    text = _DOTTED.sub(_drop_degree, text)
     text = _NON_ALNUM.sub(" ", text.replace(".", ". "))
     tokens = [
         "M" if t in MUHAMMAD else t

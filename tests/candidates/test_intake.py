@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from candidates.intake import support_upload_create, support_upload_retry, support_upload_run
 from candidates.models import Supporter, SupportUpload
 from candidates.signals import support_upload_done
-from electorate.nik import nik_decrypt, nik_hash
+from electorate.nik import NikCheck, nik_decrypt, nik_hash
 from tests.factories import (
     SUPPORT_HEADER,
     PairFactory,
@@ -55,8 +55,7 @@ def test_nik_with_an_impossible_encoded_date_is_kept_for_verification_to_judge(i
 
     assert (upload.accepted, upload.rejected) == (1, 0)
     supporter = Supporter.objects.get(upload=upload)
-    assert supporter.nik_birth_date is None
-    assert supporter.nik_region == "317101"
+    assert supporter.nik_checks & NikCheck.DATE_IMPOSSIBLE
 
 
 def test_supporter_keeps_the_nik_only_as_hash_ciphertext_and_mask(intake):
@@ -67,7 +66,17 @@ def test_supporter_keeps_the_nik_only_as_hash_ciphertext_and_mask(intake):
     assert bytes(s.nik_hash) == nik_hash(nik)
     assert nik_decrypt(s.nik_cipher) == nik
     assert s.nik_masked == "3171********0042"
-    assert (s.nik_region, s.nik_birth_date, s.nik_sex) == ("317101", dt.date(1992, 7, 5), "P")
+    assert s.nik_checks == 0  # region, birth date and sex all agree with the row
+    stored = " ".join(str(getattr(s, f.attname)) for f in Supporter._meta.fields)
+    assert nik[4:12] not in stored  # the middle digits are nowhere in the clear
+
+
+def test_nik_that_disagrees_with_the_row_is_noted_for_verification(intake):
+    nik = make_nik(birth=dt.date(1992, 7, 5), sex="P", serial=43)
+    upload, _ = intake(csv_bytes([good_row(NIK=nik, birth=dt.date(1992, 7, 6), sex="L")]))
+
+    s = Supporter.objects.get(upload=upload)
+    assert s.nik_checks == NikCheck.BIRTH_DATE_DIFFERS | NikCheck.SEX_DIFFERS
 
 
 # --- other fields -----------------------------------------------------------------------------

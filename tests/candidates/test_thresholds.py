@@ -39,8 +39,18 @@ def test_spread_is_strictly_more_than_half(units, required):
 
 def test_create_election_command_prints_threshold_json(jakarta, capsys):
     call_command(
-        "create_election", "--slug", "pilgub-dki-2024", "--region", "31", "--level", "governor",
-        "--dpt", "8252897", "--voting-day", "2024-11-27", "--json",
+        "create_election",
+        "--slug",
+        "pilgub-dki-2024",
+        "--region",
+        "31",
+        "--level",
+        "governor",
+        "--dpt",
+        "8252897",
+        "--voting-day",
+        "2024-11-27",
+        "--json",
     )
     out = json.loads(capsys.readouterr().out)
     assert out["threshold"] == 618_968
@@ -49,8 +59,18 @@ def test_create_election_command_prints_threshold_json(jakarta, capsys):
 
 def test_mayor_election_spreads_over_kecamatan(jakarta, capsys):
     call_command(
-        "create_election", "--slug", "pilwalkot-jakpus", "--region", "31.71", "--level", "mayor",
-        "--dpt", "830352", "--voting-day", "2024-11-27", "--json",
+        "create_election",
+        "--slug",
+        "pilwalkot-jakpus",
+        "--region",
+        "31.71",
+        "--level",
+        "mayor",
+        "--dpt",
+        "830352",
+        "--voting-day",
+        "2024-11-27",
+        "--json",
     )
     out = json.loads(capsys.readouterr().out)
     assert (out["threshold"], out["spread_units"], out["spread_required"]) == (62_277, 8, 5)
@@ -61,8 +81,17 @@ def test_governor_election_on_a_kabkota_is_refused(jakarta):
 
     with pytest.raises(CommandError, match="tidak cocok"):
         call_command(
-            "create_election", "--slug", "x", "--region", "31.71", "--level", "governor",
-            "--dpt", "1000", "--voting-day", "2024-11-27",
+            "create_election",
+            "--slug",
+            "x",
+            "--region",
+            "31.71",
+            "--level",
+            "governor",
+            "--dpt",
+            "1000",
+            "--voting-day",
+            "2024-11-27",
         )
 
 
@@ -70,8 +99,17 @@ def test_create_pair_command_prints_its_id(jakarta, capsys):
     from candidates.models import Pair
 
     call_command(
-        "create_election", "--slug", "pilgub-dki-2024", "--region", "31", "--level", "governor",
-        "--dpt", "8252897", "--voting-day", "2024-11-27",
+        "create_election",
+        "--slug",
+        "pilgub-dki-2024",
+        "--region",
+        "31",
+        "--level",
+        "governor",
+        "--dpt",
+        "8252897",
+        "--voting-day",
+        "2024-11-27",
     )
     capsys.readouterr()
     call_command("create_pair", "--election", "pilgub-dki-2024", "--name", "A - B", "--json")

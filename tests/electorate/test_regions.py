@@ -5,7 +5,9 @@ from electorate.regions import regions_load
 
 
 def test_jakarta_has_6_kabkota_44_kecamatan_267_kelurahan(jakarta):
-    counts = {lvl: Region.objects.filter(code__startswith="31", level=lvl).count() for lvl in (2, 3, 4)}
+    counts = {
+        lvl: Region.objects.filter(code__startswith="31", level=lvl).count() for lvl in (2, 3, 4)
+    }
     assert counts == {2: 6, 3: 44, 4: 267}
     assert Region.objects.get(code="31.71.01.1001").name == "Gambir"
     assert Region.objects.get(code="31.71.01.1001").parent.parent_id == "31.71"
@@ -15,7 +17,12 @@ def test_jakarta_has_6_kabkota_44_kecamatan_267_kelurahan(jakarta):
 
 def test_loading_twice_changes_nothing(jakarta):
     before = list(Region.objects.values_list("code", "name", "parent_id"))
-    assert regions_load(province="31") == {"province": 1, "kabkota": 6, "kecamatan": 44, "kelurahan": 267}
+    assert regions_load(province="31") == {
+        "province": 1,
+        "kabkota": 6,
+        "kecamatan": 44,
+        "kelurahan": 267,
+    }
     assert list(Region.objects.values_list("code", "name", "parent_id")) == before
 
 

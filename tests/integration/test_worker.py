@@ -40,9 +40,26 @@ def worker(settings, tmp_path):
     }
     log = (tmp_path / "worker.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "-l", "info"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     celery_app.conf.task_always_eager = False
     try:
@@ -55,14 +72,18 @@ def worker(settings, tmp_path):
 
 
 def test_support_upload_is_imported_by_a_real_worker(worker, jakarta):
+    import datetime as dt
+
     from candidates.intake import support_upload_create
     from candidates.models import Supporter
     from candidates.services import election_create, pair_create
     from candidates.tasks import support_upload_task
-    import datetime as dt
 
     election = election_create(
-        slug="pilgub-dki-2024", region_code="31", level="governor", dpt=8_252_897,
+        slug="pilgub-dki-2024",
+        region_code="31",
+        level="governor",
+        dpt=8_252_897,
         voting_day=dt.date(2024, 11, 27),
     )
     pair = pair_create(election=election, name="Pasangan Uji")
@@ -76,7 +97,9 @@ def test_support_upload_is_imported_by_a_real_worker(worker, jakarta):
         "3.17101E+15,Rusak Excel,Jakarta,01-01-1980,L,Jl. Petojo,1,1,31.71.01.1003,Buruh,Kawin,1\n"
     )
     upload, created = support_upload_create(
-        pair=pair, round=0, file=ContentFile(csv.encode(), name="dukungan.csv"),
+        pair=pair,
+        round=0,
+        file=ContentFile(csv.encode(), name="dukungan.csv"),
         original_name="dukungan.csv",
     )
     assert created

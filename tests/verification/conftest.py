@@ -9,7 +9,7 @@ import pytest
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
 from electorate.models import Region, Voter, VoterRoll
-from electorate.nik import nik_decode, nik_encrypt, nik_hash, nik_mask
+from electorate.nik import nik_columns, nik_decode, nik_hash
 
 VOTING_DAY = dt.date(2024, 11, 27)
 KEL = "31.71.01.1001"  # Gambir, Gambir, Jakarta Pusat
@@ -100,12 +100,7 @@ class Case:
             pair=upload.pair,
             round=upload.round,
             row_number=row,
-            nik_hash=nik_hash(nik),
-            nik_cipher=nik_encrypt(nik),
-            nik_masked=nik_mask(nik),
-            nik_region=nik[:6],
-            nik_birth_date=info.birth_date,
-            nik_sex=info.sex,
+            **nik_columns(nik, birth_date=values["birth_date"], sex=values["sex"]),
             sheet_page=str(1 + row // 10),
             **values,
         )

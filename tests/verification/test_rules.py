@@ -7,7 +7,6 @@ import pytest
 from verification.rules import (
     Reason,
     eligible_birth_cutoff,
-    invalid_nik_prefixes,
     occupation_is_restricted,
     outcome_for,
     outcome_masks,
@@ -51,14 +50,6 @@ def test_worst_outcome_wins():
 def test_cutoff_is_exactly_17_years_before_voting_day():
     assert eligible_birth_cutoff(dt.date(2024, 11, 27)) == dt.date(2007, 11, 27)
     assert eligible_birth_cutoff(dt.date(2024, 2, 29)) == dt.date(2007, 2, 28)
-
-
-def test_nik_prefixes_of_all_provinces_are_known():
-    assert invalid_nik_prefixes({"317101", "110101", "920301", "961001", "999999", "317199"}) == [
-        "317199",
-        "999999",
-    ]
-    assert invalid_nik_prefixes({"317199"}, extra_known={"317199"}) == []
 
 
 @pytest.mark.parametrize(

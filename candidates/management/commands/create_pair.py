@@ -22,6 +22,8 @@ class Command(BaseCommand):
             raise CommandError(f"Pemilihan {opts['election']!r} tidak ditemukan.")
         pair = pair_create(election=election, name=opts["name"])
         if opts["json"]:
-            self.stdout.write(json.dumps({"id": pair.pk, "name": pair.name, "election": election.slug}))
+            self.stdout.write(
+                json.dumps({"id": pair.pk, "name": pair.name, "election": election.slug})
+            )
         else:
             self.stdout.write(f"Pasangan {pair.name} terdaftar dengan id {pair.pk}.")
