@@ -78,6 +78,9 @@ class TeamMembership(models.Model):
         verbose_name = _("anggota tim")
         verbose_name_plural = _("anggota tim")
 
+    def __str__(self) -> str:
+        return f"{self.user} ({self.pair})"
+
 
 class Round(models.IntegerChoices):
     INITIAL = 0, _("Penyerahan awal")
@@ -141,3 +144,6 @@ class Supporter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["upload", "row_number"], name="supporter_unique_row")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.nik_masked} {self.name}"

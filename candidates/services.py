@@ -10,7 +10,7 @@ from django.db import transaction
 
 from candidates.models import Election, Pair, TeamMembership
 from candidates.thresholds import Threshold, threshold_compute
-from electorate.models import Region, Role, StaffAssignment
+from electorate.models import Region, Role, StaffAssignment, VoterRoll
 
 LEVEL_FOR_REGION = {
     Region.Level.PROVINCE: {Election.Level.GOVERNOR},
@@ -75,3 +75,18 @@ def team_member_create(*, pair: Pair, username: str, password: str, email: str =
     StaffAssignment.objects.create(user=user, role=Role.TIM, region=pair.election.region)
     TeamMembership.objects.create(user=user, pair=pair)
     return user
+
+
+def election_roll_ensure(*, election: Election) -> VoterRoll:
+    """The roll an election checks against; the first import creates a DPT roll for its region.
+    Locked, so two first uploads at once still make one roll."""
+    if election.roll_id is None:
+        with transaction.atomic():
+            locked = Election.objects.select_for_update().get(pk=election.pk)
+            if locked.roll_id is None:
+                locked.roll = VoterRoll.objects.create(
+                    name=f"DPT {election.name}", region_id=election.region_id
+                )
+                locked.save(update_fields=["roll"])
+            election.roll = locked.roll
+    return election.roll

@@ -26,7 +26,13 @@ from candidates.forms import (
     TeamMemberForm,
 )
 from candidates.models import Election, Pair, SupportUpload
-from candidates.services import election_create, election_threshold, pair_create, team_member_create
+from candidates.services import (
+    election_create,
+    election_roll_ensure,
+    election_threshold,
+    pair_create,
+    team_member_create,
+)
 from electorate.access import (
     commission_required,
     is_commission,
@@ -265,25 +271,6 @@ def home(request):
     )
 
 
-def _election_roll(election: Election):
-    """The roll an election checks against; the first upload creates it for the election's region.
-
-    Mirrors `import_voter_roll --election SLUG`.
-    """
-    from electorate.models import VoterRoll
-
-    if election.roll_id is None:
-        with transaction.atomic():
-            locked = Election.objects.select_for_update().get(pk=election.pk)
-            if locked.roll_id is None:
-                locked.roll = VoterRoll.objects.create(
-                    name=f"DPT {election.name}", region_id=election.region_id
-                )
-                locked.save(update_fields=["roll"])
-            election.roll = locked.roll
-    return election.roll
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def roll_upload(request, pk: int):
@@ -302,7 +289,7 @@ def roll_upload(request, pk: int):
         from electorate.tasks import roll_import_task
 
         f = form.cleaned_data["file"]
-        roll = _election_roll(election)
+        roll = election_roll_ensure(election=election)
         with transaction.atomic():
             imp, created = roll_import_create(
                 roll=roll, file=f, original_name=f.name, uploaded_by=request.user

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
-    """A node of the Kemendagri region tree. The code is dotted: 31, 31.71, 31.71.01, 31.71.01.1001."""
+    """A node of the Kemendagri region tree, by dotted code: 31, 31.71, 31.71.01, 31.71.01.1001."""
 
     class Level(models.IntegerChoices):
         PROVINCE = 1, _("Provinsi")
@@ -93,6 +93,9 @@ class Voter(models.Model):
             models.UniqueConstraint(fields=["roll", "nik_hash"], name="voter_unique_nik_per_roll")
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Upload(models.Model):
     """A file kept exactly as it came, with its SHA-256, before anything is parsed."""
@@ -143,6 +146,9 @@ class RollImport(Upload):
             models.UniqueConstraint(fields=["roll", "sha256"], name="roll_import_unique_file")
         ]
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class Role(models.TextChoices):
     KPU_PROVINSI = "kpu_prov", _("KPU Provinsi")
@@ -154,7 +160,8 @@ class Role(models.TextChoices):
 
 
 class StaffAssignment(models.Model):
-    """A user's role and the area they act in. A PPS officer of one kelurahan sees nothing of the next."""
+    """A user's role and the area they act in: a PPS officer of one kelurahan sees nothing of
+    the next."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignment"

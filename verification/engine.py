@@ -348,13 +348,9 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
     if postgresql:
         # The roll's matches come from a temp table filled by a parallel inner join (below).
         voter_join, voter_params = f"LEFT JOIN {CHUNK_TABLE} v ON v.supporter_id = s.id", []
-        name_differs = "COALESCE(v.name_differs, 0)"
     else:
         voter_join = f"LEFT JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash"
         voter_params = [run.roll_id]
-        name_differs = (
-            "(CASE WHEN v.name IS NOT NULL AND UPPER(s.name) <> UPPER(v.name) THEN 1 ELSE 0 END)"
-        )
     R = Reason
     married = ", ".join(f"'{m}'" for m in MARRIED)
     select = f"""
@@ -368,14 +364,14 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
                      AND s.marital_status NOT IN ({married})
                      AND COALESCE(v.marital_status, '') NOT IN ({married})
                     THEN {int(R.UNDERAGE)} ELSE 0 END)
-            + COALESCE(d.bits, 0)
-            + (CASE WHEN (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
+            + (COALESCE(d.bits, 0) - (COALESCE(d.bits, 0) & {int(R.DATA_MISMATCH)}))
+            + (CASE WHEN (COALESCE(d.bits, 0) & {int(R.DATA_MISMATCH)}) <> 0
+                      OR (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
                       OR (v.sex IS NOT NULL AND v.sex <> '' AND v.sex <> s.sex)
                       OR (s.nik_checks & {int(MISMATCH_CHECKS)}) <> 0
                     THEN {int(R.DATA_MISMATCH)} ELSE 0 END)
             + (CASE WHEN {occupation_sql} THEN {int(R.RESTRICTED_OCCUPATION)} ELSE 0 END)
-            AS reasons,
-            {name_differs} AS name_text_differs
+            AS reasons
         FROM {SUPPORTER} s
         {voter_join}
         LEFT JOIN (
@@ -404,19 +400,18 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
         )
         if postgresql:
             _roll_matches_pg(cursor, run, scope)
+        _names_check(cursor, run, chunk)
         cursor.execute(
             f"""
             INSERT INTO {RESULT} (supporter_id, run_id, pair_id, round, kelurahan_code, reasons,
-                                  outcome, voter_id, superseded, name_text_differs)
+                                  outcome, voter_id, superseded)
             SELECT t.id, %s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
-                   {outcome_sql("t.reasons", _masks(run))}, t.voter_id, %s,
-                   CASE WHEN t.name_text_differs = 1 THEN %s ELSE %s END
+                   {outcome_sql("t.reasons", _masks(run))}, t.voter_id, %s
             FROM ({select}) t
             """,
-            [run.pk, False, True, False, *params],
+            [run.pk, False, *params],
         )
         rows = cursor.rowcount
-        _names_check(cursor, run, chunk)
         AdminChunk.objects.filter(pk=chunk.pk).update(status=AdminChunk.Status.DONE, rows=rows)
         AdminRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
 
@@ -435,7 +430,9 @@ def _roll_matches_pg(cursor, run: AdminRun, scope: list) -> None:
         f"""
         CREATE TEMP TABLE {CHUNK_TABLE} ON COMMIT DROP AS
         SELECT s.id AS supporter_id, v.id, v.birth_date, v.sex, v.marital_status,
-               CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN 1 ELSE 0 END AS name_differs
+               -- Both names only where the text differs beyond case: what rapidfuzz must judge.
+               CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN s.name END AS form_name,
+               CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN v.name END AS roll_name
         FROM {SUPPORTER} s
         JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash
         WHERE s.pair_id = %s AND s.round = %s AND s.id BETWEEN %s AND %s
@@ -447,39 +444,47 @@ def _roll_matches_pg(cursor, run: AdminRun, scope: list) -> None:
 
 
 def _names_check(cursor, run: AdminRun, chunk: AdminChunk) -> None:
-    """DATA_MISMATCH for names: only the rows the INSERT marked (text differs beyond case) are
-    read back (through a partial index; both names by primary key in scalar subqueries, so
-    that no plan scans the roll again), and go in batches to rapidfuzz; the flagged ids come
-    back in a few UPDATEs."""
+    """DATA_MISMATCH for names, judged before the results are written (so they are written
+    once): the pairs whose text differs beyond case go in batches to rapidfuzz, and the ids of
+    the differing ones become flag rows that the INSERT reads like the duplicate bits."""
     mismatch = int(Reason.DATA_MISMATCH)
     cursor.execute(
-        f"""
-        SELECT r.supporter_id,
-               (SELECT s.name FROM {SUPPORTER} s WHERE s.id = r.supporter_id),
-               (SELECT v.name FROM {VOTER} v WHERE v.id = r.voter_id)
-        FROM {RESULT} r
-        WHERE r.supporter_id BETWEEN %s AND %s AND r.pair_id = %s AND r.round = %s
-          AND r.name_text_differs = %s AND (r.reasons & {mismatch}) = 0
-        """,
-        [chunk.id_from, chunk.id_to, run.pair_id, run.round, True],
+        f"DELETE FROM {DUPFLAG} WHERE run_id = %s AND bits = %s AND supporter_id BETWEEN %s AND %s",
+        [run.pk, mismatch, chunk.id_from, chunk.id_to],
     )
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT supporter_id, form_name, roll_name FROM {CHUNK_TABLE} "
+            "WHERE form_name IS NOT NULL"
+        )
+    else:
+        cursor.execute(
+            f"""
+            SELECT s.id, s.name, v.name FROM {SUPPORTER} s
+            JOIN {VOTER} v ON v.roll_id = %s AND v.nik_hash = s.nik_hash
+            WHERE s.pair_id = %s AND s.round = %s AND s.id BETWEEN %s AND %s
+              AND UPPER(s.name) <> UPPER(v.name)
+            """,
+            [run.roll_id, run.pair_id, run.round, chunk.id_from, chunk.id_to],
+        )
     flagged: list[int] = []
     while batch := cursor.fetchmany(NAME_BATCH):
         ids, left, right = zip(*batch, strict=True)
         flagged.extend(
             i for i, bad in zip(ids, names_differ(list(left), list(right)), strict=True) if bad
         )
-    new_reasons = f"(reasons | {mismatch})"
-    update = (
-        f"UPDATE {RESULT} SET reasons = {new_reasons}, "
-        f"outcome = {outcome_sql(new_reasons, _masks(run))} WHERE supporter_id "
-    )
     if connection.vendor == "postgresql":
         for ids in _batches(flagged, size=NAME_BATCH):
-            cursor.execute(update + "= ANY(%s)", [ids])
+            cursor.execute(
+                f"INSERT INTO {DUPFLAG} (run_id, supporter_id, bits) "
+                "SELECT %s, unnest(%s::bigint[]), %s",
+                [run.pk, ids, mismatch],
+            )
     else:
-        for ids in _batches(flagged):
-            cursor.execute(update + f"IN ({', '.join(['%s'] * len(ids))})", ids)
+        cursor.executemany(
+            f"INSERT INTO {DUPFLAG} (run_id, supporter_id, bits) VALUES (%s, %s, %s)",
+            [(run.pk, i, mismatch) for i in flagged],
+        )
 
 
 def _batches(ids: list[int], size: int = 900) -> Iterable[list[int]]:
@@ -544,10 +549,12 @@ def duplicate_external_refresh(*, election: Election, exclude_pair_id: int | Non
     bit = int(Reason.DUPLICATE_EXTERNAL)
     pairs_sql = ", ".join(["%s"] * len(pair_ids))
     target_sql = ", ".join(["%s"] * len(target))
+    # A semi-join on the NIK-hash index: probes only the target pairs' rows, where grouping
+    # every supporter of the election by NIK cost a second and more at DKI scale.
     flagged = f"""
-        SELECT s.id FROM {SUPPORTER} s WHERE s.pair_id IN ({target_sql}) AND s.nik_hash IN (
-            SELECT nik_hash FROM {SUPPORTER} WHERE pair_id IN ({pairs_sql})
-            GROUP BY nik_hash HAVING COUNT(DISTINCT pair_id) > 1
+        SELECT s.id FROM {SUPPORTER} s WHERE s.pair_id IN ({target_sql}) AND EXISTS (
+            SELECT 1 FROM {SUPPORTER} o WHERE o.nik_hash = s.nik_hash
+              AND o.pair_id IN ({pairs_sql}) AND o.pair_id <> s.pair_id
         )"""
     changed = 0
     with transaction.atomic(), connection.cursor() as cursor:

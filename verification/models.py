@@ -85,7 +85,8 @@ class AdminChunk(models.Model):
 
 
 class DuplicateFlag(models.Model):
-    """Duplicate bits computed pair-wide once per run, before the chunks read them."""
+    """Reason bits computed before a chunk's results are written: the duplicates pair-wide once
+    per run, the name mismatches (rapidfuzz) per chunk. Each bit at most once per supporter."""
 
     run = models.ForeignKey(AdminRun, on_delete=models.CASCADE, related_name="+")
     supporter_id = models.BigIntegerField()
@@ -131,9 +132,6 @@ class AdminResult(models.Model):
     # The roll record matched on the NIK (null: not in the roll). Not a foreign key: a re-imported
     # roll must not cascade into past verdicts.
     voter_id = models.BigIntegerField(null=True, blank=True)
-    # The name's text differs from the roll's beyond case. Set by the set-based INSERT so that
-    # only these few rows are read back for rapidfuzz, without joining the roll a second time.
-    name_text_differs = models.BooleanField(default=False)
     # A BMS/TMS record resubmitted in a later repair round: the later record counts instead.
     superseded = models.BooleanField(default=False)
 
@@ -144,12 +142,6 @@ class AdminResult(models.Model):
             # (pair, round) only: a pair's rows arrive together, so this index grows at one
             # edge while 840k rows are inserted; adding kelurahan would scatter the inserts.
             models.Index(fields=["pair", "round"], name="adminresult_recap"),
-            # Only the few rows whose name text differs: what the rapidfuzz pass reads back.
-            models.Index(
-                fields=["pair", "round", "supporter"],
-                condition=models.Q(name_text_differs=True),
-                name="adminresult_name_check",
-            ),
         ]
 
     def __str__(self) -> str:

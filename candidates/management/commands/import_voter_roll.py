@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from candidates.models import Election
-from electorate.models import VoterRoll
+from candidates.services import election_roll_ensure
 from electorate.roll_import import roll_import_create, roll_import_run
 
 
@@ -28,13 +27,7 @@ class Command(BaseCommand):
         election = Election.objects.filter(slug=options["election"]).first()
         if election is None:
             raise CommandError(f"Pemilihan '{options['election']}' tidak ditemukan.")
-        with transaction.atomic():
-            election = Election.objects.select_for_update().get(pk=election.pk)
-            if election.roll_id is None:
-                election.roll = VoterRoll.objects.create(
-                    name=f"DPT {election.name}", region=election.region, kind=VoterRoll.Kind.DPT
-                )
-                election.save(update_fields=["roll"])
+        election_roll_ensure(election=election)
         with path.open("rb") as fh:
             job, created = roll_import_create(roll=election.roll, file=fh, original_name=path.name)
         if job.status == job.Status.PENDING:

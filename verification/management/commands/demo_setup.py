@@ -17,7 +17,12 @@ from django.db import transaction
 
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Election, TeamMembership
-from candidates.services import election_create, election_threshold, pair_create
+from candidates.services import (
+    election_create,
+    election_roll_ensure,
+    election_threshold,
+    pair_create,
+)
 from electorate.models import Region, Role, StaffAssignment, VoterRoll
 from electorate.regions import regions_load
 from electorate.roll_import import roll_import_create, roll_import_run
@@ -79,7 +84,7 @@ class Command(BaseCommand):
 
     def _reset(self) -> None:
         Election.objects.filter(slug="pilgub-dki-2024").delete()
-        VoterRoll.objects.filter(name__startswith="DPT demo").delete()
+        VoterRoll.objects.filter(elections__isnull=True).delete()
         get_user_model().objects.filter(username__in=[s[0] for s in STAFF]).delete()
         get_user_model().objects.filter(username__startswith="tim_").delete()
 
@@ -88,12 +93,7 @@ class Command(BaseCommand):
         path = out / f"dpt-dki-{scale}.csv"
         if not path.exists():
             generator.roll_generate(path=path, per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
-        roll = election.roll or VoterRoll.objects.create(
-            name="DPT demo DKI Jakarta 2024", region=election.region
-        )
-        if election.roll_id is None:
-            election.roll = roll
-            election.save(update_fields=["roll"])
+        roll = election_roll_ensure(election=election)
         with path.open("rb") as fh:
             imp, _ = roll_import_create(
                 roll=roll, file=File(fh, name=path.name), original_name=path.name
