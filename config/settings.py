@@ -166,6 +166,12 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_TIMEZONE = TIME_ZONE
 
+# Administrative verification (verification/engine.py): supporters per chunk (one chunk reads the
+# roll once, so chunks are large); how long a killed worker's chunk stays claimed; name score.
+VERIFICATION_CHUNK_SIZE = int(env("VERIFICATION_CHUNK_SIZE", "1000000") or 1_000_000)
+VERIFICATION_CHUNK_LEASE_SECONDS = int(env("VERIFICATION_CHUNK_LEASE_SECONDS", "900") or 900)
+VERIFICATION_NAME_MIN_SCORE = float(env("VERIFICATION_NAME_MIN_SCORE", "80") or 80)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
