@@ -46,20 +46,19 @@ def election_create(
         raise ValidationError(
             f"Pemilihan {level} tidak cocok untuk wilayah tingkat {region.get_level_display()}."
         )
-    election, _ = Election.objects.update_or_create(
-        slug=slug,
-        defaults=dict(
-            name=name or f"Pemilihan {Election.Level(level).label} {region.name}",
-            region=region,
-            level=level,
-            dpt_count=dpt,
-            voting_day=voting_day,
-            rule_set=rule_set,
-            submission_start=submission_start,
-            submission_end=submission_end,
-            reason_outcomes=reason_outcomes or {},
-        ),
+    defaults = dict(
+        name=name or f"Pemilihan {Election.Level(level).label} {region.name}",
+        region=region,
+        level=level,
+        dpt_count=dpt,
+        voting_day=voting_day,
+        rule_set=rule_set,
+        submission_start=submission_start,
+        submission_end=submission_end,
     )
+    if reason_outcomes is not None:  # running the command again keeps the overrides set before
+        defaults["reason_outcomes"] = reason_outcomes
+    election, _ = Election.objects.update_or_create(slug=slug, defaults=defaults)
     return election
 
 

@@ -56,6 +56,12 @@ if PRODUCTION:
         raise ImproperlyConfigured("Production refuses the demo secrets; set: " + ", ".join(demo))
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off in production")
+    # Production is PostgreSQL with real workers: never the laptop default by accident.
+    missing = [n for n in ("DATABASE_URL", "CELERY_BROKER_URL") if not env(n)]
+    if missing:
+        raise ImproperlyConfigured("Production needs: " + ", ".join(missing))
+    if len(NIK_HMAC_KEY.encode()) < 32:
+        raise ImproperlyConfigured("NIK_HMAC_KEY must be at least 32 bytes")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

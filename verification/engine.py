@@ -40,7 +40,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.models import Election, Pair, Supporter
+from candidates.models import Election, Pair, Supporter, SupportUpload
 from electorate.models import RollImport
 from electorate.nik import INVALID_CHECKS, MISMATCH_CHECKS
 from verification.models import AdminChunk, AdminResult, AdminRun, DuplicateFlag
@@ -76,8 +76,9 @@ def pg_work_mem() -> str:
 
 
 def chunk_lease_seconds() -> int:
-    """A chunk claimed longer ago than this by a worker that never finished is taken over."""
-    return int(getattr(settings, "VERIFICATION_CHUNK_LEASE_SECONDS", 15 * 60))
+    """A chunk claimed longer ago than this by a worker that never finished is taken over. At
+    least the task's hard time limit: a chunk older than that cannot still be alive."""
+    return int(getattr(settings, "VERIFICATION_CHUNK_LEASE_SECONDS", 65 * 60))
 
 
 # --- start ------------------------------------------------------------------------------------
@@ -87,7 +88,11 @@ def admin_verification_start(
     *, pair: Pair, round: int | None = None, started_by=None, enqueue: bool = True
 ) -> AdminRun:
     """Record a run of the pair's round (default: its latest round with supporters), split it
-    into chunks, and enqueue the task after commit. enqueue=False: the caller runs it in-process."""
+    into chunks, and enqueue the task after commit. enqueue=False: the caller runs it in-process.
+
+    An unfinished run of the same pair and round (pending, running or failed: a worker died, a
+    chunk failed) is resumed rather than doubled: its finished chunks stay finished. Starts are
+    serialised by a lock on the pair row, so two clicks make one run."""
     election: Election = pair.election
     if election.roll_id is None:
         raise ValidationError(_("Pemilihan ini belum memiliki DPT: impor daftar pemilih dulu."))
@@ -102,6 +107,18 @@ def admin_verification_start(
                 "yang belum diverifikasi."
             )
         )
+    in_flight = SupportUpload.objects.filter(
+        pair=pair,
+        round=round,
+        status__in=[SupportUpload.Status.PENDING, SupportUpload.Status.RUNNING],
+    )
+    if in_flight.exists():
+        raise ValidationError(
+            _(
+                "Masih ada unggahan daftar dukungan tahap ini yang sedang diproses: tunggu "
+                "sampai selesai, lalu mulai verifikasi."
+            )
+        )
     outcomes = reason_outcomes(election)
     sha = list(
         RollImport.objects.filter(roll_id=election.roll_id, status=RollImport.Status.DONE)
@@ -109,27 +126,54 @@ def admin_verification_start(
         .values_list("sha256", flat=True)
     )
     with transaction.atomic():
-        run = AdminRun.objects.create(
-            pair=pair,
-            round=round,
-            started_by=started_by,
-            rule_set=election.rule_set,
-            reason_outcomes=outcomes,
-            voting_day=election.voting_day,
-            roll_id=election.roll_id,
-            roll_sha256=sha,
-        )
+        Pair.objects.select_for_update().filter(pk=pair.pk).first()
         bounds = _chunk_bounds(pair_id=pair.pk, round=round, size=chunk_size())
-        AdminChunk.objects.bulk_create(
-            AdminChunk(run=run, seq=i, id_from=lo, id_to=hi) for i, (lo, hi) in enumerate(bounds)
+        unfinished = (
+            AdminRun.objects.filter(pair=pair, round=round)
+            .exclude(status=AdminRun.Status.DONE)
+            .order_by("-pk")
+            .first()
         )
-        run.chunks_total = len(bounds)
-        run.save(update_fields=["chunks_total"])
+        if unfinished is not None and _bounds_of(unfinished) != bounds:
+            # The round's list changed since that run was split: it can no longer finish it.
+            AdminRun.objects.filter(pk=unfinished.pk).update(
+                status=AdminRun.Status.FAILED,
+                error=_("Digantikan oleh verifikasi baru: daftar dukungan berubah."),
+            )
+            unfinished = None
+        if unfinished is not None:
+            run = unfinished
+        else:
+            run = AdminRun.objects.create(
+                pair=pair,
+                round=round,
+                started_by=started_by,
+                rule_set=election.rule_set,
+                reason_outcomes=outcomes,
+                voting_day=election.voting_day,
+                roll_id=election.roll_id,
+                roll_sha256=sha,
+            )
+            AdminChunk.objects.bulk_create(
+                AdminChunk(run=run, seq=i, id_from=lo, id_to=hi)
+                for i, (lo, hi) in enumerate(bounds)
+            )
+            run.chunks_total = len(bounds)
+            run.save(update_fields=["chunks_total"])
         if enqueue:
             from verification.tasks import admin_verification_task
 
             transaction.on_commit(lambda: admin_verification_task.delay(run.pk))
     return run
+
+
+def _bounds_of(run: AdminRun) -> list[tuple[int, int]]:
+    return [
+        (lo, hi)
+        for lo, hi in AdminChunk.objects.filter(run=run)
+        .order_by("seq")
+        .values_list("id_from", "id_to")
+    ]
 
 
 def _chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int]]:
@@ -354,7 +398,10 @@ def _chunk_process(run: AdminRun, chunk: AdminChunk, prepared: dict) -> None:
     R = Reason
     married = ", ".join(f"'{m}'" for m in MARRIED)
     select = f"""
-        SELECT s.id, s.pair_id, s.round, s.kelurahan_id, v.id AS voter_id,
+        SELECT s.id, s.pair_id, s.round, v.id AS voter_id,
+            -- Where the supporter counts for the spread: the roll's kelurahan when the NIK is
+            -- on the roll (a typed code cannot move a voter to another kab/kota), else the form's.
+            COALESCE(v.kelurahan_code, s.kelurahan_id) AS kelurahan_id,
             (CASE WHEN (s.nik_checks & {int(INVALID_CHECKS)}) <> 0
                   THEN {int(R.NIK_INVALID)} ELSE 0 END)
             + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
@@ -430,6 +477,7 @@ def _roll_matches_pg(cursor, run: AdminRun, scope: list) -> None:
         f"""
         CREATE TEMP TABLE {CHUNK_TABLE} ON COMMIT DROP AS
         SELECT s.id AS supporter_id, v.id, v.birth_date, v.sex, v.marital_status,
+               v.kelurahan_code,
                -- Both names only where the text differs beyond case: what rapidfuzz must judge.
                CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN s.name END AS form_name,
                CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN v.name END AS roll_name
@@ -496,7 +544,13 @@ def _batches(ids: list[int], size: int = 900) -> Iterable[list[int]]:
 def _finish(run: AdminRun) -> None:
     if AdminChunk.objects.filter(run=run).exclude(status=AdminChunk.Status.DONE).exists():
         return  # another worker still holds a chunk; it finishes the run
-    duplicate_external_refresh(election=run.pair.election, exclude_pair_id=run.pair_id)
+    # Every pair, this one included: another pair may have uploaded while this run was going,
+    # after _prepare fixed the duplicate bits.
+    duplicate_external_refresh(election=run.pair.election)
+    # A rerun of an earlier round wrote superseded=False; later rounds may supersede its rows.
+    last = Supporter.objects.filter(pair_id=run.pair_id).aggregate(r=Max("round"))["r"] or 0
+    if last > run.round:
+        _superseded_mark(pair_id=run.pair_id, round=last)
     counts = run_counts(run_id=run.pk)
     AdminRun.objects.filter(pk=run.pk).exclude(status=AdminRun.Status.DONE).update(
         status=AdminRun.Status.DONE,

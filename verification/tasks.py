@@ -5,11 +5,15 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
-def admin_verification_task(run_id: int) -> dict:
-    from verification.engine import admin_verification_run
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def admin_verification_task(self, run_id: int) -> dict:
+    from verification.engine import admin_verification_run, chunk_lease_seconds
 
     run = admin_verification_run(run_id=run_id)
+    if run.status == run.Status.RUNNING and not self.request.is_eager:
+        # Another worker holds a chunk (alive, or dead with its lease not yet run out): come
+        # back when that lease has expired and finish the run then.
+        raise self.retry(countdown=chunk_lease_seconds())
     return {"run": run.pk, "status": run.status, "counts": run.counts}
 
 

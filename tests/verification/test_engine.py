@@ -454,3 +454,67 @@ def test_query_count_does_not_grow_with_supporters(case, settings, django_assert
     run = admin_verification_start(pair=case.pair("A"), enqueue=False)
     with django_assert_max_num_queries(40):
         admin_verification_run(run_id=run.pk)
+
+
+# --- runs that overlap uploads, other runs and reruns ----------------------------------------
+
+
+def test_another_pairs_upload_during_a_run_still_flags_this_pair(case, monkeypatch):
+    nik = make_nik()
+    a = case.supporter(nik, upload=case.upload("A"))
+    run = admin_verification_start(pair=case.pair("A"), enqueue=False)
+    engine._prepare(run)  # the duplicate bits are fixed here, before B's list exists
+    b_upload = case.upload("B")
+    case.supporter(nik, upload=b_upload)
+    _upload_done(b_upload)  # B's refresh finds no result of A yet
+    admin_verification_run(run_id=run.pk)
+    assert verdict(a) == ("BMS", {"DUPLICATE_EXTERNAL"})
+
+
+def test_rerunning_an_earlier_round_keeps_the_later_resubmission_counted_once(case):
+    from verification.recap import recap_compute
+
+    nik = make_nik()
+    case.supporter(nik, occupation="PNS")  # BMS in round 0
+    verify(case.pair("A"), round=0)
+    case.supporter(nik, upload=case.upload("A", round=1), occupation="Pedagang")
+    verify(case.pair("A"), round=1)
+    before = recap_compute(pair=case.pair("A"))
+    verify(case.pair("A"), round=0)
+    after = recap_compute(pair=case.pair("A"))
+    assert (after["MS"], after["BMS"], after["TMS"]) == (before["MS"], before["BMS"], 0)
+    assert (after["MS"], after["BMS"]) == (1, 0)
+
+
+def test_verification_waits_for_uploads_of_the_round_still_being_imported(case):
+    case.supporter(make_nik())
+    SupportUpload.objects.filter(pk=case.upload("A").pk).update(status="running")
+    with pytest.raises(ValidationError, match="sedang diproses"):
+        admin_verification_start(pair=case.pair("A"), enqueue=False)
+
+
+def test_starting_twice_resumes_the_unfinished_run_instead_of_doubling_it(mixed):
+    first = admin_verification_start(pair=mixed, enqueue=False)
+    again = admin_verification_start(pair=mixed, enqueue=False)
+    assert again.pk == first.pk
+    assert AdminRun.objects.filter(pair=mixed).count() == 1
+    admin_verification_run(run_id=first.pk)
+    assert admin_verification_start(pair=mixed, enqueue=False).pk != first.pk  # done: a new one
+
+
+def test_an_unfinished_run_is_replaced_when_the_list_changed_since(mixed, case):
+    first = admin_verification_start(pair=mixed, enqueue=False)
+    case.supporter(make_nik())  # another supporter arrives in the same round
+    second = admin_verification_start(pair=mixed, enqueue=False)
+    assert second.pk != first.pk
+    first.refresh_from_db()
+    assert first.status == AdminRun.Status.FAILED
+    assert admin_verification_run(run_id=second.pk).counts["total"] == (mixed.supporters.count())
+
+
+def test_spread_counts_the_roll_domicile_not_the_typed_kelurahan(case):
+    nik = make_nik()
+    case.voter(nik, kelurahan_code="31.71.01.1001")  # on the roll in Jakarta Pusat
+    s = case.supporter(nik, kelurahan_id=KEL_UTARA)  # typed as Jakarta Utara
+    verify(case.pair("A"))
+    assert AdminResult.objects.get(pk=s.pk).kelurahan_code == "31.71.01.1001"

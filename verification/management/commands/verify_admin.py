@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json as jsonlib
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,14 +20,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--round", type=int, default=None, help="tahap: 0, 1, 2 (default: terakhir)"
         )
+        parser.add_argument(
+            "--user", help="nama pengguna yang menjalankan (dicatat pada verifikasi)"
+        )
         parser.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
 
     def handle(self, *args, pair: int, round: int | None, json: bool, **opts):
         obj = Pair.objects.select_related("election").filter(pk=pair).first()
         if obj is None:
             raise CommandError(f"Bakal pasangan calon {pair} tidak ditemukan.")
+        user = None
+        if opts.get("user"):
+            user = get_user_model().objects.filter(username=opts["user"]).first()
+            if user is None:
+                raise CommandError(f"Pengguna {opts['user']!r} tidak ditemukan.")
         try:
-            run = admin_verification_start(pair=obj, round=round, enqueue=False)
+            # Starts a run, or resumes the unfinished one of this pair and round.
+            run = admin_verification_start(pair=obj, round=round, started_by=user, enqueue=False)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         run = admin_verification_run(run_id=run.pk)
