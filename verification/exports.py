@@ -3,12 +3,14 @@ constant_memory mode keeps one row in memory), NIK masked, reasons in Indonesian
 
 from __future__ import annotations
 
+import tempfile
 from typing import IO
 
 import xlsxwriter
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair, Round
+from verification.models import ExportLog
 from verification.rules import Outcome, reason_labels
 from verification.selectors import supporter_results
 
@@ -68,3 +70,19 @@ def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | I
         )
     workbook.close()
     return n
+
+
+def supporter_results_export(*, pair: Pair, round: int | None, user) -> tuple[IO[bytes], int]:
+    """The XLSX in an anonymous temporary file (gone when closed: a web response streams it
+    from disk instead of holding it in memory), and an ExportLog row saying who took it."""
+    out = tempfile.TemporaryFile()
+    rows = supporter_results_xlsx(pair=pair, round=round, out=out)
+    out.seek(0)
+    ExportLog.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        pair=pair,
+        round=round,
+        what="supporter_results_xlsx",
+        rows=rows,
+    )
+    return out, rows

@@ -146,3 +146,24 @@ class AdminResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supporter_id}: {self.outcome}"
+
+
+class ExportLog(models.Model):
+    """Who exported which supporter data, when, and how many rows: kept in the database so that
+    a misuse can be traced (ENGINEERING.md: log who exported what)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="+")
+    round = models.PositiveSmallIntegerField(null=True, blank=True)
+    what = models.CharField(max_length=40)
+    rows = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("catatan ekspor")
+        verbose_name_plural = _("catatan ekspor")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.what} {self.pair_id}: {self.rows}"
