@@ -17,11 +17,27 @@ class DateInput(forms.DateInput):
 
 
 class ElectionForm(forms.Form):
-    name = forms.CharField(label=_("Nama pemilihan"), max_length=200, required=False)
-    slug = forms.SlugField(label=_("Kode singkat (slug)"), max_length=80)
+    name = forms.CharField(
+        label=_("Nama pemilihan"),
+        max_length=200,
+        required=False,
+        help_text=_("Jika kosong: “Pemilihan <jenis> <wilayah>”."),
+    )
+    slug = forms.SlugField(
+        label=_("Kode singkat"),
+        max_length=80,
+        help_text=_("Huruf kecil, angka dan tanda hubung, tanpa spasi; misalnya pilgub-dki-2024."),
+    )
     region = forms.ModelChoiceField(label=_("Wilayah"), queryset=Region.objects.none())
     level = forms.ChoiceField(label=_("Jenis pemilihan"), choices=Election.Level.choices)
-    dpt = forms.IntegerField(label=_("Jumlah DPT pemilihan terakhir"), min_value=1)
+    dpt = forms.IntegerField(
+        label=_("Jumlah DPT pemilihan terakhir"),
+        min_value=1,
+        help_text=_(
+            "Angka saja, tanpa titik; misalnya 8252897. Syarat minimal dukungan dihitung "
+            "otomatis dari angka ini (UU 10/2016 Pasal 41)."
+        ),
+    )
     voting_day = forms.DateField(label=_("Hari pemungutan suara"), widget=DateInput)
     submission_start = forms.DateField(
         label=_("Awal penyerahan dukungan"), required=False, widget=DateInput
@@ -30,7 +46,7 @@ class ElectionForm(forms.Form):
         label=_("Akhir penyerahan dukungan"), required=False, widget=DateInput
     )
     rule_set = forms.ChoiceField(
-        label=_("Aturan perbaikan"),
+        label=_("Aturan jumlah dukungan perbaikan"),
         choices=Election.RuleSet.choices,
         initial=Election.RuleSet.RULES_2024,
     )
@@ -50,13 +66,27 @@ class ElectionForm(forms.Form):
 
 
 class PairForm(forms.Form):
-    name = forms.CharField(label=_("Nama pasangan"), max_length=200)
+    name = forms.CharField(
+        label=_("Nama pasangan"),
+        max_length=200,
+        help_text=_("Nama bakal calon dan wakilnya, misalnya: Andi Wijaya - Rina Kusuma."),
+    )
 
 
 class TeamMemberForm(forms.Form):
-    username = forms.CharField(label=_("Nama pengguna"), max_length=150)
+    username = forms.CharField(
+        label=_("Nama pengguna"),
+        max_length=150,
+        help_text=_("Dipakai untuk masuk; misalnya tim_andi. Tanpa spasi."),
+    )
     email = forms.EmailField(label=_("Surel"), required=False)
-    password = forms.CharField(label=_("Kata sandi"), widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("Kata sandi"),
+        widget=forms.PasswordInput,
+        help_text=_(
+            "Paling sedikit 8 karakter, jangan hanya angka. Sampaikan ke tim secara langsung."
+        ),
+    )
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -82,8 +112,9 @@ class SupportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas daftar dukungan (CSV atau XLSX)"),
         help_text=_(
-            "Kolom: NIK, NAMA, TEMPAT_LAHIR, TANGGAL_LAHIR, JENIS_KELAMIN, ALAMAT, RT, RW, "
-            "KODE_WILAYAH, PEKERJAAN, STATUS_PERKAWINAN, HALAMAN. Simpan kolom NIK sebagai teks."
+            "Baris pertama berisi judul kolom: NIK, NAMA, TEMPAT_LAHIR, TANGGAL_LAHIR, "
+            "JENIS_KELAMIN, ALAMAT, RT, RW, KODE_WILAYAH, PEKERJAAN, STATUS_PERKAWINAN, HALAMAN. "
+            "Format kolom NIK sebagai Teks di Excel agar 16 angkanya tidak berubah."
         ),
     )
 
@@ -102,4 +133,10 @@ class SupporterFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
-    kelurahan = forms.CharField(label=_("Kode wilayah"), required=False, max_length=13)
+    kelurahan = forms.CharField(
+        label=_("Kode wilayah"),
+        required=False,
+        max_length=13,
+        widget=forms.TextInput(attrs={"placeholder": "31.71.01"}),
+        help_text=_("Kode kab/kota, kecamatan atau kelurahan; misalnya 31.71.01."),
+    )

@@ -25,7 +25,7 @@ from candidates.forms import (
     SupportUploadForm,
     TeamMemberForm,
 )
-from candidates.models import Election, Pair, SupportUpload
+from candidates.models import Election, Pair, Round, SupportUpload
 from candidates.services import (
     election_create,
     election_roll_ensure,
@@ -37,6 +37,7 @@ from electorate.access import (
     commission_required,
     is_commission,
     is_supervisor,
+    is_team,
     q_within,
     user_area,
     user_pair_id,
@@ -50,6 +51,15 @@ def _managed(user, election: Election) -> bool:
     return selectors.elections_managed(user=user).filter(pk=election.pk).exists()
 
 
+def _pair_links(user) -> dict:
+    """Which of a pair's pages this user may open, so that no link on a page ends in a 403
+    (mirrors verification.views and supporter_list)."""
+    return {
+        "may_recap": is_commission(user) or is_supervisor(user) or is_team(user),
+        "may_names": not is_supervisor(user),
+    }
+
+
 @login_required
 def election_list(request):
     elections = (
@@ -58,7 +68,11 @@ def election_list(request):
         .annotate(pair_count=Count("pairs"))
         .order_by("-voting_day", "name")
     )
-    return render(request, "candidates/election_list.html", {"elections": elections})
+    return render(
+        request,
+        "candidates/election_list.html",
+        {"elections": elections, "is_commission": is_commission(request.user)},
+    )
 
 
 @login_required
@@ -75,6 +89,7 @@ def election_detail(request, pk: int):
             "threshold": election_threshold(election),
             "pairs": pairs,
             "can_manage": _managed(request.user, election),
+            **_pair_links(request.user),
         },
     )
 
@@ -128,6 +143,10 @@ def pair_detail(request, pk: int):
     can_manage = _managed(request.user, pair.election)
     uploads = selectors.uploads_visible(user=request.user).filter(pair=pair).order_by("-id")[:20]
     members = pair.team.select_related("user").order_by("user__username") if can_manage else []
+    # Imported here: the verification app sits on top of this one.
+    from verification.selectors import latest_run
+
+    run = latest_run(pair=pair)
     return render(
         request,
         "candidates/pair_detail.html",
@@ -138,6 +157,10 @@ def pair_detail(request, pk: int):
             "can_see_supporters": not is_supervisor(request.user),
             "uploads": uploads,
             "members": members,
+            "run": run,
+            "round_label": Round(run.round).label if run else "",
+            "threshold": election_threshold(pair.election),
+            **_pair_links(request.user),
         },
     )
 
@@ -212,10 +235,15 @@ def upload_create(request, pk: int):
                 original_name=f.name,
                 uploaded_by=request.user,
             )
-            if created:
+            # New, or a failed/dead upload of the same file put back to pending: run it.
+            if upload.status == upload.Status.PENDING:
                 transaction.on_commit(lambda: support_upload_task.delay(upload.pk))
         if created:
             messages.success(request, _("Berkas diterima dan sedang diproses."))
+        elif upload.status == upload.Status.PENDING:
+            messages.success(
+                request, _("Berkas yang sama sudah pernah diunggah; kini diproses ulang.")
+            )
         else:
             messages.warning(
                 request,
@@ -267,6 +295,7 @@ def home(request):
             "role": user_role(user),
             "area": user_area(user),
             "is_commission": is_commission(user),
+            **_pair_links(user),
         },
     )
 
@@ -294,10 +323,15 @@ def roll_upload(request, pk: int):
             imp, created = roll_import_create(
                 roll=roll, file=f, original_name=f.name, uploaded_by=request.user
             )
-            if created:
+            # New, or a failed/dead import of the same file put back to pending: run it.
+            if imp.status == imp.Status.PENDING:
                 transaction.on_commit(lambda: roll_import_task.delay(imp.pk))
         if created:
             messages.success(request, _("Berkas DPT diterima dan sedang diproses."))
+        elif imp.status == imp.Status.PENDING:
+            messages.success(
+                request, _("Berkas yang sama sudah pernah diimpor; kini diproses ulang.")
+            )
         else:
             messages.warning(
                 request, _("Berkas yang sama sudah pernah diimpor; ini hasil impor sebelumnya.")

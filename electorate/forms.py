@@ -8,8 +8,8 @@ class RollUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas daftar pemilih (CSV)"),
         help_text=_(
-            "Kolom: NIK, NAMA, TEMPAT_LAHIR, TANGGAL_LAHIR, JENIS_KELAMIN, STATUS_PERKAWINAN, "
-            "ALAMAT, RT, RW, KODE_WILAYAH."
+            "Baris pertama berisi judul kolom: NIK, NAMA, TEMPAT_LAHIR, TANGGAL_LAHIR, "
+            "JENIS_KELAMIN, STATUS_PERKAWINAN, ALAMAT, RT, RW, KODE_WILAYAH."
         ),
     )
 

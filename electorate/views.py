@@ -16,7 +16,14 @@ def _import(request, pk: int):
 
 @login_required
 def roll_import_detail(request, pk: int):
-    return render(request, "electorate/roll_import_detail.html", {"imp": _import(request, pk)})
+    imp = _import(request, pk)
+    # The elections checked against this roll, for the way back (usually exactly one).
+    from candidates.selectors import elections_visible
+
+    elections = elections_visible(user=request.user).filter(roll=imp.roll_id).order_by("name")[:3]
+    return render(
+        request, "electorate/roll_import_detail.html", {"imp": imp, "elections": elections}
+    )
 
 
 @login_required

@@ -89,6 +89,34 @@ def recap_rows(by_region: dict) -> list[dict]:
     return rows
 
 
+# Above this many rows the recap table opens one kab/kota or kecamatan at a time (?wilayah=).
+RECAP_ROWS_ALL = 60
+
+
+def recap_rows_focused(rows: list[dict], focus: str) -> tuple[list[dict], bool]:
+    """A province-wide recap has hundreds of kelurahan: show the kab/kota, and below them only
+    the branch the user opened. Small recaps (a PPK's, a kab/kota's) are shown whole."""
+    if len(rows) <= RECAP_ROWS_ALL:
+        return rows, False
+    kept = []
+    for row in rows:
+        code, level = row["code"], row["level"]
+        parent = code.rsplit(".", 1)[0]
+        if level == 1 or code_within(focus, parent):
+            open_ = bool(focus) and code_within(focus, code)
+            kept.append(dict(row, drill=level < 3, open=open_, up=parent if level > 1 else ""))
+    return kept, True
+
+
+def flags_for_display(flags: list[dict]) -> list[dict]:
+    """Percentages as numbers, so that the page formats them the Indonesian way (61,6%)."""
+    for flag in flags:
+        if flag.get("kind") == "share":
+            flag["share_pct"] = 100 * flag["share"]
+            flag["limit_pct"] = 100 * flag["limit"]
+    return flags
+
+
 def results_visible(*, user, pair, round: int | None, status: str = ""):
     """Verification results of the pair's supporters that the user may see."""
     from verification.selectors import supporter_results
@@ -157,6 +185,8 @@ def run_page(request, pk: int):
             **_run_context(pair),
             "may_start": may_start,
             "rounds": Round.choices,
+            "may_recap": may_see_recap(request.user),
+            "may_names": not is_supervisor(request.user),
         },
     )
 
@@ -180,14 +210,21 @@ def recap_page(request, pk: int):
     if not is_team(request.user):
         from verification.redflags import red_flags_compute
 
-        flags = flags_in_area(red_flags_compute(pair=pair), user_area(request.user))
+        flags = flags_for_display(
+            flags_in_area(red_flags_compute(pair=pair), user_area(request.user))
+        )
+    focus = request.GET.get("wilayah", "").strip()
+    rows, collapsed = recap_rows_focused(recap_rows(recap.get("by_region") or {}), focus)
     return render(
         request,
         "verification/recap.html",
         {
             "pair": pair,
             "recap": recap,
-            "rows": recap_rows(recap.get("by_region") or {}),
+            "rows": rows,
+            "collapsed": collapsed,
+            "focus": focus,
+            "may_names": not is_supervisor(request.user),
             "reasons": [
                 (reason.name, label, recap.get("reasons", {}).get(reason.name, 0))
                 for reason, label in REASON_LABELS.items()
@@ -228,7 +265,12 @@ def results_page(request, pk: int):
             "round": round_,
             "status": status,
             "rounds": Round.choices,
-            "statuses": ["MS", "BMS", "TMS"],
+            "statuses": [
+                ("MS", _("MS: memenuhi syarat")),
+                ("BMS", _("BMS: belum memenuhi syarat")),
+                ("TMS", _("TMS: tidak memenuhi syarat")),
+            ],
+            "may_recap": may_see_recap(request.user),
             "query": query.urlencode(),
             "may_download": user_pair_id(request.user) == pair.pk or _manages(request.user, pair),
         },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,7 +62,7 @@ def test_team_upload_through_the_page_keeps_good_rows_and_shows_the_bad_ones(
 
     page = client.get(response["Location"]).content.decode()
     # The error table names the row (header = 1), the column and how to fix it, in Indonesian.
-    assert '<td class="num">3</td><td><code>NIK</code></td>' in page
+    assert 'data-label="Baris">3</td><td data-label="Kolom"><code>NIK</code></td>' in page
     assert "Teks" in page  # the message tells the team to format the NIK column as text
     assert "hx-get" not in page  # finished: no more polling
 
@@ -188,3 +190,24 @@ def test_login_and_logout_pages(client, world):
     assert response["Location"] == reverse("home")
     assert client.post(reverse("logout"))["Location"] == reverse("login")
     assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("username", ["pps_a", "bawaslu_a", "tim_a", "kpu_a"])
+def test_no_link_on_the_dashboard_or_pair_page_leads_to_a_refusal(client, world, username):
+    """Every pair link a user is shown opens for that user (no link ends in a 403 page)."""
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users[username])
+    for page in (reverse("home"), reverse("pair-detail", kwargs={"pk": pair.pk})):
+        html = client.get(page).content.decode()
+        links = set(re.findall(rf'href="(/paslon/{pair.pk}/[^"?]*)', html))
+        assert links
+        for link in links:
+            assert client.get(link).status_code == 200, (username, page, link)
+
+
+def test_pair_page_links_to_its_recap_results_and_upload_for_its_kpu(client, world):
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users["kpu_a"])
+    html = client.get(reverse("pair-detail", kwargs={"pk": pair.pk})).content.decode()
+    for name in ("verification-recap", "verification-results", "upload-create", "verification-run"):
+        assert reverse(name, kwargs={"pk": pair.pk}) in html

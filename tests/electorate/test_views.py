@@ -54,7 +54,7 @@ def test_kpu_uploads_a_roll_and_sees_progress_and_the_rejected_row(
     assert (imp.status, imp.accepted, imp.rejected) == ("done", 2, 1)
     assert Voter.objects.filter(roll=election.roll).count() == 2
     page = client.get(response["Location"]).content.decode()
-    assert '<td class="num">4</td><td><code>JENIS_KELAMIN</code></td>' in page
+    assert 'data-label="Baris">4</td><td data-label="Kolom"><code>JENIS_KELAMIN</code></td>' in page
     assert "100%" in page
 
 

@@ -151,3 +151,42 @@ def test_api_run_status_and_start(client, world, eager, django_capture_on_commit
     status = client.get(url).json()["run"]
     assert (status["id"], status["status"]) == (started.json()["id"], "done")
     assert status["counts"]["TMS"] == 3
+
+
+def test_a_large_recap_table_opens_one_branch_at_a_time():
+    from verification.views import RECAP_ROWS_ALL, recap_rows_focused
+
+    rows = [{"level": 1, "code": "31.71"}, {"level": 1, "code": "31.72"}]
+    for kec in range(1, 9):
+        rows.append({"level": 2, "code": f"31.71.0{kec}"})
+        rows += [{"level": 3, "code": f"31.71.0{kec}.100{k}"} for k in range(1, 8)]
+    assert len(rows) > RECAP_ROWS_ALL
+
+    shown, collapsed = recap_rows_focused(rows, "")
+    assert collapsed and [r["code"] for r in shown] == ["31.71", "31.72"]
+    shown, _ = recap_rows_focused(rows, "31.71.03")
+    codes = [r["code"] for r in shown]
+    assert "31.71.02" in codes and "31.71.03.1001" in codes and "31.71.02.1001" not in codes
+    assert next(r for r in shown if r["code"] == "31.71.03")["open"]
+    assert recap_rows_focused(rows[:10], "") == (rows[:10], False)
+
+
+def test_red_flag_percentages_are_written_the_indonesian_way(client, world, verified):
+    from unittest import mock
+
+    flag = {
+        "kind": "share",
+        "level": "kabkota",
+        "region": "31.71",
+        "region_name": "Jakarta Pusat",
+        "supporters": 10231,
+        "roll": 16607,
+        "share": 0.6161,
+        "limit": 0.25,
+        "message": "x",
+    }
+    client.force_login(world.users["kpu_a"])
+    with mock.patch("verification.redflags.red_flags_compute", return_value=[flag]):
+        page = client.get(reverse("verification-recap", kwargs={"pk": verified.pk})).content
+    page = page.decode()
+    assert "10.231 pendukung = 61,6% dari 16.607 pemilih" in page
