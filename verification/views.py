@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -66,14 +66,15 @@ def recap_for_area(*, pair, round: int | None, area: str | None) -> dict:
     return recap
 
 
-def flags_in_area(flags: list[dict], area: str | None) -> list[dict]:
-    """Flags about places outside the user's area are not theirs to see."""
-    if not area:
+def flags_in_area(flags: list[dict], area: str | None, *, election_region: str) -> list[dict]:
+    """Flags about places outside the user's area are not theirs to see. A flag tied to no place
+    (a run of NIK serials spans the list) is for those whose area covers the whole election."""
+    if not area or code_within(election_region, area):
         return flags
     return [
         f
         for f in flags
-        if "region" not in f or code_within(f["region"], area) or code_within(area, f["region"])
+        if "region" in f and (code_within(f["region"], area) or code_within(area, f["region"]))
     ]
 
 
@@ -211,7 +212,11 @@ def recap_page(request, pk: int):
         from verification.redflags import red_flags_compute
 
         flags = flags_for_display(
-            flags_in_area(red_flags_compute(pair=pair), user_area(request.user))
+            flags_in_area(
+                red_flags_compute(pair=pair),
+                user_area(request.user),
+                election_region=pair.election.region_id,
+            )
         )
     focus = request.GET.get("wilayah", "").strip()
     rows, collapsed = recap_rows_focused(recap_rows(recap.get("by_region") or {}), focus)
@@ -283,18 +288,15 @@ def results_xlsx(request, pk: int):
     pair = _pair(request, pk)
     if not (user_pair_id(request.user) == pair.pk or _manages(request.user, pair)):
         raise PermissionDenied
-    from verification.exports import supporter_results_xlsx
+    from verification.exports import supporter_results_export
 
     round_ = _round(request)
-    log.info(
-        "export supporter results pair=%s round=%s by user=%s", pair.pk, round_, request.user.pk
-    )
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    out, rows = supporter_results_export(pair=pair, round=round_, user=request.user)
+    log.info("export pair=%s round=%s rows=%s by user=%s", pair.pk, round_, rows, request.user.pk)
     suffix = f"-tahap{round_}" if round_ is not None else ""
-    response["Content-Disposition"] = (
-        f'attachment; filename="hasil-verifikasi-{pair.pk}{suffix}.xlsx"'
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"hasil-verifikasi-{pair.pk}{suffix}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    supporter_results_xlsx(pair=pair, round=round_, out=response)
-    return response

@@ -12,7 +12,7 @@ from django.urls import reverse
 from candidates.models import Election
 from config.celery import app as celery_app
 from tests.web_world import world_build
-from verification.models import AdminRun
+from verification.models import AdminRun, ExportLog
 
 
 @pytest.fixture
@@ -131,9 +131,11 @@ def test_team_downloads_its_results_as_xlsx_with_masked_nik(client, world, verif
     client.force_login(world.users["tim_a"])
     response = client.get(reverse("verification-results-xlsx", kwargs={"pk": verified.pk}))
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    body = b"".join(response.streaming_content)  # streamed from a temporary file
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 3
+    assert ExportLog.objects.filter(user=world.users["tim_a"], pair=verified, rows=3).exists()
     assert all("********" in row[1] for row in rows)
 
 
@@ -190,3 +192,17 @@ def test_red_flag_percentages_are_written_the_indonesian_way(client, world, veri
         page = client.get(reverse("verification-recap", kwargs={"pk": verified.pk})).content
     page = page.decode()
     assert "10.231 pendukung = 61,6% dari 16.607 pemilih" in page
+
+
+def test_flags_tied_to_no_place_are_only_for_those_covering_the_whole_election():
+    from verification.views import flags_in_area
+
+    flags = [
+        {"kind": "share", "region": "31.71"},
+        {"kind": "share", "region": "31.75.01.1001"},
+        {"kind": "serial", "nik_prefix": "3171"},
+    ]
+    province = flags_in_area(flags, "31", election_region="31")
+    assert [f["kind"] for f in province] == ["share", "share", "serial"]
+    jakpus = flags_in_area(flags, "31.71", election_region="31")
+    assert jakpus == [{"kind": "share", "region": "31.71"}]
