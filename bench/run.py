@@ -366,8 +366,9 @@ def run(args: argparse.Namespace) -> int:
         "checks": report.checks,
         "goals": report.goals,
     }
-    (BENCH_DIR / "last-run.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nbench: {'PASS' if report.ok else 'FAIL'}; figures in {BENCH_DIR / 'last-run.json'}")
+    target = Path(args.json) if args.json else BENCH_DIR / "last-run.json"
+    target.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nbench: {'PASS' if report.ok else 'FAIL'}; figures in {target}")
 
     connection.close()
     if not args.keep:
@@ -461,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the XLSX list")
     parser.add_argument("--database", default="pilkada_bench", help="database name to (re)create")
     parser.add_argument("--workdir", help="where the generated files go (default var/bench)")
+    parser.add_argument("--json", help="where the figures go (default bench/last-run.json)")
     return run(parser.parse_args(argv))
 
 
