@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from enum import IntFlag
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -69,11 +70,20 @@ def reason_outcomes(election) -> dict[str, str]:
     """Outcome per reason name: the rule set's defaults overridden by Election.reason_outcomes."""
     base = RULE_SET_OUTCOMES.get(election.rule_set, DEFAULT_OUTCOMES)
     overrides = election.reason_outcomes or {}
+    unknown = sorted(set(overrides) - set(Reason.__members__))
+    if unknown:  # a typo must not silently leave the 2024 default in force
+        raise ValidationError(
+            _("Kode alasan tidak dikenal pada pengaturan pemilihan: %(codes)s.")
+            % {"codes": ", ".join(unknown)}
+        )
     result = {}
     for reason in Reason:
         value = str(overrides.get(reason.name, base[reason])).upper()
         if value not in Outcome.values:
-            raise ValueError(f"Hasil {value!r} untuk {reason.name} tidak dikenal (MS/BMS/TMS).")
+            raise ValidationError(
+                _("Hasil %(value)s untuk %(reason)s tidak dikenal: gunakan MS, BMS atau TMS.")
+                % {"value": value, "reason": reason.name}
+            )
         result[reason.name] = value
     return result
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from verification.rules import (
     Reason,
@@ -36,8 +37,13 @@ def test_election_override_changes_one_reason():
 
 
 def test_unknown_outcome_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="MS, BMS atau TMS"):
         reason_outcomes(_Election(reason_outcomes={"UNDERAGE": "MAYBE"}))
+
+
+def test_misspelt_reason_code_is_refused_not_ignored():
+    with pytest.raises(ValidationError, match="NOT_IN_ROL"):
+        reason_outcomes(_Election(reason_outcomes={"NOT_IN_ROL": "BMS"}))
 
 
 def test_worst_outcome_wins():
