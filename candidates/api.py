@@ -127,7 +127,8 @@ class SupportUploadListCreate(ApiMixin, generics.ListAPIView):
                 original_name=f.name,
                 uploaded_by=request.user,
             )
-            if created:
+            # New, or a failed/dead upload of the same file put back to pending: run it.
+            if upload.status == upload.Status.PENDING:
                 transaction.on_commit(lambda: support_upload_task.delay(upload.pk))
         upload.refresh_from_db()
         body = SupportUploadOutput(upload).data | {"duplicate": not created}

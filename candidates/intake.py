@@ -10,7 +10,8 @@ Only values that are not a 16-digit NIK at all (Excel's 3.17101E+15, 15 digits, 
 are refused here. A 16-digit NIK whose encoded birth date or region is impossible is kept, with
 that noted in nik_checks: the verification engine marks it NIK_INVALID, where the team can see it.
 
-A run that dies is put back to pending with `support_upload_retry` (see electorate.roll_import).
+A run that dies is taken over once its heartbeat is older than the lease, or put back to pending
+by sending the same file again or by `support_upload_retry` (see electorate.roll_import).
 """
 
 from __future__ import annotations
@@ -61,8 +62,10 @@ from electorate.roll_import import (
     fk_triggers_skip,
     kelurahan_codes,
     upload_claim,
+    upload_crash,
     upload_fail,
     upload_keep,
+    upload_open,
     upload_retry,
 )
 
@@ -278,6 +281,19 @@ def _load_sqlite(upload: SupportUpload, rows: Iterator[tuple]) -> int:
     return count
 
 
+def _runs_serialize(upload: SupportUpload) -> None:
+    """Two runs of one upload (a takeover of a run that was only slow) load one after the
+    other: the second waits here until the first commits, then its DELETE sees and replaces the
+    first's rows instead of doubling them. An advisory lock, not a row lock: Progress must still
+    be able to write the heartbeat on the upload row meanwhile."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
+                [SupportUpload._meta.db_table, upload.pk],
+            )
+
+
 def support_upload_run(*, upload_id: int) -> SupportUpload:
     """Load a pending upload (replacing whatever an earlier run of it left). Returns the upload
     as it stands; unchanged if another run holds it or it is already done."""
@@ -287,7 +303,7 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
     errors = ErrorLog()
     progress = None
     try:
-        with upload.file.open("rb") as fh:
+        with upload_open(upload) as fh:
             table = table_open(fh, name=upload.original_name, size=upload.size)
             cols = columns_match(table.header, REQUIRED)
             progress = Progress(SupportUpload, upload.pk, table)
@@ -300,6 +316,7 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
             rows = supporter_rows(table, cols, kelurahan_codes(), errors, progress, prefixes)
             load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
             with transaction.atomic():
+                _runs_serialize(upload)
                 Supporter.objects.filter(upload_id=upload.pk).delete()
                 started = time.perf_counter()
                 accepted = load(upload, rows)
@@ -321,7 +338,7 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
             errors=[{"row": 1, "column": "", "message": str(exc)}],
         )
     except Exception as exc:
-        upload_fail(SupportUpload, upload.pk, message=f"{type(exc).__name__}: {exc}")
+        upload_crash(SupportUpload, upload.pk, exc)
         raise
     finally:
         if progress is not None:

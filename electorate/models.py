@@ -123,6 +123,9 @@ class Upload(models.Model):
     # The first errors, each {"row", "column", "message"}; the count of all is `rejected`.
     errors = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Set by the claim and by every progress write: a 'running' upload whose heartbeat is older
+    # than settings.UPLOAD_LEASE_SECONDS lost its worker and may be claimed again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import IO, Any
@@ -308,10 +309,35 @@ def parse_nik(value: Any) -> str:
             _("NIK %(n)s angka, seharusnya tepat 16. Periksa kembali NIK pada KTP-el.")
             % {"n": len(text)}
         )
+    # Never echo the value: the message is stored, shown and returned by the API, and a NIK
+    # with one wrong character is still a NIK. Say what is wrong instead.
+    letters = sum(ch.isalpha() for ch in text)
+    others = sum(not ch.isalnum() for ch in text)
+    if letters:
+        raise FieldError(
+            _(
+                "NIK berisi %(letters)s huruf (dari %(n)s karakter); NIK hanya boleh 16 angka. "
+                "Huruf O dan I sering tertukar dengan angka 0 dan 1: ketik ulang NIK dari KTP-el."
+            )
+            % {"letters": letters, "n": len(text)}
+        )
     raise FieldError(
-        _("NIK hanya boleh berisi 16 angka (tertulis: %(value)s). Ketik ulang NIK dari KTP-el.")
-        % {"value": text[:30]}
+        _(
+            "NIK berisi %(others)s tanda selain angka (dari %(n)s karakter); NIK hanya boleh 16 "
+            "angka tanpa titik, koma atau tanda lain. Ketik ulang NIK dari KTP-el."
+        )
+        % {"others": others, "n": len(text)}
     )
+
+
+LONG_NUMBER = re.compile(r"\d{11,}")
+
+
+def shown(value: Any, limit: int) -> str:
+    """A cell as quoted in a message: cut to `limit`, and any run of 11+ digits starred, in case
+    a NIK (or a KK number) sits in the wrong column: messages are stored and shown to users."""
+    text = str(value)[:limit]
+    return LONG_NUMBER.sub(lambda m: "*" * len(m.group()), text)
 
 
 def _raise(message: str):
@@ -345,7 +371,7 @@ def _date_message(value: Any) -> str:
     return _(
         "Tanggal '%(value)s' tidak dapat dibaca. Tulis sebagai hari-bulan-tahun, misalnya "
         "12-01-1990 atau 12 Januari 1990."
-    ) % {"value": str(value)[:40]}
+    ) % {"value": shown(value, 40)}
 
 
 def _make_date(year: int, month: int, day: int, value: Any) -> dt.date:
@@ -357,7 +383,7 @@ def _make_date(year: int, month: int, day: int, value: Any) -> dt.date:
                 "Tanggal '%(value)s' tidak ada di kalender (hari %(day)s, bulan %(month)s). "
                 "Periksa kembali tanggal dari KTP-el."
             )
-            % {"value": str(value)[:40], "day": day, "month": month}
+            % {"value": shown(value, 40), "day": day, "month": month}
         ) from None
 
 
@@ -476,7 +502,7 @@ def parse_sex(value: Any) -> str:
     if sex is None:
         raise FieldError(
             _("Jenis kelamin '%(value)s' tidak dikenal. Isi L (laki-laki) atau P (perempuan).")
-            % {"value": str(value)[:30]}
+            % {"value": shown(value, 30)}
         )
     return sex
 
@@ -518,7 +544,7 @@ def parse_marital(value: Any) -> str:
                 "Status perkawinan '%(value)s' tidak dikenal. Isi B (belum kawin), S (kawin) atau "
                 "P (pernah kawin/cerai)."
             )
-            % {"value": str(value)[:30]}
+            % {"value": shown(value, 30)}
         )
     return status
 
@@ -552,7 +578,7 @@ def parse_kelurahan(value: Any, known: set[str] | frozenset[str]) -> str:
             "Kode wilayah '%(value)s' bukan kode kelurahan/desa yang dikenal. Isi kode kelurahan "
             "Kemendagri 10 angka (misalnya 3171011001) atau bertitik (31.71.01.1001)."
         )
-        % {"value": str(value)[:30]}
+        % {"value": shown(value, 30)}
     )
 
 
@@ -570,7 +596,7 @@ def parse_rt(value: Any, column: str = "RT") -> str:
             "%(column)s '%(value)s' tidak valid. Isi angka %(column)s, paling banyak 3 digit "
             "(misalnya 001)."
         )
-        % {"column": column, "value": str(value)[:20]}
+        % {"column": column, "value": shown(value, 20)}
     )
 
 

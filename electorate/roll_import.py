@@ -13,28 +13,38 @@ Loading never doubles anything and a NIK already in the roll stays as it is:
 - SQLite: batches of INSERT OR IGNORE, each committed with its progress.
 
 Crash recovery: a run that dies leaves its import 'running' (a killed worker) or 'failed' (an
-exception). `roll_import_retry` puts it back to 'pending' and the next run loads it again;
-whatever a dead run left is kept once thanks to ON CONFLICT / OR IGNORE. A run never steals a
-'running' import by itself: without a heartbeat a slow run and a dead one look the same.
+exception). A live run keeps a heartbeat (claim, then every progress write); a claim also takes
+a 'running' import whose heartbeat is older than the lease (a redelivered task), and sending
+the same file again puts a failed or dead import back to 'pending' for the caller to enqueue.
+`roll_import_retry` does the same by hand. Whatever a dead run left is kept once thanks to
+ON CONFLICT / OR IGNORE.
+
+Files are kept encrypted at rest (electorate.vault); error texts shown to users never carry
+file content (see upload_crash and parsing.parse_nik).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import IO, Any, TypeVar
 
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from electorate.models import Region, RollImport, Upload, Voter, VoterRoll
 from electorate.nik import nik_hash
 from electorate.parsing import (
+    SHEET_SUFFIXES,
     FieldError,
     FileFormatError,
     Table,
@@ -50,6 +60,7 @@ from electorate.parsing import (
     parse_text,
     table_open,
 )
+from electorate.vault import vault_local, vault_open, vault_store
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +111,22 @@ def file_sha256(fh: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def upload_lease() -> dt.timedelta:
+    """How long a 'running' upload may go without a heartbeat before another run takes it over.
+    A live run beats far more often: at its claim and at every Progress write (every 50,000
+    rows, a few seconds apart), so 10 minutes of silence means the worker is gone."""
+    from django.conf import settings
+
+    return dt.timedelta(seconds=getattr(settings, "UPLOAD_LEASE_SECONDS", 600))
+
+
+def _claimable() -> Q:
+    stale = timezone.now() - upload_lease()
+    # Rows from before heartbeats existed count from their start.
+    silent = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, started_at__lt=stale)
+    return Q(status=Upload.Status.PENDING) | Q(silent, status=Upload.Status.RUNNING)
+
+
 def upload_keep(
     model: type[U],
     *,
@@ -109,12 +136,16 @@ def upload_keep(
     scope: dict[str, Any],
     fields: dict[str, Any] | None = None,
 ) -> tuple[U, bool]:
-    """Store the file as it came with its SHA-256; the same file in the same scope is the same
-    upload (created=False, nothing changes). `fields` are set only on a new upload."""
+    """Store the file as it came (encrypted at rest, see electorate.vault) with the SHA-256 of
+    its plaintext; the same file in the same scope is the same upload (created=False).
+
+    Sending a file again whose upload failed, or whose run died (running, heartbeat older than
+    the lease), puts that upload back to 'pending': the caller enqueues a run whenever the
+    returned upload is pending. `fields` are set only on a new upload."""
     sha256, size = file_sha256(file)
     existing = model.objects.filter(sha256=sha256, **scope).first()
     if existing is not None:
-        return existing, False
+        return _upload_revive(model, existing), False
     name = os.path.basename(original_name) or "upload"
     upload = model(
         original_name=name[:255],
@@ -124,23 +155,60 @@ def upload_keep(
         **scope,
         **(fields or {}),
     )
-    upload.file.save(name, file if isinstance(file, File) else File(file, name=name), save=False)
+    # A random blob name: the original name is kept in the row, not on disk.
+    target = upload.file.field.generate_filename(upload, f"{secrets.token_hex(16)}.enc")
+    stored, stored_sha256, stored_size = vault_store(
+        file=file, name=target, storage=upload.file.storage
+    )
+    file.seek(0)
+    upload.file.name = stored
+    if (stored_sha256, stored_size) != (sha256, size):  # the file changed under us
+        upload.file.storage.delete(stored)
+        raise ValueError("upload changed while it was stored")
     try:
         with transaction.atomic():
             upload.save()
     except IntegrityError:
         # Another request stored the same file a moment ago: theirs is the upload.
-        upload.file.delete(save=False)
-        return model.objects.get(sha256=sha256, **scope), False
+        upload.file.storage.delete(stored)
+        return _upload_revive(model, model.objects.get(sha256=sha256, **scope)), False
     return upload, True
 
 
+def _upload_revive(model: type[U], upload: U) -> U:
+    """A failed or dead upload sent again goes back to pending (a conditional UPDATE, so two
+    such requests revive it once); a done, pending or live running one is left as it is."""
+    model.objects.filter(
+        Q(status=Upload.Status.FAILED) | _claimable() & ~Q(status=Upload.Status.PENDING),
+        pk=upload.pk,
+    ).update(status=Upload.Status.PENDING)
+    upload.refresh_from_db()
+    return upload
+
+
+def upload_open(upload: Upload) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """The upload's plaintext as a binary file: decrypted as it is read (CSV), or into a
+    private temporary file for spreadsheets, which need random access (see vault_local)."""
+    name, storage = upload.file.name, upload.file.storage
+    if upload.original_name.lower().endswith(SHEET_SUFFIXES):
+        return vault_local(name, storage=storage)
+    if not upload.original_name.lower().endswith((".csv", ".txt", ".tsv")):
+        with vault_open(name, storage=storage) as fh:
+            head = fh.read(4)
+        if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":  # zip (xlsx/ods) or OLE (xls)
+            return vault_local(name, storage=storage)
+    return vault_open(name, storage=storage)
+
+
 def upload_claim(model: type[U], pk: int) -> bool:
-    """pending -> running, true only for the one caller whose UPDATE changed the row."""
+    """pending (or running with a heartbeat older than the lease: its worker died) -> running,
+    true only for the one caller whose UPDATE changed the row."""
+    now = timezone.now()
     return (
-        model.objects.filter(pk=pk, status=Upload.Status.PENDING).update(
+        model.objects.filter(_claimable(), pk=pk).update(
             status=Upload.Status.RUNNING,
-            started_at=timezone.now(),
+            started_at=now,
+            heartbeat_at=now,
             finished_at=None,
             rows_read=0,
             bytes_read=0,
@@ -159,12 +227,31 @@ def upload_retry(model: type[U], pk: int) -> U:
 
 
 def upload_fail(model: type[U], pk: int, *, message: str, errors: list | None = None) -> None:
+    """`message` is shown to users: say what to do, never echo file content."""
     fields: dict[str, Any] = dict(
         status=Upload.Status.FAILED, failure=message[:5000], finished_at=timezone.now()
     )
     if errors is not None:
         fields["errors"] = errors
     model.objects.filter(pk=pk).update(**fields)
+
+
+def upload_crash(model: type[U], pk: int, exc: BaseException) -> None:
+    """An unexpected error: its text can carry file content (a COPY error quotes the row, with
+    a name and an address), so users get a generic message with the upload id and the time;
+    the detail goes to the server log only."""
+    when = timezone.localtime()
+    log.error("%s %s failed", model._meta.label, pk, exc_info=exc)
+    upload_fail(
+        model,
+        pk,
+        message=gettext(
+            "Terjadi kesalahan sistem saat memproses unggahan #%(id)s (%(time)s). Data Anda "
+            "tidak hilang; kirim ulang berkas yang sama untuk memprosesnya lagi, atau hubungi "
+            "admin dengan menyebut nomor unggahan ini."
+        )
+        % {"id": pk, "time": when.strftime("%d-%m-%Y %H:%M %Z")},
+    )
 
 
 class ErrorLog:
@@ -187,6 +274,7 @@ class Progress:
     never waits on the import's own row lock); on SQLite only between committed batches."""
 
     def __init__(self, model: type[Upload], pk: int, table: Table):
+        self.model = model
         self.table_name = model._meta.db_table
         self.pk = pk
         self.table = table
@@ -201,14 +289,13 @@ class Progress:
             self.write()
 
     def write(self) -> None:
+        # Every write is also the run's heartbeat: a claim takes over only a silent run.
+        now = timezone.now()
         if connection.vendor != "postgresql":
             if not connection.in_atomic_block:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s "
-                        "WHERE id = %s",
-                        [self.rows, self.table.bytes_read, self.pk],
-                    )
+                self.model.objects.filter(pk=self.pk).update(
+                    rows_read=self.rows, bytes_read=self.table.bytes_read, heartbeat_at=now
+                )
             return
         try:
             if self._conn is None:
@@ -220,9 +307,10 @@ class Progress:
                     **{k: v for k, v in params.items() if k in keep}, autocommit=True
                 )
             self._conn.execute(
-                f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s WHERE id = ("
-                f"SELECT id FROM {self.table_name} WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED)",
-                [self.rows, self.table.bytes_read, self.pk],
+                f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s, heartbeat_at = %s "
+                f"WHERE id = (SELECT id FROM {self.table_name} WHERE id = %s "
+                "FOR NO KEY UPDATE SKIP LOCKED)",
+                [self.rows, self.table.bytes_read, now, self.pk],
             )
         except Exception:  # progress is a nicety; never let it break an import
             self.close()
@@ -568,10 +656,10 @@ def roll_import_run(*, import_id: int) -> RollImport:
     job = RollImport.objects.get(pk=import_id)
     known = kelurahan_codes()
     opened: list[Any] = []
+    files = contextlib.ExitStack()
 
     def read() -> tuple[Iterator[tuple], ErrorLog, Progress]:
-        fh = job.file.open("rb")
-        opened.append(fh)
+        fh = files.enter_context(upload_open(job))
         table = table_open(fh, name=job.original_name, size=job.size)
         cols = columns_match(table.header, REQUIRED)
         errors, progress = ErrorLog(), Progress(RollImport, job.pk, table)
@@ -591,11 +679,12 @@ def roll_import_run(*, import_id: int) -> RollImport:
     except FileFormatError as exc:
         upload_fail(RollImport, job.pk, message=str(exc), errors=[_whole_file_error(exc)])
     except Exception as exc:
-        upload_fail(RollImport, job.pk, message=f"{type(exc).__name__}: {exc}")
+        upload_crash(RollImport, job.pk, exc)
         raise
     finally:
         for thing in opened:
             thing.close()
+        files.close()
     job.refresh_from_db()
     return job
 

@@ -75,7 +75,7 @@ def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | I
 def supporter_results_export(*, pair: Pair, round: int | None, user) -> tuple[IO[bytes], int]:
     """The XLSX in an anonymous temporary file (gone when closed: a web response streams it
     from disk instead of holding it in memory), and an ExportLog row saying who took it."""
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (the caller streams and closes it)
     rows = supporter_results_xlsx(pair=pair, round=round, out=out)
     out.seek(0)
     ExportLog.objects.create(

@@ -327,3 +327,26 @@ def test_spreadsheet_is_recognised_by_content_when_the_name_says_nothing():
 def test_broken_spreadsheet_is_a_file_error():
     with pytest.raises(FileFormatError):
         table_open(io.BytesIO(b"PK\x03\x04 not really"), name="x.xlsx")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["3171O12345678901", "3171-0112-0190-000X", "31710112019000011", "317101120190001", "31/71/01"],
+)
+def test_nik_error_never_repeats_the_nik_digits(value):
+    message = error_of(parse_nik, value)
+
+    digits = "".join(ch for ch in value if ch.isdigit())
+    assert not any(digits[i : i + 6] in message for i in range(len(digits) - 5))
+
+
+def test_nik_with_letters_says_how_many_letters_and_the_o_for_zero_mixup():
+    message = error_of(parse_nik, "3171O1I201900001")
+
+    assert "2 huruf" in message and "Huruf O dan I" in message
+
+
+def test_a_nik_in_another_column_is_starred_in_that_columns_error():
+    message = error_of(parse_kelurahan, "3171011201900001", KNOWN)
+
+    assert "3171011201900001" not in message and "****************" in message

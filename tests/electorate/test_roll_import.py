@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,6 +12,7 @@ from candidates.models import Election
 from electorate.models import RollImport, Voter
 from electorate.nik import nik_hash
 from electorate.roll_import import roll_import_create, roll_import_retry, roll_import_run
+from electorate.vault import vault_open
 from tests.factories import ROLL_HEADER, ElectionFactory, csv_bytes, good_row, make_nik
 
 
@@ -143,7 +145,7 @@ def test_the_file_is_kept_as_uploaded_with_its_sha256(roll):
     assert job.original_name == "dpt.csv"
     assert job.sha256 == hashlib.sha256(data).hexdigest()
     assert job.size == len(data)
-    with job.file.open("rb") as fh:
+    with vault_open(job.file.name) as fh:
         assert fh.read() == data
 
 
@@ -221,3 +223,72 @@ def test_import_outside_a_transaction_with_a_repeated_nik_keeps_it_once(
     assert (job.status, job.accepted) == ("done", 20)
     assert Voter.objects.filter(roll=roll).count() == 20
     assert not Voter.objects.filter(roll=roll, name="Ulang").exists()
+
+
+# --- at rest, and recovery ----------------------------------------------------------------------
+
+
+def test_the_stored_file_holds_none_of_the_niks_and_decrypts_to_the_upload(roll):
+    niks = [make_nik(serial=i) for i in range(1, 6)]
+    data = roll_csv([good_row(NIK=nik, NAMA="Siti Aminah") for nik in niks])
+    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
+
+    with job.file.storage.open(job.file.name, "rb") as fh:
+        blob = fh.read()
+    assert blob != data and data not in blob
+    assert not any(nik.encode() in blob for nik in niks) and b"Siti" not in blob
+    assert not job.file.name.endswith("dpt.csv")
+    with vault_open(job.file.name) as fh:
+        assert fh.read() == data
+
+
+def test_the_same_file_twice_is_still_one_import(roll, roll_import):
+    data = roll_csv([good_row()])
+    first, created = roll_import(data)
+    again, created_again = roll_import(data, name="lagi.csv")
+
+    assert created and not created_again and again.pk == first.pk
+    assert RollImport.objects.filter(roll=roll).count() == 1
+
+
+def test_an_import_left_running_with_an_old_heartbeat_is_taken_over(roll):
+    from django.utils import timezone
+
+    data = roll_csv([good_row(), good_row()])
+    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
+    roll_import_run(import_id=job.pk)
+    old = timezone.now() - dt.timedelta(hours=1)
+    RollImport.objects.filter(pk=job.pk).update(status="running", heartbeat_at=old)
+
+    rerun = roll_import_run(import_id=job.pk)
+
+    assert rerun.status == "done" and rerun.heartbeat_at > old
+    assert Voter.objects.filter(roll=roll).count() == 2
+
+
+def test_sending_the_file_again_after_a_failure_runs_it_again(roll):
+    data = roll_csv([good_row(), good_row()])
+    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
+    RollImport.objects.filter(pk=job.pk).update(status="failed", failure="x")
+
+    again, created = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
+    assert (again.pk, again.status, created) == (job.pk, "pending", False)
+    assert roll_import_run(import_id=job.pk).status == "done"
+    assert Voter.objects.filter(roll=roll).count() == 2
+
+
+def test_a_tampered_stored_file_fails_the_import_with_a_message_and_no_detail(roll):
+    from electorate.vault import VaultError
+
+    data = roll_csv([good_row()])
+    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
+    path = Path(job.file.storage.path(job.file.name))
+    blob = bytearray(path.read_bytes())
+    blob[-1] ^= 1
+    path.write_bytes(bytes(blob))
+
+    with pytest.raises(VaultError):
+        roll_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and f"#{job.pk}" in job.failure
+    assert "VaultError" not in job.failure and Voter.objects.filter(roll=roll).count() == 0
