@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada_bench
 
-.PHONY: install demo demo-data serve test bench bench-tuned lint format worker
+.PHONY: install demo demo-data serve test bench lint format worker
 
 install: $(STAMP)
 
@@ -39,12 +39,6 @@ test: install
 
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
-
-# The same on a private PostgreSQL sized for the work (bench/pg_tuned.sh), then stopped.
-bench-tuned: install
-	bench/pg_tuned.sh start
-	DATABASE_URL=postgres://postgres@127.0.0.1:5499/pilkada_bench $(BIN)/python -m bench.run \
-	  --json bench/last-run-tuned.json; status=$$?; bench/pg_tuned.sh stop; exit $$status
 
 worker: install
 	$(BIN)/celery -A config worker -l info

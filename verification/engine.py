@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,11 +277,15 @@ def _pg_analyze_if_stale(*tables: str) -> None:
 
 
 def _other_pairs(run: AdminRun) -> list[int]:
+    return [p for p in _pairs_with_lists(run.pair.election_id) if p != run.pair_id]
+
+
+def _pairs_with_lists(election_id: int) -> list[int]:
+    # EXISTS per pair on the (pair, round) index: a join with DISTINCT read every supporter.
     return list(
-        Pair.objects.filter(election_id=run.pair.election_id, supporters__isnull=False)
-        .exclude(pk=run.pair_id)
+        Pair.objects.filter(election_id=election_id)
+        .filter(Exists(Supporter.objects.filter(pair_id=OuterRef("pk"))))
         .values_list("pk", flat=True)
-        .distinct()
     )
 
 
@@ -544,9 +548,21 @@ def _batches(ids: list[int], size: int = 900) -> Iterable[list[int]]:
 def _finish(run: AdminRun) -> None:
     if AdminChunk.objects.filter(run=run).exclude(status=AdminChunk.Status.DONE).exists():
         return  # another worker still holds a chunk; it finishes the run
-    # Every pair, this one included: another pair may have uploaded while this run was going,
-    # after _prepare fixed the duplicate bits.
-    duplicate_external_refresh(election=run.pair.election)
+    # The other pairs' results learn about this pair's list. This pair's own results took their
+    # duplicate bits in _prepare; only if another pair's list landed since then (rare: the
+    # refresh over this pair's whole list costs seconds at DKI scale) are they refreshed too.
+    late_upload = (
+        SupportUpload.objects.filter(
+            pair__election_id=run.pair.election_id,
+            status=SupportUpload.Status.DONE,
+            finished_at__gte=run.started_at,
+        )
+        .exclude(pair_id=run.pair_id)
+        .exists()
+    )
+    duplicate_external_refresh(
+        election=run.pair.election, exclude_pair_id=None if late_upload else run.pair_id
+    )
     # A rerun of an earlier round wrote superseded=False; later rounds may supersede its rows.
     last = Supporter.objects.filter(pair_id=run.pair_id).aggregate(r=Max("round"))["r"] or 0
     if last > run.round:
@@ -591,11 +607,7 @@ def duplicate_external_refresh(*, election: Election, exclude_pair_id: int | Non
     the NIK is now also listed for another pair (whichever uploaded first), clear where it no
     longer is. Two UPDATEs touching only the rows that change; outcomes follow the election's
     current rules. Returns the number of results changed."""
-    pair_ids = list(
-        Pair.objects.filter(election=election, supporters__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    pair_ids = _pairs_with_lists(election.pk)
     target = [p for p in pair_ids if p != exclude_pair_id]
     if not target:
         return 0

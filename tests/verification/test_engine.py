@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from candidates.models import SupportUpload
 from candidates.signals import support_upload_done
@@ -466,6 +467,7 @@ def test_another_pairs_upload_during_a_run_still_flags_this_pair(case, monkeypat
     engine._prepare(run)  # the duplicate bits are fixed here, before B's list exists
     b_upload = case.upload("B")
     case.supporter(nik, upload=b_upload)
+    SupportUpload.objects.filter(pk=b_upload.pk).update(finished_at=timezone.now())
     _upload_done(b_upload)  # B's refresh finds no result of A yet
     admin_verification_run(run_id=run.pk)
     assert verdict(a) == ("BMS", {"DUPLICATE_EXTERNAL"})
