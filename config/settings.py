@@ -117,6 +117,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh clone has no ./var yet: the embedded default must work out of the box.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the page read while an import writes; a generous timeout rides out the lock.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 60,
