@@ -204,6 +204,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # One line per task run is noise on a console running tasks in-process.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
 
 if PRODUCTION:

@@ -45,6 +45,10 @@ STAFF = (
 )
 
 
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")  # 618.968, as Indonesians write it
+
+
 class Command(BaseCommand):
     help = (
         "Siapkan data demo DKI Jakarta 2024 (wilayah, DPT sintetis, daftar dukungan, verifikasi)."
