@@ -2,83 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
+import datetime as dt
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection
 
-from config.celery import app as celery_app
+from candidates.intake import support_upload_create
+from candidates.models import Supporter
+from candidates.services import election_create, pair_create
+from candidates.tasks import support_upload_task
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-@pytest.fixture
-def worker(settings, tmp_path):
-    """A real `celery worker` process on a queue of its own, so no stray worker takes the job."""
-    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
-        pytest.skip("needs CELERY_BROKER_URL and PostgreSQL (make test sets both)")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    log = (tmp_path / "worker.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    celery_app.conf.task_always_eager = False
-    try:
-        yield queue
-    finally:
-        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
-
-
-def test_support_upload_is_imported_by_a_real_worker(worker, jakarta):
-    import datetime as dt
-
-    from candidates.intake import support_upload_create
-    from candidates.models import Supporter
-    from candidates.services import election_create, pair_create
-    from candidates.tasks import support_upload_task
-
+def test_support_upload_is_imported_by_a_real_worker(start_worker, jakarta):
+    worker = start_worker()
     election = election_create(
         slug="pilgub-dki-2024",
         region_code="31",
@@ -104,7 +43,7 @@ def test_support_upload_is_imported_by_a_real_worker(worker, jakarta):
     )
     assert created
 
-    result = support_upload_task.apply_async(args=[upload.pk], queue=worker)
+    result = support_upload_task.apply_async(args=[upload.pk], queue=worker.queue)
     result.get(timeout=120)
 
     upload.refresh_from_db()

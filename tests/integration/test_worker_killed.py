@@ -4,20 +4,14 @@ job and the end state equals that of a clean run."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from django.db import connection
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
-from config.celery import app as celery_app
 from electorate.models import Voter, VoterRoll
 from electorate.nik import nik_columns, nik_hash
-from tests.integration.test_worker import ROOT, _database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -85,10 +79,8 @@ def _results(pair: Pair) -> dict[int, tuple[int, str]]:
 
 
 def test_a_killed_worker_leaves_a_job_that_a_rerun_finishes_identically(
-    jakarta, settings, tmp_path
+    jakarta, settings, start_worker
 ):
-    if not settings.CELERY_BROKER_URL or connection.vendor != "postgresql":
-        pytest.skip("needs CELERY_BROKER_URL and PostgreSQL (make test sets both)")
     from verification.engine import admin_verification_run, admin_verification_start
     from verification.models import AdminChunk, AdminRun
     from verification.tasks import admin_verification_task
@@ -98,48 +90,14 @@ def test_a_killed_worker_leaves_a_job_that_a_rerun_finishes_identically(
     run = admin_verification_start(pair=pair, enqueue=False)
     assert run.chunks_total == SUPPORTERS // CHUNK
 
-    queue = f"kill-{os.getpid()}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "VERIFICATION_CHUNK_SIZE": str(CHUNK),
-    }
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    celery_app.conf.task_always_eager = False
-    try:
-        admin_verification_task.apply_async(args=[run.pk], queue=queue)
-        deadline = time.monotonic() + 120
-        while AdminRun.objects.get(pk=run.pk).chunks_done < 3:
-            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-2000:]
-            time.sleep(0.01)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
-    finally:
-        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-        if worker.poll() is None:
-            worker.kill()
-        log.close()
+    worker = start_worker(VERIFICATION_CHUNK_SIZE=str(CHUNK))
+    admin_verification_task.apply_async(args=[run.pk], queue=worker.queue)
+    deadline = time.monotonic() + 120
+    while AdminRun.objects.get(pk=run.pk).chunks_done < 3:
+        assert time.monotonic() < deadline, worker.log.read_text()[-2000:]
+        time.sleep(0.01)
+    worker.process.send_signal(signal.SIGKILL)
+    worker.process.wait(timeout=30)
 
     killed = AdminRun.objects.get(pk=run.pk)
     assert killed.status != AdminRun.Status.DONE
