@@ -6,13 +6,14 @@ How a run goes, and why it is safe to run twice or to kill:
    round's supporters into id-range chunks of about CHUNK_SIZE rows. Id ranges rather than
    kab/kota: chunks of even size (Jakarta Pusat alone is 61% of the 2024 upload) that the primary
    key reads as a range.
-2. `admin_verification_run` prepares once per run what is pair-wide (duplicates, invalid NIK
-   prefixes, restricted occupation texts, superseded earlier records), then claims chunks one by
-   one with a conditional UPDATE. A chunk is replace-by-scope in one transaction: delete the
-   results of its id range, INSERT .. SELECT them again from a join against the roll, then flag
-   the names that differ (rapidfuzz on the whole chunk at once). A chunk that dies rolls back;
-   its claim is released (or expires after a lease, if the worker was killed) and a rerun
-   redoes it. The end state depends only on the data, never on which run or worker did what.
+2. `admin_verification_run` prepares once per run what is pair-wide (duplicate bits, restricted
+   occupation texts, superseded earlier records), then claims chunks one by one with a
+   conditional UPDATE. A chunk is replace-by-scope in one transaction: delete the results of its
+   id range, join its supporters against the roll into a temp table, judge the names that differ
+   beyond case with rapidfuzz (whole batches at once), then INSERT .. SELECT every result once.
+   A chunk that dies rolls back; its claim is released (or expires after a lease, if the worker
+   was killed) and a rerun redoes it. The end state depends only on the data, never on which
+   run or worker did what. Starting a pair's round again resumes its unfinished run.
 3. When every chunk is done, the run's counts are stored and DUPLICATE_EXTERNAL is brought up to
    date for the other pairs of the election.
 

@@ -37,8 +37,8 @@ class AdminRun(models.Model):
         "electorate.VoterRoll", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     roll_sha256 = models.JSONField(default=list)  # the roll's imported files, for traceability
-    # Prepared once per run (see engine): supporter id bound, invalid NIK prefixes, restricted
-    # occupation texts found in this pair's lists.
+    # Prepared once per run (see engine): the restricted occupation texts found in this pair's
+    # lists; null until the first worker has prepared the run.
     prepared = models.JSONField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     chunks_total = models.PositiveIntegerField(default=0)
