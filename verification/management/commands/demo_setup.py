@@ -157,12 +157,12 @@ class Command(BaseCommand):
         w = self.stdout.write
         w("")
         w(
-            f"{election.name}: syarat minimal {t.threshold:,} dukungan di {t.spread_required} "
+            f"{election.name}: syarat minimal {_n(t.threshold)} dukungan di {t.spread_required} "
             f"dari {t.spread_units} kab/kota (skala demo: DPT dan dukungan diperkecil)."
         )
         for pair in pairs:
             r = recap_compute(pair=pair)
-            w(f"  {pair.name}: MS {r['MS']:,}  BMS {r['BMS']:,}  TMS {r['TMS']:,}")
+            w(f"  {pair.name}: MS {_n(r['MS'])}  BMS {_n(r['BMS'])}  TMS {_n(r['TMS'])}")
         w("")
         w("Situs: http://127.0.0.1:8000   (kata sandi semua akun demo: " + DEMO_PASSWORD + ")")
         w(f"  {'admin':<16} Superuser (admin Django: /admin/)")
