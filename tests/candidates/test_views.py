@@ -82,6 +82,26 @@ def test_the_same_file_twice_is_one_upload_with_a_notice(
     assert SupportUpload.objects.filter(pair=pair, sha256__isnull=False).count() == 2  # + world's
 
 
+def test_sending_a_failed_upload_again_through_the_page_runs_it_again(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users["tim_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _upload(client, pair, _csv("a.csv", GOOD, GOOD2))
+    upload = SupportUpload.objects.get(pair=pair, original_name="a.csv")
+    # The worker died: the upload was marked failed and its rows rolled back.
+    Supporter.objects.filter(upload=upload).delete()
+    SupportUpload.objects.filter(pk=upload.pk).update(status="failed", accepted=0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _upload(client, pair, _csv("a-lagi.csv", GOOD, GOOD2))
+    assert again["Location"] == first["Location"]  # the same file is the same upload
+    upload.refresh_from_db()
+    assert (upload.status, upload.accepted) == ("done", 2)
+    assert Supporter.objects.filter(upload=upload).count() == 2
+
+
 def test_progress_partial_polls_while_pending_and_stops_when_done(client, world):
     upload = world.objects["a"]["upload"]
     client.force_login(world.users["tim_a"])
