@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from candidates.intake import REQUIRED as SUPPORT_COLUMNS
+from electorate.roll_import import REQUIRED as ROLL_COLUMNS
 from seeds import names as N
 
 # --- DKI Jakarta 2024 (DOMAIN.md) -------------------------------------------------------------
@@ -91,23 +93,9 @@ MANGLED_SHARE_2024 = 0.001
 # Where supporters who live outside DKI come from: Kota Bekasi and Kota Tangerang.
 OUTSIDE_PREFERRED = ("32.75.", "36.71.")
 
-ROLL_HEADER = (
-    "NIK,NAMA,TEMPAT_LAHIR,TANGGAL_LAHIR,JENIS_KELAMIN,STATUS_PERKAWINAN,ALAMAT,RT,RW,KODE_WILAYAH"
-)
-SUPPORT_HEADER = (
-    "NIK",
-    "NAMA",
-    "TEMPAT_LAHIR",
-    "TANGGAL_LAHIR",
-    "JENIS_KELAMIN",
-    "ALAMAT",
-    "RT",
-    "RW",
-    "KODE_WILAYAH",
-    "PEKERJAAN",
-    "STATUS_PERKAWINAN",
-    "HALAMAN",
-)
+# The importers' own column lists, in their order: the files carry exactly what is read.
+ROLL_HEADER = ",".join(ROLL_COLUMNS)
+SUPPORT_HEADER = SUPPORT_COLUMNS
 ROWS_PER_SHEET = 10
 WRITE_BLOCK = 20_000
 MASK = (1 << 64) - 1

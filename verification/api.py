@@ -15,12 +15,8 @@ from candidates import selectors
 from candidates.api import ApiMixin
 from candidates.models import Round
 from electorate.access import user_area
+from verification.selectors import round_param
 from verification.views import may_see_recap, recap_for_area
-
-
-def _round(params) -> int | None:
-    value = params.get("round")
-    return int(value) if value and str(value).isdigit() and int(value) in Round.values else None
 
 
 class RunOutput(serializers.Serializer):
@@ -64,7 +60,9 @@ class RecapView(ApiMixin, APIView):
         if not may_see_recap(request.user):
             raise PermissionDenied
         recap = recap_for_area(
-            pair=pair, round=_round(request.query_params), area=user_area(request.user)
+            pair=pair,
+            round=round_param(request.query_params.get("round")),
+            area=user_area(request.user),
         )
         return Response(recap)
 
@@ -75,7 +73,7 @@ class RunView(ApiMixin, APIView):
         from verification.selectors import latest_run
 
         pair = get_object_or_404(selectors.pairs_visible(user=request.user), pk=pk)
-        run = latest_run(pair=pair, round=_round(request.query_params))
+        run = latest_run(pair=pair, round=round_param(request.query_params.get("round")))
         return Response({"run": RunOutput(run_data(run)).data if run else None})
 
     @extend_schema(request=RunStartInput, responses={202: RunOutput})

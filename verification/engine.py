@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
-from electorate.models import RollImport
+from electorate.models import RollImport, Voter
 from electorate.nik import INVALID_CHECKS, MISMATCH_CHECKS
 from verification.models import AdminChunk, AdminResult, AdminRun, DuplicateFlag
 from verification.names import names_differ
@@ -53,6 +53,7 @@ from verification.rules import (
     occupation_is_restricted,
     outcome_masks,
     outcome_sql,
+    reason_counts_sql,
     reason_outcomes,
 )
 
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 
 RESULT = AdminResult._meta.db_table
 SUPPORTER = Supporter._meta.db_table
-VOTER = "electorate_voter"
+VOTER = Voter._meta.db_table
 DUPFLAG = DuplicateFlag._meta.db_table
 CHUNK_TABLE = "verification_chunk_tmp"
 MARRIED = ("S", "P")  # kawin, pernah kawin: eligible whatever the age (UU 10/2016 Art. 1)
@@ -578,15 +579,11 @@ def _finish(run: AdminRun) -> None:
     log.info("admin verification run %s done: %s", run.pk, counts)
 
 
-def _reason_sums(column: str = "reasons") -> str:
-    return ", ".join(f"SUM(CASE WHEN ({column} & {int(r)}) <> 0 THEN 1 ELSE 0 END)" for r in Reason)
-
-
 def run_counts(*, run_id: int) -> dict:
     """Outcome and reason counts of one run's results: one GROUP BY."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT outcome, COUNT(*), {_reason_sums()} FROM {RESULT} WHERE run_id = %s "
+            f"SELECT outcome, COUNT(*), {reason_counts_sql()} FROM {RESULT} WHERE run_id = %s "
             "GROUP BY outcome",
             [run_id],
         )

@@ -14,7 +14,7 @@ from candidates.models import Election, Pair, Round
 from candidates.services import election_threshold
 from electorate.models import Region
 from verification.models import AdminResult
-from verification.rules import REPAIR_MULTIPLIER, Outcome, Reason
+from verification.rules import REPAIR_MULTIPLIER, Outcome, Reason, reason_counts_sql
 
 OUTCOMES = tuple(Outcome.values)
 
@@ -29,7 +29,7 @@ def _add(target: dict, outcome: str, n: int) -> None:
 
 
 def _groups(pair_id: int) -> list[tuple]:
-    sums = ", ".join(f"SUM(CASE WHEN (reasons & {int(r)}) <> 0 THEN 1 ELSE 0 END)" for r in Reason)
+    sums = reason_counts_sql()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

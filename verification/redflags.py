@@ -18,10 +18,10 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair, Supporter
-from electorate.models import Region
+from electorate.models import Region, Voter
 
 SUPPORTER = Supporter._meta.db_table
-VOTER = "electorate_voter"
+VOTER = Voter._meta.db_table
 
 DEFAULTS = {
     # Share of an area's roll listed as supporters: the statewide threshold is 6.5-10%, so a

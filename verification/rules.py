@@ -88,6 +88,11 @@ def reason_outcomes(election) -> dict[str, str]:
     return result
 
 
+def reason_counts_sql(column: str = "reasons") -> str:
+    """One SUM per reason code, in Reason order: how the run counts and the recap count them."""
+    return ", ".join(f"SUM(CASE WHEN ({column} & {int(r)}) <> 0 THEN 1 ELSE 0 END)" for r in Reason)
+
+
 def outcome_masks(outcomes: dict[str, str]) -> tuple[int, int]:
     """(TMS mask, BMS mask): a supporter is TMS if any TMS bit is set, else BMS if any BMS bit."""
     tms = sum(Reason[name] for name, o in outcomes.items() if o == Outcome.TMS)

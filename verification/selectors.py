@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet
 
-from candidates.models import Pair, Supporter
+from candidates.models import Pair, Round, Supporter
 from verification.models import AdminRun
 
 # Never select the NIK's hash or ciphertext for display: only its masked form.
@@ -43,6 +43,12 @@ def supporter_results(*, pair: Pair, round: int | None = None) -> QuerySet:
         )
         .order_by("round", "upload_id", "row_number")
     )
+
+
+def round_param(value) -> int | None:
+    """The `round` query parameter of a page or API call: a known round, else None (all)."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and int(value) in Round.values else None
 
 
 def latest_run(*, pair: Pair, round: int | None = None) -> AdminRun | None:

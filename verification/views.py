@@ -30,6 +30,7 @@ from electorate.access import (
 )
 from electorate.models import Region
 from verification.rules import REASON_LABELS, reason_labels
+from verification.selectors import round_param
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -150,8 +151,7 @@ def _run_context(pair) -> dict:
 
 
 def _round(request) -> int | None:
-    value = request.GET.get("round") or request.POST.get("round")
-    return int(value) if value and value.isdigit() and int(value) in Round.values else None
+    return round_param(request.GET.get("round") or request.POST.get("round"))
 
 
 def _manages(user, pair) -> bool:
