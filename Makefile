@@ -43,9 +43,12 @@ bench: install
 worker: install
 	$(BIN)/celery -A config worker -l info
 
+# Style, the layers contract (import-linter, pyproject.toml) and the types of services/selectors.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
@@ -20,10 +21,19 @@ from electorate.access import (
     q_covering,
     q_within,
     user_area,
-    user_pair_id,
     user_role,
 )
 from electorate.models import Role
+
+
+def user_pair_id(user) -> int | None:
+    """The one pair a team member belongs to; None for everybody else."""
+    if user_role(user) != Role.TIM:
+        return None
+    try:
+        return user.team.pair_id
+    except ObjectDoesNotExist:  # a team account without a pair sees nothing
+        return None
 
 
 def elections_visible(*, user) -> QuerySet[Election]:
@@ -31,7 +41,10 @@ def elections_visible(*, user) -> QuerySet[Election]:
     if area is None:
         return Election.objects.none()
     if user_role(user) == Role.TIM:
-        return Election.objects.filter(pairs__id=user_pair_id(user))
+        # A team account not (yet) tied to a pair sees nothing: filtering on a null pair id
+        # would match the elections that have no pair at all.
+        pair_id = user_pair_id(user)
+        return Election.objects.filter(pairs__id=pair_id) if pair_id else Election.objects.none()
     return Election.objects.filter(
         q_within("region__code", area) | q_covering("region__code", area)
     )
@@ -46,7 +59,8 @@ def elections_managed(*, user) -> QuerySet[Election]:
 
 def pairs_visible(*, user) -> QuerySet[Pair]:
     if user_role(user) == Role.TIM:
-        return Pair.objects.filter(pk=user_pair_id(user))
+        pair_id = user_pair_id(user)
+        return Pair.objects.filter(pk=pair_id) if pair_id else Pair.objects.none()
     return Pair.objects.filter(election__in=elections_visible(user=user))
 
 
@@ -58,7 +72,7 @@ def supporters_visible(*, user, pair: Pair | None = None) -> QuerySet[Supporter]
     role = user_role(user)
     area = user_area(user)
     if role == Role.TIM:
-        qs = Supporter.objects.filter(pair_id=user_pair_id(user))
+        qs = Supporter.objects.filter(pair__in=pairs_visible(user=user))
     elif user.is_superuser or role in COMMISSION_ROLES | COMMITTEE_ROLES:
         qs = Supporter.objects.filter(
             q_within("kelurahan__code", area), pair__in=pairs_visible(user=user)
@@ -73,10 +87,28 @@ def supporters_visible(*, user, pair: Pair | None = None) -> QuerySet[Supporter]
 def uploads_visible(*, user) -> QuerySet[SupportUpload]:
     """A file spans the whole election region: only its team and the KPU running it see it."""
     if user_role(user) == Role.TIM:
-        return SupportUpload.objects.filter(pair_id=user_pair_id(user))
+        return SupportUpload.objects.filter(pair__in=pairs_visible(user=user))
     return SupportUpload.objects.filter(pair__in=pairs_managed(user=user))
 
 
 def pair_for_team(*, user) -> Pair | None:
     pair_id = user_pair_id(user)
     return Pair.objects.filter(pk=pair_id).select_related("election").first() if pair_id else None
+
+
+def manages_election(*, user, election: Election) -> bool:
+    """The KPU running the election: registers pairs, creates teams, loads the roll, starts runs."""
+    return elections_managed(user=user).filter(pk=election.pk).exists()
+
+
+def manages_pair(*, user, pair: Pair) -> bool:
+    return pairs_managed(user=user).filter(pk=pair.pk).exists()
+
+
+def is_own_team(*, user, pair: Pair) -> bool:
+    return user_pair_id(user) == pair.pk
+
+
+def may_upload(*, user, pair: Pair) -> bool:
+    """The pair's own team, or the KPU running its election (uploading on the team's behalf)."""
+    return is_own_team(user=user, pair=pair) or manages_pair(user=user, pair=pair)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 
-from candidates.models import Election, Pair, TeamMembership
+from candidates.intake import support_upload_create
+from candidates.models import Election, Pair, Round, SupportUpload, TeamMembership
+from candidates.tasks import support_upload_task
 from candidates.thresholds import Threshold, threshold_compute
-from electorate.models import Region, Role, StaffAssignment, VoterRoll
+from electorate.models import Region, Role, RollImport, StaffAssignment, VoterRoll
+from electorate.services import roll_import_submit
 
 LEVEL_FOR_REGION = {
     Region.Level.PROVINCE: {Election.Level.GOVERNOR},
@@ -42,7 +47,7 @@ def election_create(
         raise ValidationError(
             f"Wilayah {region_code} tidak dikenal: muat dulu dengan load_regions."
         )
-    if level not in LEVEL_FOR_REGION.get(region.level, set()):
+    if level not in LEVEL_FOR_REGION.get(Region.Level(region.level), set()):
         raise ValidationError(
             f"Pemilihan {level} tidak cocok untuk wilayah tingkat {region.get_level_display()}."
         )
@@ -79,13 +84,43 @@ def team_member_create(*, pair: Pair, username: str, password: str, email: str =
 def election_roll_ensure(*, election: Election) -> VoterRoll:
     """The roll an election checks against; the first import creates a DPT roll for its region.
     Locked, so two first uploads at once still make one roll."""
-    if election.roll_id is None:
-        with transaction.atomic():
-            locked = Election.objects.select_for_update().get(pk=election.pk)
-            if locked.roll_id is None:
-                locked.roll = VoterRoll.objects.create(
-                    name=f"DPT {election.name}", region_id=election.region_id
-                )
-                locked.save(update_fields=["roll"])
-            election.roll = locked.roll
-    return election.roll
+    if election.roll is not None:
+        return election.roll
+    with transaction.atomic():
+        locked = Election.objects.select_for_update().get(pk=election.pk)
+        roll = locked.roll
+        if roll is None:
+            roll = VoterRoll.objects.create(name=f"DPT {election.name}", region=election.region)
+            locked.roll = roll
+            locked.save(update_fields=["roll"])
+    election.roll = roll
+    return roll
+
+
+def support_upload_submit(
+    *,
+    pair: Pair,
+    round: int = Round.INITIAL,
+    file: IO[bytes] | File,
+    original_name: str,
+    uploaded_by: Any = None,
+) -> tuple[SupportUpload, bool]:
+    """Keep the team's file, then load it in a task once this transaction commits. The same
+    file again is the same upload (created=False); a failed or dead one is put back to work."""
+    with transaction.atomic():
+        upload, created = support_upload_create(
+            pair=pair, round=round, file=file, original_name=original_name, uploaded_by=uploaded_by
+        )
+        if upload.status == SupportUpload.Status.PENDING:
+            transaction.on_commit(lambda: support_upload_task.delay(upload.pk))
+    return upload, created
+
+
+def election_roll_submit(
+    *, election: Election, file: IO[bytes] | File, original_name: str, uploaded_by: Any = None
+) -> tuple[RollImport, bool]:
+    """A voter-roll file for the election: into its roll (created at the first file)."""
+    roll = election_roll_ensure(election=election)
+    return roll_import_submit(
+        roll=roll, file=file, original_name=original_name, uploaded_by=uploaded_by
+    )

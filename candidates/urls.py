@@ -5,11 +5,12 @@ from django.urls import path
 from candidates import api, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("pemilihan/", views.election_list, name="election-list"),
     path("pemilihan/baru/", views.election_create_view, name="election-create"),
     path("pemilihan/<int:pk>/", views.election_detail, name="election-detail"),
     path("pemilihan/<int:pk>/dpt/", views.roll_upload, name="roll-upload"),
+    path("impor-dpt/<int:pk>/", views.roll_import_detail, name="roll-import-detail"),
+    path("impor-dpt/<int:pk>/progres/", views.roll_import_progress, name="roll-import-progress"),
     path("pemilihan/<int:pk>/paslon/baru/", views.pair_create_view, name="pair-create"),
     path("paslon/<int:pk>/", views.pair_detail, name="pair-detail"),
     path("paslon/<int:pk>/tim/baru/", views.team_member_create_view, name="team-member-create"),

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,43 +20,35 @@ from candidates import selectors
 from candidates.forms import (
     ElectionForm,
     PairForm,
+    RollUploadForm,
     SupporterFilterForm,
     SupportUploadForm,
     TeamMemberForm,
 )
-from candidates.models import Election, Pair, Round, SupportUpload
+from candidates.models import SupportUpload
 from candidates.services import (
     election_create,
-    election_roll_ensure,
+    election_roll_submit,
     election_threshold,
     pair_create,
+    support_upload_submit,
     team_member_create,
 )
 from electorate.access import (
     commission_required,
     is_commission,
-    is_supervisor,
-    is_team,
+    may_see_names,
     q_within,
+    roll_imports_visible,
     user_area,
-    user_pair_id,
-    user_role,
 )
+from electorate.models import RollImport
 
 PAGE_SIZE = 50
 
 
-def _managed(user, election: Election) -> bool:
-    return selectors.elections_managed(user=user).filter(pk=election.pk).exists()
-
-
-def _pair_links(user) -> dict:
-    """Which of a pair's pages this user may open, so that no link on a page ends in a 403
-    (mirrors verification.views and supporter_list)."""
-    return {
-        "may_recap": is_commission(user) or is_supervisor(user) or is_team(user),
-        "may_names": not is_supervisor(user),
-    }
+def _managed(user, election) -> bool:
+    return selectors.manages_election(user=user, election=election)
 
 
 @login_required
@@ -89,7 +80,6 @@ def election_detail(request, pk: int):
             "threshold": election_threshold(election),
             "pairs": pairs,
             "can_manage": _managed(request.user, election),
-            **_pair_links(request.user),
         },
     )
 
@@ -137,30 +127,25 @@ def pair_create_view(request, pk: int):
 
 @login_required
 def pair_detail(request, pk: int):
+    """The pair as registered: threshold, uploads, team accounts. The stages that follow
+    (verification, field work, decision) are reached through the pair's tabs (portal)."""
     pair = get_object_or_404(
         selectors.pairs_visible(user=request.user).select_related("election__region"), pk=pk
     )
     can_manage = _managed(request.user, pair.election)
     uploads = selectors.uploads_visible(user=request.user).filter(pair=pair).order_by("-id")[:20]
     members = pair.team.select_related("user").order_by("user__username") if can_manage else []
-    # Imported here: the verification app sits on top of this one.
-    from verification.selectors import latest_run
-
-    run = latest_run(pair=pair)
     return render(
         request,
         "candidates/pair_detail.html",
         {
             "pair": pair,
             "can_manage": can_manage,
-            "is_own_team": user_pair_id(request.user) == pair.pk,
-            "can_see_supporters": not is_supervisor(request.user),
+            "may_upload": selectors.may_upload(user=request.user, pair=pair),
+            "can_see_supporters": may_see_names(request.user),
             "uploads": uploads,
             "members": members,
-            "run": run,
-            "round_label": Round(run.round).label if run else "",
             "threshold": election_threshold(pair.election),
-            **_pair_links(request.user),
         },
     )
 
@@ -185,8 +170,7 @@ def team_member_create_view(request, pk: int):
 @login_required
 def supporter_list(request, pk: int):
     pair = get_object_or_404(selectors.pairs_visible(user=request.user), pk=pk)
-    if is_supervisor(request.user):
-        # Bawaslu supervises through the recap; names are not published one by one.
+    if not may_see_names(request.user):
         raise PermissionDenied
     form = SupporterFilterForm(request.GET or None)
     supporters = selectors.supporters_visible(user=request.user, pair=pair)
@@ -208,36 +192,24 @@ def supporter_list(request, pk: int):
     )
 
 
-def _may_upload(user, pair: Pair) -> bool:
-    return user_pair_id(user) == pair.pk or _managed(user, pair.election)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload_create(request, pk: int):
     pair = get_object_or_404(
         selectors.pairs_visible(user=request.user).select_related("election"), pk=pk
     )
-    if not _may_upload(request.user, pair):
+    if not selectors.may_upload(user=request.user, pair=pair):
         raise PermissionDenied
     form = SupportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        # Imported here: the intake module is heavy and only this path needs it.
-        from candidates.intake import support_upload_create
-        from candidates.tasks import support_upload_task
-
         f = form.cleaned_data["file"]
-        with transaction.atomic():
-            upload, created = support_upload_create(
-                pair=pair,
-                round=form.cleaned_data["round"],
-                file=f,
-                original_name=f.name,
-                uploaded_by=request.user,
-            )
-            # New, or a failed/dead upload of the same file put back to pending: run it.
-            if upload.status == upload.Status.PENDING:
-                transaction.on_commit(lambda: support_upload_task.delay(upload.pk))
+        upload, created = support_upload_submit(
+            pair=pair,
+            round=form.cleaned_data["round"],
+            file=f,
+            original_name=f.name,
+            uploaded_by=request.user,
+        )
         if created:
             messages.success(request, _("Berkas diterima dan sedang diproses."))
         elif upload.status == upload.Status.PENDING:
@@ -274,39 +246,9 @@ def upload_progress(request, pk: int):
 
 
 @login_required
-def home(request):
-    """One dashboard; what it lists depends on the role (the selectors decide)."""
-    user = request.user
-    team_pair = selectors.pair_for_team(user=user)
-    elections = (
-        selectors.elections_visible(user=user)
-        .select_related("region")
-        .annotate(pair_count=Count("pairs"))
-        .order_by("-voting_day", "name")[:20]
-    )
-    pairs = selectors.pairs_visible(user=user).select_related("election").order_by("name")[:50]
-    return render(
-        request,
-        "home.html",
-        {
-            "team_pair": team_pair,
-            "elections": elections,
-            "pairs": pairs,
-            "role": user_role(user),
-            "area": user_area(user),
-            "is_commission": is_commission(user),
-            **_pair_links(user),
-        },
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def roll_upload(request, pk: int):
     """KPU uploads the voter roll of an election it runs; progress follows on the import page."""
-    from electorate.forms import RollUploadForm
-    from electorate.models import RollImport
-
     election = get_object_or_404(
         selectors.elections_visible(user=request.user).select_related("roll"), pk=pk
     )
@@ -314,18 +256,10 @@ def roll_upload(request, pk: int):
         raise PermissionDenied
     form = RollUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from electorate.roll_import import roll_import_create
-        from electorate.tasks import roll_import_task
-
         f = form.cleaned_data["file"]
-        roll = election_roll_ensure(election=election)
-        with transaction.atomic():
-            imp, created = roll_import_create(
-                roll=roll, file=f, original_name=f.name, uploaded_by=request.user
-            )
-            # New, or a failed/dead import of the same file put back to pending: run it.
-            if imp.status == imp.Status.PENDING:
-                transaction.on_commit(lambda: roll_import_task.delay(imp.pk))
+        imp, created = election_roll_submit(
+            election=election, file=f, original_name=f.name, uploaded_by=request.user
+        )
         if created:
             messages.success(request, _("Berkas DPT diterima dan sedang diproses."))
         elif imp.status == imp.Status.PENDING:
@@ -346,4 +280,30 @@ def roll_upload(request, pk: int):
         request,
         "candidates/roll_upload.html",
         {"form": form, "election": election, "imports": imports},
+    )
+
+
+def _roll_import(request, pk: int) -> RollImport:
+    return get_object_or_404(
+        roll_imports_visible(user=request.user).select_related("roll", "uploaded_by"), pk=pk
+    )
+
+
+@login_required
+def roll_import_detail(request, pk: int):
+    imp = _roll_import(request, pk)
+    # The elections checked against this roll, for the way back (usually exactly one).
+    elections = (
+        selectors.elections_visible(user=request.user).filter(roll=imp.roll_id).order_by("name")[:3]
+    )
+    return render(
+        request, "candidates/roll_import_detail.html", {"imp": imp, "elections": elections}
+    )
+
+
+@login_required
+def roll_import_progress(request, pk: int):
+    """The htmx partial polled while the roll file is read."""
+    return render(
+        request, "candidates/_roll_import_progress.html", {"imp": _roll_import(request, pk)}
     )

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "electorate",
     "candidates",
     "verification",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -174,11 +175,37 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_TIMEZONE = TIME_ZONE
 
-# Administrative verification (verification/engine.py): supporters per chunk (one chunk reads the
-# roll once, so chunks are large); how long a killed worker's chunk stays claimed; name score.
+# Uploads (electorate/uploads.py). A live import writes a heartbeat at its claim and every
+# 50,000 rows (seconds apart); one silent for this long lost its worker and is taken over.
+UPLOAD_LEASE_SECONDS = int(env("UPLOAD_LEASE_SECONDS", "600") or 600)
+# Load an empty roll through two COPY connections (electorate/roll_import.py): on 2 cores,
+# 158k-180k rows/s instead of 122k, at the price of two transactions instead of one.
+ROLL_IMPORT_PARALLEL_COPY = env_bool("ROLL_IMPORT_PARALLEL_COPY", True)
+
+# Administrative verification (verification/engine/). Supporters per chunk: one chunk reads the
+# roll once, so chunks are large (DKI's 840,640 supporters are one chunk).
 VERIFICATION_CHUNK_SIZE = int(env("VERIFICATION_CHUNK_SIZE", "1000000") or 1_000_000)
-VERIFICATION_CHUNK_LEASE_SECONDS = int(env("VERIFICATION_CHUNK_LEASE_SECONDS", "900") or 900)
+# A chunk claimed this long ago by a worker that never finished is taken over. It must exceed
+# CELERY_TASK_TIME_LIMIT, so that a chunk still running cannot be handed to a second worker:
+# a system check (verification/checks.py) refuses to start otherwise.
+VERIFICATION_CHUNK_LEASE_SECONDS = int(
+    env("VERIFICATION_CHUNK_LEASE_SECONDS", str(65 * 60)) or 65 * 60
+)
+# work_mem for a chunk's transaction on PostgreSQL: the default 4MB spills the roll join to disk.
+VERIFICATION_PG_WORK_MEM = env("VERIFICATION_PG_WORK_MEM", "256MB")
+# rapidfuzz score (0-100) under which a name on the form and on the roll differ (DATA_MISMATCH).
 VERIFICATION_NAME_MIN_SCORE = float(env("VERIFICATION_NAME_MIN_SCORE", "80") or 80)
+# Red flags (verification/redflags.py); they change no outcome.
+VERIFICATION_RED_FLAGS = {
+    # Share of an area's roll listed as supporters: the statewide threshold is 6.5-10%, so a
+    # kab/kota above 25% or a kelurahan above 40% is far beyond any organic campaign.
+    "share_kabkota": 0.25,
+    "share_kelurahan": 0.40,
+    "share_min_supporters": 50,  # ignore tiny kelurahan where a few people make a big share
+    "address_min": 15,  # a household rarely has more than 15 voters
+    "serial_run_min": 10,  # consecutive serials with the same region and birth date
+    "limit": 200,  # per kind, worst first
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -188,6 +215,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {

@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(candidates_api + verification_api)),
-    path("", include("electorate.urls")),
+    path("", include("portal.urls")),
     path("", include("verification.urls")),
     path("", include("candidates.urls")),
 ]

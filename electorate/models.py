@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -97,8 +100,23 @@ class Voter(models.Model):
         return self.name
 
 
+class UploadQuerySet(models.QuerySet):
+    def claimable(self) -> UploadQuerySet:
+        """Uploads a run may claim: pending, or running with a heartbeat older than
+        settings.UPLOAD_LEASE_SECONDS (its worker died; a live run beats every few seconds)."""
+        stale = timezone.now() - dt.timedelta(seconds=settings.UPLOAD_LEASE_SECONDS)
+        # Rows from before heartbeats existed count from their start.
+        silent = models.Q(heartbeat_at__lt=stale) | models.Q(
+            heartbeat_at__isnull=True, started_at__lt=stale
+        )
+        return self.filter(
+            models.Q(status=Upload.Status.PENDING) | models.Q(silent, status=Upload.Status.RUNNING)
+        )
+
+
 class Upload(models.Model):
-    """A file kept exactly as it came, with its SHA-256, before anything is parsed."""
+    """A file kept exactly as it came, with its SHA-256, before anything is parsed. The
+    machinery that keeps, claims and reports on uploads is electorate.uploads."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Menunggu")
@@ -128,6 +146,8 @@ class Upload(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True)
+
+    objects = UploadQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -416,30 +416,33 @@ def parse_date(value: Any, *, today: dt.date | None = None) -> dt.date:
     if _is_number(value):
         return _excel_serial(value, value)
     text = str(value).strip()
-    n = len(text)
-    # Fast paths for the forms that fill real files.
-    if n == 10:
-        sep = text[2]
-        if sep in "-/." and text[5] == sep and text[:2].isdigit() and text[3:5].isdigit():
-            if text[6:].isdigit():
-                return _make_date(int(text[6:]), int(text[3:5]), int(text[:2]), text)
-        elif (
-            text[4] == "-"
-            and text[7] == "-"
-            and text[:4].isdigit()
-            and text[5:7].isdigit()
-            and text[8:].isdigit()
-        ):
-            return _make_date(int(text[:4]), int(text[5:7]), int(text[8:]), text)
+    if len(text) == 10 and (fast := _date_fast(text)) is not None:
+        return fast
     if not text:
         raise FieldError(_("Tanggal kosong. Isi tanggal lahir sesuai KTP-el, misalnya 12-01-1990."))
-    today = today or dt.date.today()
     whole, _dot, fraction = text.partition(".")
     if len(whole) == 5 and whole.isdigit() and (not fraction or fraction.isdigit()):
         # A serial as text (a date column exported as General). Five digits only: "1990" is a
         # year written alone, not 12-06-1905.
         return _excel_serial(int(whole), text)
-    # A time part ("1990-01-12 00:00:00", "12/01/1990 0:00") says nothing about the day.
+    return _date_from_parts(_date_parts(text), value, today or dt.date.today())
+
+
+def _date_fast(text: str) -> dt.date | None:
+    """The two forms that fill real files, dd-mm-yyyy (or / .) and yyyy-mm-dd, without splitting."""
+    sep = text[2]
+    if sep in "-/." and text[5] == sep and text[:2].isdigit() and text[3:5].isdigit():
+        if text[6:].isdigit():
+            return _make_date(int(text[6:]), int(text[3:5]), int(text[:2]), text)
+        return None
+    iso = text[4] == "-" and text[7] == "-" and text[:4].isdigit() and text[5:7].isdigit()
+    if iso and text[8:].isdigit():
+        return _make_date(int(text[:4]), int(text[5:7]), int(text[8:]), text)
+    return None
+
+
+def _date_parts(text: str) -> list[str]:
+    """'12/01/1990 0:00' -> ['12', '01', '1990']: a time part says nothing about the day."""
     if "T" in text and text[:4].isdigit():
         text = text.split("T", 1)[0]
     head, _sep, tail = text.partition(" ")
@@ -447,11 +450,14 @@ def parse_date(value: Any, *, today: dt.date | None = None) -> dt.date:
         text = head
     for ch in "/.-,":
         text = text.replace(ch, " ")
-    parts = text.split()
+    return text.split()
+
+
+def _date_from_parts(parts: list[str], value: Any, today: dt.date) -> dt.date:
     if len(parts) != 3:
         raise FieldError(_date_message(value))
     first, middle, last = parts
-    if not middle.isdigit():
+    if not middle.isdigit():  # a month name: 12 Januari 1990, 12-Agu-90
         month = MONTHS.get(middle.upper())
         if month is None or not first.isdigit():
             raise FieldError(_date_message(value))

@@ -58,3 +58,10 @@ def regions_load(*, province: str | None = None, source: Path | None = None) -> 
     if changed:
         Region.objects.bulk_update(changed, ["name", "level", "parent"], batch_size=BATCH)
     return counts
+
+
+def kelurahan_codes() -> frozenset[str]:
+    """Every kelurahan/desa code, read once per import."""
+    return frozenset(
+        Region.objects.filter(level=Region.Level.KELURAHAN).values_list("code", flat=True)
+    )

@@ -210,11 +210,11 @@ POSTABLE = [
 @pytest.mark.parametrize("name", POSTABLE)
 def test_writes_to_another_sides_objects_are_404_and_to_unallowed_roles_403(client, world, name):
     from candidates.models import Pair
-    from verification.models import AdminRun
+    from verification.models import VerificationRun
 
     kind, ok, _forbidden = EXPECT[name]
     url = reverse(name, kwargs={"pk": world.objects["a"][kind].pk})
-    before = (Pair.objects.count(), AdminRun.objects.count())
+    before = (Pair.objects.count(), VerificationRun.objects.count())
     got, want = {}, {}
     for user in USERS[1:]:
         want[user] = _expected(name, "a", user)
@@ -223,4 +223,4 @@ def test_writes_to_another_sides_objects_are_404_and_to_unallowed_roles_403(clie
         client.force_login(world.users[user])
         got[user] = client.post(url, {"name": "X", "round": 0}).status_code
     assert got == {u: s for u, s in want.items() if s != 200}
-    assert (Pair.objects.count(), AdminRun.objects.count()) == before
+    assert (Pair.objects.count(), VerificationRun.objects.count()) == before

@@ -9,6 +9,7 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.signals import support_upload_done
+        from verification import checks  # noqa: F401 (registers the system checks)
         from verification.receivers import support_upload_done_refresh
 
         support_upload_done.connect(

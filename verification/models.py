@@ -8,7 +8,7 @@ from candidates.models import Pair, Supporter
 from verification.rules import Outcome
 
 
-class AdminRun(models.Model):
+class VerificationRun(models.Model):
     """One administrative verification of a pair's round: who, when, with which rules and roll.
 
     Enough is kept to trace a disputed result: the outcome per reason in force, the roll and the
@@ -21,7 +21,7 @@ class AdminRun(models.Model):
         DONE = "done", _("Selesai")
         FAILED = "failed", _("Gagal")
 
-    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="admin_runs")
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="verification_runs")
     round = models.PositiveSmallIntegerField()
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -48,7 +48,9 @@ class AdminRun(models.Model):
     class Meta:
         verbose_name = _("verifikasi administrasi")
         verbose_name_plural = _("verifikasi administrasi")
-        indexes = [models.Index(fields=["pair", "round", "-started_at"], name="adminrun_latest")]
+        indexes = [
+            models.Index(fields=["pair", "round", "-started_at"], name="verification_run_latest")
+        ]
 
     def __str__(self) -> str:
         return f"vermin {self.pair_id}/{self.round} #{self.pk}"
@@ -60,7 +62,7 @@ class AdminRun(models.Model):
         return int(100 * self.chunks_done / self.chunks_total) if self.chunks_total else 0
 
 
-class AdminChunk(models.Model):
+class VerificationChunk(models.Model):
     """A slice of a run (a supporter id range) that one worker claims with a conditional UPDATE."""
 
     class Status(models.TextChoices):
@@ -68,7 +70,7 @@ class AdminChunk(models.Model):
         RUNNING = "running", _("Berjalan")
         DONE = "done", _("Selesai")
 
-    run = models.ForeignKey(AdminRun, on_delete=models.CASCADE, related_name="chunks")
+    run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="chunks")
     seq = models.PositiveIntegerField()
     id_from = models.BigIntegerField()  # inclusive
     id_to = models.BigIntegerField()  # inclusive
@@ -78,28 +80,31 @@ class AdminChunk(models.Model):
     rows = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="adminchunk_unique_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "seq"], name="verification_chunk_unique_seq")
+        ]
 
     def __str__(self) -> str:
         return f"run {self.run_id} chunk {self.seq} [{self.id_from}, {self.id_to}]"
 
 
-class DuplicateFlag(models.Model):
-    """Reason bits computed before a chunk's results are written: the duplicates pair-wide once
-    per run, the name mismatches (rapidfuzz) per chunk. Each bit at most once per supporter."""
+class ReasonFlag(models.Model):
+    """Reason bits known before a chunk's results are written: the duplicates (pair-wide, once
+    per run) and the name mismatches (rapidfuzz, per chunk). The INSERT of the results reads
+    them like a column. Each bit at most once per supporter."""
 
-    run = models.ForeignKey(AdminRun, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="+")
     supporter_id = models.BigIntegerField()
     bits = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["run", "supporter_id"], name="dupflag_run_supporter")]
+        indexes = [models.Index(fields=["run", "supporter_id"], name="reasonflag_run_supporter")]
 
     def __str__(self) -> str:
         return f"run {self.run_id} supporter {self.supporter_id}: {self.bits}"
 
 
-class AdminResult(models.Model):
+class VerificationResult(models.Model):
     """The current verdict on one supporter. Pair, round and kelurahan are copied from the
     supporter so that the recap is one GROUP BY on this table, without a join.
 
@@ -112,11 +117,11 @@ class AdminResult(models.Model):
         Supporter,
         primary_key=True,
         on_delete=models.CASCADE,
-        related_name="admin_result",
+        related_name="verification",
         db_constraint=False,
     )
     run = models.ForeignKey(
-        AdminRun,
+        VerificationRun,
         on_delete=models.CASCADE,
         related_name="results",
         db_constraint=False,
@@ -141,7 +146,7 @@ class AdminResult(models.Model):
         indexes = [
             # (pair, round) only: a pair's rows arrive together, so this index grows at one
             # edge while 840k rows are inserted; adding kelurahan would scatter the inserts.
-            models.Index(fields=["pair", "round"], name="adminresult_recap"),
+            models.Index(fields=["pair", "round"], name="verification_result_recap"),
         ]
 
     def __str__(self) -> str:

@@ -142,7 +142,7 @@ def name_normalise(name: str) -> str:
 
 
 def name_min_score() -> float:
-    return float(getattr(settings, "VERIFICATION_NAME_MIN_SCORE", 80))
+    return settings.VERIFICATION_NAME_MIN_SCORE
 
 
 def names_differ(left: list[str], right: list[str]) -> list[bool]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from candidates.models import Election, Pair, Round
 from candidates.services import election_threshold
 from electorate.models import Region
-from verification.models import AdminResult
+from verification.models import VerificationResult
 from verification.rules import REPAIR_MULTIPLIER, Outcome, Reason, reason_counts_sql
 
 OUTCOMES = tuple(Outcome.values)
@@ -34,7 +34,7 @@ def _groups(pair_id: int) -> list[tuple]:
         cursor.execute(
             f"""
             SELECT kelurahan_code, round, outcome, superseded, COUNT(*), {sums}
-            FROM {AdminResult._meta.db_table} WHERE pair_id = %s
+            FROM {VerificationResult._meta.db_table} WHERE pair_id = %s
             GROUP BY kelurahan_code, round, outcome, superseded
             """,
             [pair_id],
@@ -50,6 +50,29 @@ def _names(codes: set[str], region_code: str) -> dict[str, str]:
     if missing:
         names.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
     return names
+
+
+def _tree_add(by_region: dict, codes: set[str], kel: str, outcome: str, n: int) -> None:
+    """Count n supporters of a kelurahan in it, its kecamatan and its kab/kota."""
+    kab, kec = ".".join(kel.split(".")[:2]), ".".join(kel.split(".")[:3])
+    codes.update((kab, kec, kel))
+    kab_entry = by_region.setdefault(kab, {**_empty(), "kecamatan": {}})
+    kec_entry = kab_entry["kecamatan"].setdefault(kec, {**_empty(), "kelurahan": {}})
+    kel_entry = kec_entry["kelurahan"].setdefault(kel, _empty())
+    for target in (kab_entry, kec_entry, kel_entry):
+        _add(target, outcome, n)
+
+
+def _tree_name(by_region: dict, names: dict[str, str]) -> None:
+    """Names on every node, children sorted by code."""
+    for kab, kab_entry in by_region.items():
+        kab_entry["name"] = names.get(kab, "")
+        kab_entry["kecamatan"] = dict(sorted(kab_entry["kecamatan"].items()))
+        for kec, kec_entry in kab_entry["kecamatan"].items():
+            kec_entry["name"] = names.get(kec, "")
+            kec_entry["kelurahan"] = dict(sorted(kec_entry["kelurahan"].items()))
+            for kel, kel_entry in kec_entry["kelurahan"].items():
+                kel_entry["name"] = names.get(kel, "")
 
 
 def _status(*, verified: bool, meets: bool, latest_round: int) -> tuple[str, str]:
@@ -102,23 +125,9 @@ def recap_compute(*, pair: Pair, round: int | None = None) -> dict:
         _add(scope, outcome, n)
         for r, value in zip(Reason, sums, strict=True):
             scope_reasons[r.name] += int(value or 0)
-        kab, kec = ".".join(kel.split(".")[:2]), ".".join(kel.split(".")[:3])
-        codes.update((kab, kec, kel))
-        kab_entry = by_region.setdefault(kab, {**_empty(), "kecamatan": {}})
-        kec_entry = kab_entry["kecamatan"].setdefault(kec, {**_empty(), "kelurahan": {}})
-        kel_entry = kec_entry["kelurahan"].setdefault(kel, _empty())
-        for target in (kab_entry, kec_entry, kel_entry):
-            _add(target, outcome, n)
+        _tree_add(by_region, codes, kel, outcome, n)
 
-    names = _names(codes, election.region_id)
-    for kab, kab_entry in by_region.items():
-        kab_entry["name"] = names.get(kab, "")
-        kab_entry["kecamatan"] = dict(sorted(kab_entry["kecamatan"].items()))
-        for kec, kec_entry in kab_entry["kecamatan"].items():
-            kec_entry["name"] = names.get(kec, "")
-            kec_entry["kelurahan"] = dict(sorted(kec_entry["kelurahan"].items()))
-            for kel, kel_entry in kec_entry["kelurahan"].items():
-                kel_entry["name"] = names.get(kel, "")
+    _tree_name(by_region, _names(codes, election.region_id))
 
     ms = cumulative["MS"]
     achieved = sum(1 for n in unit_ms.values() if n > 0)

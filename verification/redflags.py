@@ -23,20 +23,10 @@ from electorate.models import Region, Voter
 SUPPORTER = Supporter._meta.db_table
 VOTER = Voter._meta.db_table
 
-DEFAULTS = {
-    # Share of an area's roll listed as supporters: the statewide threshold is 6.5-10%, so a
-    # kab/kota above 25% or a kelurahan above 40% is far beyond any organic campaign.
-    "share_kabkota": 0.25,
-    "share_kelurahan": 0.40,
-    "share_min_supporters": 50,  # ignore tiny kelurahan where a few people make a big share
-    "address_min": 15,  # a household rarely has more than 15 voters
-    "serial_run_min": 10,  # consecutive serials with the same region and birth date
-    "limit": 200,  # per kind, worst first
-}
-
 
 def red_flag_settings() -> dict:
-    return {**DEFAULTS, **getattr(settings, "VERIFICATION_RED_FLAGS", {})}
+    """Thresholds of the flags: settings.VERIFICATION_RED_FLAGS (the reasons are given there)."""
+    return settings.VERIFICATION_RED_FLAGS
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:

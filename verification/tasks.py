@@ -1,25 +1,24 @@
-"""Thin Celery tasks: ids in, the service does the work."""
+"""Thin Celery tasks: ids in, the engine does the work."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+
+from candidates.models import Election
+from verification.engine import duplicate_external_refresh, verification_run
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def admin_verification_task(self, run_id: int) -> dict:
-    from verification.engine import admin_verification_run, chunk_lease_seconds
-
-    run = admin_verification_run(run_id=run_id)
+@shared_task(bind=True, acks_late=True, max_retries=None, name="verification.run")
+def verification_task(self, run_id: int) -> dict:
+    run = verification_run(run_id=run_id)
     if run.status == run.Status.RUNNING and not self.request.is_eager:
         # Another worker holds a chunk (alive, or dead with its lease not yet run out): come
         # back when that lease has expired and finish the run then.
-        raise self.retry(countdown=chunk_lease_seconds())
+        raise self.retry(countdown=settings.VERIFICATION_CHUNK_LEASE_SECONDS)
     return {"run": run.pk, "status": run.status, "counts": run.counts}
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, name="verification.duplicate_external_refresh")
 def duplicate_external_refresh_task(election_id: int) -> int:
-    from candidates.models import Election
-    from verification.engine import duplicate_external_refresh
-
     return duplicate_external_refresh(election=Election.objects.get(pk=election_id))

@@ -73,45 +73,45 @@ def _case(jakarta) -> Pair:
 
 def _results(pair: Pair) -> dict[int, tuple[int, str]]:
     return {
-        s.pk: (s.admin_result.reasons, s.admin_result.outcome)
-        for s in Supporter.objects.filter(pair=pair).select_related("admin_result")
+        s.pk: (s.verification.reasons, s.verification.outcome)
+        for s in Supporter.objects.filter(pair=pair).select_related("verification")
     }
 
 
 def test_a_killed_worker_leaves_a_job_that_a_rerun_finishes_identically(
     jakarta, settings, start_worker
 ):
-    from verification.engine import admin_verification_run, admin_verification_start
-    from verification.models import AdminChunk, AdminRun
-    from verification.tasks import admin_verification_task
+    from verification.engine import run_create, verification_run
+    from verification.models import VerificationChunk, VerificationRun
+    from verification.tasks import verification_task
 
     settings.VERIFICATION_CHUNK_SIZE = CHUNK
     pair = _case(jakarta)
-    run = admin_verification_start(pair=pair, enqueue=False)
+    run = run_create(pair=pair)
     assert run.chunks_total == SUPPORTERS // CHUNK
 
     worker = start_worker(VERIFICATION_CHUNK_SIZE=str(CHUNK))
-    admin_verification_task.apply_async(args=[run.pk], queue=worker.queue)
+    verification_task.apply_async(args=[run.pk], queue=worker.queue)
     deadline = time.monotonic() + 120
-    while AdminRun.objects.get(pk=run.pk).chunks_done < 3:
+    while VerificationRun.objects.get(pk=run.pk).chunks_done < 3:
         assert time.monotonic() < deadline, worker.log.read_text()[-2000:]
         time.sleep(0.01)
     worker.process.send_signal(signal.SIGKILL)
     worker.process.wait(timeout=30)
 
-    killed = AdminRun.objects.get(pk=run.pk)
-    assert killed.status != AdminRun.Status.DONE
+    killed = VerificationRun.objects.get(pk=run.pk)
+    assert killed.status != VerificationRun.Status.DONE
     assert 3 <= killed.chunks_done < killed.chunks_total
     # The chunk the worker held stays claimed until its lease runs out; then a rerun takes it.
     settings.VERIFICATION_CHUNK_LEASE_SECONDS = 0
-    finished = admin_verification_run(run_id=run.pk)
-    assert finished.status == AdminRun.Status.DONE
-    assert not AdminChunk.objects.filter(run=run).exclude(status="done").exists()
+    finished = verification_run(run_id=run.pk)
+    assert finished.status == VerificationRun.Status.DONE
+    assert not VerificationChunk.objects.filter(run=run).exclude(status="done").exists()
     after_kill = _results(pair)
 
-    clean = admin_verification_start(pair=pair, enqueue=False)
-    admin_verification_run(run_id=clean.pk)
+    clean = run_create(pair=pair)
+    verification_run(run_id=clean.pk)
     assert len(after_kill) == SUPPORTERS
     assert _results(pair) == after_kill
-    assert finished.counts == AdminRun.objects.get(pk=clean.pk).counts
+    assert finished.counts == VerificationRun.objects.get(pk=clean.pk).counts
     assert {o for _, o in after_kill.values()} == {"MS", "BMS", "TMS"}

@@ -9,8 +9,10 @@ from django.utils import timezone
 from candidates.models import SupportUpload
 from candidates.signals import support_upload_done
 from verification import engine
-from verification.engine import admin_verification_run, admin_verification_start
-from verification.models import AdminChunk, AdminResult, AdminRun
+from verification.engine import run_create, verification_run
+from verification.engine.backends import backend
+from verification.engine.prepare import run_prepare
+from verification.models import VerificationChunk, VerificationResult, VerificationRun
 from verification.rules import Reason
 
 from .conftest import KEL_OUTSIDE, KEL_UTARA, VOTING_DAY, make_nik
@@ -18,19 +20,19 @@ from .conftest import KEL_OUTSIDE, KEL_UTARA, VOTING_DAY, make_nik
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def verify(pair, round=None) -> AdminRun:
-    run = admin_verification_start(pair=pair, round=round, enqueue=False)
-    return admin_verification_run(run_id=run.pk)
+def verify(pair, round=None) -> VerificationRun:
+    run = run_create(pair=pair, round=round)
+    return verification_run(run_id=run.pk)
 
 
 def verdict(supporter) -> tuple[str, set[str]]:
-    result = AdminResult.objects.get(pk=supporter.pk)
+    result = VerificationResult.objects.get(pk=supporter.pk)
     return result.outcome, {r.name for r in Reason if result.reasons & r}
 
 
 def snapshot(pair) -> list[tuple]:
     return list(
-        AdminResult.objects.filter(pair=pair)
+        VerificationResult.objects.filter(pair=pair)
         .order_by("supporter_id")
         .values_list(
             "supporter_id", "reasons", "outcome", "voter_id", "superseded", "kelurahan_code"
@@ -42,7 +44,7 @@ def test_clean_supporter_in_roll_is_ms(case):
     s = case.supporter(make_nik())
     run = verify(case.pair("A"))
     assert verdict(s) == ("MS", set())
-    assert run.status == AdminRun.Status.DONE
+    assert run.status == VerificationRun.Status.DONE
     assert run.counts["MS"] == 1 and run.counts["total"] == 1
 
 
@@ -175,7 +177,7 @@ def test_repair_resubmission_of_a_bms_record_is_checked_afresh_and_supersedes_it
     fixed = case.supporter(nik, upload=case.upload("A", round=1), occupation="Pedagang")
     verify(case.pair("A"), round=1)
     assert verdict(fixed) == ("MS", set())
-    assert AdminResult.objects.get(pk=bad.pk).superseded
+    assert VerificationResult.objects.get(pk=bad.pk).superseded
 
 
 def test_repair_listing_of_a_nik_already_ms_is_a_duplicate(case):
@@ -185,14 +187,14 @@ def test_repair_listing_of_a_nik_already_ms_is_a_duplicate(case):
     again = case.supporter(nik, upload=case.upload("A", round=1))
     verify(case.pair("A"), round=1)
     assert verdict(again) == ("TMS", {"DUPLICATE_INTERNAL"})
-    assert not AdminResult.objects.get(pk=ms.pk).superseded
+    assert not VerificationResult.objects.get(pk=ms.pk).superseded
 
 
 def test_repair_round_waits_for_the_earlier_round(case):
     case.supporter(make_nik())
     case.supporter(make_nik(), upload=case.upload("A", round=1))
     with pytest.raises(ValidationError):
-        admin_verification_start(pair=case.pair("A"), round=1, enqueue=False)
+        run_create(pair=case.pair("A"), round=1)
 
 
 # --- DUPLICATE_EXTERNAL ------------------------------------------------------------------------
@@ -360,63 +362,59 @@ def test_rerun_gives_identical_results(mixed):
     assert {o for _i, _r, o, *_ in first} == {"MS", "BMS", "TMS"}
 
 
-def test_run_that_dies_inside_a_chunk_is_finished_by_a_rerun_with_identical_results(
-    mixed, monkeypatch
-):
+def test_run_that_dies_inside_a_chunk_is_finished_by_a_rerun_with_identical_results(mixed):
     verify(mixed)
     clean = snapshot(mixed)
-    AdminResult.objects.all().delete()
+    VerificationResult.objects.all().delete()
 
-    real = engine._names_check
-    calls = {"n": 0}
+    class DiesInThirdChunk(type(backend())):
+        calls = 0
 
-    def dies_in_third_chunk(cursor, run, chunk):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("worker killed")
-        return real(cursor, run, chunk)
+        def names_differing(self, cursor, params):
+            DiesInThirdChunk.calls += 1
+            if DiesInThirdChunk.calls == 3:
+                raise RuntimeError("worker killed")
+            super().names_differing(cursor, params)
 
-    monkeypatch.setattr(engine, "_names_check", dies_in_third_chunk)
-    run = admin_verification_start(pair=mixed, enqueue=False)
+    run = run_create(pair=mixed)
     with pytest.raises(RuntimeError):
-        admin_verification_run(run_id=run.pk)
+        verification_run(run_id=run.pk, db=DiesInThirdChunk())
     run.refresh_from_db()
-    assert run.status == AdminRun.Status.FAILED and "worker killed" in run.error
-    assert run.chunks.filter(status=AdminChunk.Status.DONE).count() == 2
-    assert 0 < AdminResult.objects.count() < len(clean)
+    assert run.status == VerificationRun.Status.FAILED and "worker killed" in run.error
+    assert run.chunks.filter(status=VerificationChunk.Status.DONE).count() == 2
+    assert 0 < VerificationResult.objects.count() < len(clean)
 
-    monkeypatch.setattr(engine, "_names_check", real)
-    run = admin_verification_run(run_id=run.pk)
-    assert run.status == AdminRun.Status.DONE
+    run = verification_run(run_id=run.pk)
+    assert run.status == VerificationRun.Status.DONE
     assert snapshot(mixed) == clean
 
 
 def test_chunk_of_a_killed_worker_is_taken_over_after_its_lease(mixed, settings):
     verify(mixed)
     clean = snapshot(mixed)
-    run = admin_verification_start(pair=mixed, enqueue=False)
+    run = run_create(pair=mixed)
     chunk = run.chunks.get(seq=1)
     stale = chunk
-    AdminChunk.objects.filter(pk=stale.pk).update(
-        status=AdminChunk.Status.RUNNING,
+    VerificationChunk.objects.filter(pk=stale.pk).update(
+        status=VerificationChunk.Status.RUNNING,
         claimed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),  # its worker died long ago
     )
-    run = admin_verification_run(run_id=run.pk)
-    assert run.status == AdminRun.Status.DONE
+    run = verification_run(run_id=run.pk)
+    assert run.status == VerificationRun.Status.DONE
     assert run.chunks.get(pk=stale.pk).attempts == 1
     assert snapshot(mixed) == clean
 
 
 def test_fresh_claim_of_another_worker_is_left_alone(mixed):
-    run = admin_verification_start(pair=mixed, enqueue=False)
+    run = run_create(pair=mixed)
     from django.utils import timezone
 
-    AdminChunk.objects.filter(run=run, seq=0).update(
-        status=AdminChunk.Status.RUNNING, claimed_at=timezone.now()
+    VerificationChunk.objects.filter(run=run, seq=0).update(
+        status=VerificationChunk.Status.RUNNING, claimed_at=timezone.now()
     )
-    run = admin_verification_run(run_id=run.pk)
-    assert run.status == AdminRun.Status.RUNNING  # the other worker will finish it
-    assert run.chunks.filter(status=AdminChunk.Status.DONE).count() == run.chunks_total - 1
+    run = verification_run(run_id=run.pk)
+    assert run.status == VerificationRun.Status.RUNNING  # the other worker will finish it
+    assert run.chunks.filter(status=VerificationChunk.Status.DONE).count() == run.chunks_total - 1
 
 
 def test_run_records_rules_roll_and_counts(mixed, case):
@@ -444,17 +442,17 @@ def test_query_count_does_not_grow_with_supporters(case, settings, django_assert
             if i % 3:
                 case.voter(nik, name="AGUS SALIM")  # a name mismatch: the rapidfuzz pass runs
             case.supporter(nik, upload=upload, name="BUDI SANTOSO")
-        run = admin_verification_start(pair=case.pair(pair_name), enqueue=False)
+        run = run_create(pair=case.pair(pair_name))
         with CaptureQueriesContext(connection) as ctx:
-            admin_verification_run(run_id=run.pk)
+            verification_run(run_id=run.pk)
         return len(ctx.captured_queries)
 
     assert queries_for("A", 10) == queries_for("A", 60)
     # Pinned: prepare (~12), claim (2), one chunk (~8), finish (~8); per supporter would be 60+.
     case.supporter(make_nik(), upload=case.upload("A"))
-    run = admin_verification_start(pair=case.pair("A"), enqueue=False)
+    run = run_create(pair=case.pair("A"))
     with django_assert_max_num_queries(40):
-        admin_verification_run(run_id=run.pk)
+        verification_run(run_id=run.pk)
 
 
 # --- runs that overlap uploads, other runs and reruns ----------------------------------------
@@ -463,13 +461,13 @@ def test_query_count_does_not_grow_with_supporters(case, settings, django_assert
 def test_another_pairs_upload_during_a_run_still_flags_this_pair(case, monkeypatch):
     nik = make_nik()
     a = case.supporter(nik, upload=case.upload("A"))
-    run = admin_verification_start(pair=case.pair("A"), enqueue=False)
-    engine._prepare(run)  # the duplicate bits are fixed here, before B's list exists
+    run = run_create(pair=case.pair("A"))
+    run_prepare(run)  # the duplicate bits are fixed here, before B's list exists
     b_upload = case.upload("B")
     case.supporter(nik, upload=b_upload)
     SupportUpload.objects.filter(pk=b_upload.pk).update(finished_at=timezone.now())
     _upload_done(b_upload)  # B's refresh finds no result of A yet
-    admin_verification_run(run_id=run.pk)
+    verification_run(run_id=run.pk)
     assert verdict(a) == ("BMS", {"DUPLICATE_EXTERNAL"})
 
 
@@ -492,26 +490,26 @@ def test_verification_waits_for_uploads_of_the_round_still_being_imported(case):
     case.supporter(make_nik())
     SupportUpload.objects.filter(pk=case.upload("A").pk).update(status="running")
     with pytest.raises(ValidationError, match="sedang diproses"):
-        admin_verification_start(pair=case.pair("A"), enqueue=False)
+        run_create(pair=case.pair("A"))
 
 
 def test_starting_twice_resumes_the_unfinished_run_instead_of_doubling_it(mixed):
-    first = admin_verification_start(pair=mixed, enqueue=False)
-    again = admin_verification_start(pair=mixed, enqueue=False)
+    first = run_create(pair=mixed)
+    again = run_create(pair=mixed)
     assert again.pk == first.pk
-    assert AdminRun.objects.filter(pair=mixed).count() == 1
-    admin_verification_run(run_id=first.pk)
-    assert admin_verification_start(pair=mixed, enqueue=False).pk != first.pk  # done: a new one
+    assert VerificationRun.objects.filter(pair=mixed).count() == 1
+    verification_run(run_id=first.pk)
+    assert run_create(pair=mixed).pk != first.pk  # done: a new one
 
 
 def test_an_unfinished_run_is_replaced_when_the_list_changed_since(mixed, case):
-    first = admin_verification_start(pair=mixed, enqueue=False)
+    first = run_create(pair=mixed)
     case.supporter(make_nik())  # another supporter arrives in the same round
-    second = admin_verification_start(pair=mixed, enqueue=False)
+    second = run_create(pair=mixed)
     assert second.pk != first.pk
     first.refresh_from_db()
-    assert first.status == AdminRun.Status.FAILED
-    assert admin_verification_run(run_id=second.pk).counts["total"] == (mixed.supporters.count())
+    assert first.status == VerificationRun.Status.FAILED
+    assert verification_run(run_id=second.pk).counts["total"] == (mixed.supporters.count())
 
 
 def test_spread_counts_the_roll_domicile_not_the_typed_kelurahan(case):
@@ -519,4 +517,4 @@ def test_spread_counts_the_roll_domicile_not_the_typed_kelurahan(case):
     case.voter(nik, kelurahan_code="31.71.01.1001")  # on the roll in Jakarta Pusat
     s = case.supporter(nik, kelurahan_id=KEL_UTARA)  # typed as Jakarta Utara
     verify(case.pair("A"))
-    assert AdminResult.objects.get(pk=s.pk).kelurahan_code == "31.71.01.1001"
+    assert VerificationResult.objects.get(pk=s.pk).kelurahan_code == "31.71.01.1001"

@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from verification.engine import admin_verification_run, admin_verification_start
+from verification.engine import run_create, verification_run
 from verification.exports import supporter_results_xlsx
 from verification.selectors import latest_run, supporter_results
 
@@ -19,8 +19,8 @@ def verified(case):
     ok = make_nik()
     case.supporter(ok)
     case.supporter(make_nik(), in_roll=False, occupation="PNS")
-    run = admin_verification_start(pair=case.pair("A"), enqueue=False)
-    admin_verification_run(run_id=run.pk)
+    run = run_create(pair=case.pair("A"))
+    verification_run(run_id=run.pk)
     return case.pair("A"), ok
 
 
@@ -36,7 +36,7 @@ def test_supporter_results_carry_outcome_reasons_and_masked_nik_only(verified):
 
 def test_latest_run_is_the_newest(verified):
     pair, _nik = verified
-    second = admin_verification_start(pair=pair, enqueue=False)
+    second = run_create(pair=pair)
     assert latest_run(pair=pair) == second
     assert latest_run(pair=pair, round=2) is None
 

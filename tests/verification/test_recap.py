@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from candidates.models import Election
-from verification.engine import admin_verification_run, admin_verification_start
+from verification.engine import run_create, verification_run
 from verification.recap import recap_compute
 
 from .conftest import KEL_OUTSIDE, KEL_UTARA, make_nik
@@ -17,8 +17,8 @@ KEL_BARAT = "31.73.01.1001"
 
 
 def verify(pair, round=None):
-    run = admin_verification_start(pair=pair, round=round, enqueue=False)
-    return admin_verification_run(run_id=run.pk)
+    run = run_create(pair=pair, round=round)
+    return verification_run(run_id=run.pk)
 
 
 @pytest.fixture

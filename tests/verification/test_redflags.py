@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def flags_conf(settings):
     settings.VERIFICATION_RED_FLAGS = {
+        **settings.VERIFICATION_RED_FLAGS,
         "share_min_supporters": 3,
         "address_min": 4,
         "serial_run_min": 5,
@@ -67,13 +68,13 @@ def test_long_run_of_consecutive_nik_serials_is_flagged(case, flags_conf):
 
 
 def test_red_flags_change_no_outcome(case, flags_conf):
-    from verification.engine import admin_verification_run, admin_verification_start
-    from verification.models import AdminResult
+    from verification.engine import run_create, verification_run
+    from verification.models import VerificationResult
 
     for serial in range(1, 8):
         case.supporter(make_nik(serial=serial + 300), address="Jl. Sama 1")
-    run = admin_verification_start(pair=case.pair("A"), enqueue=False)
-    admin_verification_run(run_id=run.pk)
-    before = list(AdminResult.objects.values_list("pk", "reasons", "outcome"))
+    run = run_create(pair=case.pair("A"))
+    verification_run(run_id=run.pk)
+    before = list(VerificationResult.objects.values_list("pk", "reasons", "outcome"))
     assert red_flags_compute(pair=case.pair("A"))
-    assert list(AdminResult.objects.values_list("pk", "reasons", "outcome")) == before
+    assert list(VerificationResult.objects.values_list("pk", "reasons", "outcome")) == before

@@ -12,7 +12,7 @@ from django.urls import reverse
 from candidates.models import Election
 from config.celery import app as celery_app
 from tests.web_world import world_build
-from verification.models import AdminRun, ExportLog
+from verification.models import ExportLog, VerificationRun
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def verified(client, world, eager, django_capture_on_commit_callbacks):
 
 
 def test_kpu_starts_a_run_from_the_page_and_sees_it_finished(client, world, verified):
-    run = AdminRun.objects.get(pair=verified)
+    run = VerificationRun.objects.get(pair=verified)
     assert run.status == "done"
     assert run.started_by == world.users["kpu_a"]
     client.force_login(world.users["kpu_a"])
@@ -60,7 +60,9 @@ def test_team_and_commission_see_the_run_status(client, world, verified, user):
 
 
 def test_status_partial_polls_while_the_run_is_going(client, world, verified):
-    AdminRun.objects.filter(pair=verified).update(status="running", chunks_total=4, chunks_done=1)
+    VerificationRun.objects.filter(pair=verified).update(
+        status="running", chunks_total=4, chunks_done=1
+    )
     client.force_login(world.users["tim_a"])
     url = reverse("verification-status", kwargs={"pk": verified.pk})
     page = client.get(url).content.decode()
@@ -74,7 +76,7 @@ def test_only_the_kpu_running_the_election_starts_a_run(client, world, user):
     client.force_login(world.users[user])
     response = client.post(reverse("verification-run", kwargs={"pk": pair.pk}))
     assert response.status_code == 403
-    assert not AdminRun.objects.filter(pair=pair).exists()
+    assert not VerificationRun.objects.filter(pair=pair).exists()
 
 
 def test_starting_without_a_roll_shows_why(client, world):
@@ -103,14 +105,14 @@ def test_bawaslu_sees_red_flags_and_the_team_does_not(client, world, verified):
 
 def test_recap_by_region_is_cut_to_the_users_area(client, world, eager):
     """Bawaslu of Jakarta Pusat sees the governor pair's table for Jakarta Pusat only."""
-    from verification.engine import admin_verification_run, admin_verification_start
+    from verification.engine import run_create, verification_run
 
     pair = world.governor_pair
     roll = world.objects["a"]["election"].roll
     Election.objects.filter(pk=pair.election_id).update(roll=roll)
     pair.refresh_from_db()
-    run = admin_verification_start(pair=pair, round=0, enqueue=False)
-    admin_verification_run(run_id=run.pk)
+    run = run_create(pair=pair, round=0)
+    verification_run(run_id=run.pk)
     url = reverse("api-recap", kwargs={"pk": pair.pk})
     client.force_login(world.users["bawaslu_a"])
     assert set(client.get(url).json()["by_region"]) == {"31.71"}
@@ -188,14 +190,14 @@ def test_red_flag_percentages_are_written_the_indonesian_way(client, world, veri
         "message": "x",
     }
     client.force_login(world.users["kpu_a"])
-    with mock.patch("verification.redflags.red_flags_compute", return_value=[flag]):
+    with mock.patch("verification.selectors.red_flags_compute", return_value=[flag]):
         page = client.get(reverse("verification-recap", kwargs={"pk": verified.pk})).content
     page = page.decode()
     assert "10.231 pendukung = 61,6% dari 16.607 pemilih" in page
 
 
 def test_flags_tied_to_no_place_are_only_for_those_covering_the_whole_election():
-    from verification.views import flags_in_area
+    from verification.selectors import flags_in_area
 
     flags = [
         {"kind": "share", "region": "31.71"},

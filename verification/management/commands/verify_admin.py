@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Pair
-from verification.engine import admin_verification_run, admin_verification_start
+from verification.engine import run_create, verification_run
 
 
 class Command(BaseCommand):
@@ -36,10 +36,10 @@ class Command(BaseCommand):
                 raise CommandError(f"Pengguna {opts['user']!r} tidak ditemukan.")
         try:
             # Starts a run, or resumes the unfinished one of this pair and round.
-            run = admin_verification_start(pair=obj, round=round, started_by=user, enqueue=False)
+            run = run_create(pair=obj, round=round, started_by=user)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        run = admin_verification_run(run_id=run.pk)
+        run = verification_run(run_id=run.pk)
         result = {
             "run": run.pk,
             "pair": obj.pk,

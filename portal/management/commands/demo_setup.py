@@ -26,8 +26,8 @@ from candidates.services import (
 from electorate.models import Region, Role, StaffAssignment, VoterRoll
 from electorate.regions import regions_load
 from electorate.roll_import import roll_import_create, roll_import_run
-from seeds import generator
-from verification.engine import admin_verification_run, admin_verification_start
+from seeds import dki, population, support
+from verification.engine import run_create, verification_run
 from verification.recap import recap_compute
 
 VOTING_DAY = dt.date(2024, 11, 27)
@@ -80,9 +80,9 @@ class Command(BaseCommand):
         pairs = [pair_create(election=election, name=name) for name in PAIRS]
         self._support(election, pairs, out, scale)
         for pair in pairs:
-            if not pair.admin_runs.filter(status="done").exists():
-                run = admin_verification_start(pair=pair)
-                admin_verification_run(run_id=run.pk)
+            if not pair.verification_runs.filter(status="done").exists():
+                run = run_create(pair=pair)
+                verification_run(run_id=run.pk)
         self._users(pairs)
         self._report(election, pairs)
 
@@ -93,10 +93,10 @@ class Command(BaseCommand):
         get_user_model().objects.filter(username__startswith="tim_").delete()
 
     def _roll(self, election: Election, out: Path, scale: float) -> None:
-        per_kab = generator.scale(generator.DKI_DPT_2024, scale)
+        per_kab = dki.scale(dki.DKI_DPT_2024, scale)
         path = out / f"dpt-dki-{scale}.csv"
         if not path.exists():
-            generator.roll_generate(path=path, per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
+            population.roll_generate(path=path, per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
         roll = election_roll_ensure(election=election)
         with path.open("rb") as fh:
             imp, _ = roll_import_create(
@@ -104,18 +104,18 @@ class Command(BaseCommand):
             )
         if imp.status != "done":
             roll_import_run(import_id=imp.pk)
-        self._spec = generator.roll_spec(per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
+        self._spec = population.roll_spec(per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
 
     def _support(self, election: Election, pairs, out: Path, scale: float) -> None:
         main, other = pairs
         main_path, other_path = out / f"dukungan-a-{scale}.csv", out / f"dukungan-b-{scale}.csv"
         if not main_path.exists():
-            per_kab = generator.scale(generator.DKI_UPLOAD_2024, scale)
-            generator.support_generate(
+            per_kab = dki.scale(dki.DKI_UPLOAD_2024, scale)
+            support.support_generate(
                 path=main_path,
                 roll=self._spec,
                 per_kabkota=per_kab,
-                defects=generator.defects_for(sum(per_kab.values())),
+                defects=dki.defects_for(sum(per_kab.values())),
                 mangled=5,  # a few Excel-mangled NIKs, to show the error report
                 election_region="31",
                 voting_day=VOTING_DAY,

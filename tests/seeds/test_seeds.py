@@ -9,17 +9,11 @@ import pytest
 
 from electorate.models import Region
 from seeds import names as N
-from seeds.generator import (
-    DKI_DPT_2024,
-    DKI_UPLOAD_2024,
-    REASONS,
-    TMS_REASONS,
-    defects_for,
-    eligible_cutoff,
-    roll_generate,
-    scale,
-    support_generate,
-)
+from seeds.defects import REASONS, TMS_REASONS
+from seeds.dki import DKI_DPT_2024, DKI_UPLOAD_2024, defects_for, scale
+from seeds.nik import eligible_cutoff
+from seeds.population import roll_generate
+from seeds.support import support_generate
 
 VOTING_DAY = dt.date(2024, 11, 27)
 ROLL = {"31.01": 400, "31.71": 3000, "31.75": 2600}
@@ -172,6 +166,15 @@ def normalise(name: str) -> str:
     return text.replace("OE", "U").replace("DJ", "J").replace("TJ", "C")
 
 
+def data_mismatch(row, voter, *, birth, sex, encoded, encoded_sex) -> bool:
+    """Name, birth date or sex differ from the roll, or from what the NIK encodes."""
+    mismatch = sex != encoded_sex or (encoded is not None and birth != encoded)
+    if voter is not None:
+        mismatch |= normalise(row["NAMA"]) != normalise(voter["NAMA"])
+        mismatch |= birth != parse_dmy(voter["TANGGAL_LAHIR"]) or sex != voter["JENIS_KELAMIN"]
+    return mismatch
+
+
 def expected_reasons(row, roll_by_nik, seen, other_niks, cutoff):
     """The reasons a row deserves, from the rules of DOMAIN.md step 3; None if intake rejects."""
     from electorate.parsing import FieldError, parse_date, parse_marital, parse_nik, parse_sex
@@ -198,11 +201,7 @@ def expected_reasons(row, roll_by_nik, seen, other_niks, cutoff):
     seen.add(nik)
     if nik in other_niks:
         reasons.add("DUPLICATE_EXTERNAL")
-    mismatch = sex != encoded_sex or (encoded is not None and birth != encoded)
-    if voter is not None:
-        mismatch |= normalise(row["NAMA"]) != normalise(voter["NAMA"])
-        mismatch |= birth != parse_dmy(voter["TANGGAL_LAHIR"]) or sex != voter["JENIS_KELAMIN"]
-    if mismatch:
+    if data_mismatch(row, voter, birth=birth, sex=sex, encoded=encoded, encoded_sex=encoded_sex):
         reasons.add("DATA_MISMATCH")
     if row["PEKERJAAN"] in N.RESTRICTED_OCCUPATIONS:
         reasons.add("RESTRICTED_OCCUPATION")

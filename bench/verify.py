@@ -1,0 +1,54 @@
+"""The verification as the benchmark runs it, and the one place in bench that names the engine.
+
+The main list is verified in a spawned child process so that the peak memory of the
+verification alone can be read (RUSAGE_CHILDREN); the other pair's list, a correctness check,
+is verified in this process. Both go through `verification_run`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+
+from bench.environment import django_setup
+
+
+def verification_run(pair):
+    """Start and run a verification of the pair now, in this process; the finished run."""
+    from verification.engine import run_create
+    from verification.engine import verification_run as run_verification
+
+    run = run_create(pair=pair)
+    return run_verification(run_id=run.pk)
+
+
+def _verify_child(pair_id: int, conn) -> None:
+    """Runs in a spawned process: start and run the verification, send back time and counts."""
+    django_setup()
+    from candidates.models import Pair
+
+    pair = Pair.objects.select_related("election").get(pk=pair_id)
+    started = time.perf_counter()
+    run = verification_run(pair)
+    seconds = time.perf_counter() - started
+    conn.send({"seconds": seconds, "run_id": run.pk, "status": run.status, "counts": run.counts})
+    conn.close()
+
+
+def verify_in_child(pair_id: int) -> tuple[dict, int]:
+    """(result, peak RSS of the child in MB)."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_verify_child, args=(pair_id, child))
+    proc.start()
+    child.close()
+    try:
+        result = parent.recv()
+    except EOFError:
+        result = {"seconds": 0.0, "status": "crashed", "counts": {}}
+    proc.join()
+    if proc.exitcode != 0:
+        result["status"] = f"exit {proc.exitcode}"
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB on Linux
+    return result, peak_kb // 1024

@@ -1,0 +1,267 @@
+"""The upload machinery both importers share (voter rolls here, support lists in candidates).
+
+The life of an upload:
+1. `upload_keep`: the file is stored as it came, encrypted at rest (electorate.vault), with the
+   SHA-256 of its plaintext; the same file in the same scope is the same upload.
+2. A task claims it with `upload_claim`: a conditional UPDATE (pending, or running with a
+   heartbeat older than the lease -> running) that exactly one caller wins.
+3. The importer reads it (`upload_open`), counts bad rows in an `ErrorLog` and reports rows read
+   through `Progress`, whose every write is also the run's heartbeat.
+4. It ends in `upload_done`, `upload_fail` (a message for users) or `upload_crash` (an
+   unexpected error: a generic message for users, the detail in the server log).
+
+A run that dies leaves its upload 'running' (a killed worker) or 'failed' (an exception);
+sending the same file again, `upload_retry`, or a claim after the lease puts it back to work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+from typing import IO, Any, TypeVar, cast
+
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from electorate.models import Upload
+from electorate.parsing import SHEET_SUFFIXES, Table
+from electorate.pgcopy import raw_connection
+from electorate.vault import vault_local, vault_open, vault_store
+
+log = logging.getLogger(__name__)
+
+ERRORS_KEPT = 1000
+PROGRESS_EVERY = 50_000
+
+U = TypeVar("U", bound=Upload)
+
+
+def file_sha256(fh: IO[bytes]) -> tuple[str, int]:
+    """Streamed SHA-256 and size; leaves the file at its start."""
+    fh.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while block := fh.read(1 << 20):
+        digest.update(block)
+        size += len(block)
+    fh.seek(0)
+    return digest.hexdigest(), size
+
+
+def upload_keep(
+    model: type[U],
+    *,
+    file: IO[bytes] | File,
+    original_name: str,
+    uploaded_by: Any = None,
+    scope: dict[str, Any],
+    fields: dict[str, Any] | None = None,
+) -> tuple[U, bool]:
+    """Store the file as it came (encrypted at rest, see electorate.vault) with the SHA-256 of
+    its plaintext; the same file in the same scope is the same upload (created=False).
+
+    Sending a file again whose upload failed, or whose run died (running, heartbeat older than
+    the lease), puts that upload back to 'pending': the caller enqueues a run whenever the
+    returned upload is pending. `fields` are set only on a new upload."""
+    sha256, size = file_sha256(file)
+    # The managers of an abstract model's subclasses are typed as the base's: hence the casts.
+    existing = cast("U | None", model._default_manager.filter(sha256=sha256, **scope).first())
+    if existing is not None:
+        return _upload_revive(model, existing), False
+    name = os.path.basename(original_name) or "upload"
+    upload = model(
+        original_name=name[:255],
+        sha256=sha256,
+        size=size,
+        uploaded_by=uploaded_by,
+        **scope,
+        **(fields or {}),
+    )
+    # A random blob name: the original name is kept in the row, not on disk.
+    target = upload.file.field.generate_filename(upload, f"{secrets.token_hex(16)}.enc")
+    stored, stored_sha256, stored_size = vault_store(
+        file=file, name=target, storage=upload.file.storage
+    )
+    file.seek(0)
+    upload.file.name = stored
+    if (stored_sha256, stored_size) != (sha256, size):  # the file changed under us
+        upload.file.storage.delete(stored)
+        raise ValueError("upload changed while it was stored")
+    try:
+        with transaction.atomic():
+            upload.save()
+    except IntegrityError:
+        # Another request stored the same file a moment ago: theirs is the upload.
+        upload.file.storage.delete(stored)
+        theirs = cast(U, model._default_manager.get(sha256=sha256, **scope))
+        return _upload_revive(model, theirs), False
+    return upload, True
+
+
+def _upload_revive(model: type[U], upload: U) -> U:
+    """A failed or dead upload sent again goes back to pending (a conditional UPDATE, so two
+    such requests revive it once); a done, pending or live running one is left as it is."""
+    dead = model.objects.claimable().exclude(status=Upload.Status.PENDING)
+    model.objects.filter(Q(status=Upload.Status.FAILED) | Q(pk__in=dead), pk=upload.pk).update(
+        status=Upload.Status.PENDING
+    )
+    upload.refresh_from_db()
+    return upload
+
+
+def upload_open(upload: Upload) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """The upload's plaintext as a binary file: decrypted as it is read (CSV), or into a
+    private temporary file for spreadsheets, which need random access (see vault_local)."""
+    name, storage = str(upload.file.name), upload.file.storage
+    if upload.original_name.lower().endswith(SHEET_SUFFIXES):
+        return vault_local(name, storage=storage)
+    if not upload.original_name.lower().endswith((".csv", ".txt", ".tsv")):
+        with vault_open(name, storage=storage) as fh:
+            head = fh.read(4)
+        if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":  # zip (xlsx/ods) or OLE (xls)
+            return vault_local(name, storage=storage)
+    return vault_open(name, storage=storage)
+
+
+def upload_claim(model: type[Upload], pk: int) -> bool:
+    """pending (or running with a heartbeat older than the lease: its worker died) -> running,
+    true only for the one caller whose UPDATE changed the row."""
+    now = timezone.now()
+    changed = (
+        model.objects.claimable()
+        .filter(pk=pk)
+        .update(
+            status=Upload.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            finished_at=None,
+            rows_read=0,
+            bytes_read=0,
+            failure="",
+        )
+    )
+    return changed == 1
+
+
+def upload_retry(model: type[U], pk: int) -> U:
+    """A dead or failed run back to pending, so the next run loads it again (idempotently)."""
+    model.objects.filter(pk=pk, status__in=[Upload.Status.RUNNING, Upload.Status.FAILED]).update(
+        status=Upload.Status.PENDING
+    )
+    return cast(U, model._default_manager.get(pk=pk))
+
+
+def upload_done(
+    model: type[Upload], pk: int, *, size: int, rows: int, accepted: int, errors: ErrorLog
+) -> None:
+    model.objects.filter(pk=pk).update(
+        status=Upload.Status.DONE,
+        rows_read=rows,
+        bytes_read=size,
+        accepted=accepted,
+        rejected=errors.count,
+        errors=errors.items,
+        finished_at=timezone.now(),
+    )
+
+
+def upload_fail(model: type[Upload], pk: int, *, message: str, errors: list | None = None) -> None:
+    """`message` is shown to users: say what to do, never echo file content."""
+    fields: dict[str, Any] = dict(
+        status=Upload.Status.FAILED, failure=message[:5000], finished_at=timezone.now()
+    )
+    if errors is not None:
+        fields["errors"] = errors
+    model.objects.filter(pk=pk).update(**fields)
+
+
+def upload_fail_file(model: type[Upload], pk: int, exc: Exception) -> None:
+    """The file as a whole cannot be read (format, columns): the message is the row-1 error."""
+    upload_fail(model, pk, message=str(exc), errors=[{"row": 1, "column": "", "message": str(exc)}])
+
+
+def upload_crash(model: type[Upload], pk: int, exc: BaseException) -> None:
+    """An unexpected error: its text can carry file content (a COPY error quotes the row, with
+    a name and an address), so users get a generic message with the upload id and the time;
+    the detail goes to the server log only."""
+    when = timezone.localtime()
+    log.error("%s %s failed", model._meta.label, pk, exc_info=exc)
+    upload_fail(
+        model,
+        pk,
+        message=gettext(
+            "Terjadi kesalahan sistem saat memproses unggahan #%(id)s (%(time)s). Data Anda "
+            "tidak hilang; kirim ulang berkas yang sama untuk memprosesnya lagi, atau hubungi "
+            "admin dengan menyebut nomor unggahan ini."
+        )
+        % {"id": pk, "time": when.strftime("%d-%m-%Y %H:%M %Z")},
+    )
+
+
+class ErrorLog:
+    """Every bad row counted, the first ERRORS_KEPT kept: {"row", "column", "message"}."""
+
+    def __init__(self, keep: int = ERRORS_KEPT):
+        self.keep = keep
+        self.count = 0
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.items) < self.keep:
+            self.items.append({"row": row, "column": column, "message": str(message)})
+
+
+class Progress:
+    """Rows and bytes read, written where a page can see them while the import is still inside
+    its transaction: on PostgreSQL through a second, autocommit connection (SKIP LOCKED, so it
+    never waits on the import's own row lock); on SQLite only between committed batches."""
+
+    def __init__(self, model: type[Upload], pk: int, table: Table):
+        self.model = model
+        self.table_name = model._meta.db_table
+        self.pk = pk
+        self.table = table
+        self.rows = 0
+        self._conn: Any = None
+        self._next = PROGRESS_EVERY
+
+    def tick(self, rows: int) -> None:
+        self.rows = rows
+        if rows >= self._next:
+            self._next = rows + PROGRESS_EVERY
+            self.write()
+
+    def write(self) -> None:
+        # Every write is also the run's heartbeat: a claim takes over only a silent run.
+        now = timezone.now()
+        if connection.vendor != "postgresql":
+            if not connection.in_atomic_block:
+                self.model.objects.filter(pk=self.pk).update(
+                    rows_read=self.rows, bytes_read=self.table.bytes_read, heartbeat_at=now
+                )
+            return
+        try:
+            if self._conn is None:
+                self._conn = raw_connection(autocommit=True)
+            self._conn.execute(
+                f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s, heartbeat_at = %s "
+                f"WHERE id = (SELECT id FROM {self.table_name} WHERE id = %s "
+                "FOR NO KEY UPDATE SKIP LOCKED)",
+                [self.rows, self.table.bytes_read, now, self.pk],
+            )
+        except Exception:  # progress is a nicety; never let it break an import
+            self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None

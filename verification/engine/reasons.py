@@ -1,0 +1,76 @@
+"""The reasons of every supporter of a chunk as one SQL expression (DOMAIN.md step 3).
+
+`results_select` is the SELECT the chunk's INSERT reads: one row per supporter with its roll
+record (if any), the kelurahan it counts in, and the sum of its reason bits. Every value comes
+in as a named parameter: %(cutoff)s, %(prefix)s, ... (see `reason_params`).
+"""
+
+from __future__ import annotations
+
+from electorate.nik import INVALID_CHECKS, MISMATCH_CHECKS
+from verification.engine.backends import CHUNK_SCOPE, FLAG, SUPPORTER
+from verification.models import VerificationRun
+from verification.rules import Reason, eligible_birth_cutoff
+
+MARRIED = ("S", "P")  # kawin, pernah kawin: eligible whatever the age (UU 10/2016 Art. 1)
+
+
+def reason_params(run: VerificationRun, prepared: dict, *, lo: int, hi: int) -> dict:
+    prefix = run.pair.election.region_id + "."
+    params = {
+        "run": run.pk,
+        "pair": run.pair_id,
+        "round": run.round,
+        "roll": run.roll_id,
+        "lo": lo,
+        "hi": hi,
+        "prefix": prefix,
+        "prefix_len": len(prefix),
+        "cutoff": eligible_birth_cutoff(run.voting_day),
+    }
+    for i, text in enumerate(prepared["restricted_occupations"]):
+        params[f"occupation_{i}"] = text
+    return params
+
+
+def _occupation_sql(prepared: dict) -> str:
+    names = [f"%(occupation_{i})s" for i in range(len(prepared["restricted_occupations"]))]
+    return f"s.occupation IN ({', '.join(names)})" if names else "1 = 0"
+
+
+def results_select(voter_join: str, prepared: dict) -> str:
+    R = Reason
+    married = ", ".join(f"'{m}'" for m in MARRIED)
+    mismatch = int(R.DATA_MISMATCH)
+    return f"""
+        SELECT s.id, s.pair_id, s.round, v.id AS voter_id,
+            -- Where the supporter counts for the spread: the roll's kelurahan when the NIK is
+            -- on the roll (a typed code cannot move a voter to another kab/kota), else the form's.
+            COALESCE(v.kelurahan_code, s.kelurahan_id) AS kelurahan_id,
+            (CASE WHEN (s.nik_checks & {int(INVALID_CHECKS)}) <> 0
+                  THEN {int(R.NIK_INVALID)} ELSE 0 END)
+            + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
+            + (CASE WHEN substr(s.kelurahan_id, 1, %(prefix_len)s) = %(prefix)s THEN 0
+                    ELSE {int(R.OUTSIDE_REGION)} END)
+            + (CASE WHEN COALESCE(v.birth_date, s.birth_date) > %(cutoff)s
+                     AND s.marital_status NOT IN ({married})
+                     AND COALESCE(v.marital_status, '') NOT IN ({married})
+                    THEN {int(R.UNDERAGE)} ELSE 0 END)
+            -- Flag bits but the name mismatch, which joins the other data checks below.
+            + (COALESCE(d.bits, 0) - (COALESCE(d.bits, 0) & {mismatch}))
+            + (CASE WHEN (COALESCE(d.bits, 0) & {mismatch}) <> 0
+                      OR (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
+                      OR (v.sex IS NOT NULL AND v.sex <> '' AND v.sex <> s.sex)
+                      OR (s.nik_checks & {int(MISMATCH_CHECKS)}) <> 0
+                    THEN {mismatch} ELSE 0 END)
+            + (CASE WHEN {_occupation_sql(prepared)}
+                    THEN {int(R.RESTRICTED_OCCUPATION)} ELSE 0 END)
+            AS reasons
+        FROM {SUPPORTER} s
+        {voter_join}
+        LEFT JOIN (
+            SELECT supporter_id, SUM(bits) AS bits FROM {FLAG} WHERE run_id = %(run)s
+            GROUP BY supporter_id
+        ) d ON d.supporter_id = s.id
+        WHERE {CHUNK_SCOPE}
+    """

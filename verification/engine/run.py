@@ -1,0 +1,104 @@
+"""Working a run: prepare once, then claim and process chunks until none is left, then finish."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.db.models import F, Max
+from django.utils import timezone
+
+from candidates.models import Supporter, SupportUpload
+from verification.engine.backends import RESULT, Backend, backend
+from verification.engine.chunk import chunk_claim, chunk_process, chunk_release
+from verification.engine.external import duplicate_external_refresh
+from verification.engine.prepare import run_prepare, superseded_mark
+from verification.models import VerificationChunk, VerificationRun
+from verification.rules import Outcome, Reason, reason_counts_sql
+
+log = logging.getLogger(__name__)
+
+
+def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationRun:
+    """Work the run's chunks until none is left. Safe to call again, concurrently, or after a
+    crash: finished chunks stay finished, the others are redone from scratch.
+
+    `db` is the database backend (backends.backend() by default); tests pass one that fails
+    on purpose to show what a crash midway leaves."""
+    db = db or backend()
+    run = VerificationRun.objects.select_related("pair__election").get(pk=run_id)
+    if run.status == VerificationRun.Status.DONE:
+        return run
+    VerificationRun.objects.filter(pk=run_id).exclude(status=VerificationRun.Status.DONE).update(
+        status=VerificationRun.Status.RUNNING, error=""
+    )
+    try:
+        prepared = run_prepare(run)
+        while (chunk := chunk_claim(run)) is not None:
+            try:
+                chunk_process(run, chunk, prepared, db)
+            except BaseException:
+                chunk_release(chunk)
+                raise
+        _finish(run)
+    except Exception as exc:
+        VerificationRun.objects.filter(pk=run_id).exclude(
+            status=VerificationRun.Status.DONE
+        ).update(status=VerificationRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _finish(run: VerificationRun) -> None:
+    if (
+        VerificationChunk.objects.filter(run=run)
+        .exclude(status=VerificationChunk.Status.DONE)
+        .exists()
+    ):
+        return  # another worker still holds a chunk; it finishes the run
+    # The other pairs' results learn about this pair's list. This pair's own results took their
+    # duplicate bits in run_prepare; only if another pair's list landed since then (rare: the
+    # refresh over this pair's whole list costs seconds at DKI scale) are they refreshed too.
+    late_upload = (
+        SupportUpload.objects.filter(
+            pair__election_id=run.pair.election_id,
+            status=SupportUpload.Status.DONE,
+            finished_at__gte=run.started_at,
+        )
+        .exclude(pair_id=run.pair_id)
+        .exists()
+    )
+    duplicate_external_refresh(
+        election=run.pair.election, exclude_pair_id=None if late_upload else run.pair_id
+    )
+    # A rerun of an earlier round wrote superseded=False; later rounds may supersede its rows.
+    last = Supporter.objects.filter(pair_id=run.pair_id).aggregate(r=Max("round"))["r"] or 0
+    if last > run.round:
+        superseded_mark(pair_id=run.pair_id, round=last)
+    counts = run_counts(run_id=run.pk)
+    VerificationRun.objects.filter(pk=run.pk).exclude(status=VerificationRun.Status.DONE).update(
+        status=VerificationRun.Status.DONE,
+        finished_at=timezone.now(),
+        counts=counts,
+        chunks_done=F("chunks_total"),
+    )
+    log.info("verification run %s done: %s", run.pk, counts)
+
+
+def run_counts(*, run_id: int) -> dict:
+    """Outcome and reason counts of one run's results: one GROUP BY."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT outcome, COUNT(*), {reason_counts_sql()} FROM {RESULT} "
+            "WHERE run_id = %(run)s GROUP BY outcome",
+            {"run": run_id},
+        )
+        rows = cursor.fetchall()
+    counts = {o: 0 for o in Outcome.values}
+    reasons = {r.name: 0 for r in Reason}
+    for outcome, n, *sums in rows:
+        counts[outcome] = n
+        for r, value in zip(Reason, sums, strict=True):
+            reasons[r.name] += int(value or 0)
+    return {"total": sum(counts.values()), **counts, "reasons": reasons}

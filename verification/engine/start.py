@@ -1,0 +1,136 @@
+"""Recording a run and splitting it into chunks (or resuming the unfinished one)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from candidates.models import Election, Pair, Supporter, SupportUpload
+from electorate.models import RollImport
+from verification.engine.backends import SUPPORTER
+from verification.models import VerificationChunk, VerificationRun
+from verification.rules import reason_outcomes
+
+
+def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> VerificationRun:
+    """Record a run of the pair's round (default: its latest round with supporters) and split
+    it into chunks. Nothing is enqueued: verification.services.verification_start does that.
+
+    An unfinished run of the same pair and round (pending, running or failed: a worker died, a
+    chunk failed) is resumed rather than doubled: its finished chunks stay finished. Starts are
+    serialised by a lock on the pair row, so two clicks make one run."""
+    election: Election = pair.election
+    if election.roll_id is None:
+        raise ValidationError(_("Pemilihan ini belum memiliki DPT: impor daftar pemilih dulu."))
+    supporters = Supporter.objects.filter(pair=pair)
+    if round is None:
+        round = supporters.aggregate(r=Max("round"))["r"] or 0
+    _startable_check(pair, round)
+    outcomes = reason_outcomes(election)
+    sha = list(
+        RollImport.objects.filter(roll_id=election.roll_id, status=RollImport.Status.DONE)
+        .order_by("pk")
+        .values_list("sha256", flat=True)
+    )
+    with transaction.atomic():
+        Pair.objects.select_for_update().filter(pk=pair.pk).first()
+        bounds = chunk_bounds(pair_id=pair.pk, round=round, size=settings.VERIFICATION_CHUNK_SIZE)
+        run = _unfinished(pair, round, bounds)
+        if run is None:
+            run = VerificationRun.objects.create(
+                pair=pair,
+                round=round,
+                started_by=started_by,
+                rule_set=election.rule_set,
+                reason_outcomes=outcomes,
+                voting_day=election.voting_day,
+                roll_id=election.roll_id,
+                roll_sha256=sha,
+                chunks_total=len(bounds),
+            )
+            VerificationChunk.objects.bulk_create(
+                VerificationChunk(run=run, seq=i, id_from=lo, id_to=hi)
+                for i, (lo, hi) in enumerate(bounds)
+            )
+    return run
+
+
+def _startable_check(pair: Pair, round: int) -> None:
+    earlier = Supporter.objects.filter(pair=pair, round__lt=round, verification__isnull=True)
+    if earlier.exists():
+        raise ValidationError(
+            _(
+                "Verifikasi tahap sebelumnya dulu: masih ada pendukung tahap sebelumnya "
+                "yang belum diverifikasi."
+            )
+        )
+    in_flight = SupportUpload.objects.filter(
+        pair=pair,
+        round=round,
+        status__in=[SupportUpload.Status.PENDING, SupportUpload.Status.RUNNING],
+    )
+    if in_flight.exists():
+        raise ValidationError(
+            _(
+                "Masih ada unggahan daftar dukungan tahap ini yang sedang diproses: tunggu "
+                "sampai selesai, lalu mulai verifikasi."
+            )
+        )
+
+
+def _unfinished(pair: Pair, round: int, bounds: list[tuple[int, int]]) -> VerificationRun | None:
+    """The run to resume, if any: unfinished, and split over the same list as today's."""
+    run = (
+        VerificationRun.objects.filter(pair=pair, round=round)
+        .exclude(status=VerificationRun.Status.DONE)
+        .order_by("-pk")
+        .first()
+    )
+    if run is not None and bounds_of(run) != bounds:
+        # The round's list changed since that run was split: it can no longer finish it.
+        VerificationRun.objects.filter(pk=run.pk).update(
+            status=VerificationRun.Status.FAILED,
+            error=_("Digantikan oleh verifikasi baru: daftar dukungan berubah."),
+        )
+        return None
+    return run
+
+
+def bounds_of(run: VerificationRun) -> list[tuple[int, int]]:
+    return list(
+        VerificationChunk.objects.filter(run=run).order_by("seq").values_list("id_from", "id_to")
+    )
+
+
+def chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int]]:
+    """Inclusive id ranges of about `size` supporters each, from one window query. The join
+    against the roll reads the whole roll once per chunk (a hash join: 8M probes are slower
+    than one scan), so chunks are large: DKI's 840,640 supporters are one chunk."""
+    scope = {"pair": pair_id, "round": round, "size": size}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MIN(id), MAX(id), COUNT(*) FROM {SUPPORTER} "
+            "WHERE pair_id = %(pair)s AND round = %(round)s",
+            scope,
+        )
+        low, high, count = cursor.fetchone()
+        if not count:
+            return []
+        if count <= size:
+            return [(low, high)]
+        cursor.execute(
+            f"""
+            SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn
+                FROM {SUPPORTER} WHERE pair_id = %(pair)s AND round = %(round)s
+            ) t WHERE (rn - 1) %% %(size)s = 0 ORDER BY id
+            """,
+            scope,
+        )
+        starts = [row[0] for row in cursor.fetchall()]
+    return [
+        (lo, (starts[i + 1] - 1) if i + 1 < len(starts) else high) for i, lo in enumerate(starts)
+    ]
