@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "electorate",
     "candidates",
     "verification",
+    "fieldwork",
+    "decisions",
     "portal",
 ]
 

@@ -229,26 +229,35 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def columns_match(header: Iterable[Any], required: Iterable[str]) -> dict[str, int]:
+def columns_match(
+    header: Iterable[Any],
+    required: Iterable[str],
+    *,
+    optional: Iterable[str] = (),
+    aliases: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, int]:
     """Map each required canonical column to its index in the header, or raise FileFormatError
-    naming every missing column and the header names that would have been accepted."""
+    naming every missing column and the header names that would have been accepted. Optional
+    columns are mapped when present. `aliases`: another file's columns (default: COLUMNS)."""
+    aliases = COLUMNS if aliases is None else aliases
+    required = tuple(required)
     position: dict[str, int] = {}
     for index, cell in enumerate(header):
         position.setdefault(header_key(cell), index)
     found: dict[str, int] = {}
     missing: list[str] = []
-    for column in required:
+    for column in (*required, *optional):
         index = next(
-            (position[header_key(a)] for a in COLUMNS[column] if header_key(a) in position), None
+            (position[header_key(a)] for a in aliases[column] if header_key(a) in position), None
         )
-        if index is None:
-            missing.append(column)
-        else:
+        if index is not None:
             found[column] = index
+        elif column in required:
+            missing.append(column)
     if missing:
         parts = [
             _("%(column)s (nama kolom yang diterima: %(names)s)")
-            % {"column": c, "names": ", ".join(COLUMNS[c])}
+            % {"column": c, "names": ", ".join(aliases[c])}
             for c in missing
         ]
         raise FileFormatError(

@@ -1,4 +1,5 @@
-"""python manage.py recap --pair ID [--round N] --json: the recap against threshold and spread."""
+"""python manage.py recap --pair ID [--round N] --json: where the pair stands after its latest
+stage (administrative recap, factual verification, final MS against threshold and spread)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import json as jsonlib
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Pair
+from decisions.standing import standing_compute
 from verification.recap import recap_compute
 
 
 class Command(BaseCommand):
-    help = "Rekapitulasi hasil verifikasi administrasi satu bakal pasangan calon."
+    help = "Rekapitulasi dukungan satu bakal pasangan calon setelah tahap terakhir."
 
     def add_arguments(self, parser):
         parser.add_argument("--pair", type=int, required=True)
@@ -22,7 +24,12 @@ class Command(BaseCommand):
         obj = Pair.objects.select_related("election").filter(pk=pair).first()
         if obj is None:
             raise CommandError(f"Bakal pasangan calon {pair} tidak ditemukan.")
-        recap = recap_compute(pair=obj, round=round)
+        # A round asks for that round's administrative recap; no round: the whole standing.
+        recap = (
+            recap_compute(pair=obj, round=round)
+            if round is not None
+            else standing_compute(pair=obj)
+        )
         if json:
             self.stdout.write(_dumps(recap))
             return

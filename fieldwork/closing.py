@@ -1,0 +1,183 @@
+"""Closing a stage level by level (DOMAIN.md step 5): PPS closes its kelurahan, PPK its
+kecamatan, the KPU kab/kota, then (governor elections) the KPU provinsi. A closed area is
+read-only and its counts are frozen; each level's counts are the sum of the level below.
+Reopening needs the level above (whose area must itself be open) and a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from electorate.access import code_within
+from electorate.models import Region
+from fieldwork.counts import (
+    active_closures,
+    add_counts,
+    area_counts,
+    empty_counts,
+    kelurahan_counts,
+)
+from fieldwork.models import Advice, Closure, Finding, Record, Result, Stage, Task
+from fieldwork.records import record_write, task_apply, task_snapshot
+from fieldwork.rules import bring_in_deadline
+
+LEVEL_LABELS = {1: _("provinsi"), 2: _("kabupaten/kota"), 3: _("kecamatan"), 4: _("kelurahan/desa")}
+
+
+def depth(code: str) -> int:
+    return code.count(".") + 1
+
+
+def _d(value: dt.date) -> str:
+    return value.strftime("%d-%m-%Y")
+
+
+def area_close(
+    *, stage: Stage, region_code: str, by=None, as_of: dt.date | None = None, final: bool = False
+) -> Closure:
+    """Close one area of the stage. A kelurahan closes once every supporter has a finding and
+    no one not met can still be brought in; those not met whose time ran out become TMS.
+    `final` (the KPU closing the whole stage after its window): supporters never visited
+    become TMS too. A higher area closes once every area below it with supporters is closed
+    and no correction advice inside it is unanswered."""
+    as_of = as_of or timezone.localdate()
+    top = stage.pair.election.region_id
+    if not code_within(region_code, top):
+        raise ValidationError(
+            _("Wilayah %(code)s di luar wilayah pemilihan.") % {"code": region_code}
+        )
+    with transaction.atomic():
+        stage = Stage.objects.select_for_update().select_related("pair__election").get(pk=stage.pk)
+        if region_code in active_closures(stage, region_code):
+            raise ValidationError(_("Wilayah ini sudah ditutup."))
+        if depth(region_code) == 4:
+            _kelurahan_ready(stage, region_code, as_of=as_of, final=final, by=by)
+            counts = area_counts(stage, region_code)
+        else:
+            counts = _children_ready(stage, region_code)
+        closure = Closure.objects.create(
+            stage=stage, region_code=region_code, counts=counts, closed_by=by
+        )
+        if region_code == top:
+            Stage.objects.filter(pk=stage.pk).update(
+                status=Stage.Status.CLOSED, closed_at=timezone.now()
+            )
+    return closure
+
+
+def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by) -> None:
+    tasks = Task.objects.filter(stage=stage, kelurahan_code=code)
+    unrecorded = tasks.filter(finding="").count()
+    if unrecorded and not final:
+        raise ValidationError(
+            _("%(n)s pendukung belum diverifikasi: catat hasilnya dulu sebelum menutup kelurahan.")
+            % {"n": unrecorded}
+        )
+    days = stage.pair.election.bring_in_days
+    not_met = list(tasks.filter(finding=Finding.TIDAK_DITEMUI).exclude(result=Result.TMS))
+    waiting = [t for t in not_met if bring_in_deadline(t.not_met_on, days) >= as_of]
+    if waiting:
+        last = max(bring_in_deadline(t.not_met_on, days) for t in waiting)
+        raise ValidationError(
+            _(
+                "%(n)s pendukung yang tidak ditemui masih dapat dihadirkan tim sampai %(d)s: "
+                "tutup sesudah tanggal itu."
+            )
+            % {"n": len(waiting), "d": _d(last)}
+        )
+    expiring = not_met + (list(tasks.filter(finding="")) if final else [])
+    for task in expiring:
+        _expire(task, as_of=as_of, by=by)
+
+
+def _expire(task: Task, *, as_of: dt.date, by) -> None:
+    task = Task.objects.select_for_update().select_related("stage__pair__election").get(pk=task.pk)
+    before = task_snapshot(task)
+    task_apply(task, {}, closing_on=as_of)
+    if task_snapshot(task) != before:
+        record_write(task, before, source=Record.Source.CLOSE, by=by)
+
+
+def _children_ready(stage: Stage, code: str) -> dict:
+    """The areas one level below with supporters must be closed; their frozen counts add up."""
+    child_depth = depth(code) + 1
+    children = sorted(
+        {".".join(kel.split(".")[:child_depth]) for kel in kelurahan_counts(stage, code)}
+    )
+    closed = active_closures(stage, code)
+    missing = [c for c in children if c not in closed]
+    if missing:
+        names = dict(Region.objects.filter(code__in=missing[:5]).values_list("code", "name"))
+        shown = ", ".join(f"{names.get(c, '')} ({c})" for c in missing[:5])
+        raise ValidationError(
+            _("%(n)s %(level)s belum ditutup: %(list)s%(more)s.")
+            % {
+                "n": len(missing),
+                "level": LEVEL_LABELS[child_depth],
+                "list": shown,
+                "more": "…" if len(missing) > 5 else "",
+            }
+        )
+    open_advice = Advice.objects.filter(stage=stage, status=Advice.Status.OPEN)
+    open_here = [a for a in open_advice if code_within(a.region_code, code)]
+    if open_here:
+        raise ValidationError(
+            _("%(n)s saran perbaikan pengawas di wilayah ini belum dijawab KPU: jawab dulu.")
+            % {"n": len(open_here)}
+        )
+    counts = empty_counts()
+    for child in children:
+        add_counts(counts, closed[child].counts)
+    return counts
+
+
+def area_reopen(*, stage: Stage, region_code: str, reason: str, by=None) -> Closure:
+    """Reopen a closed area (the level above decides; its own area must be open)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Tuliskan alasan membuka kembali."))
+    with transaction.atomic():
+        closures = active_closures(stage)
+        closure = closures.get(region_code)
+        if closure is None:
+            raise ValidationError(_("Wilayah ini belum ditutup."))
+        parent = region_code.rsplit(".", 1)[0] if "." in region_code else None
+        if parent and parent in closures:
+            raise ValidationError(
+                _("Wilayah di atasnya sudah ditutup: buka kembali yang di atas dulu.")
+            )
+        closure.reopened_at = timezone.now()
+        closure.reopened_by = by
+        closure.reopen_reason = reason
+        closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        if region_code == stage.pair.election.region_id:
+            Stage.objects.filter(pk=stage.pk).update(status=Stage.Status.OPEN, closed_at=None)
+    return closure
+
+
+def stage_close_all(*, stage: Stage, as_of: dt.date | None = None, by=None) -> dict:
+    """The KPU closes every level of the stage once its window has ended: every kelurahan
+    (never visited or not brought in: TMS), then each level up to the election's region.
+    Areas closed already stay as they are. Returns the stage's counts."""
+    as_of = as_of or timezone.localdate()
+    if as_of <= stage.closes:
+        raise ValidationError(
+            _("Masa verifikasi faktual berakhir %(d)s: tahap ditutup sesudah tanggal itu.")
+            % {"d": _d(stage.closes)}
+        )
+    top = stage.pair.election.region_id
+    kelurahan = sorted(kelurahan_counts(stage))
+    for level in range(4, depth(top) - 1, -1):
+        codes = sorted({".".join(k.split(".")[:level]) for k in kelurahan}) if kelurahan else []
+        if level == depth(top):
+            codes = [top]
+        closed = active_closures(stage)
+        for code in codes:
+            if code not in closed:
+                area_close(stage=stage, region_code=code, by=by, as_of=as_of, final=True)
+    stage.refresh_from_db()
+    return area_counts(stage, top)

@@ -1,0 +1,420 @@
+"""Recording what the PPS found, one supporter at a time (the phone form, a paper sheet, a
+correction, an accepted advice), and what follows from it: a double supporter's choice reaches
+the other pairs' tasks, a PKD's attestation turns a denial without signature into TMS.
+
+Every change is a Record holding the values set and those they replaced; a record that would
+change nothing is not written, and an entry a phone sends twice (same client_id) counts once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Pair
+from fieldwork.counts import closures_refresh, kelurahan_closed
+from fieldwork.models import Choice, Finding, Method, Record, Stage, Task
+from fieldwork.rules import BRING_IN_FINDINGS, State, bring_in_deadline, result_for
+
+COLUMNS = {
+    "finding": "HASIL",
+    "method": "METODE",
+    "visited_on": "TANGGAL",
+    "deceased_on": "TANGGAL_MENINGGAL",
+    "chosen_pair_id": "PASLON_PILIHAN",
+}
+FIELDS = ("finding", "method", "visited_on", "deceased_on", "chosen_pair_id")
+
+
+@dataclass(frozen=True)
+class Entry:
+    finding: str
+    method: str
+    visited_on: dt.date | None
+    deceased_on: dt.date | None = None
+    chosen_pair_id: int | None = None
+    client_id: uuid.UUID | None = None
+
+
+@dataclass
+class EntryError:
+    """One problem with an entry: the column it is about (the sheet's name) and what to do."""
+
+    column: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    task: Task
+    changed: bool
+    errors: list[EntryError] = field(default_factory=list)
+
+
+def _d(value: dt.date | None) -> str:
+    return value.strftime("%d-%m-%Y") if value else ""
+
+
+def entry_errors(task: Task, entry: Entry, *, today: dt.date) -> list[EntryError]:
+    """Everything wrong with the entry for this task, each with its column (empty: none)."""
+    errors: list[EntryError] = []
+
+    def add(field_name: str, message: str) -> None:
+        errors.append(EntryError(COLUMNS.get(field_name, ""), message))
+
+    if entry.finding not in Finding.values:
+        add(
+            "finding",
+            _("Kode hasil %(v)s tidak dikenal: gunakan %(codes)s.")
+            % {"v": entry.finding or _("(kosong)"), "codes": ", ".join(Finding.values)},
+        )
+    if entry.method not in Method.values:
+        add(
+            "method",
+            _("Kode metode %(v)s tidak dikenal: gunakan %(codes)s.")
+            % {"v": entry.method or _("(kosong)"), "codes": ", ".join(Method.values)},
+        )
+    if entry.visited_on is None:
+        add("visited_on", _("Isi tanggal verifikasi (dd-mm-yyyy)."))
+    elif entry.visited_on > today:
+        add("visited_on", _("Tanggal %(d)s belum terjadi.") % {"d": _d(entry.visited_on)})
+    elif entry.method == Method.DIHADIRKAN:
+        errors.extend(_bring_in_errors(task, entry))
+    else:
+        stage = task.stage
+        if not stage.opens <= entry.visited_on <= stage.closes:
+            add(
+                "visited_on",
+                _(
+                    "Tanggal %(d)s di luar masa verifikasi faktual (%(a)s s.d. %(b)s). Entri yang "
+                    "terlambat hanya dapat diterima bila KPU membuka kembali masa verifikasi."
+                )
+                % {"d": _d(entry.visited_on), "a": _d(stage.opens), "b": _d(stage.closes)},
+            )
+    errors.extend(_finding_errors(task, entry))
+    return errors
+
+
+def _bring_in_errors(task: Task, entry: Entry) -> list[EntryError]:
+    column = COLUMNS["visited_on"]
+    if task.finding != Finding.TIDAK_DITEMUI or task.not_met_on is None:
+        return [
+            EntryError(
+                COLUMNS["method"],
+                _("DIHADIRKAN hanya untuk pendukung yang sebelumnya tercatat TIDAK_DITEMUI."),
+            )
+        ]
+    deadline = bring_in_deadline(task.not_met_on, task.stage.pair.election.bring_in_days)
+    if entry.visited_on < task.not_met_on:
+        return [
+            EntryError(
+                column,
+                _("Tanggal dihadirkan %(d)s sebelum tanggal tidak ditemui (%(n)s).")
+                % {"d": _d(entry.visited_on), "n": _d(task.not_met_on)},
+            )
+        ]
+    if deadline is not None and entry.visited_on > deadline:
+        return [
+            EntryError(
+                column,
+                _(
+                    "Dihadirkan %(d)s, lewat batas %(days)s hari setelah tidak ditemui pada %(n)s "
+                    "(batas %(b)s): pendukung ini TMS."
+                )
+                % {
+                    "d": _d(entry.visited_on),
+                    "days": task.stage.pair.election.bring_in_days,
+                    "n": _d(task.not_met_on),
+                    "b": _d(deadline),
+                },
+            )
+        ]
+    return []
+
+
+def _finding_errors(task: Task, entry: Entry) -> list[EntryError]:
+    errors: list[EntryError] = []
+    bring_in = entry.method == Method.DIHADIRKAN and entry.finding in Finding.values
+    if bring_in and entry.finding not in BRING_IN_FINDINGS:
+        errors.append(
+            EntryError(
+                COLUMNS["finding"],
+                _("Pendukung yang dihadirkan hanya dapat SESUAI, TOLAK_TTD atau TOLAK."),
+            )
+        )
+    if entry.finding == Finding.MENINGGAL:
+        if entry.deceased_on is None:
+            errors.append(
+                EntryError(
+                    COLUMNS["deceased_on"],
+                    _("Isi tanggal meninggal (dd-mm-yyyy) untuk hasil MENINGGAL."),
+                )
+            )
+        elif entry.visited_on and entry.deceased_on > entry.visited_on:
+            errors.append(
+                EntryError(
+                    COLUMNS["deceased_on"],
+                    _("Tanggal meninggal %(d)s sesudah tanggal verifikasi.")
+                    % {"d": _d(entry.deceased_on)},
+                )
+            )
+    elif entry.deceased_on is not None:
+        errors.append(
+            EntryError(
+                COLUMNS["deceased_on"], _("Tanggal meninggal hanya diisi untuk hasil MENINGGAL.")
+            )
+        )
+    errors.extend(_choice_errors(task, entry))
+    return errors
+
+
+def _choice_errors(task: Task, entry: Entry) -> list[EntryError]:
+    column = COLUMNS["chosen_pair_id"]
+    if entry.chosen_pair_id is None:
+        if task.double and entry.finding == Finding.SESUAI:
+            return [
+                EntryError(
+                    column,
+                    _(
+                        "Pendukung ini terdaftar juga pada bakal pasangan calon lain: isi id "
+                        "pasangan yang dipilihnya."
+                    ),
+                )
+            ]
+        return []
+    if not task.double:
+        return [
+            EntryError(
+                column,
+                _(
+                    "Pasangan pilihan hanya diisi untuk pendukung ganda (terdaftar pada "
+                    "pasangan lain)."
+                ),
+            )
+        ]
+    election_id = task.stage.pair.election_id
+    if not Pair.objects.filter(pk=entry.chosen_pair_id, election_id=election_id).exists():
+        return [
+            EntryError(
+                column,
+                _("Bakal pasangan calon %(id)s tidak ada pada pemilihan ini.")
+                % {"id": entry.chosen_pair_id},
+            )
+        ]
+    return []
+
+
+def _state(task: Task) -> State:
+    return State(
+        pair_id=task.pair_id,
+        finding=task.finding,
+        attested=task.attested,
+        double=task.double,
+        chosen_pair_id=task.chosen_pair_id,
+        not_met_on=task.not_met_on,
+    )
+
+
+def task_snapshot(task: Task) -> dict:
+    return {
+        "finding": task.finding,
+        "method": task.method,
+        "visited_on": task.visited_on.isoformat() if task.visited_on else None,
+        "deceased_on": task.deceased_on.isoformat() if task.deceased_on else None,
+        "chosen_pair_id": task.chosen_pair_id,
+        "attested": task.attested,
+        "result": task.result,
+    }
+
+
+def task_apply(task: Task, values: dict, *, closing_on: dt.date | None = None) -> None:
+    """Set the values on the task, then its result. TIDAK_DITEMUI starts the bring-in clock;
+    a new finding other than a denial drops an attestation that no longer applies."""
+    for name, value in values.items():
+        setattr(task, name, value)
+    if values.get("finding") == Finding.TIDAK_DITEMUI and values.get("method") != Method.DIHADIRKAN:
+        task.not_met_on = values["visited_on"]
+    if task.finding != Finding.TOLAK:
+        task.attested = False
+    election = task.stage.pair.election
+    task.result, task.note = result_for(
+        _state(task), bring_in_days=election.bring_in_days, closing_on=closing_on
+    )
+    task.version += 1
+
+
+def record_write(task: Task, before: dict, *, source: str, by, **extra) -> Record:
+    after = task_snapshot(task)
+    values = {k: v for k, v in after.items() if before.get(k) != v}
+    task.save()
+    return Record.objects.create(
+        task=task,
+        by=by,
+        source=source,
+        values=values,
+        before={k: before.get(k) for k in values},
+        **extra,
+    )
+
+
+def record_entry(
+    *,
+    task: Task,
+    entry: Entry,
+    by=None,
+    source: str = Record.Source.FORM,
+    today: dt.date | None = None,
+    reason: str = "",
+    sheet=None,
+    advice=None,
+) -> Outcome:
+    """Check the entry and, if it is sound and changes something, record it. A closed kelurahan
+    takes only a correction (source CORRECTION, with a reason: the KPU kab/kota's), while its
+    kab/kota is still open; the closed counts above it are then brought up to date."""
+    today = today or timezone.localdate()
+    if entry.client_id and Record.objects.filter(client_id=entry.client_id).exists():
+        return Outcome(task=Task.objects.get(pk=task.pk), changed=False)
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update().select_related("stage__pair__election").get(pk=task.pk)
+        )
+        problems = _closed_errors(task, source=source, reason=reason)
+        problems += entry_errors(task, entry, today=today)
+        if problems:
+            return Outcome(task=task, changed=False, errors=problems)
+        before = task_snapshot(task)
+        task_apply(task, {name: getattr(entry, name) for name in FIELDS})
+        if task_snapshot(task) == before:
+            return Outcome(task=task, changed=False)
+        try:
+            with transaction.atomic():
+                record = record_write(
+                    task,
+                    before,
+                    source=source,
+                    by=by,
+                    reason=reason,
+                    client_id=entry.client_id,
+                    sheet=sheet,
+                    advice=advice,
+                )
+        except IntegrityError:  # the same phone entry, arriving twice at the same moment
+            return Outcome(task=Task.objects.get(pk=task.pk), changed=False)
+        if entry.chosen_pair_id is not None:
+            choice_record(task, record)
+        if source in (Record.Source.CORRECTION, Record.Source.ADVICE):
+            closures_refresh(task.stage, task.kelurahan_code)
+    return Outcome(task=task, changed=True)
+
+
+def _closed_errors(task: Task, *, source: str, reason: str) -> list[EntryError]:
+    stage = task.stage
+    if stage.status == Stage.Status.CLOSED:
+        return [EntryError("", _("Verifikasi faktual %(n)s sudah ditutup.") % {"n": stage.number})]
+    if not kelurahan_closed(stage.pk, task.kelurahan_code):
+        return []
+    if source not in (Record.Source.CORRECTION, Record.Source.ADVICE):
+        return [
+            EntryError(
+                "",
+                _(
+                    "Hasil kelurahan ini sudah ditutup oleh PPS: perubahan hanya melalui koreksi "
+                    "KPU Kabupaten/Kota, dengan alasan."
+                ),
+            )
+        ]
+    if not reason.strip():
+        return [EntryError("", _("Tuliskan alasan koreksi."))]
+    kabkota = ".".join(task.kelurahan_code.split(".")[:2])
+    if kelurahan_closed(stage.pk, kabkota):
+        return [
+            EntryError(
+                "",
+                _("Rekapitulasi kabupaten/kota sudah ditutup: buka kembali dulu untuk mengoreksi."),
+            )
+        ]
+    return []
+
+
+def choice_record(task: Task, record: Record) -> None:
+    """The supporter chose a pair: kept for the election, and carried to the other pairs'
+    tasks of the same person (now, and when their stage starts: stages.stage_start)."""
+    election_id = task.stage.pair.election_id
+    choice, _created = Choice.objects.update_or_create(
+        election_id=election_id,
+        nik_hash=bytes(task.nik_hash),
+        defaults={"pair_id": task.chosen_pair_id, "record": record},
+    )
+    choice_propagate(choice)
+
+
+def choice_propagate(choice: Choice) -> None:
+    """Every other task of the chooser in the election: the chosen pair's follows the finding
+    recorded with the choice, the others become TMS (CHOSE_OTHER). Tasks in a closed stage or
+    kelurahan are left as they were closed."""
+    origin = choice.record.task
+    values = {
+        name: origin_value
+        for name, origin_value in (
+            ("finding", origin.finding),
+            ("method", origin.method),
+            ("visited_on", origin.visited_on),
+            ("deceased_on", origin.deceased_on),
+            ("not_met_on", origin.not_met_on),
+        )
+    }
+    others = (
+        Task.objects.select_for_update()
+        .select_related("stage__pair__election")
+        .filter(nik_hash=choice.nik_hash, stage__pair__election_id=choice.election_id)
+        .exclude(pk=origin.pk)
+    )
+    for other in others:
+        if other.stage.status == Stage.Status.CLOSED or kelurahan_closed(
+            other.stage_id, other.kelurahan_code
+        ):
+            continue
+        before = task_snapshot(other)
+        change = {"chosen_pair_id": choice.pair_id}
+        if other.pair_id == choice.pair_id:
+            change.update(values)
+        task_apply(other, change)
+        if task_snapshot(other) != before:
+            record_write(other, before, source=Record.Source.CHOICE, by=choice.record.by)
+
+
+def attest_denial(*, task: Task, by, statement: str) -> Outcome:
+    """A PKD attests in writing that the supporter denied support without signing (TOLAK):
+    the supporter becomes TMS (DOMAIN.md step 5)."""
+    statement = (statement or "").strip()
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update().select_related("stage__pair__election").get(pk=task.pk)
+        )
+        problems = _closed_errors(task, source=Record.Source.ATTESTATION, reason="")
+        if task.finding != Finding.TOLAK:
+            problems.append(
+                EntryError(
+                    "",
+                    _(
+                        "Kesaksian penolakan hanya untuk pendukung yang tercatat TOLAK (menolak "
+                        "tanpa menandatangani)."
+                    ),
+                )
+            )
+        if not statement:
+            problems.append(EntryError("", _("Tuliskan keterangan kesaksian penolakan.")))
+        if problems:
+            return Outcome(task=task, changed=False, errors=problems)
+        if task.attested:
+            return Outcome(task=task, changed=False)
+        before = task_snapshot(task)
+        task.attested = True
+        task_apply(task, {})
+        record_write(task, before, source=Record.Source.ATTESTATION, by=by, reason=statement)
+    return Outcome(task=task, changed=True)

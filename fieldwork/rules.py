@@ -1,0 +1,86 @@
+"""The rules of factual verification (DOMAIN.md step 5) as pure functions: what a finding
+means for the supporter, and which dates an entry may carry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from fieldwork.models import Finding, Method, Result
+
+# Why a task ended where it did: shown to the team (never the signed statement itself).
+NOTES = {
+    "CONFIRMED": _("Ditemui dan membenarkan dukungan"),
+    "DENIED_SIGNED": _("Menolak memberikan dukungan (menandatangani surat pernyataan)"),
+    "DENIED": _("Menolak memberikan dukungan, tidak menandatangani: tetap MS"),
+    "DENIED_ATTESTED": _("Menolak memberikan dukungan (penolakan disaksikan pengawas)"),
+    "NOT_MET": _("Tidak ditemui; dapat dihadirkan ke kantor PPS"),
+    "NOT_MET_EXPIRED": _("Tidak ditemui dan tidak dihadirkan dalam batas waktu"),
+    "DECEASED": _("Meninggal dunia"),
+    "MOVED": _("Pindah ke luar wilayah pemilihan"),
+    "CHOSE_OTHER": _("Pendukung ganda memilih bakal pasangan calon lain"),
+    "UNRECORDED": _("Belum diverifikasi"),
+    "UNRECORDED_EXPIRED": _("Tidak diverifikasi sampai masa verifikasi berakhir"),
+}
+
+# Findings a supporter brought to the PPS office can have: they are there, so they were met.
+BRING_IN_FINDINGS = frozenset({Finding.SESUAI, Finding.TOLAK_TTD, Finding.TOLAK})
+
+
+@dataclass(frozen=True)
+class State:
+    """What decides a task's result."""
+
+    pair_id: int
+    finding: str = ""
+    attested: bool = False
+    double: bool = False
+    chosen_pair_id: int | None = None
+    not_met_on: dt.date | None = None
+
+
+def result_for(
+    state: State, *, bring_in_days: int, closing_on: dt.date | None = None
+) -> tuple[str, str]:
+    """(Result, note). `closing_on`: the stage is being closed on that day, so a supporter not
+    met whose bring-in time is over, or never visited, is final (TMS)."""
+    if state.double and state.chosen_pair_id and state.chosen_pair_id != state.pair_id:
+        return Result.TMS, "CHOSE_OTHER"
+    finding = state.finding
+    if finding == Finding.SESUAI:
+        return Result.MS, "CONFIRMED"
+    if finding == Finding.TOLAK_TTD:
+        return Result.TMS, "DENIED_SIGNED"
+    if finding == Finding.TOLAK:
+        return (Result.TMS, "DENIED_ATTESTED") if state.attested else (Result.MS, "DENIED")
+    if finding == Finding.MENINGGAL:
+        return Result.TMS, "DECEASED"
+    if finding == Finding.PINDAH:
+        return Result.TMS, "MOVED"
+    if finding == Finding.TIDAK_DITEMUI:
+        deadline = bring_in_deadline(state.not_met_on, bring_in_days)
+        if closing_on is not None and deadline is not None and closing_on > deadline:
+            return Result.TMS, "NOT_MET_EXPIRED"
+        return Result.PENDING, "NOT_MET"
+    if closing_on is not None:
+        return Result.TMS, "UNRECORDED_EXPIRED"
+    return Result.PENDING, "UNRECORDED"
+
+
+def bring_in_deadline(not_met_on: dt.date | None, bring_in_days: int) -> dt.date | None:
+    """The last day the team may bring a supporter not met to the PPS office: calendar days
+    from the not-met record (3 by default: met on the 10th, brought in by the 13th)."""
+    return None if not_met_on is None else not_met_on + dt.timedelta(days=bring_in_days)
+
+
+def window_closes(opens: dt.date, days: int) -> dt.date:
+    """A window of `days` calendar days, both ends included: 14 days from 1 June end 14 June."""
+    return opens + dt.timedelta(days=days - 1)
+
+
+def method_allowed(method: str, finding: str) -> bool:
+    if method == Method.DIHADIRKAN:
+        return finding in BRING_IN_FINDINGS
+    return True

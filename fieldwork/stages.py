@@ -1,0 +1,145 @@
+"""Starting a stage of factual verification (the handover from the administrative check) and
+moving its window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Pair, Supporter
+from fieldwork.models import Choice, Result, Stage, Task, WindowChange
+from fieldwork.records import choice_propagate
+from fieldwork.rules import window_closes
+from verification.models import VerificationResult, VerificationRun
+from verification.rules import Reason
+
+TASK = Task._meta.db_table
+RESULT = VerificationResult._meta.db_table
+SUPPORTER = Supporter._meta.db_table
+
+
+def stage_start(
+    *, pair: Pair, round: int | None = None, opens: dt.date | None = None, by=None
+) -> Stage:
+    """Hand the MS supporters of the administrative rounds up to `round` (default: the latest
+    verified one) to the field: a worklist task each, in the kelurahan where the recap places
+    them, plus every supporter whose only reason is DUPLICATE_EXTERNAL (the double supporter
+    chooses one pair in the field). Supporters already handed to an earlier stage are not
+    handed again. Starting the same round again returns its stage unchanged."""
+    election = pair.election
+    if round is None:
+        round = _latest_verified_round(pair)
+    existing = Stage.objects.filter(pair=pair, round=round).first()
+    if existing is not None:
+        return existing
+    _startable_check(pair, round)
+    opens = opens or timezone.localdate()
+    with transaction.atomic():
+        Pair.objects.select_for_update().filter(pk=pair.pk).first()
+        number = (Stage.objects.filter(pair=pair).aggregate(n=Max("number"))["n"] or 0) + 1
+        stage = Stage.objects.create(
+            pair=pair,
+            number=number,
+            round=round,
+            opens=opens,
+            closes=window_closes(opens, election.verfak_days),
+            created_by=by,
+        )
+        total = _tasks_insert(stage)
+        _choices_apply(stage)
+        Stage.objects.filter(pk=stage.pk).update(tasks_total=total)
+        stage.tasks_total = total
+    return stage
+
+
+def _latest_verified_round(pair: Pair) -> int:
+    run = (
+        VerificationRun.objects.filter(pair=pair, status=VerificationRun.Status.DONE)
+        .order_by("-round")
+        .first()
+    )
+    if run is None:
+        raise ValidationError(
+            _("Verifikasi faktual dimulai setelah verifikasi administrasi selesai.")
+        )
+    return run.round
+
+
+def _startable_check(pair: Pair, round: int) -> None:
+    unverified = Supporter.objects.filter(pair=pair, round__lte=round, verification__isnull=True)
+    if unverified.exists():
+        raise ValidationError(
+            _(
+                "Masih ada pendukung tahap %(round)s atau sebelumnya yang belum diverifikasi "
+                "administrasi: selesaikan dulu verifikasi administrasinya."
+            )
+            % {"round": round}
+        )
+    open_stage = Stage.objects.filter(pair=pair, status=Stage.Status.OPEN).first()
+    if open_stage is not None:
+        raise ValidationError(
+            _("Verifikasi faktual %(n)s masih berlangsung: tutup dulu sebelum memulai yang baru.")
+            % {"n": open_stage.number}
+        )
+
+
+def _tasks_insert(stage: Stage) -> int:
+    """One INSERT .. SELECT from the administrative results: no row goes through Python."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {TASK} (stage_id, pair_id, supporter_id, kelurahan_code, nik_hash, double,
+                                finding, method, attested, result, note, version)
+            SELECT %(stage)s, r.pair_id, r.supporter_id, r.kelurahan_code, s.nik_hash,
+                   r.reasons = %(external)s, '', '', %(no)s, %(pending)s, 'UNRECORDED', 0
+            FROM {RESULT} r JOIN {SUPPORTER} s ON s.id = r.supporter_id
+            WHERE r.pair_id = %(pair)s AND r.round <= %(round)s AND r.superseded = %(no)s
+              AND (r.outcome = 'MS' OR r.reasons = %(external)s)
+              AND NOT EXISTS (SELECT 1 FROM {TASK} t WHERE t.supporter_id = r.supporter_id)
+            """,
+            {
+                "stage": stage.pk,
+                "pair": stage.pair_id,
+                "round": stage.round,
+                "external": int(Reason.DUPLICATE_EXTERNAL),
+                "no": False,
+                "pending": Result.PENDING,
+            },
+        )
+        return cursor.rowcount
+
+
+def _choices_apply(stage: Stage) -> None:
+    """A double supporter may already have chosen a pair in another pair's stage."""
+    doubles = Task.objects.filter(stage=stage, double=True).values_list("nik_hash", flat=True)
+    hashes = [bytes(h) for h in doubles]
+    for i in range(0, len(hashes), 900):
+        for choice in Choice.objects.filter(
+            election_id=stage.pair.election_id, nik_hash__in=hashes[i : i + 900]
+        ).select_related("record__task"):
+            choice_propagate(choice)
+
+
+def window_change(*, stage: Stage, closes: dt.date, reason: str, by=None) -> Stage:
+    """The KPU moves the closing date, e.g. to let a late entry in; the reason is kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Tuliskan alasan perubahan masa verifikasi faktual."))
+    if closes < stage.opens:
+        raise ValidationError(
+            _("Tanggal penutupan tidak boleh sebelum tanggal pembukaan (%(opens)s).")
+            % {"opens": stage.opens.strftime("%d-%m-%Y")}
+        )
+    with transaction.atomic():
+        locked = Stage.objects.select_for_update().get(pk=stage.pk)
+        WindowChange.objects.create(
+            stage=locked, old_closes=locked.closes, new_closes=closes, reason=reason, by=by
+        )
+        locked.closes = closes
+        locked.save(update_fields=["closes"])
+    return locked
