@@ -1,7 +1,9 @@
 """`make demo`: a realistic DKI Jakarta 2024 case at demo scale, verified, with a login per role.
 
 Runs on the embedded default (SQLite, tasks in-process) as well as on PostgreSQL. Running it again
-keeps what is there (the same generated files are the same uploads); --reset starts over.
+keeps what is there (the same generated files are the same uploads); --reset empties the
+database first. Besides the administrative verification, the first pair's factual verification
+is under way (opened three days ago) and the PPS and PKD of Kelurahan Cideng have started on it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Election, TeamMembership
@@ -23,9 +27,13 @@ from candidates.services import (
     election_threshold,
     pair_create,
 )
-from electorate.models import Region, Role, StaffAssignment, VoterRoll
+from electorate.models import Region, Role, StaffAssignment
 from electorate.regions import regions_load
 from electorate.roll_import import roll_import_create, roll_import_run
+from fieldwork.models import Finding, Method, Stage, Task
+from fieldwork.records import Entry, attest_denial, record_entry
+from fieldwork.stages import stage_start
+from fieldwork.supervision import advice_create, report_create
 from seeds import dki, population, support
 from verification.engine import run_create, verification_run
 from verification.recap import recap_compute
@@ -33,6 +41,7 @@ from verification.recap import recap_compute
 VOTING_DAY = dt.date(2024, 11, 27)
 DEMO_PASSWORD = "demo-pilkada-2024"
 PAIRS = ("Andi Wijaya - Rina Kusuma", "Bambang Hartono - Sri Lestari")
+CIDENG = "31.71.01.1002"
 
 # (username, role, region code, what they can do)
 STAFF = (
@@ -40,6 +49,7 @@ STAFF = (
     ("kpu_jakpus", Role.KPU_KABKOTA, "31.71", "KPU Kota Jakarta Pusat"),
     ("ppk_gambir", Role.PPK, "31.71.01", "PPK Kecamatan Gambir"),
     ("pps_cideng", Role.PPS, "31.71.01.1002", "PPS Kelurahan Cideng"),
+    ("pkd_cideng", Role.BAWASLU, "31.71.01.1002", "PKD (pengawas) Kelurahan Cideng"),
     ("bawaslu_dki", Role.BAWASLU, "31", "Bawaslu Provinsi DKI Jakarta"),
     ("bawaslu_jaktim", Role.BAWASLU, "31.75", "Bawaslu Kota Jakarta Timur"),
 )
@@ -84,13 +94,61 @@ class Command(BaseCommand):
                 run = run_create(pair=pair)
                 verification_run(run_id=run.pk)
         self._users(pairs)
+        self._fieldwork(pairs[0])
         self._report(election, pairs)
 
     def _reset(self) -> None:
-        Election.objects.filter(slug="pilgub-dki-2024").delete()
-        VoterRoll.objects.filter(elections__isnull=True).delete()
-        get_user_model().objects.filter(username__in=[s[0] for s in STAFF]).delete()
-        get_user_model().objects.filter(username__startswith="tim_").delete()
+        """The demo database only: every table emptied, then built again."""
+        call_command("flush", interactive=False, verbosity=0)
+
+    def _fieldwork(self, pair) -> None:
+        """Factual verification 1 of the first pair, opened three days ago; in Kelurahan
+        Cideng the PPS has recorded two thirds of its worklist and the PKD has attested one
+        denial, written one report and one advice the KPU has yet to answer."""
+        if Stage.objects.filter(pair=pair).exists():
+            return
+        User = get_user_model()
+        pps, pkd = User.objects.get(username="pps_cideng"), User.objects.get(username="pkd_cideng")
+        today = timezone.localdate()
+        stage = stage_start(pair=pair, opens=today - dt.timedelta(days=3), by=None)
+        tasks = list(Task.objects.filter(stage=stage, kelurahan_code=CIDENG).order_by("pk"))
+        cycle = [Finding.SESUAI] * 6 + [Finding.TIDAK_DITEMUI, Finding.TOLAK, Finding.TOLAK_TTD]
+        for i, task in enumerate(tasks[: len(tasks) * 2 // 3]):
+            finding = Finding.PINDAH if i == 10 else cycle[i % len(cycle)]
+            chosen = pair.pk if task.double and finding == Finding.SESUAI else None
+            record_entry(
+                task=task,
+                entry=Entry(
+                    finding=finding,
+                    method=Method.KUNJUNGAN,
+                    visited_on=today - dt.timedelta(days=i % 3),
+                    chosen_pair_id=chosen,
+                ),
+                by=pps,
+            )
+        denied = Task.objects.filter(stage=stage, kelurahan_code=CIDENG, finding=Finding.TOLAK)
+        if first := denied.first():
+            attest_denial(
+                task=first,
+                by=pkd,
+                statement="Pendukung menyatakan tidak pernah "
+                "memberikan KTP-el kepada tim; PKD hadir saat kunjungan.",
+            )
+        report_create(
+            stage=stage,
+            region_code=CIDENG,
+            by=pkd,
+            place="RW 03 Kelurahan Cideng",
+            observed_at=timezone.now() - dt.timedelta(days=1),
+            observed="PPS mengunjungi 12 pendukung; dua tidak ditemui di alamat.",
+        )
+        advice_create(
+            stage=stage,
+            target="area",
+            region_code=CIDENG,
+            by=pkd,
+            text="Mohon PPS mengulang kunjungan pendukung yang tidak ditemui pada sore hari.",
+        )
 
     def _roll(self, election: Election, out: Path, scale: float) -> None:
         per_kab = dki.scale(dki.DKI_DPT_2024, scale)
