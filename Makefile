@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada_bench
+# Everything but the real workers and browsers (PostgreSQL-only) runs on SQLite too.
+SQLITE_TESTS := $(filter-out tests/integration/ tests/browser/ tests/__pycache__/,$(wildcard tests/*/))
 
 .PHONY: install demo demo-data serve test bench lint format worker
 
@@ -29,13 +31,13 @@ demo-data: install
 serve: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The whole suite on PostgreSQL + Redis (with real Celery workers), then the engine and the
-# importers once more on the embedded SQLite default, whose SQL paths differ.
+# The whole suite on PostgreSQL + Redis (with real Celery workers, real browsers), then every
+# app's tests once more on the embedded SQLite default, whose SQL paths differ.
 test: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	  CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/pytest
 	env -u DATABASE_URL -u CELERY_BROKER_URL PILKADA_VAR_DIR=$$(mktemp -d) \
-	  $(BIN)/pytest tests/verification tests/candidates tests/electorate
+	  $(BIN)/pytest $(SQLITE_TESTS)
 
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run

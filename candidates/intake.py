@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import IO, Any
 
@@ -299,9 +299,15 @@ def _runs_serialize(upload: SupportUpload) -> None:
             )
 
 
-def support_upload_run(*, upload_id: int) -> SupportUpload:
+Loader = Callable[[SupportUpload, Iterator[tuple]], int]
+
+
+def support_upload_run(*, upload_id: int, load: Loader | None = None) -> SupportUpload:
     """Load a pending upload (replacing whatever an earlier run of it left). Returns the upload
-    as it stands; unchanged if another run holds it or it is already done."""
+    as it stands; unchanged if another run holds it or it is already done.
+
+    `load` writes the good rows and returns how many (by default COPY on PostgreSQL, batched
+    INSERT on SQLite); tests pass one that fails on purpose to show what a crash leaves."""
     if not upload_claim(SupportUpload, upload_id):
         return SupportUpload.objects.get(pk=upload_id)
     upload = SupportUpload.objects.get(pk=upload_id)
@@ -319,7 +325,8 @@ def support_upload_run(*, upload_id: int) -> SupportUpload:
                 )
             )
             rows = supporter_rows(table, cols, kelurahan_codes(), errors, progress, prefixes)
-            load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
+            if load is None:
+                load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
             with transaction.atomic():
                 _runs_serialize(upload)
                 Supporter.objects.filter(upload_id=upload.pk).delete()

@@ -1,26 +1,28 @@
-"""Shared factory_boy factories. Objects that sit on a region expect DKI Jakarta's tree to be
-loaded: use the `jakarta` fixture (tests/conftest.py) in any test that builds them."""
+"""The one way tests build data: factory_boy factories, the one NIK helper (`make_nik`) and the
+upload files (`good_row`, `csv_bytes`, `roll_csv`, `xlsx_bytes`).
+
+Objects that sit on a region expect it to exist: use the `jakarta` fixture (the whole DKI tree)
+or the `world` fixture (the few regions it needs), both in tests/conftest.py. A region is given
+as an object (`region=`) or by its code (`region_code=`).
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import itertools
 
 import factory
+import openpyxl
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.contrib.auth.hashers import make_password
 
-from candidates.models import Election, Pair, Round, Supporter, SupportUpload
-from electorate.models import Region, Voter, VoterRoll
-from electorate.nik import (
-    nik_checks,
-    nik_encrypt,
-    nik_group,
-    nik_hash,
-    nik_mask,
-    nik_prefixes_known,
-)
+from candidates.models import Election, Pair, Round, Supporter, SupportUpload, TeamMembership
+from electorate.models import Region, Role, RollImport, StaffAssignment, Voter, VoterRoll
+from electorate.nik import nik_columns
+from electorate.nik import nik_hash as keyed_hash
 
 KELURAHAN = "31.71.01.1001"  # Gambir, Gambir, Jakarta Pusat
 _serials = itertools.count(1)
@@ -33,47 +35,100 @@ def make_nik(
     region: str = "317101",
     serial: int | None = None,
 ) -> str:
-    """A well-formed 16-digit NIK: region (6) + DDMMYY (women: day + 40) + serial (4)."""
+    """A well-formed 16-digit NIK: region (6) + DDMMYY (women: day + 40) + serial (4). Without a
+    serial, the next of a counter shared by the whole run (modulo 10,000): the NIKs one test
+    makes differ."""
     day = birth.day + (40 if sex == "P" else 0)
     serial = next(_serials) % 10000 if serial is None else serial
     return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
-def _region(code: str):
-    return factory.LazyFunction(lambda: Region.objects.get(code=code))
+class RegionFactory(factory.django.DjangoModelFactory):
+    """A region by its dotted Kemendagri code; level and parent follow from the code. Creating
+    one that exists returns it (the `jakarta` tree may be loaded already)."""
+
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = "31"
+    name = factory.LazyAttribute(lambda o: f"Wilayah {o.code}")
+    level = factory.LazyAttribute(lambda o: o.code.count(".") + 1)
+    parent_id = factory.LazyAttribute(lambda o: o.code.rsplit(".", 1)[0] if "." in o.code else None)
+
+
+def _region_by_code():
+    return factory.LazyAttribute(lambda o: Region.objects.get(pk=o.region_code))
+
+
+def _sha256():
+    return factory.Sequence(lambda n: hashlib.sha256(f"upload-{n}".encode()).hexdigest())
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """Without a usable password: tests log in with force_login, and hashing a password per user
+    (PBKDF2) would slow every test that builds the world. A test of the login form sets one."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "rahasia-123")
+    password = factory.LazyFunction(lambda: make_password(None))
+
+
+class StaffAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffAssignment
+
+    class Params:
+        region_code = "31"
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.KPU_PROVINSI
+    region = _region_by_code()
 
 
 class VoterRollFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = VoterRoll
 
+    class Params:
+        region_code = "31"
+
     name = factory.Sequence(lambda n: f"DPT {n}")
-    region = _region("31")
+    region = _region_by_code()
     kind = VoterRoll.Kind.DPT
+
+
+class RollImportFactory(factory.django.DjangoModelFactory):
+    """An import already done: its file is named, never read again."""
+
+    class Meta:
+        model = RollImport
+
+    roll = factory.SubFactory(VoterRollFactory)
+    original_name = "dpt.csv"
+    file = factory.LazyAttribute(lambda o: f"uploads/{o.original_name}")
+    sha256 = _sha256()
+    status = RollImport.Status.DONE
 
 
 class ElectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Election
 
+    class Params:
+        region_code = "31"
+
     slug = factory.Sequence(lambda n: f"pilgub-dki-{n}")
     name = factory.Sequence(lambda n: f"Pemilihan Gubernur DKI Jakarta {n}")
-    region = _region("31")
+    region = _region_by_code()
     level = Election.Level.GOVERNOR
     dpt_count = 8_252_897
     voting_day = dt.date(2024, 11, 27)
-    roll = factory.SubFactory(VoterRollFactory)
+    roll = factory.SubFactory(VoterRollFactory, region=factory.SelfAttribute("..region"))
 
 
 class PairFactory(factory.django.DjangoModelFactory):
@@ -84,22 +139,32 @@ class PairFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Pasangan {n}")
 
 
+class TeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamMembership
+
+    user = factory.SubFactory(UserFactory)
+    pair = factory.SubFactory(PairFactory)
+
+
 class SupportUploadFactory(factory.django.DjangoModelFactory):
+    """An upload already loaded: its file is named, never read again. A test that needs a real
+    file goes through the intake (tests/candidates/conftest.py: `intake`)."""
+
     class Meta:
         model = SupportUpload
 
     pair = factory.SubFactory(PairFactory)
     round = Round.INITIAL
     original_name = "dukungan.csv"
-    file = factory.LazyAttributeSequence(
-        lambda o, n: ContentFile(f"NIK\n{n}\n".encode(), name=o.original_name)
-    )
-    sha256 = factory.Sequence(lambda n: hashlib.sha256(f"upload-{n}".encode()).hexdigest())
+    file = factory.LazyAttribute(lambda o: f"uploads/{o.original_name}")
+    sha256 = _sha256()
     status = SupportUpload.Status.DONE
 
 
-class _NikFields(factory.django.DjangoModelFactory):
-    """Fields derived from a plaintext `nik` parameter (never stored as such)."""
+class _PersonFields(factory.django.DjangoModelFactory):
+    """A person's fields. The plaintext `nik` is a parameter, never stored as such; by default
+    it encodes `birth` and `sex`, as a real one does."""
 
     class Meta:
         abstract = True
@@ -108,7 +173,6 @@ class _NikFields(factory.django.DjangoModelFactory):
         birth = dt.date(1990, 1, 12)
         nik = factory.LazyAttribute(lambda o: make_nik(birth=o.birth, sex=o.sex))
 
-    nik_hash = factory.LazyAttribute(lambda o: nik_hash(o.nik))
     name = factory.Sequence(lambda n: f"Pendukung {n}")
     birth_place = "Jakarta"
     birth_date = factory.SelfAttribute("birth")
@@ -119,33 +183,39 @@ class _NikFields(factory.django.DjangoModelFactory):
     rw = "002"
 
 
-class VoterFactory(_NikFields):
+class VoterFactory(_PersonFields):
     class Meta:
         model = Voter
 
     roll = factory.SubFactory(VoterRollFactory)
+    nik_hash = factory.LazyAttribute(lambda o: keyed_hash(o.nik))
     kelurahan_code = KELURAHAN
 
 
-class SupporterFactory(_NikFields):
+class SupporterFactory(_PersonFields):
+    """A supporter row as the intake leaves it: the NIK as keyed hash, ciphertext, mask, group
+    hash and check bits (electorate.nik.nik_columns), nothing else of it."""
+
     class Meta:
         model = Supporter
+
+    class Params:
+        nik_stored = factory.LazyAttribute(
+            lambda o: nik_columns(o.nik, birth_date=o.birth_date, sex=o.sex)
+        )
 
     upload = factory.SubFactory(SupportUploadFactory)
     pair = factory.SelfAttribute("upload.pair")
     round = factory.SelfAttribute("upload.round")
     row_number = factory.Sequence(lambda n: n + 2)
-    nik_cipher = factory.LazyAttribute(lambda o: nik_encrypt(o.nik))
-    nik_masked = factory.LazyAttribute(lambda o: nik_mask(o.nik))
-    nik_group = factory.LazyAttribute(lambda o: nik_group(o.nik))
-    nik_checks = factory.LazyAttribute(
-        lambda o: nik_checks(
-            o.nik, birth_date=o.birth_date, sex=o.sex, prefixes=nik_prefixes_known()
-        )
-    )
-    kelurahan = _region(KELURAHAN)
+    kelurahan_id = KELURAHAN
     occupation = "Karyawan Swasta"
     sheet_page = "1"
+    nik_hash = factory.LazyAttribute(lambda o: o.nik_stored["nik_hash"])
+    nik_cipher = factory.LazyAttribute(lambda o: o.nik_stored["nik_cipher"])
+    nik_masked = factory.LazyAttribute(lambda o: o.nik_stored["nik_masked"])
+    nik_group = factory.LazyAttribute(lambda o: o.nik_stored["nik_group"])
+    nik_checks = factory.LazyAttribute(lambda o: o.nik_stored["nik_checks"])
 
 
 # --- upload files --------------------------------------------------------------------------
@@ -195,9 +265,6 @@ def csv_bytes(
     encoding: str = "utf-8",
     bom: bool = False,
 ) -> bytes:
-    import csv
-    import io
-
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
@@ -207,12 +274,13 @@ def csv_bytes(
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
+def roll_csv(rows: list[dict], **kwargs) -> bytes:
+    """A voter-roll file: the roll's columns only."""
+    return csv_bytes(rows, header=ROLL_HEADER, **kwargs)
+
+
 def xlsx_bytes(rows: list[dict], *, header: list[str] = SUPPORT_HEADER) -> bytes:
     """A real XLSX written by openpyxl; cell types are kept (a number stays a number)."""
-    import io
-
-    import openpyxl
-
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(header)

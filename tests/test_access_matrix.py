@@ -1,8 +1,8 @@
 """Who may open what: every URL that takes an object id, for every kind of user.
 
-The world (tests/web_world.py) has two sides: A in Jakarta Pusat, B in Jakarta Utara, each
-with an election, a pair, its team, KPU Kab/Kota and PPS staff; Bawaslu of A; KPU Provinsi and
-a superuser over both. For an object of side X:
+The world (the `world` fixture, tests/conftest.py) has two sides: A in Jakarta Pusat, B in
+Jakarta Utara, each with an election, a pair, its team, KPU Kab/Kota and PPS staff; Bawaslu of
+A; KPU Provinsi and a superuser over both. For an object of side X:
 - users of the other side get 404 (never 403: the page must not confirm the object exists);
 - users who see the object but may not act on it get 403;
 - the rest get 200; anonymous visitors are sent to the login page (pages) or refused (API).
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
-from tests.web_world import world_build
 
 # Roles relative to the side that owns the object; "su" and "prov" see both sides.
 SIDE_ROLES = ("kpu", "pps", "bawaslu", "tim")
@@ -85,11 +83,6 @@ def _expected(name: str, side: str, user: str) -> int | str:
     if role in ok:
         return 200
     return 403 if role in forbidden else 404
-
-
-@pytest.fixture
-def world(db):
-    return world_build()
 
 
 @pytest.mark.parametrize("side", ["a", "b"])

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from candidates.models import SupportUpload
-from config.celery import app as celery_app
-from tests.web_world import world_build
+from tests.factories import csv_bytes, good_row
 
-HEADER = (
-    "NIK,NAMA,TEMPAT_LAHIR,TANGGAL_LAHIR,JENIS_KELAMIN,ALAMAT,RT,RW,KODE_WILAYAH,"
-    "PEKERJAAN,STATUS_PERKAWINAN,HALAMAN\n"
-)
-ROWS = (
-    "3171010101900001,Budi Santoso,Jakarta,01-01-1990,L,Jl. A 1,001,002,31.71.01.1001,Guru,S,1\n"
-    "317101010190,Andi,Jakarta,01-01-1990,L,Jl. A 3,001,002,31.71.01.1001,Buruh,B,2\n"
-)
-
-
-@pytest.fixture
-def world(db):
-    return world_build()
-
-
-@pytest.fixture
-def eager():
-    conf = celery_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+# A good row, then a NIK of 12 digits: rejected at row 3.
+ROWS = [
+    good_row(NIK="3171010101900001", birth=dt.date(1990, 1, 1)),
+    good_row(NIK="317101010190", NAMA="Andi"),
+]
 
 
 def _file(name="dukungan.csv"):
-    return SimpleUploadedFile(name, (HEADER + ROWS).encode(), content_type="text/csv")
+    return SimpleUploadedFile(name, csv_bytes(ROWS), content_type="text/csv")
 
 
 def test_team_uploads_through_the_api_and_reads_progress_and_errors(

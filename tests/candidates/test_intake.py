@@ -1,3 +1,7 @@
+"""Support-list intake (candidates/intake.py): every bad row named by row, column and fix, the
+good rows kept with the NIK only as hash, ciphertext and mask, one upload per file, and a run
+that can be repeated or taken over without doubling anything."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,8 +9,6 @@ import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import connection
 
 from candidates.intake import support_upload_create, support_upload_retry, support_upload_run
 from candidates.models import Supporter, SupportUpload
@@ -304,39 +306,6 @@ def test_done_signal_is_sent_after_a_successful_load(pair):
     assert received == [(SupportUpload, upload.pk, "done")]
 
 
-# --- command ----------------------------------------------------------------------------------
-
-
-def run_command(*args) -> dict:
-    out = io.StringIO()
-    call_command("import_support", *args, "--json", stdout=out)
-    return json.loads(out.getvalue())
-
-
-def test_command_prints_counts_and_errors_as_json(pair, tmp_path):
-    path = tmp_path / "dukungan.csv"
-    path.write_bytes(csv_bytes([good_row(), good_row(NIK="3.17101E+15")]))
-
-    result = run_command("--pair", str(pair.pk), str(path), "--round", "1")
-
-    assert result["accepted"] == 1
-    assert result["rejected"] == 1
-    assert result["errors"][0]["row"] == 3
-    assert result["errors"][0]["column"] == "NIK"
-    assert result["duplicate_file"] is False
-    assert SupportUpload.objects.get(pk=result["upload_id"]).round == 1
-    assert run_command("--pair", str(pair.pk), str(path))["duplicate_file"] is True
-
-
-def test_command_refuses_unknown_pair_and_missing_file(pair, tmp_path):
-    path = tmp_path / "dukungan.csv"
-    path.write_bytes(csv_bytes([good_row()]))
-    with pytest.raises(CommandError, match="tidak ditemukan"):
-        run_command("--pair", "999999", str(path))
-    with pytest.raises(CommandError, match="tidak ditemukan"):
-        run_command("--pair", str(pair.pk), str(tmp_path / "tidak-ada.csv"))
-
-
 # --- recovery and personal data in messages -----------------------------------------------------
 
 
@@ -362,25 +331,19 @@ def test_an_upload_running_with_a_fresh_heartbeat_is_left_to_its_worker(intake):
     assert support_upload_run(upload_id=upload.pk).status == "running"
 
 
-def test_sending_the_same_file_after_a_failure_runs_it_again(pair, monkeypatch):
-    import candidates.intake as intake_module
-
+def test_sending_the_same_file_after_a_failure_runs_it_again(pair):
     data = csv_bytes([good_row(), good_row()])
 
     def broken(upload, rows):
         raise RuntimeError('CONTEXT:  COPY supporter, line 1: "Siti Aminah\tJl. Melati 3"')
 
-    load = "_load_postgresql" if connection.vendor == "postgresql" else "_load_sqlite"
-    original = getattr(intake_module, load)
-    monkeypatch.setattr(intake_module, load, broken)
     upload, _ = support_upload_create(pair=pair, file=io.BytesIO(data), original_name="d.csv")
     with pytest.raises(RuntimeError):
-        support_upload_run(upload_id=upload.pk)
+        support_upload_run(upload_id=upload.pk, load=broken)
     upload.refresh_from_db()
     assert upload.status == "failed" and f"#{upload.pk}" in upload.failure
     assert "Siti" not in upload.failure and "Melati" not in upload.failure
 
-    monkeypatch.setattr(intake_module, load, original)
     again, created = support_upload_create(pair=pair, file=io.BytesIO(data), original_name="d.csv")
     assert (again.pk, again.status, created) == (upload.pk, "pending", False)
     assert support_upload_run(upload_id=upload.pk).status == "done"

@@ -1,45 +1,41 @@
-"""The candidates pages as users go through them: KPU sets up, the team uploads and looks."""
+"""The candidates pages as users go through them (candidates/views.py): KPU sets up elections,
+pairs and teams and uploads the voter roll; the team uploads its list and looks."""
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
-from config.celery import app as celery_app
-from tests.web_world import world_build
+from electorate.models import RollImport, Voter
+from tests.factories import csv_bytes, good_row, roll_csv
 
-HEADER = (
-    "NIK,NAMA,TEMPAT_LAHIR,TANGGAL_LAHIR,JENIS_KELAMIN,ALAMAT,RT,RW,KODE_WILAYAH,"
-    "PEKERJAAN,STATUS_PERKAWINAN,HALAMAN\n"
-)
 KEL = "31.71.01.1001"
-GOOD = f"3171010101900001,Budi Santoso,Jakarta,01-01-1990,L,Jl. A 1,001,002,{KEL},Karyawan,S,1\n"
-GOOD2 = f"3171014202920002,Siti Aminah,Jakarta,02-02-1992,P,Jl. A 2,001,002,{KEL},Pedagang,S,1\n"
-EXCEL_NIK = "3.17101E+15,Andi,Jakarta,03-03-1993,L,Jl. Merdeka 3,001,002,31.71.01.1001,Buruh,B,2\n"
+GOOD = good_row(
+    NIK="3171010101900001", birth=dt.date(1990, 1, 1), ALAMAT="Jl. A 1", KODE_WILAYAH=KEL
+)
+GOOD2 = good_row(
+    NIK="3171014202920002",
+    NAMA="Siti Aminah",
+    birth=dt.date(1992, 2, 2),
+    sex="P",
+    ALAMAT="Jl. A 2",
+    KODE_WILAYAH=KEL,
+)
+EXCEL_NIK = good_row(NIK="3.17101E+15", NAMA="Andi", birth=dt.date(1993, 3, 3), KODE_WILAYAH=KEL)
+SEX_X = good_row(NIK="3171010303930003", NAMA="Andi", birth=dt.date(1993, 3, 3), JENIS_KELAMIN="X")
 
 
-@pytest.fixture
-def world(db):
-    return world_build()
+def _csv(name: str, *rows: dict) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, csv_bytes(list(rows)), content_type="text/csv")
 
 
-@pytest.fixture
-def eager():
-    """Celery tasks run in-process, whatever broker the environment names."""
-    conf = celery_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
-
-
-def _csv(name: str, *rows: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, (HEADER + "".join(rows)).encode(), content_type="text/csv")
+def _roll(name="dpt.csv") -> SimpleUploadedFile:
+    """Two good rows and a third with an unknown sex (JENIS_KELAMIN X): rejected at row 4."""
+    return SimpleUploadedFile(name, roll_csv([GOOD, GOOD2, SEX_X]), content_type="text/csv")
 
 
 def _upload(client, pair, f, round_=0):
@@ -194,40 +190,60 @@ def test_supporter_list_is_masked_paginated_and_filtered(client, world):
     assert "Tidak ada pendukung" in client.get(url, {"round": 2}).content.decode()
 
 
-def test_home_dashboard_speaks_indonesian_for_every_role(client, world):
-    for user in world.users.values():
-        client.force_login(user)
-        page = client.get(reverse("home")).content.decode()
-        assert "Beranda" in page
+# --- the voter roll, uploaded by the KPU -----------------------------------------------------
 
 
-def test_login_and_logout_pages(client, world):
-    user = world.users["kpu_a"]
-    user.set_password("Kuat-sekali-2024")
-    user.save()
-    assert "Masuk" in client.get(reverse("login")).content.decode()
-    response = client.post(reverse("login"), {"username": "kpu_a", "password": "Kuat-sekali-2024"})
-    assert response["Location"] == reverse("home")
-    assert client.post(reverse("logout"))["Location"] == reverse("login")
-    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
-
-
-@pytest.mark.parametrize("username", ["pps_a", "bawaslu_a", "tim_a", "kpu_a"])
-def test_no_link_on_the_dashboard_or_pair_page_leads_to_a_refusal(client, world, username):
-    """Every pair link a user is shown opens for that user (no link ends in a 403 page)."""
-    pair = world.objects["a"]["pair"]
-    client.force_login(world.users[username])
-    for page in (reverse("home"), reverse("pair-detail", kwargs={"pk": pair.pk})):
-        html = client.get(page).content.decode()
-        links = set(re.findall(rf'href="(/paslon/{pair.pk}/[^"?]*)', html))
-        assert links
-        for link in links:
-            assert client.get(link).status_code == 200, (username, page, link)
-
-
-def test_pair_page_links_to_its_recap_results_and_upload_for_its_kpu(client, world):
-    pair = world.objects["a"]["pair"]
+def test_kpu_uploads_a_roll_and_sees_progress_and_the_rejected_row(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    election = world.objects["a"]["election"]
     client.force_login(world.users["kpu_a"])
-    html = client.get(reverse("pair-detail", kwargs={"pk": pair.pk})).content.decode()
-    for name in ("verification-recap", "verification-results", "upload-create", "verification-run"):
-        assert reverse(name, kwargs={"pk": pair.pk}) in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("roll-upload", kwargs={"pk": election.pk}), {"file": _roll()}
+        )
+    imp = RollImport.objects.get(original_name="dpt.csv")
+    assert response["Location"] == reverse("roll-import-detail", kwargs={"pk": imp.pk})
+    assert (imp.status, imp.accepted, imp.rejected) == ("done", 2, 1)
+    assert Voter.objects.filter(roll=election.roll).count() == 2
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-label="Baris">4</td><td data-label="Kolom"><code>JENIS_KELAMIN</code></td>' in page
+    assert "100%" in page
+
+
+def test_first_roll_upload_creates_the_election_roll(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    election = world.objects["a"]["election"]
+    Election.objects.filter(pk=election.pk).update(roll=None)
+    client.force_login(world.users["kpu_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roll-upload", kwargs={"pk": election.pk}), {"file": _roll()})
+    election.refresh_from_db()
+    assert election.roll is not None
+    assert election.roll.region_id == election.region_id
+    assert election.roll.voters.count() == 2
+
+
+def test_the_same_roll_file_twice_is_one_import(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    election = world.objects["a"]["election"]
+    client.force_login(world.users["kpu_a"])
+    url = reverse("roll-upload", kwargs={"pk": election.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, {"file": _roll("satu.csv")})
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(url, {"file": _roll("dua.csv")}, follow=True)
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert "sudah pernah diimpor" in second.content.decode()
+
+
+def test_roll_import_progress_partial_polls_until_done(client, world):
+    imp = world.objects["a"]["roll_import"]
+    RollImport.objects.filter(pk=imp.pk).update(status="running", size=1000, bytes_read=250)
+    client.force_login(world.users["kpu_a"])
+    url = reverse("roll-import-progress", kwargs={"pk": imp.pk})
+    assert 'hx-trigger="every 2s"' in client.get(url).content.decode()
+    RollImport.objects.filter(pk=imp.pk).update(status="done")
+    assert "hx-trigger" not in client.get(url).content.decode()

@@ -1,23 +1,16 @@
+"""Voter-roll import (electorate/roll_import.py): good rows in with the NIK only as keyed hash, bad
+rows reported by row and column, a NIK already in the roll kept as it is, on one or two COPY
+connections. The upload life it shares with the support lists: tests/electorate/test_uploads.py."""
+
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
-from candidates.models import Election
 from electorate.models import RollImport, Voter
 from electorate.nik import nik_hash
-from electorate.roll_import import roll_import_create, roll_import_retry, roll_import_run
-from electorate.vault import vault_open
-from tests.factories import ROLL_HEADER, ElectionFactory, csv_bytes, good_row, make_nik
-
-
-def roll_csv(rows, **kwargs) -> bytes:
-    return csv_bytes(rows, header=ROLL_HEADER, **kwargs)
+from tests.factories import ROLL_HEADER, csv_bytes, good_row, make_nik, roll_csv, xlsx_bytes
 
 
 def test_good_rows_are_loaded_with_the_nik_only_as_keyed_hash(roll, roll_import):
@@ -113,87 +106,13 @@ def test_missing_column_fails_the_whole_file_with_one_clear_error(roll, roll_imp
     assert not Voter.objects.filter(roll=roll).exists()
 
 
-def test_a_claimed_import_is_not_run_again(roll, roll_import):
-    job, _ = roll_import(roll_csv([good_row()]))
-    again = roll_import_run(import_id=job.pk)
-
-    assert again.status == "done"
-    assert again.finished_at == job.finished_at
-    assert Voter.objects.filter(roll=roll).count() == 1
-
-
-def test_a_crashed_import_retried_ends_as_if_it_had_run_once(roll):
-    data = roll_csv([good_row(), good_row(NIK="123"), good_row()])
-    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
-    roll_import_run(import_id=job.pk)
-    # A worker killed mid-run leaves the import 'running'.
-    RollImport.objects.filter(pk=job.pk).update(status="running")
-
-    assert roll_import_run(import_id=job.pk).status == "running"
-    assert roll_import_retry(import_id=job.pk).status == "pending"
-    rerun = roll_import_run(import_id=job.pk)
-    assert (rerun.status, rerun.rejected) == ("done", 1)
-    assert Voter.objects.filter(roll=roll).count() == 2
-
-
-def test_the_file_is_kept_as_uploaded_with_its_sha256(roll):
-    import hashlib
-
-    data = roll_csv([good_row()])
-    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="../dpt.csv")
-
-    assert job.original_name == "dpt.csv"
-    assert job.sha256 == hashlib.sha256(data).hexdigest()
-    assert job.size == len(data)
-    with vault_open(job.file.name) as fh:
-        assert fh.read() == data
-
-
 def test_xlsx_roll_is_imported(roll, roll_import):
-    from tests.factories import xlsx_bytes
-
     rows = [good_row(TANGGAL_LAHIR=dt.date(1990, 1, 12), RT=1, RW=2.0)]
     job, _ = roll_import(xlsx_bytes(rows, header=ROLL_HEADER), name="dpt.xlsx")
 
     assert (job.status, job.accepted) == ("done", 1)
     voter = Voter.objects.get(roll=roll)
     assert (voter.birth_date, voter.rt, voter.rw) == (dt.date(1990, 1, 12), "001", "002")
-
-
-# --- command ----------------------------------------------------------------------------------
-
-
-def run_command(*args) -> dict:
-    out = io.StringIO()
-    call_command("import_voter_roll", *args, "--json", stdout=out)
-    return json.loads(out.getvalue())
-
-
-def test_command_creates_the_election_roll_and_prints_json(jakarta, tmp_path):
-    election = ElectionFactory(roll=None)
-    path = tmp_path / "dpt.csv"
-    path.write_bytes(roll_csv([good_row(), good_row(JENIS_KELAMIN="?")]))
-
-    result = run_command("--election", election.slug, str(path))
-
-    election = Election.objects.get(pk=election.pk)
-    assert election.roll is not None
-    assert result["accepted"] == 1
-    assert result["rejected"] == 1
-    assert result["errors"][0]["row"] == 3
-    assert result["duplicate_file"] is False
-    assert run_command("--election", election.slug, str(path))["duplicate_file"] is True
-    assert Voter.objects.filter(roll=election.roll).count() == 1
-
-
-def test_command_refuses_a_missing_file_or_unknown_election(jakarta, tmp_path):
-    election = ElectionFactory()
-    with pytest.raises(CommandError, match="tidak ditemukan"):
-        run_command("--election", election.slug, str(tmp_path / "tidak-ada.csv"))
-    path = tmp_path / "dpt.csv"
-    path.write_bytes(roll_csv([good_row()]))
-    with pytest.raises(CommandError, match="tidak ditemukan"):
-        run_command("--election", "tidak-ada", str(path))
 
 
 @pytest.fixture(params=[False, True], ids=["one-connection", "two-connections"])
@@ -223,72 +142,3 @@ def test_import_outside_a_transaction_with_a_repeated_nik_keeps_it_once(
     assert (job.status, job.accepted) == ("done", 20)
     assert Voter.objects.filter(roll=roll).count() == 20
     assert not Voter.objects.filter(roll=roll, name="Ulang").exists()
-
-
-# --- at rest, and recovery ----------------------------------------------------------------------
-
-
-def test_the_stored_file_holds_none_of_the_niks_and_decrypts_to_the_upload(roll):
-    niks = [make_nik(serial=i) for i in range(1, 6)]
-    data = roll_csv([good_row(NIK=nik, NAMA="Siti Aminah") for nik in niks])
-    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
-
-    with job.file.storage.open(job.file.name, "rb") as fh:
-        blob = fh.read()
-    assert blob != data and data not in blob
-    assert not any(nik.encode() in blob for nik in niks) and b"Siti" not in blob
-    assert not job.file.name.endswith("dpt.csv")
-    with vault_open(job.file.name) as fh:
-        assert fh.read() == data
-
-
-def test_the_same_file_twice_is_still_one_import(roll, roll_import):
-    data = roll_csv([good_row()])
-    first, created = roll_import(data)
-    again, created_again = roll_import(data, name="lagi.csv")
-
-    assert created and not created_again and again.pk == first.pk
-    assert RollImport.objects.filter(roll=roll).count() == 1
-
-
-def test_an_import_left_running_with_an_old_heartbeat_is_taken_over(roll):
-    from django.utils import timezone
-
-    data = roll_csv([good_row(), good_row()])
-    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
-    roll_import_run(import_id=job.pk)
-    old = timezone.now() - dt.timedelta(hours=1)
-    RollImport.objects.filter(pk=job.pk).update(status="running", heartbeat_at=old)
-
-    rerun = roll_import_run(import_id=job.pk)
-
-    assert rerun.status == "done" and rerun.heartbeat_at > old
-    assert Voter.objects.filter(roll=roll).count() == 2
-
-
-def test_sending_the_file_again_after_a_failure_runs_it_again(roll):
-    data = roll_csv([good_row(), good_row()])
-    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
-    RollImport.objects.filter(pk=job.pk).update(status="failed", failure="x")
-
-    again, created = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
-    assert (again.pk, again.status, created) == (job.pk, "pending", False)
-    assert roll_import_run(import_id=job.pk).status == "done"
-    assert Voter.objects.filter(roll=roll).count() == 2
-
-
-def test_a_tampered_stored_file_fails_the_import_with_a_message_and_no_detail(roll):
-    from electorate.vault import VaultError
-
-    data = roll_csv([good_row()])
-    job, _ = roll_import_create(roll=roll, file=io.BytesIO(data), original_name="dpt.csv")
-    path = Path(job.file.storage.path(job.file.name))
-    blob = bytearray(path.read_bytes())
-    blob[-1] ^= 1
-    path.write_bytes(bytes(blob))
-
-    with pytest.raises(VaultError):
-        roll_import_run(import_id=job.pk)
-    job.refresh_from_db()
-    assert job.status == "failed" and f"#{job.pk}" in job.failure
-    assert "VaultError" not in job.failure and Voter.objects.filter(roll=roll).count() == 0

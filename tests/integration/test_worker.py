@@ -12,6 +12,7 @@ from candidates.intake import support_upload_create
 from candidates.models import Supporter
 from candidates.services import election_create, pair_create
 from candidates.tasks import support_upload_task
+from tests.factories import csv_bytes, good_row
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -26,19 +27,33 @@ def test_support_upload_is_imported_by_a_real_worker(start_worker, jakarta):
         voting_day=dt.date(2024, 11, 27),
     )
     pair = pair_create(election=election, name="Pasangan Uji")
-    csv = (
-        "NIK,NAMA,TEMPAT_LAHIR,TANGGAL_LAHIR,JENIS_KELAMIN,ALAMAT,RT,RW,KODE_WILAYAH,"
-        "PEKERJAAN,STATUS_PERKAWINAN,HALAMAN\n"
-        "3171014505900001,Siti Aminah,Jakarta,05-05-1990,P,Jl. Kebon Kelapa 1,1,2,"
-        "31.71.01.1001,Karyawan Swasta,Kawin,1\n"
-        "3171011203850002,Budi Santoso,Jakarta,12/03/1985,L,Jl. Cideng Barat 7,3,4,"
-        "3171011002,Wiraswasta,Kawin,1\n"
-        "3.17101E+15,Rusak Excel,Jakarta,01-01-1980,L,Jl. Petojo,1,1,31.71.01.1003,Buruh,Kawin,1\n"
+    csv = csv_bytes(
+        [
+            good_row(
+                NIK="3171014505900001",
+                NAMA="Siti Aminah",
+                birth=dt.date(1990, 5, 5),
+                sex="P",
+                ALAMAT="Jl. Kebon Kelapa 1",
+                KODE_WILAYAH="31.71.01.1001",
+            ),
+            good_row(
+                NIK="3171011203850002",
+                birth=dt.date(1985, 3, 12),
+                TANGGAL_LAHIR="12/03/1985",
+                ALAMAT="Jl. Cideng Barat 7",
+                RT="3",
+                RW="4",
+                KODE_WILAYAH="3171011002",
+                PEKERJAAN="Wiraswasta",
+            ),
+            good_row(NIK="3.17101E+15", NAMA="Rusak Excel", KODE_WILAYAH="31.71.01.1003"),
+        ]
     )
     upload, created = support_upload_create(
         pair=pair,
         round=0,
-        file=ContentFile(csv.encode(), name="dukungan.csv"),
+        file=ContentFile(csv, name="dukungan.csv"),
         original_name="dukungan.csv",
     )
     assert created

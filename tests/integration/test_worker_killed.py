@@ -9,9 +9,17 @@ import time
 
 import pytest
 
-from candidates.models import Election, Pair, Supporter, SupportUpload
-from electorate.models import Voter, VoterRoll
-from electorate.nik import nik_columns, nik_hash
+from candidates.models import Pair, Supporter
+from electorate.models import Voter
+from tests.factories import (
+    ElectionFactory,
+    PairFactory,
+    SupporterFactory,
+    SupportUploadFactory,
+    VoterFactory,
+    VoterRollFactory,
+    make_nik,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -20,50 +28,36 @@ CHUNK = 40  # 100 chunks: the worker is surely killed mid-run
 
 
 def _case(jakarta) -> Pair:
-    roll = VoterRoll.objects.create(name="DPT uji", region=jakarta)
-    election = Election.objects.create(
+    election = ElectionFactory(
         slug="uji",
         name="Uji",
         region=jakarta,
-        level="governor",
-        dpt_count=8_252_897,
-        voting_day=dt.date(2024, 11, 27),
-        roll=roll,
+        roll=VoterRollFactory(name="DPT uji", region=jakarta),
     )
-    pair = Pair.objects.create(election=election, name="A")
-    upload = SupportUpload.objects.create(
-        pair=pair, round=0, file="x.csv", original_name="x.csv", sha256="0" * 64, status="done"
-    )
+    pair = PairFactory(election=election, name="A")
+    upload = SupportUploadFactory(pair=pair, original_name="x.csv")
     supporters, voters = [], []
     for i in range(SUPPORTERS):
         birth = dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28)
-        nik = f"317101{birth.day:02d}{birth.month:02d}{birth.year % 100:02d}{i:04d}"
+        nik = make_nik(birth=birth, serial=i)
         name = f"PENDUKUNG {i}"
         if i % 5:  # one in five is not in the roll; one in seven has another name there
             voters.append(
-                Voter(
-                    roll=roll,
-                    nik_hash=nik_hash(nik),
+                VoterFactory.build(
+                    roll=election.roll,
+                    nik=nik,
                     name="ORANG LAIN" if i % 7 == 0 else name,
-                    birth_date=birth,
-                    sex="L",
-                    marital_status="S",
-                    kelurahan_code="31.71.01.1001",
+                    birth=birth,
                 )
             )
         supporters.append(
-            Supporter(
+            SupporterFactory.build(
                 upload=upload,
-                pair=pair,
-                round=0,
                 row_number=i + 2,
+                nik=nik,
                 name=name,
-                birth_date=birth,
-                sex="L",
-                kelurahan_id="31.71.01.1001",
-                marital_status="S",
+                birth=birth,
                 occupation="PNS" if i % 11 == 0 else "Wiraswasta",
-                **nik_columns(nik, birth_date=birth, sex="L"),
             )
         )
     Voter.objects.bulk_create(voters, batch_size=2000)

@@ -1,3 +1,7 @@
+"""The recap of a pair (verification/recap.py): counts, reasons, the region tree, threshold,
+spread, shortfall and repair, per round and cumulative; and the recap command that prints it
+(decisions/management/commands/recap.py since the decisions app came)."""
+
 from __future__ import annotations
 
 import json
@@ -6,19 +10,11 @@ import pytest
 from django.core.management import call_command
 
 from candidates.models import Election
-from verification.engine import run_create, verification_run
+from tests.factories import make_nik
+from tests.verification.case import KEL_BARAT, KEL_OUTSIDE, KEL_UTARA, verify
 from verification.recap import recap_compute
 
-from .conftest import KEL_OUTSIDE, KEL_UTARA, make_nik
-
 pytestmark = pytest.mark.django_db
-
-KEL_BARAT = "31.73.01.1001"
-
-
-def verify(pair, round=None):
-    run = run_create(pair=pair, round=round)
-    return verification_run(run_id=run.pk)
 
 
 @pytest.fixture
@@ -130,13 +126,3 @@ def test_recap_command_prints_json(small, capsys):
     assert data["MS"] == 4 and data["threshold"] == 4
     assert {"spread", "shortfall", "repair_required", "by_region", "reasons"} <= set(data)
     assert data["spread"]["required"] == 4 and data["spread"]["achieved"] == 2
-
-
-def test_verify_admin_command_prints_counts(case, capsys):
-    case.supporter(make_nik())
-    case.supporter(make_nik(), in_roll=False)
-    call_command("verify_admin", "--pair", str(case.pair("A").pk), "--json")
-    data = json.loads(capsys.readouterr().out)
-    assert data["status"] == "done"
-    assert (data["MS"], data["TMS"], data["total"]) == (1, 1, 2)
-    assert data["reasons"]["NOT_IN_ROLL"] == 1

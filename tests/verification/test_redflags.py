@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import make_nik
+from tests.verification.case import KEL_UTARA
 from verification.redflags import red_flags_compute
-
-from .conftest import KEL_UTARA, make_nik
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
-"""Verification pages and endpoints: KPU starts a run, everyone concerned follows it, the recap
-and red flags for KPU and Bawaslu, the team's own results and XLSX."""
+"""Verification pages: KPU starts a run, everyone concerned follows it, the recap and red flags
+for KPU and Bawaslu, the team's own results and XLSX."""
 
 from __future__ import annotations
 
@@ -10,23 +10,7 @@ import pytest
 from django.urls import reverse
 
 from candidates.models import Election
-from config.celery import app as celery_app
-from tests.web_world import world_build
 from verification.models import ExportLog, VerificationRun
-
-
-@pytest.fixture
-def world(db):
-    return world_build()
-
-
-@pytest.fixture
-def eager():
-    conf = celery_app.conf
-    before = (conf.task_always_eager, conf.task_eager_propagates)
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
 
 
 @pytest.fixture
@@ -103,23 +87,6 @@ def test_bawaslu_sees_red_flags_and_the_team_does_not(client, world, verified):
     assert "Tanda bahaya" not in client.get(url).content.decode()
 
 
-def test_recap_by_region_is_cut_to_the_users_area(client, world, eager):
-    """Bawaslu of Jakarta Pusat sees the governor pair's table for Jakarta Pusat only."""
-    from verification.engine import run_create, verification_run
-
-    pair = world.governor_pair
-    roll = world.objects["a"]["election"].roll
-    Election.objects.filter(pk=pair.election_id).update(roll=roll)
-    pair.refresh_from_db()
-    run = run_create(pair=pair, round=0)
-    verification_run(run_id=run.pk)
-    url = reverse("api-recap", kwargs={"pk": pair.pk})
-    client.force_login(world.users["bawaslu_a"])
-    assert set(client.get(url).json()["by_region"]) == {"31.71"}
-    client.force_login(world.users["prov"])
-    assert set(client.get(url).json()["by_region"]) == {"31.71", "31.72"}
-
-
 def test_team_sees_its_supporters_with_status_and_reasons(client, world, verified):
     client.force_login(world.users["tim_a"])
     url = reverse("verification-results", kwargs={"pk": verified.pk})
@@ -139,22 +106,6 @@ def test_team_downloads_its_results_as_xlsx_with_masked_nik(client, world, verif
     assert len(rows) == 3
     assert ExportLog.objects.filter(user=world.users["tim_a"], pair=verified, rows=3).exists()
     assert all("********" in row[1] for row in rows)
-
-
-def test_api_run_status_and_start(client, world, eager, django_capture_on_commit_callbacks):
-    pair = world.objects["a"]["pair"]
-    url = reverse("api-verification-run", kwargs={"pk": pair.pk})
-    client.force_login(world.users["tim_a"])
-    assert client.get(url).json() == {"run": None}
-    assert client.post(url, {}, content_type="application/json").status_code == 403
-    client.force_login(world.users["kpu_a"])
-    with django_capture_on_commit_callbacks(execute=True):
-        started = client.post(url, {"round": 0}, content_type="application/json")
-    assert started.status_code == 202
-    client.force_login(world.users["tim_a"])
-    status = client.get(url).json()["run"]
-    assert (status["id"], status["status"]) == (started.json()["id"], "done")
-    assert status["counts"]["TMS"] == 3
 
 
 def test_a_large_recap_table_opens_one_branch_at_a_time():
@@ -194,17 +145,3 @@ def test_red_flag_percentages_are_written_the_indonesian_way(client, world, veri
         page = client.get(reverse("verification-recap", kwargs={"pk": verified.pk})).content
     page = page.decode()
     assert "10.231 pendukung = 61,6% dari 16.607 pemilih" in page
-
-
-def test_flags_tied_to_no_place_are_only_for_those_covering_the_whole_election():
-    from verification.selectors import flags_in_area
-
-    flags = [
-        {"kind": "share", "region": "31.71"},
-        {"kind": "share", "region": "31.75.01.1001"},
-        {"kind": "serial", "nik_prefix": "3171"},
-    ]
-    province = flags_in_area(flags, "31", election_region="31")
-    assert [f["kind"] for f in province] == ["share", "share", "serial"]
-    jakpus = flags_in_area(flags, "31.71", election_region="31")
-    assert jakpus == [{"kind": "share", "region": "31.71"}]

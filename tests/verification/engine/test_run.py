@@ -1,0 +1,125 @@
+"""Working a run to its end (verification/engine/run.py): reruns and crashes end in the same
+results, what a run records, its query count, and what it does when uploads or other rounds
+changed meanwhile."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from candidates.models import SupportUpload
+from tests.factories import make_nik
+from tests.verification.case import VOTING_DAY, snapshot, upload_done_signal, verdict, verify
+from verification.engine import run_create, verification_run
+from verification.engine.backends import backend
+from verification.engine.prepare import run_prepare
+from verification.models import VerificationChunk, VerificationResult, VerificationRun
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+# --- reruns, crashes, query counts -------------------------------------------------------------
+
+
+def test_rerun_gives_identical_results(mixed):
+    verify(mixed)
+    first = snapshot(mixed)
+    verify(mixed)
+    assert snapshot(mixed) == first
+    assert {o for _i, _r, o, *_ in first} == {"MS", "BMS", "TMS"}
+
+
+def test_run_that_dies_inside_a_chunk_is_finished_by_a_rerun_with_identical_results(mixed):
+    verify(mixed)
+    clean = snapshot(mixed)
+    VerificationResult.objects.all().delete()
+
+    class DiesInThirdChunk(type(backend())):
+        calls = 0
+
+        def names_differing(self, cursor, params):
+            DiesInThirdChunk.calls += 1
+            if DiesInThirdChunk.calls == 3:
+                raise RuntimeError("worker killed")
+            super().names_differing(cursor, params)
+
+    run = run_create(pair=mixed)
+    with pytest.raises(RuntimeError):
+        verification_run(run_id=run.pk, db=DiesInThirdChunk())
+    run.refresh_from_db()
+    assert run.status == VerificationRun.Status.FAILED and "worker killed" in run.error
+    assert run.chunks.filter(status=VerificationChunk.Status.DONE).count() == 2
+    assert 0 < VerificationResult.objects.count() < len(clean)
+
+    run = verification_run(run_id=run.pk)
+    assert run.status == VerificationRun.Status.DONE
+    assert snapshot(mixed) == clean
+
+
+def test_run_records_rules_roll_and_counts(mixed, case):
+    run = verify(mixed)
+    assert run.rule_set == "2024"
+    assert run.roll_id == case.roll.pk
+    assert run.voting_day == VOTING_DAY
+    assert run.chunks_total == 5 and run.chunks_done == 5
+    assert run.counts["total"] == 20
+    assert sum(run.counts[o] for o in ("MS", "BMS", "TMS")) == 20
+    assert run.finished_at is not None
+
+
+def test_query_count_does_not_grow_with_supporters(case, settings, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.VERIFICATION_CHUNK_SIZE = 1000
+
+    def queries_for(pair_name: str, n: int) -> int:
+        SupportUpload.objects.filter(pair=case.pair(pair_name)).delete()
+        upload = case.upload(pair_name)
+        for i in range(n):
+            nik = make_nik()
+            if i % 3:
+                case.voter(nik, name="AGUS SALIM")  # a name mismatch: the rapidfuzz pass runs
+            case.supporter(nik, upload=upload, name="BUDI SANTOSO")
+        run = run_create(pair=case.pair(pair_name))
+        with CaptureQueriesContext(connection) as ctx:
+            verification_run(run_id=run.pk)
+        return len(ctx.captured_queries)
+
+    assert queries_for("A", 10) == queries_for("A", 60)
+    # Pinned: prepare (~12), claim (2), one chunk (~8), finish (~8); per supporter would be 60+.
+    case.supporter(make_nik(), upload=case.upload("A"))
+    run = run_create(pair=case.pair("A"))
+    with django_assert_max_num_queries(40):
+        verification_run(run_id=run.pk)
+
+
+# --- runs that overlap uploads and other rounds ------------------------------------------------
+
+
+def test_another_pairs_upload_during_a_run_still_flags_this_pair(case):
+    nik = make_nik()
+    a = case.supporter(nik, upload=case.upload("A"))
+    run = run_create(pair=case.pair("A"))
+    run_prepare(run)  # the duplicate bits are fixed here, before B's list exists
+    b_upload = case.upload("B")
+    case.supporter(nik, upload=b_upload)
+    SupportUpload.objects.filter(pk=b_upload.pk).update(finished_at=timezone.now())
+    upload_done_signal(b_upload)  # B's refresh finds no result of A yet
+    verification_run(run_id=run.pk)
+    assert verdict(a) == ("BMS", {"DUPLICATE_EXTERNAL"})
+
+
+def test_rerunning_an_earlier_round_keeps_the_later_resubmission_counted_once(case):
+    from verification.recap import recap_compute
+
+    nik = make_nik()
+    case.supporter(nik, occupation="PNS")  # BMS in round 0
+    verify(case.pair("A"), round=0)
+    case.supporter(nik, upload=case.upload("A", round=1), occupation="Pedagang")
+    verify(case.pair("A"), round=1)
+    before = recap_compute(pair=case.pair("A"))
+    verify(case.pair("A"), round=0)
+    after = recap_compute(pair=case.pair("A"))
+    assert (after["MS"], after["BMS"], after["TMS"]) == (before["MS"], before["BMS"], 0)
+    assert (after["MS"], after["BMS"]) == (1, 0)
