@@ -39,6 +39,7 @@ from electorate.nik import (
     nik_hash,
     nik_mask,
     nik_prefixes_known,
+    nik_serial_code,
 )
 from electorate.parsing import (
     FieldError,
@@ -95,6 +96,7 @@ FIELDS = (
     "nik_cipher",
     "nik_masked",
     "nik_group",
+    "nik_serial",
     "nik_checks",
     "name",
     "birth_place",
@@ -216,6 +218,7 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
             nik_encrypt(nik),
             nik_mask(nik),
             nik_group(nik),
+            nik_serial_code(nik),
             checks,
             name,
             place,
@@ -241,10 +244,10 @@ def _load_postgresql(upload: SupportUpload, rows: Iterator[tuple]) -> int:
         esc = copy_escape
         for r in rows:
             count += 1
-            text = "\t".join(r[6:])
+            text = "\t".join(r[7:])
             yield (
                 f"{prefix}{r[0]}\t\\\\x{r[1].hex()}\t\\\\x{r[2].hex()}\t{r[3]}\t"
-                f"\\\\x{r[4].hex()}\t{r[5]}\t{esc(text)}\n"
+                f"\\\\x{r[4].hex()}\t{r[5]}\t{r[6]}\t{esc(text)}\n"
             )
 
     with connection.cursor() as cursor:

@@ -125,6 +125,9 @@ class Supporter(models.Model):
     # Neither the region nor the birth-date digits are kept in the clear: with the mask they
     # would rebuild the NIK. What the checks need is computed at intake (electorate.nik).
     nik_group = models.BinaryField(max_length=8)  # keyed hash of the first 12 digits
+    # The serial shifted by a keyed offset per group (electorate.nik.nik_serial_code): runs of
+    # consecutive serials stay visible to the red flags, the serial itself does not.
+    nik_serial = models.PositiveSmallIntegerField(default=0)
     nik_checks = models.PositiveSmallIntegerField(default=0)  # electorate.nik.NikCheck bits
     name = models.CharField(max_length=200)
     birth_place = models.CharField(max_length=100, blank=True)

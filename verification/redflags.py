@@ -6,7 +6,7 @@ outcome: they point people at what to look at during factual verification.
 - serial: long runs of consecutive NIK serials among NIKs that share region and birth date, the
   trace of numbers generated rather than copied from ID cards.
 
-The serial check reads the 4-digit serial from `nik_masked` ("3171********0001") and groups by
+The serial check reads the serial shifted by a keyed offset per group (`nik_serial`) and groups by
 `nik_group`, the keyed hash of the first 12 digits, so no NIK is decrypted or rebuilt. Every
 check is one GROUP BY / window query.
 """
@@ -127,19 +127,20 @@ def _address_flags(pair: Pair, conf: dict) -> list[dict]:
 
 
 def _serial_flags(pair: Pair, conf: dict) -> list[dict]:
-    """Gaps and islands: serial minus its rank within (region, birth date, sex) is constant along
-    a run of consecutive serials."""
+    """Gaps and islands: serial minus its rank within (region, birth date) is constant along a
+    run of consecutive serials. The serial is read shifted (nik_serial: the same keyed offset
+    for the whole group, see electorate.nik.nik_serial_code), so runs are found without it."""
     rows = _fetch(
         f"""
-        SELECT MIN(prefix), MIN(serial), MAX(serial), COUNT(*) AS n
+        SELECT MIN(prefix), COUNT(*) AS n, MIN(first_row), MIN(upload)
         FROM (
-            SELECT nik_group, prefix, serial,
+            SELECT nik_group, prefix, serial, first_row, upload,
                    serial - DENSE_RANK() OVER (
                        PARTITION BY nik_group ORDER BY serial
                    ) AS island
             FROM (
-                SELECT nik_group, substr(nik_masked, 1, 4) AS prefix,
-                       CAST(substr(nik_masked, 13, 4) AS INTEGER) AS serial
+                SELECT nik_group, substr(nik_masked, 1, 4) AS prefix, nik_serial AS serial,
+                       row_number AS first_row, upload_id AS upload
                 FROM {SUPPORTER} WHERE pair_id = %s
             ) s
         ) t
@@ -153,17 +154,16 @@ def _serial_flags(pair: Pair, conf: dict) -> list[dict]:
         {
             "kind": "serial",
             "nik_prefix": prefix,
-            "first": f"{lo:04d}",
-            "last": f"{hi:04d}",
             "supporters": n,
+            "first_row": first_row,
             "limit": conf["serial_run_min"],
             "message": _(
-                "%(n)s NIK berurutan (nomor urut %(lo)04d-%(hi)04d) berawalan %(reg)s "
-                "dengan kode wilayah dan tanggal lahir yang sama"
+                "%(n)s NIK bernomor urut berturut-turut berawalan %(reg)s dengan kode wilayah dan "
+                "tanggal lahir yang sama (mulai baris %(row)s berkas unggahan)"
             )
-            % {"n": n, "lo": lo, "hi": hi, "reg": prefix},
+            % {"n": n, "reg": prefix, "row": first_row},
         }
-        for prefix, lo, hi, n in rows
+        for prefix, n, first_row, _upload in rows
     ]
 
 
