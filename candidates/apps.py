@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class CandidatesConfig(AppConfig):
     name = "candidates"
     verbose_name = "Pemilihan dan bakal pasangan calon"
+
+    def ready(self) -> None:
+        from candidates.models import Supporter
+        from candidates.services import supporters_rekey
+        from electorate.rotation import hash_column_register, rekeyer_register
+
+        hash_column_register(Supporter, "nik_hash")
+        rekeyer_register("candidates.Supporter.nik_cipher", supporters_rekey)

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 
 from candidates.models import Pair, Round, Supporter, SupportUpload
 from candidates.signals import support_upload_done
+from electorate import keys
 from electorate.models import Region
 from electorate.nik import (
     nik_checks,
@@ -40,6 +41,7 @@ from electorate.nik import (
     nik_mask,
     nik_prefixes_known,
     nik_serial_code,
+    supporter_context,
 )
 from electorate.parsing import (
     FieldError,
@@ -143,9 +145,10 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     errors: ErrorLog,
     progress: Progress,
     prefixes: frozenset[str],
+    upload_id: int,
 ) -> Iterator[tuple]:
     """Good rows as tuples in FIELDS order (dates as ISO text); bad rows go to `errors` with
-    row, column and the fix.
+    row, column and the fix. Each NIK's ciphertext is bound to its upload and row.
 
     Unrolled by hand, like electorate.roll_import.voter_rows: a generic loop over (column,
     parser) pairs measured about 1 us more per row (some 10 s on the 8M-row roll there, close
@@ -215,7 +218,7 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
         yield (
             number,
             nik_hash(nik),
-            nik_encrypt(nik),
+            nik_encrypt(nik, context=supporter_context(upload_id, number)),
             nik_mask(nik),
             nik_group(nik),
             nik_serial_code(nik),
@@ -327,11 +330,14 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
                     "code", flat=True
                 )
             )
-            rows = supporter_rows(table, cols, kelurahan_codes(), errors, progress, prefixes)
+            rows = supporter_rows(
+                table, cols, kelurahan_codes(), errors, progress, prefixes, upload.pk
+            )
             if load is None:
                 load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
             with transaction.atomic():
                 _runs_serialize(upload)
+                keys.hasher(lock=True)  # the hash keys stay as they are until this commits
                 Supporter.objects.filter(upload_id=upload.pk).delete()
                 started = time.perf_counter()
                 accepted = load(upload, rows)

@@ -11,10 +11,12 @@ from django.core.files import File
 from django.db import transaction
 
 from candidates.intake import support_upload_create
-from candidates.models import Election, Pair, Round, SupportUpload, TeamMembership
+from candidates.models import Election, Pair, Round, Supporter, SupportUpload, TeamMembership
 from candidates.tasks import support_upload_task
 from candidates.thresholds import Threshold, threshold_compute
+from electorate import keys
 from electorate.models import Region, Role, RollImport, StaffAssignment, VoterRoll
+from electorate.nik import supporter_context
 from electorate.services import roll_import_submit
 
 LEVEL_FOR_REGION = {
@@ -124,3 +126,28 @@ def election_roll_submit(
     return roll_import_submit(
         roll=roll, file=file, original_name=original_name, uploaded_by=uploaded_by
     )
+
+
+def supporters_rekey(*, hasher, rehashed: bool) -> int:
+    """Key rotation (electorate.rotation): every supporter's NIK ciphertext re-encrypted under
+    the current key, and, when the hash chain grew, its group hash and shifted serial
+    recomputed (they derive from the NIK). Rows already in that state are skipped."""
+    current = keys.current_key_id()
+    fields = ["nik_cipher", "nik_group", "nik_serial"]
+    changed, batch = 0, []
+    rows = Supporter.objects.only("pk", "upload_id", "row_number", "nik_cipher").order_by("pk")
+    for row in rows.iterator(chunk_size=5000):
+        if not rehashed and keys.key_id_of(row.nik_cipher) == current:
+            continue
+        context = supporter_context(row.upload_id, row.row_number)
+        nik = keys.decrypt(row.nik_cipher, context=context).decode()
+        row.nik_cipher = keys.encrypt(nik.encode(), context=context)
+        row.nik_group, row.nik_serial = hasher.group(nik), hasher.serial_code(nik)
+        batch.append(row)
+        if len(batch) >= 5000:
+            Supporter.objects.bulk_update(batch, fields)
+            changed, batch = changed + len(batch), []
+    if batch:
+        Supporter.objects.bulk_update(batch, fields)
+        changed += len(batch)
+    return changed

@@ -7,6 +7,7 @@ with real workers. DJANGO_ENV=production refuses to start with the demo secrets.
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -34,10 +35,39 @@ DEMO_SECRET_KEY = "demo-insecure-secret-key-change-me-0123456789abcdefghijklmnop
 DEMO_NIK_HMAC_KEY = "demo-nik-hmac-key-change-me"
 DEMO_NIK_ENCRYPTION_KEY = "ZGVtby1uaWstZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="  # 32 bytes, base64
 
+
+def keyring(name: str, single: str, default: str) -> list[tuple[str, str]]:
+    """A keyring from the environment: NIK_..._KEYS="id:secret,id:secret", or the single
+    NIK_..._KEY as keyring "1". Key ids are short names (letters, digits, - and _)."""
+    text = env(name) or f"1:{env(single, default)}"
+    ring = []
+    for item in text.split(","):
+        key_id, _sep, secret = item.strip().partition(":")
+        if not key_id or not secret or not key_id.replace("-", "").replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"{name}: write id:secret,id:secret")
+        ring.append((key_id, secret))
+    if len({k for k, _s in ring}) != len(ring):
+        raise ImproperlyConfigured(f"{name}: a key id appears twice")
+    return ring
+
+
 SECRET_KEY = env("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
-# Keyed hash of the NIK for matching and joins; AES-GCM key for the few places that read a NIK back.
-NIK_HMAC_KEY = env("NIK_HMAC_KEY", DEMO_NIK_HMAC_KEY)
-NIK_ENCRYPTION_KEY = env("NIK_ENCRYPTION_KEY", DEMO_NIK_ENCRYPTION_KEY)
+# Keyed hash of the NIK for matching and joins, in the order the keys were introduced: stored
+# hashes apply each key in turn, so a new key is added by `rotate_keys` without the plaintext
+# NIKs of the roll (electorate/keys.py). Keep every id listed that the database has applied.
+NIK_HMAC_KEYS = keyring("NIK_HMAC_KEYS", "NIK_HMAC_KEY", DEMO_NIK_HMAC_KEY)
+# AES-GCM keys (32 bytes, base64), newest first: the first encrypts NIKs and upload files, any
+# listed key decrypts what names it; `rotate_keys` re-encrypts under the first.
+NIK_ENCRYPTION_KEYS = keyring("NIK_ENCRYPTION_KEYS", "NIK_ENCRYPTION_KEY", DEMO_NIK_ENCRYPTION_KEY)
+for _id, _secret in NIK_ENCRYPTION_KEYS:
+    try:
+        _length = len(base64.b64decode(_secret, validate=True))
+    except ValueError:
+        _length = 0
+    if _length != 32:
+        raise ImproperlyConfigured(
+            f"NIK encryption key {_id!r} must be 32 random bytes, base64-encoded (AES-256)"
+        )
 
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = (env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",")
@@ -46,11 +76,11 @@ if PRODUCTION:
     demo = [
         name
         for name, value, demo_value in (
-            ("DJANGO_SECRET_KEY", SECRET_KEY, DEMO_SECRET_KEY),
-            ("NIK_HMAC_KEY", NIK_HMAC_KEY, DEMO_NIK_HMAC_KEY),
-            ("NIK_ENCRYPTION_KEY", NIK_ENCRYPTION_KEY, DEMO_NIK_ENCRYPTION_KEY),
+            ("DJANGO_SECRET_KEY", [SECRET_KEY], DEMO_SECRET_KEY),
+            ("NIK_HMAC_KEY(S)", [s for _i, s in NIK_HMAC_KEYS], DEMO_NIK_HMAC_KEY),
+            ("NIK_ENCRYPTION_KEY(S)", [s for _i, s in NIK_ENCRYPTION_KEYS], DEMO_NIK_ENCRYPTION_KEY),
         )
-        if value == demo_value
+        if demo_value in value
     ]
     if demo:
         raise ImproperlyConfigured("Production refuses the demo secrets; set: " + ", ".join(demo))
@@ -60,8 +90,10 @@ if PRODUCTION:
     missing = [n for n in ("DATABASE_URL", "CELERY_BROKER_URL") if not env(n)]
     if missing:
         raise ImproperlyConfigured("Production needs: " + ", ".join(missing))
-    if len(NIK_HMAC_KEY.encode()) < 32:
-        raise ImproperlyConfigured("NIK_HMAC_KEY must be at least 32 bytes")
+    if any(len(secret.encode()) < 32 for _i, secret in NIK_HMAC_KEYS):
+        raise ImproperlyConfigured("Every NIK HMAC key must be at least 32 bytes")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -198,3 +198,21 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()} {self.region_id}"
+
+
+class KeyState(models.Model):
+    """Which NIK HMAC keys the stored hashes have applied, in order (electorate/keys.py). One
+    row. `rotate_keys` appends a key and re-hashes every stored hash under a lock; every
+    process reads the chain again when `version` changes."""
+
+    hmac_chain = models.JSONField(default=list)
+    version = models.PositiveIntegerField(default=0)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("status kunci NIK")
+        verbose_name_plural = _("status kunci NIK")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="keystate_one_row")]
+
+    def __str__(self) -> str:
+        return f"HMAC {'+'.join(self.hmac_chain)} (v{self.version})"

@@ -7,18 +7,13 @@ not where the person lives now.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntFlag
 from functools import lru_cache
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
+from electorate import keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,39 +40,31 @@ def nik_decode(nik: str, *, today: dt.date | None = None) -> NikInfo:
     return NikInfo(region=nik[:6], birth_date=birth, sex=sex)
 
 
-@lru_cache(maxsize=1)
-def _hmac_key() -> bytes:
-    return settings.NIK_HMAC_KEY.encode()
-
-
 def nik_hash(nik: str) -> bytes:
-    """Keyed hash (HMAC-SHA256) used for matching and joins: 32 bytes."""
-    return hmac.digest(_hmac_key(), nik.encode(), hashlib.sha256)
+    """Keyed hash (an HMAC-SHA256 chain, electorate.keys) used for matching and joins: 32 bytes.
+    A job that writes hashes calls keys.hasher(lock=True) first, inside its transaction."""
+    return keys.hasher().hash(nik)
 
 
-@lru_cache(maxsize=1)
-def _aead() -> AESGCM:
-    key = base64.b64decode(settings.NIK_ENCRYPTION_KEY)
-    if len(key) not in (16, 24, 32):
-        raise ValueError("NIK_ENCRYPTION_KEY must be 16, 24 or 32 bytes, base64-encoded")
-    return AESGCM(key)
+def supporter_context(upload_id: int, row_number: int) -> str:
+    """What a supporter's NIK ciphertext is bound to: its upload and row (unique together)."""
+    return f"supporter:{upload_id}:{row_number}"
 
 
-def nik_encrypt(nik: str) -> bytes:
-    """AES-GCM ciphertext, nonce first. Only the few who must read a NIK back decrypt it."""
-    nonce = os.urandom(12)
-    return nonce + _aead().encrypt(nonce, nik.encode(), None)
+def nik_encrypt(nik: str, *, context: str) -> bytes:
+    """AES-GCM ciphertext naming its key and bound to `context` (the row it belongs to). Only
+    the few who must read a NIK back decrypt it."""
+    return keys.encrypt(nik.encode(), context=context)
 
 
-def nik_decrypt(blob: bytes) -> str:
-    blob = bytes(blob)
-    return _aead().decrypt(blob[:12], blob[12:], None).decode()
+def nik_decrypt(blob: bytes, *, context: str) -> str:
+    return keys.decrypt(blob, context=context).decode()
 
 
 def nik_group(nik: str) -> bytes:
     """Keyed hash of the first 12 digits (region + birth date): NIKs that differ only in their
     serial share it, so runs of consecutive serials can be found without storing those digits."""
-    return hmac.digest(_hmac_key(), b"group:" + nik[:12].encode(), hashlib.sha256)[:8]
+    return keys.hasher().group(nik)
 
 
 class NikCheck(IntFlag):
@@ -146,19 +133,22 @@ def nik_serial_code(nik: str) -> int:
     10,000: consecutive serials stay consecutive inside a group, so the red flag of generated
     NIKs (runs of serials) still works in SQL, but without the key the value says nothing about
     the serial. (A run that crosses 9999 -> 0000 after the shift is seen as two runs.)"""
-    digest = hmac.digest(_hmac_key(), b"serial:" + nik[:12].encode(), hashlib.sha256)
-    offset = int.from_bytes(digest[:4], "big") % 10_000
-    return (int(nik[12:]) + offset) % 10_000
+    return keys.hasher().serial_code(nik)
 
 
 def nik_columns(
-    nik: str, *, birth_date: dt.date, sex: str, prefixes: frozenset[str] | None = None
+    nik: str,
+    *,
+    birth_date: dt.date,
+    sex: str,
+    context: str,
+    prefixes: frozenset[str] | None = None,
 ) -> dict[str, bytes | str | int]:
     """Everything a stored supporter row keeps of its NIK (the intake writes the same values in
-    bulk): keyed hash, ciphertext, mask, group hash, shifted serial, check bits."""
+    bulk): keyed hash, ciphertext bound to `context`, mask, group hash, shifted serial, checks."""
     return {
         "nik_hash": nik_hash(nik),
-        "nik_cipher": nik_encrypt(nik),
+        "nik_cipher": nik_encrypt(nik, context=context),
         "nik_masked": nik_mask(nik),
         "nik_group": nik_group(nik),
         "nik_serial": nik_serial_code(nik),

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 
+from electorate import keys
 from electorate.models import RollImport, Voter, VoterRoll
 from electorate.nik import nik_hash
 from electorate.parsing import (
@@ -363,9 +364,11 @@ def roll_import_run(*, import_id: int) -> RollImport:
         if connection.vendor == "postgresql":
             parallel = parallel_copy_enabled() and not connection.in_atomic_block
             with transaction.atomic():
+                keys.hasher(lock=True)  # the hash keys stay as they are until this commits
                 inserted, errors, progress = _load_postgresql(job, read, parallel=parallel)
                 _finish(job, progress, errors, inserted)
         else:
+            keys.hasher(fresh=True)  # SQLite: one writer at a time, a rotation included
             rows, errors, progress = read()
             inserted = _load_sqlite(job.roll_id, rows, progress)
             _finish(job, progress, errors, inserted)

@@ -86,7 +86,7 @@ def upload_keep(
     # A random blob name: the original name is kept in the row, not on disk.
     target = upload.file.field.generate_filename(upload, f"{secrets.token_hex(16)}.enc")
     stored, stored_sha256, stored_size = vault_store(
-        file=file, name=target, storage=upload.file.storage
+        file=file, name=target, bound=upload_bound(upload), storage=upload.file.storage
     )
     file.seek(0)
     upload.file.name = stored
@@ -118,15 +118,21 @@ def _upload_revive(model: type[U], upload: U) -> U:
 def upload_open(upload: Upload) -> contextlib.AbstractContextManager[IO[bytes]]:
     """The upload's plaintext as a binary file: decrypted as it is read (CSV), or into a
     private temporary file for spreadsheets, which need random access (see vault_local)."""
-    name, storage = str(upload.file.name), upload.file.storage
+    name, storage, bound = str(upload.file.name), upload.file.storage, upload_bound(upload)
     if upload.original_name.lower().endswith(SHEET_SUFFIXES):
-        return vault_local(name, storage=storage)
+        return vault_local(name, bound=bound, storage=storage)
     if not upload.original_name.lower().endswith((".csv", ".txt", ".tsv")):
-        with vault_open(name, storage=storage) as fh:
+        with vault_open(name, bound=bound, storage=storage) as fh:
             head = fh.read(4)
         if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":  # zip (xlsx/ods) or OLE (xls)
-            return vault_local(name, storage=storage)
-    return vault_open(name, storage=storage)
+            return vault_local(name, bound=bound, storage=storage)
+    return vault_open(name, bound=bound, storage=storage)
+
+
+def upload_bound(upload: Upload) -> str:
+    """What an upload's encrypted file is bound to (electorate.vault): its kind and the SHA-256
+    of its plaintext. A file moved to another upload's row does not decrypt."""
+    return f"{upload._meta.label}:{upload.sha256}"
 
 
 def upload_claim(model: type[Upload], pk: int) -> bool:
@@ -265,3 +271,32 @@ class Progress:
                 self._conn.close()
             finally:
                 self._conn = None
+
+
+def uploads_rekey(*, hasher=None, rehashed: bool = False) -> int:
+    """Key rotation (electorate.rotation): every kept upload file not under the newest key is
+    re-encrypted under it (a new blob; the old one is deleted once the transaction commits).
+    Every concrete Upload model is covered, whichever app it lives in."""
+    from django.apps import apps
+
+    from electorate.keys import current_key_id
+    from electorate.vault import vault_key_id
+
+    current, changed = current_key_id(), 0
+    for model in apps.get_models():
+        if not issubclass(model, Upload):
+            continue
+        for upload in model._default_manager.exclude(file="").order_by("pk").iterator():
+            name, storage = str(upload.file.name), upload.file.storage
+            if vault_key_id(name, storage=storage) == current:
+                continue
+            bound = upload_bound(upload)
+            target = upload.file.field.generate_filename(upload, f"{secrets.token_hex(16)}.enc")
+            with vault_open(name, bound=bound, storage=storage) as plain:
+                stored, _sha, _size = vault_store(
+                    file=plain, name=target, bound=bound, storage=storage
+                )
+            model._default_manager.filter(pk=upload.pk).update(file=stored)
+            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+            changed += 1
+    return changed

@@ -3,12 +3,15 @@
 Files stay "kept as it came": the plaintext's bytes come back exactly, and its SHA-256 (not
 the blob's) names the upload. The blob is a stream of AES-GCM chunks:
 
-    MAGIC | nonce(12) ciphertext+tag(CHUNK + 16) | ... | nonce(12) ciphertext+tag(<= CHUNK + 16)
+    MAGIC | key id length | key id | nonce(12) ciphertext+tag(CHUNK + 16) | ... | last chunk
 
-Every chunk has its own random nonce, and its index and a final-chunk flag as associated data:
-chunks cannot be reordered, dropped or cut off at a boundary without decryption failing. An
-empty file is one empty final chunk. The key is derived (HKDF) from NIK_ENCRYPTION_KEY, so it
-is never the key that encrypts single NIKs.
+Every chunk has its own random nonce, and as associated data the key id, what the file is
+bound to (`bound`: its upload's model and SHA-256), its index and a final-chunk flag: chunks
+cannot be reordered, dropped or cut off at a boundary, and a blob swapped between two uploads
+does not decrypt. An empty file is one empty final chunk. The key is derived (HKDF) from the
+named key of NIK_ENCRYPTION_KEYS (electorate.keys), so it is never the key that encrypts
+single NIKs; `rotate_keys` re-encrypts files under the newest key. Blobs of the first format
+(UPLDVLT1: no key id, no binding) are still read, with the first key.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.files.storage import Storage, default_storage
 
-MAGIC = b"UPLDVLT1"
+MAGIC = b"UPLDVLT2"
+MAGIC_V1 = b"UPLDVLT1"
 CHUNK = 1 << 20
 NONCE = 12
 TAG = 16
@@ -38,10 +42,11 @@ SEALED = NONCE + CHUNK + TAG
 
 
 class VaultError(ValueError):
-    """The blob is not what we wrote: tampered, truncated, or encrypted with another key."""
+    """The blob is not what we wrote: tampered, truncated, not this upload's, or under a key
+    the keyring no longer has."""
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _aead_for(secret: str) -> AESGCM:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"upload-files").derive(
         base64.b64decode(secret)
@@ -49,31 +54,58 @@ def _aead_for(secret: str) -> AESGCM:
     return AESGCM(key)
 
 
-def _aead() -> AESGCM:
+def _key(key_id: str | None = None) -> tuple[str, AESGCM]:
+    """(id, cipher) of the named key, or of the current (first) one."""
     from django.conf import settings
 
-    return _aead_for(settings.NIK_ENCRYPTION_KEY)
+    ring = dict(settings.NIK_ENCRYPTION_KEYS)
+    key_id = key_id or settings.NIK_ENCRYPTION_KEYS[0][0]
+    if key_id not in ring:
+        raise VaultError(f"file encrypted under key {key_id!r}, which NIK_ENCRYPTION_KEYS lacks")
+    return key_id, _aead_for(ring[key_id])
 
 
-def _ad(index: int, final: bool) -> bytes:
-    return MAGIC + struct.pack(">Q?", index, final)
+def _ad(head: bytes, bound: str, index: int, final: bool) -> bytes:
+    return head + bound.encode() + struct.pack(">Q?", index, final)
+
+
+def _ad_v1(index: int, final: bool) -> bytes:
+    return MAGIC_V1 + struct.pack(">Q?", index, final)
+
+
+def _head(key_id: str) -> bytes:
+    return MAGIC + bytes([len(key_id)]) + key_id.encode()
+
+
+def vault_key_id(name: str, *, storage: Storage | None = None) -> str:
+    """The id of the key a stored blob is under ("" for the first format, which has none)."""
+    with (storage or default_storage).open(name, "rb") as fh:
+        magic = _read_full(fh, len(MAGIC))
+        if magic == MAGIC_V1:
+            return ""
+        if magic != MAGIC:
+            raise VaultError("not an upload blob")
+        return _read_full(fh, _read_full(fh, 1)[0]).decode()
 
 
 class _Sealed:
     """What Storage.save() needs (`chunks()`, `name`): encrypts while the storage writes, so the
     plaintext is never whole in memory; counts the plaintext's SHA-256 and size on the way."""
 
-    def __init__(self, file: IO[bytes], name: str):
+    def __init__(self, file: IO[bytes], name: str, bound: str):
         self.file = file
         self.name = name
+        self.bound = bound
         self.sha256 = ""
         self.size = 0
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        aead, digest, size = _aead(), hashlib.sha256(), 0
+        key_id, aead = _key()
+        head = _head(key_id)
+        digest, size = hashlib.sha256(), 0
         if hasattr(self.file, "seek"):
             self.file.seek(0)
-        yield MAGIC
+        yield head
         block = _read_full(self.file, CHUNK)
         index = 0
         while True:
@@ -82,7 +114,7 @@ class _Sealed:
             digest.update(block)
             size += len(block)
             nonce = os.urandom(NONCE)
-            yield nonce + aead.encrypt(nonce, block, _ad(index, final))
+            yield nonce + aead.encrypt(nonce, block, _ad(head, self.bound, index, final))
             if final:
                 break
             block, index = following, index + 1
@@ -105,12 +137,13 @@ def _read_full(fh: IO[bytes], n: int) -> bytes:
 
 
 def vault_store(
-    *, file: IO[bytes], name: str, storage: Storage | None = None
+    *, file: IO[bytes], name: str, bound: str, storage: Storage | None = None
 ) -> tuple[str, str, int]:
     """Encrypt `file` (streamed, from its start) into `storage` under `name` (the storage may
-    pick another free name). Returns (stored name, SHA-256 hex of the plaintext, plaintext size)."""
+    pick another free name), bound to `bound` (what it belongs to: the same must be given to
+    open it). Returns (stored name, SHA-256 hex of the plaintext, plaintext size)."""
     storage = storage or default_storage
-    sealed = _Sealed(file, name)
+    sealed = _Sealed(file, name, bound)
     stored = storage.save(name, sealed)
     return stored, sealed.sha256, sealed.size
 
@@ -118,8 +151,8 @@ def vault_store(
 class _Opened(io.RawIOBase):
     """Decrypts a blob chunk by chunk as it is read; seek(0) starts over, no other seek."""
 
-    def __init__(self, name: str, storage: Storage):
-        self._name, self._storage = name, storage
+    def __init__(self, name: str, storage: Storage, bound: str):
+        self._name, self._storage, self._bound = name, storage, bound
         self._fh: IO[bytes] | None = None
         self._start()
 
@@ -127,9 +160,16 @@ class _Opened(io.RawIOBase):
         if self._fh is not None:
             self._fh.close()
         self._fh = self._storage.open(self._name, "rb")
-        if _read_full(self._fh, len(MAGIC)) != MAGIC:
+        magic = _read_full(self._fh, len(MAGIC))
+        if magic == MAGIC:
+            key_id = _read_full(self._fh, _read_full(self._fh, 1)[0]).decode()
+            self._head = _head(key_id)
+            self._aead = _key(key_id)[1]
+        elif magic == MAGIC_V1:
+            self._head = b""
+            self._aead = _key(None)[1]
+        else:
             raise VaultError("not an upload blob")
-        self._aead = _aead()
         self._index = 0
         self._pos = 0
         self._buf = memoryview(b"")
@@ -143,9 +183,16 @@ class _Opened(io.RawIOBase):
         self._next = _read_full(self._fh, SEALED) if len(sealed) == SEALED else b""
         final = not self._next
         try:
-            plain = self._aead.decrypt(sealed[:NONCE], sealed[NONCE:], _ad(self._index, final))
+            ad = (
+                _ad(self._head, self._bound, self._index, final)
+                if self._head
+                else _ad_v1(self._index, final)
+            )
+            plain = self._aead.decrypt(sealed[:NONCE], sealed[NONCE:], ad)
         except InvalidTag as exc:
-            raise VaultError("blob tampered with, truncated or under another key") from exc
+            raise VaultError(
+                "blob tampered with, truncated, not this upload's, or under another key"
+            ) from exc
         self._index += 1
         self._done = final
         self._buf = memoryview(plain)
@@ -185,14 +232,14 @@ class _Opened(io.RawIOBase):
         super().close()
 
 
-def vault_open(name: str, *, storage: Storage | None = None) -> io.BufferedReader:
+def vault_open(name: str, *, bound: str, storage: Storage | None = None) -> io.BufferedReader:
     """The plaintext of a stored blob as a binary file (read, readline, iteration, seek(0)),
-    decrypted as it is read. A tampered or cut blob raises VaultError when reached."""
-    return io.BufferedReader(_Opened(name, storage or default_storage), buffer_size=CHUNK)
+    decrypted as it is read. A tampered, cut or swapped blob raises VaultError when reached."""
+    return io.BufferedReader(_Opened(name, storage or default_storage, bound), buffer_size=CHUNK)
 
 
 @contextlib.contextmanager
-def vault_local(name: str, *, storage: Storage | None = None) -> Iterator[IO[bytes]]:
+def vault_local(name: str, *, bound: str, storage: Storage | None = None) -> Iterator[IO[bytes]]:
     """The plaintext in a temporary file, deleted on exit. Only for spreadsheets: XLSX and ODS
     are zip archives (directory at the end) and calamine wants read+seek anywhere, which a
     forward-only decrypting stream cannot give. The directory is private (mode 0700) and the
@@ -200,7 +247,7 @@ def vault_local(name: str, *, storage: Storage | None = None) -> Iterator[IO[byt
     with (
         tempfile.TemporaryDirectory(prefix="upload-") as directory,
         tempfile.NamedTemporaryFile(dir=directory) as plain,
-        vault_open(name, storage=storage) as source,
+        vault_open(name, bound=bound, storage=storage) as source,
     ):
         while block := source.read(CHUNK):
             plain.write(block)

@@ -10,3 +10,10 @@ class FieldworkConfig(AppConfig):
 
     name = "fieldwork"
     verbose_name = "Verifikasi faktual dan pengawasan"
+
+    def ready(self) -> None:
+        from electorate.rotation import hash_column_register
+        from fieldwork.models import Choice, Task
+
+        hash_column_register(Task, "nik_hash")
+        hash_column_register(Choice, "nik_hash")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair
+from electorate import keys
 from electorate.access import code_within, user_area
 from electorate.nik import nik_hash
 from electorate.parsing import COLUMNS as SUPPORT_COLUMNS
@@ -70,6 +71,7 @@ def sheet_run(*, sheet_id: int, today: dt.date | None = None) -> Sheet:
     if not upload_claim(Sheet, sheet_id):
         return Sheet.objects.get(pk=sheet_id)
     sheet = Sheet.objects.select_related("pair__election", "uploaded_by").get(pk=sheet_id)
+    keys.hasher(fresh=True)  # NIKs are matched under the database's current hash keys
     errors = ErrorLog()
     progress = None
     accepted = 0

@@ -148,3 +148,13 @@ def _supporters_make(*, upload, kelurahan: str, count: int, start: int = 1) -> N
             birth=birth,
             kelurahan_id=kelurahan,
         )
+
+
+@pytest.fixture(autouse=True)
+def _nik_keys_fresh():
+    """The hash chain is cached per process; each test's database starts from its own."""
+    from electorate import keys
+
+    keys.hasher_forget()
+    yield
+    keys.hasher_forget()

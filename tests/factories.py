@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload, TeamMembership
 from electorate.models import Region, Role, RollImport, StaffAssignment, Voter, VoterRoll
-from electorate.nik import nik_columns
+from electorate.nik import nik_columns, supporter_context
 from electorate.nik import nik_hash as keyed_hash
 
 KELURAHAN = "31.71.01.1001"  # Gambir, Gambir, Jakarta Pusat
@@ -201,7 +201,12 @@ class SupporterFactory(_PersonFields):
 
     class Params:
         nik_stored = factory.LazyAttribute(
-            lambda o: nik_columns(o.nik, birth_date=o.birth_date, sex=o.sex)
+            lambda o: nik_columns(
+                o.nik,
+                birth_date=o.birth_date,
+                sex=o.sex,
+                context=supporter_context(o.upload.pk, o.row_number),
+            )
         )
 
     upload = factory.SubFactory(SupportUploadFactory)

@@ -12,7 +12,7 @@ import pytest
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Supporter
 from electorate.models import Voter
-from electorate.nik import NikCheck, nik_decrypt, nik_prefixes_known
+from electorate.nik import NikCheck, nik_decrypt, nik_prefixes_known, supporter_context
 from electorate.roll_import import roll_import_create, roll_import_run
 from seeds.population import roll_generate
 from seeds.support import support_generate
@@ -103,7 +103,9 @@ def test_every_supporter_row_leaves_at_least_ten_thousand_candidate_niks(stored)
             checks=row.nik_checks,
             prefixes=prefixes,
         )
-        assert fits(nik_decrypt(bytes(row.nik_cipher)))  # the enumeration holds the truth
+        assert fits(
+            nik_decrypt(row.nik_cipher, context=supporter_context(row.upload_id, row.row_number))
+        )  # the enumeration holds the truth
         fewest = count if fewest is None else min(fewest, count)
     assert fewest >= MIN_CANDIDATES, fewest
 
@@ -113,7 +115,7 @@ def test_the_old_mask_with_the_serial_would_fail_this_check(stored):
     so the check above can fail and is not true by construction."""
     prefixes = nik_prefixes_known()
     row = Supporter.objects.filter(pair=stored, nik_checks=0).first()
-    nik = nik_decrypt(bytes(row.nik_cipher))
+    nik = nik_decrypt(row.nik_cipher, context=supporter_context(row.upload_id, row.row_number))
     count, fits = candidates(
         shown=nik[:4] + "*" * 8 + nik[12:],
         birth=row.birth_date,
@@ -125,7 +127,13 @@ def test_the_old_mask_with_the_serial_would_fail_this_check(stored):
 
 
 def test_the_shifted_serial_does_not_give_the_serial_away(stored):
-    rows = [(nik_decrypt(bytes(r.nik_cipher)), r.nik_serial) for r in Supporter.objects.all()]
+    rows = [
+        (
+            nik_decrypt(r.nik_cipher, context=supporter_context(r.upload_id, r.row_number)),
+            r.nik_serial,
+        )
+        for r in Supporter.objects.all()
+    ]
     same = sum(1 for nik, shifted in rows if int(nik[12:]) == shifted)
     assert same <= len(rows) // 100  # about 1 in 10,000 by chance
 

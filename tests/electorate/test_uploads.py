@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from electorate.models import RollImport, Voter
 from electorate.roll_import import roll_import_create, roll_import_retry, roll_import_run
+from electorate.uploads import upload_bound
 from electorate.vault import VaultError, vault_open
 from tests.factories import good_row, make_nik, roll_csv
 
@@ -27,7 +28,7 @@ def test_the_file_is_kept_as_uploaded_with_its_sha256(roll):
     assert job.original_name == "dpt.csv"
     assert job.sha256 == hashlib.sha256(data).hexdigest()
     assert job.size == len(data)
-    with vault_open(job.file.name) as fh:
+    with vault_open(job.file.name, bound=upload_bound(job)) as fh:
         assert fh.read() == data
 
 
@@ -41,7 +42,7 @@ def test_the_stored_file_holds_none_of_the_niks_and_decrypts_to_the_upload(roll)
     assert blob != data and data not in blob
     assert not any(nik.encode() in blob for nik in niks) and b"Siti" not in blob
     assert not job.file.name.endswith("dpt.csv")
-    with vault_open(job.file.name) as fh:
+    with vault_open(job.file.name, bound=upload_bound(job)) as fh:
         assert fh.read() == data
 
 

@@ -8,11 +8,27 @@ import tempfile
 import pytest
 from django.core.files.storage import default_storage
 
-from electorate.vault import CHUNK, MAGIC, SEALED, VaultError, vault_local, vault_open, vault_store
+from electorate.vault import (
+    CHUNK,
+    MAGIC,
+    SEALED,
+    VaultError,
+    vault_key_id,
+    vault_local,
+    vault_open,
+    vault_store,
+)
+
+BOUND = "candidates.SupportUpload:" + "ab" * 32
 
 
-def stored(data: bytes) -> tuple[str, str, int]:
-    return vault_store(file=io.BytesIO(data), name="uploads/test.enc")
+def stored(data: bytes, bound: str = BOUND) -> tuple[str, str, int]:
+    return vault_store(file=io.BytesIO(data), name="uploads/test.enc", bound=bound)
+
+
+def head_len(blob: bytes) -> int:
+    """MAGIC, the key id's length, the key id."""
+    return len(MAGIC) + 1 + blob[len(MAGIC)]
 
 
 def raw(name: str) -> bytes:
@@ -25,8 +41,8 @@ def rewrite(name: str, blob: bytes) -> None:
         fh.write(blob)
 
 
-def read_all(name: str) -> bytes:
-    with vault_open(name) as fh:
+def read_all(name: str, bound: str = BOUND) -> bytes:
+    with vault_open(name, bound=bound) as fh:
         return fh.read()
 
 
@@ -54,10 +70,10 @@ def test_lines_and_iteration_read_like_a_plain_file():
     data = b"a,b\r\n" + b"".join(b"%d,x\n" % i for i in range(300_000))
     name, _, _ = stored(data)
 
-    with vault_open(name) as fh:
+    with vault_open(name, bound=BOUND) as fh:
         assert fh.readline() == b"a,b\r\n"
         assert sum(1 for _ in fh) == 300_000
-    with vault_open(name) as fh:
+    with vault_open(name, bound=BOUND) as fh:
         fh.read(10)
         fh.seek(0)
         assert fh.read() == data
@@ -66,7 +82,7 @@ def test_lines_and_iteration_read_like_a_plain_file():
 def test_a_tampered_byte_is_refused():
     name, _, _ = stored(b"x" * (CHUNK + 100))
     blob = bytearray(raw(name))
-    blob[len(MAGIC) + 40] ^= 1
+    blob[head_len(blob) + 40] ^= 1
     rewrite(name, bytes(blob))
 
     with pytest.raises(VaultError):
@@ -78,9 +94,9 @@ def test_a_truncated_blob_is_refused(cut):
     name, _, _ = stored(os.urandom(2 * CHUNK + 10))
     blob = raw(name)
     keep = {
-        "last chunk": len(MAGIC) + 2 * SEALED,  # cut at a chunk boundary
+        "last chunk": head_len(blob) + 2 * SEALED,  # cut at a chunk boundary
         "a few bytes": len(blob) - 3,
-        "all but the header": len(MAGIC),
+        "all but the header": head_len(blob),
     }[cut]
     rewrite(name, blob[:keep])
 
@@ -91,8 +107,9 @@ def test_a_truncated_blob_is_refused(cut):
 def test_reordered_chunks_are_refused():
     name, _, _ = stored(os.urandom(3 * CHUNK))
     blob = raw(name)
-    first = slice(len(MAGIC), len(MAGIC) + SEALED)
-    second = slice(len(MAGIC) + SEALED, len(MAGIC) + 2 * SEALED)
+    head = head_len(blob)
+    first = slice(head, head + SEALED)
+    second = slice(head + SEALED, head + 2 * SEALED)
     rewrite(name, blob[: first.start] + blob[second] + blob[first] + blob[second.stop :])
 
     with pytest.raises(VaultError):
@@ -101,10 +118,31 @@ def test_reordered_chunks_are_refused():
 
 def test_another_key_cannot_read_the_blob(settings):
     name, _, _ = stored(b"NIK\n3171011201900001\n")
-    settings.NIK_ENCRYPTION_KEY = base64.b64encode(b"k" * 32).decode()
+    settings.NIK_ENCRYPTION_KEYS = [("1", base64.b64encode(b"k" * 32).decode())]
 
     with pytest.raises(VaultError):
         read_all(name)
+
+
+def test_a_blob_names_its_key_and_an_older_key_still_reads_it(settings):
+    name, _, _ = stored(b"NIK\n3171011201900001\n")
+    assert vault_key_id(name) == "1"
+    old = settings.NIK_ENCRYPTION_KEYS[0]
+    settings.NIK_ENCRYPTION_KEYS = [("2026", base64.b64encode(b"n" * 32).decode()), old]
+
+    assert read_all(name) == b"NIK\n3171011201900001\n"  # under "1", still in the ring
+    newer, _, _ = stored(b"x")
+    assert vault_key_id(newer) == "2026"
+    settings.NIK_ENCRYPTION_KEYS = [settings.NIK_ENCRYPTION_KEYS[0]]
+    with pytest.raises(VaultError, match="lacks"):
+        read_all(name)  # its key was removed from the ring
+
+
+def test_a_blob_moved_to_another_upload_does_not_decrypt():
+    name, _, _ = stored(b"NIK\n3171011201900001\n", bound="candidates.SupportUpload:" + "01" * 32)
+
+    with pytest.raises(VaultError):
+        read_all(name, bound="candidates.SupportUpload:" + "02" * 32)
 
 
 def test_the_local_plaintext_copy_is_gone_after_use(settings, tmp_path, monkeypatch):
@@ -113,7 +151,7 @@ def test_the_local_plaintext_copy_is_gone_after_use(settings, tmp_path, monkeypa
     data = os.urandom(CHUNK + 7)
     name, _, _ = stored(data)
 
-    with vault_local(name) as fh:
+    with vault_local(name, bound=BOUND) as fh:
         fh.seek(-7, os.SEEK_END)  # random access, as a zip reader needs
         assert fh.read() == data[-7:]
         assert os.stat(os.path.dirname(fh.name)).st_mode & 0o077 == 0  # private directory
