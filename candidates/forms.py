@@ -156,3 +156,12 @@ class RollUploadForm(forms.Form):
         if not f.name.lower().endswith((".csv", ".txt", ".csv.gz")):
             raise forms.ValidationError(_("Hanya berkas CSV yang diterima."))
         return f
+
+
+class WindowForm(forms.Form):
+    opens = forms.DateField(label=_("Hari pertama penyerahan"), widget=DateInput)
+    closes = forms.DateField(
+        label=_("Hari terakhir penyerahan"),
+        widget=DateInput,
+        help_text=_("Unggahan di luar tanggal ini ditolak, dengan tanggalnya dalam pesan."),
+    )

@@ -25,8 +25,6 @@ class Election(models.Model):
     level = models.CharField(max_length=10, choices=Level.choices)
     dpt_count = models.PositiveIntegerField(_("jumlah DPT pemilihan terakhir"))
     voting_day = models.DateField(_("hari pemungutan suara"))
-    submission_start = models.DateField(null=True, blank=True)
-    submission_end = models.DateField(null=True, blank=True)
     rule_set = models.CharField(max_length=4, choices=RuleSet.choices, default=RuleSet.RULES_2024)
     # Outcome per reason code, overriding the rule set's defaults ({"NOT_IN_ROLL": "BMS"}).
     reason_outcomes = models.JSONField(default=dict, blank=True)
@@ -93,6 +91,34 @@ class Round(models.IntegerChoices):
     INITIAL = 0, _("Penyerahan awal")
     REPAIR_1 = 1, _("Perbaikan 1")
     REPAIR_2 = 2, _("Perbaikan 2")
+
+
+class SubmissionWindow(models.Model):
+    """When a round's support lists may be uploaded (both days included). An upload outside
+    it is refused with the dates in the message; a round without a window is not limited."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="windows")
+    round = models.PositiveSmallIntegerField(choices=Round.choices)
+    opens = models.DateField(_("dibuka"))
+    closes = models.DateField(_("ditutup"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("masa penyerahan dukungan")
+        verbose_name_plural = _("masa penyerahan dukungan")
+        ordering = ["round"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "round"], name="window_one_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(closes__gte=models.F("opens")), name="window_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election} {self.get_round_display()}: {self.opens} - {self.closes}"
 
 
 class SupportUpload(Upload):

@@ -5,12 +5,19 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from candidates.models import Election, Pair, Round, Supporter, SupportUpload
+from candidates.models import Election, Pair, Round, SubmissionWindow, Supporter, SupportUpload
 from candidates.services import election_threshold
+
+
+class WindowOutput(serializers.ModelSerializer):
+    class Meta:
+        model = SubmissionWindow
+        fields = ["round", "opens", "closes"]
 
 
 class ElectionOutput(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
+    windows = WindowOutput(many=True, read_only=True)
     threshold = serializers.SerializerMethodField()
     spread_required = serializers.SerializerMethodField()
     spread_units = serializers.SerializerMethodField()
@@ -26,8 +33,7 @@ class ElectionOutput(serializers.ModelSerializer):
             "level",
             "dpt_count",
             "voting_day",
-            "submission_start",
-            "submission_end",
+            "windows",
             "rule_set",
             "threshold",
             "spread_required",

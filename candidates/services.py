@@ -9,9 +9,19 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.intake import support_upload_create
-from candidates.models import Election, Pair, Round, Supporter, SupportUpload, TeamMembership
+from candidates.models import (
+    Election,
+    Pair,
+    Round,
+    SubmissionWindow,
+    Supporter,
+    SupportUpload,
+    TeamMembership,
+)
 from candidates.tasks import support_upload_task
 from candidates.thresholds import Threshold, threshold_compute
 from electorate import keys
@@ -60,13 +70,47 @@ def election_create(
         dpt_count=dpt,
         voting_day=voting_day,
         rule_set=rule_set,
-        submission_start=submission_start,
-        submission_end=submission_end,
     )
     if reason_outcomes is not None:  # running the command again keeps the overrides set before
         defaults["reason_outcomes"] = reason_outcomes
     election, _ = Election.objects.update_or_create(slug=slug, defaults=defaults)
+    if submission_start and submission_end:
+        window_set(
+            election=election, round=Round.INITIAL, opens=submission_start, closes=submission_end
+        )
     return election
+
+
+def window_set(
+    *, election: Election, round: int, opens: dt.date, closes: dt.date, by=None
+) -> SubmissionWindow:
+    """The days a round's lists may be uploaded, both included (the KPU sets them per round)."""
+    if closes < opens:
+        raise ValidationError(_("Tanggal akhir penyerahan tidak boleh sebelum tanggal awalnya."))
+    window, _created = SubmissionWindow.objects.update_or_create(
+        election=election, round=round, defaults={"opens": opens, "closes": closes, "set_by": by}
+    )
+    return window
+
+
+def window_check(*, pair: Pair, round: int, today: dt.date | None = None) -> None:
+    """Refuse an upload outside its round's window, with the dates (no window: no limit)."""
+    window = SubmissionWindow.objects.filter(election_id=pair.election_id, round=round).first()
+    today = today or timezone.localdate()
+    if window is None or window.opens <= today <= window.closes:
+        return
+    raise ValidationError(
+        _(
+            "Masa penyerahan %(round)s adalah %(opens)s s.d. %(closes)s; unggahan pada "
+            "%(today)s tidak dapat diterima. Hubungi KPU bila masa penyerahan diubah."
+        )
+        % {
+            "round": Round(round).label.lower(),
+            "opens": window.opens.strftime("%d-%m-%Y"),
+            "closes": window.closes.strftime("%d-%m-%Y"),
+            "today": today.strftime("%d-%m-%Y"),
+        }
+    )
 
 
 def pair_create(*, election: Election, name: str) -> Pair:
@@ -108,7 +152,9 @@ def support_upload_submit(
     uploaded_by: Any = None,
 ) -> tuple[SupportUpload, bool]:
     """Keep the team's file, then load it in a task once this transaction commits. The same
-    file again is the same upload (created=False); a failed or dead one is put back to work."""
+    file again is the same upload (created=False); a failed or dead one is put back to work.
+    Refused (ValidationError) outside the round's submission window."""
+    window_check(pair=pair, round=round)
     with transaction.atomic():
         upload, created = support_upload_create(
             pair=pair, round=round, file=file, original_name=original_name, uploaded_by=uploaded_by

@@ -9,6 +9,11 @@ urlpatterns = [
     path("pemilihan/baru/", views.election_create_view, name="election-create"),
     path("pemilihan/<int:pk>/", views.election_detail, name="election-detail"),
     path("pemilihan/<int:pk>/dpt/", views.roll_upload, name="roll-upload"),
+    path(
+        "pemilihan/<int:pk>/masa-penyerahan/<int:round>/",
+        views.window_set_view,
+        name="window-set",
+    ),
     path("impor-dpt/<int:pk>/", views.roll_import_detail, name="roll-import-detail"),
     path("impor-dpt/<int:pk>/progres/", views.roll_import_progress, name="roll-import-progress"),
     path("pemilihan/<int:pk>/paslon/baru/", views.pair_create_view, name="pair-create"),

@@ -24,8 +24,9 @@ from candidates.forms import (
     SupporterFilterForm,
     SupportUploadForm,
     TeamMemberForm,
+    WindowForm,
 )
-from candidates.models import SupportUpload
+from candidates.models import Round, SupportUpload
 from candidates.services import (
     election_create,
     election_roll_submit,
@@ -33,6 +34,7 @@ from candidates.services import (
     pair_create,
     support_upload_submit,
     team_member_create,
+    window_set,
 )
 from electorate.access import (
     commission_required,
@@ -76,11 +78,48 @@ def election_detail(request, pk: int):
         request,
         "candidates/election_detail.html",
         {
+            "window_rows": _window_rows(election),
             "election": election,
             "threshold": election_threshold(election),
             "pairs": pairs,
             "can_manage": _managed(request.user, election),
         },
+    )
+
+
+def _window_rows(election) -> list[tuple]:
+    windows = {w.round: w for w in election.windows.all()}
+    return [(value, label, windows.get(value)) for value, label in Round.choices]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def window_set_view(request, pk: int, round: int):
+    """The KPU running the election sets a round's submission window."""
+    election = get_object_or_404(selectors.elections_visible(user=request.user), pk=pk)
+    if not _managed(request.user, election) or round not in Round.values:
+        raise PermissionDenied
+    window = election.windows.filter(round=round).first()
+    initial = {"opens": window.opens, "closes": window.closes} if window else {}
+    form = WindowForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            window_set(
+                election=election,
+                round=round,
+                opens=form.cleaned_data["opens"],
+                closes=form.cleaned_data["closes"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Masa penyerahan disimpan."))
+            return redirect("election-detail", pk=election.pk)
+    return render(
+        request,
+        "candidates/window_form.html",
+        {"form": form, "election": election, "round_label": Round(round).label},
     )
 
 
@@ -203,29 +242,36 @@ def upload_create(request, pk: int):
     form = SupportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        upload, created = support_upload_submit(
-            pair=pair,
-            round=form.cleaned_data["round"],
-            file=f,
-            original_name=f.name,
-            uploaded_by=request.user,
-        )
-        if created:
-            messages.success(request, _("Berkas diterima dan sedang diproses."))
-        elif upload.status == upload.Status.PENDING:
-            messages.success(
-                request, _("Berkas yang sama sudah pernah diunggah; kini diproses ulang.")
+        try:
+            upload, created = support_upload_submit(
+                pair=pair,
+                round=form.cleaned_data["round"],
+                file=f,
+                original_name=f.name,
+                uploaded_by=request.user,
             )
+        except ValidationError as exc:  # outside the round's submission window
+            form.add_error(None, exc)
         else:
-            messages.warning(
-                request,
-                _("Berkas yang sama sudah pernah diunggah; ini hasil unggahan sebelumnya."),
-            )
-        return redirect("upload-detail", pk=upload.pk)
+            _upload_message(request, upload, created)
+            return redirect("upload-detail", pk=upload.pk)
     uploads = selectors.uploads_visible(user=request.user).filter(pair=pair).order_by("-id")[:20]
     return render(
-        request, "candidates/upload_form.html", {"form": form, "pair": pair, "uploads": uploads}
+        request,
+        "candidates/upload_form.html",
+        {"form": form, "pair": pair, "uploads": uploads, "windows": pair.election.windows.all()},
     )
+
+
+def _upload_message(request, upload: SupportUpload, created: bool) -> None:
+    if created:
+        messages.success(request, _("Berkas diterima dan sedang diproses."))
+    elif upload.status == upload.Status.PENDING:
+        messages.success(request, _("Berkas yang sama sudah pernah diunggah; kini diproses ulang."))
+    else:
+        messages.warning(
+            request, _("Berkas yang sama sudah pernah diunggah; ini hasil unggahan sebelumnya.")
+        )
 
 
 def _upload(request, pk: int) -> SupportUpload:

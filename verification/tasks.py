@@ -5,8 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from candidates.models import Election
-from verification.engine import duplicate_external_refresh, verification_run
+from verification.engine import verification_run
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, name="verification.run")
@@ -17,8 +16,3 @@ def verification_task(self, run_id: int) -> dict:
         # back when that lease has expired and finish the run then.
         raise self.retry(countdown=settings.VERIFICATION_CHUNK_LEASE_SECONDS)
     return {"run": run.pk, "status": run.status, "counts": run.counts}
-
-
-@shared_task(acks_late=True, name="verification.duplicate_external_refresh")
-def duplicate_external_refresh_task(election_id: int) -> int:
-    return duplicate_external_refresh(election=Election.objects.get(pk=election_id))

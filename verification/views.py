@@ -24,6 +24,7 @@ from electorate.access import (
 )
 from electorate.models import Region
 from verification import selectors
+from verification.engine import external_changes
 from verification.exports import supporter_results_export
 from verification.rules import REASON_LABELS, reason_labels
 from verification.services import verification_start
@@ -108,12 +109,21 @@ def run_page(request, pk: int):
         else:
             messages.success(request, _("Verifikasi administrasi dimulai."))
         return redirect("verification-run", pk=pair.pk)
+    context = _run_context(pair)
+    # Another pair's list may have changed which NIKs are double since the last run: the KPU
+    # applies that by verifying again (verification/engine/external.py).
+    external_pending = (
+        external_changes(pair=pair)
+        if may_start and context["run"] and context["run"].status == "done"
+        else 0
+    )
     return render(
         request,
         "verification/run.html",
         {
             "pair": pair,
-            **_run_context(pair),
+            **context,
+            "external_pending": external_pending,
             "may_start": may_start,
             "rounds": Round.choices,
             "may_recap": may_see_recap(request.user),

@@ -17,8 +17,9 @@ How a run goes, and why it is safe to run twice or to kill:
    rolls back; its claim is released (or expires after the lease, if the worker was killed)
    and a rerun redoes it. The end state depends only on the data, never on which run or
    worker did what.
-3. When every chunk is done, the run's counts are stored and DUPLICATE_EXTERNAL is brought up to
-   date for the other pairs of the election (external.py).
+3. When every chunk is done, the run's counts are stored. Other pairs' results are left as they
+   are: a pair's DUPLICATE_EXTERNAL changes only in its own run (external.py says why, and
+   counts what the next run would change).
 
 What differs between PostgreSQL and SQLite is chosen once per run (backends.py).
 
@@ -35,8 +36,8 @@ Duplicates and repair rounds (decided here; DOMAIN.md leaves it open):
 
 from __future__ import annotations
 
-from verification.engine.external import duplicate_external_refresh
+from verification.engine.external import external_changes
 from verification.engine.run import run_counts, verification_run
 from verification.engine.start import run_create
 
-__all__ = ["duplicate_external_refresh", "run_counts", "run_create", "verification_run"]
+__all__ = ["external_changes", "run_counts", "run_create", "verification_run"]

@@ -8,10 +8,9 @@ from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
 
-from candidates.models import Supporter, SupportUpload
+from candidates.models import Supporter
 from verification.engine.backends import RESULT, Backend, backend
 from verification.engine.chunk import chunk_claim, chunk_process, chunk_release
-from verification.engine.external import duplicate_external_refresh
 from verification.engine.prepare import run_prepare, superseded_mark
 from verification.models import VerificationChunk, VerificationRun
 from verification.rules import Outcome, Reason, reason_counts_sql
@@ -57,21 +56,6 @@ def _finish(run: VerificationRun) -> None:
         .exists()
     ):
         return  # another worker still holds a chunk; it finishes the run
-    # The other pairs' results learn about this pair's list. This pair's own results took their
-    # duplicate bits in run_prepare; only if another pair's list landed since then (rare: the
-    # refresh over this pair's whole list costs seconds at DKI scale) are they refreshed too.
-    late_upload = (
-        SupportUpload.objects.filter(
-            pair__election_id=run.pair.election_id,
-            status=SupportUpload.Status.DONE,
-            finished_at__gte=run.started_at,
-        )
-        .exclude(pair_id=run.pair_id)
-        .exists()
-    )
-    duplicate_external_refresh(
-        election=run.pair.election, exclude_pair_id=None if late_upload else run.pair_id
-    )
     # A rerun of an earlier round wrote superseded=False; later rounds may supersede its rows.
     last = Supporter.objects.filter(pair_id=run.pair_id).aggregate(r=Max("round"))["r"] or 0
     if last > run.round:

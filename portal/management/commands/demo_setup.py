@@ -26,6 +26,7 @@ from candidates.services import (
     election_roll_ensure,
     election_threshold,
     pair_create,
+    window_set,
 )
 from electorate.models import Region, Role, StaffAssignment
 from electorate.regions import regions_load
@@ -85,6 +86,15 @@ class Command(BaseCommand):
             name="Pemilihan Gubernur dan Wakil Gubernur DKI Jakarta 2024",
             submission_start=dt.date(2024, 5, 8),
             submission_end=dt.date(2024, 5, 12),
+        )
+        # The demo runs today with 2024's data: the repair round's window is open now, so a
+        # team can try a repair upload; the initial submission's closed in May 2024.
+        today = timezone.localdate()
+        window_set(
+            election=election,
+            round=1,
+            opens=today - dt.timedelta(days=3),
+            closes=today + dt.timedelta(days=7),
         )
         self._roll(election, out, scale)
         pairs = [pair_create(election=election, name=name) for name in PAIRS]

@@ -1,5 +1,6 @@
 """DUPLICATE_EXTERNAL across an election (verification/engine/external.py): a NIK listed for more
-than one pair, kept up to date when a list loads, when a pair is verified and when a list goes."""
+than one pair. A pair's results change only in its own run, never by another pair's upload or
+run; until the next run, the KPU sees how many would change."""
 
 from __future__ import annotations
 
@@ -13,27 +14,36 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.mark.parametrize("first", ["A", "B"])
-def test_nik_listed_for_two_pairs_is_bms_on_both_whichever_uploaded_first(
-    case, first, django_capture_on_commit_callbacks
-):
+def test_nik_listed_for_two_pairs_is_bms_on_both_whichever_uploaded_first(case, first):
     second = "B" if first == "A" else "A"
     nik = make_nik()
     earlier = case.supporter(nik, upload=case.upload(first))
     verify(case.pair(first))
     assert verdict(earlier) == ("MS", set())
 
-    later_upload = case.upload(second)
-    later = case.supporter(nik, upload=later_upload)
-    with django_capture_on_commit_callbacks(execute=True):
-        upload_done_signal(later_upload)
-    assert verdict(earlier) == ("BMS", {"DUPLICATE_EXTERNAL"})  # refreshed on the upload
-
+    later = case.supporter(nik, upload=case.upload(second))
     verify(case.pair(second))
     assert verdict(later) == ("BMS", {"DUPLICATE_EXTERNAL"})
+    # The other pair's upload and run left the first pair's verdict alone ...
+    assert verdict(earlier) == ("MS", set())
+    assert engine.external_changes(pair=case.pair(first)) == 1  # ... and the KPU is told
+    verify(case.pair(first))  # until the KPU verifies that pair again
     assert verdict(earlier) == ("BMS", {"DUPLICATE_EXTERNAL"})
+    assert engine.external_changes(pair=case.pair(first)) == 0
 
 
-def test_external_duplicate_clears_when_the_other_list_is_gone(case):
+def test_a_rivals_upload_changes_no_verified_result(case, django_capture_on_commit_callbacks):
+    nik = make_nik()
+    mine = case.supporter(nik, upload=case.upload("A"))
+    verify(case.pair("A"))
+    rival_upload = case.upload("B")
+    case.supporter(nik, upload=rival_upload)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload_done_signal(rival_upload)  # whatever listens to a finished upload
+    assert verdict(mine) == ("MS", set())
+
+
+def test_external_duplicate_clears_at_the_next_run_when_the_other_list_is_gone(case):
     nik = make_nik()
     a = case.supporter(nik, upload=case.upload("A"))
     b_upload = case.upload("B")
@@ -41,16 +51,6 @@ def test_external_duplicate_clears_when_the_other_list_is_gone(case):
     verify(case.pair("A"))
     assert verdict(a)[1] == {"DUPLICATE_EXTERNAL"}
     b_upload.delete()
-    engine.duplicate_external_refresh(election=case.election)
-    assert verdict(a) == ("MS", set())
-
-
-def test_verifying_one_pair_flags_the_other_pairs_results(case):
-    nik = make_nik()
-    b_upload = case.upload("B")
-    b = case.supporter(nik, upload=b_upload)
-    verify(case.pair("B"))  # A has no list yet: MS
-    assert verdict(b) == ("MS", set())
-    case.supporter(nik, upload=case.upload("A"))  # no signal sent: verifying A must catch it
+    assert engine.external_changes(pair=case.pair("A")) == 1
     verify(case.pair("A"))
-    assert verdict(b) == ("BMS", {"DUPLICATE_EXTERNAL"})
+    assert verdict(a) == ("MS", set())

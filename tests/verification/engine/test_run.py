@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from candidates.models import SupportUpload
 from tests.factories import make_nik
-from tests.verification.case import VOTING_DAY, snapshot, upload_done_signal, verdict, verify
+from tests.verification.case import VOTING_DAY, snapshot, verdict, verify
 from verification.engine import run_create, verification_run
 from verification.engine.backends import backend
 from verification.engine.prepare import run_prepare
@@ -97,7 +97,9 @@ def test_query_count_does_not_grow_with_supporters(case, settings, django_assert
 # --- runs that overlap uploads and other rounds ------------------------------------------------
 
 
-def test_another_pairs_upload_during_a_run_still_flags_this_pair(case):
+def test_another_pairs_upload_during_a_run_is_counted_then_taken_by_the_next_run(case):
+    from verification.engine import external_changes
+
     nik = make_nik()
     a = case.supporter(nik, upload=case.upload("A"))
     run = run_create(pair=case.pair("A"))
@@ -105,8 +107,10 @@ def test_another_pairs_upload_during_a_run_still_flags_this_pair(case):
     b_upload = case.upload("B")
     case.supporter(nik, upload=b_upload)
     SupportUpload.objects.filter(pk=b_upload.pk).update(finished_at=timezone.now())
-    upload_done_signal(b_upload)  # B's refresh finds no result of A yet
     verification_run(run_id=run.pk)
+    assert verdict(a) == ("MS", set())  # the run works on the lists as it prepared them
+    assert external_changes(pair=case.pair("A")) == 1  # the KPU sees it
+    verify(case.pair("A"))
     assert verdict(a) == ("BMS", {"DUPLICATE_EXTERNAL"})
 
 
