@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from candidates.models import Election, Pair, Supporter, SupportUpload, TeamMembership
-from electorate.admin import UPLOAD_FIELDS, ReadOnlyAdmin
+from electorate.admin import UPLOAD_FIELDS, KeepHistoryAdmin, ReadOnlyAdmin
 
 
 @admin.register(Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(KeepHistoryAdmin):
     list_display = ("name", "slug", "region", "level", "dpt_count", "voting_day", "rule_set")
     list_filter = ("level", "rule_set")
     search_fields = ("name", "slug")
@@ -24,7 +24,7 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(Pair)
-class PairAdmin(admin.ModelAdmin):
+class PairAdmin(KeepHistoryAdmin):
     list_display = ("name", "election", "created_at")
     list_filter = ("election",)
     search_fields = ("name",)

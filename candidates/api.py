@@ -27,7 +27,7 @@ from candidates.serializers import (
     SupportUploadInput,
     SupportUploadOutput,
 )
-from candidates.services import support_upload_submit
+from candidates.services import names_read_log, support_upload_submit
 from electorate.access import may_see_names, q_within
 
 Rule = Callable[[Any, Pair], bool]
@@ -151,3 +151,14 @@ class SupporterList(PairAPIView, generics.ListAPIView):
         if params.get("kelurahan"):
             qs = qs.filter(q_within("kelurahan__code", params["kelurahan"]))
         return qs.select_related("kelurahan").order_by("id")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        names_read_log(
+            user=request.user,
+            pair=self.pair,
+            what="api-supporter-list",
+            rows=len(response.data.get("results", [])),
+            page=request.query_params.get("page", "1")[:8],
+        )
+        return response

@@ -29,6 +29,7 @@ from typing import IO, Any
 from django.core.files import File
 from django.db import connection, transaction
 
+from audit.trail import audit_record
 from candidates.models import Pair, Round, Supporter, SupportUpload
 from candidates.signals import support_upload_done
 from electorate import keys
@@ -359,6 +360,12 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
         if progress is not None:
             progress.close()
     upload.refresh_from_db()
+    audit_record(
+        "upload.loaded",
+        area=upload.pair.election.region_id,
+        target=upload,
+        data={"status": upload.status, "accepted": upload.accepted, "rejected": upload.rejected},
+    )
     if upload.status == SupportUpload.Status.DONE:
         log.info(
             "support upload %s: %s rows loaded in %.1fs",

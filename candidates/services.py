@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.trail import audit_record
 from candidates.intake import support_upload_create
 from candidates.models import (
     Election,
@@ -53,6 +54,7 @@ def election_create(
     submission_start: dt.date | None = None,
     submission_end: dt.date | None = None,
     reason_outcomes: dict[str, str] | None = None,
+    by: Any = None,
 ) -> Election:
     region = Region.objects.filter(code=region_code).first()
     if region is None:
@@ -73,10 +75,22 @@ def election_create(
     )
     if reason_outcomes is not None:  # running the command again keeps the overrides set before
         defaults["reason_outcomes"] = reason_outcomes
-    election, _ = Election.objects.update_or_create(slug=slug, defaults=defaults)
-    if submission_start and submission_end:
-        window_set(
-            election=election, round=Round.INITIAL, opens=submission_start, closes=submission_end
+    with transaction.atomic():
+        election, created = Election.objects.update_or_create(slug=slug, defaults=defaults)
+        if submission_start and submission_end:
+            window_set(
+                election=election,
+                round=Round.INITIAL,
+                opens=submission_start,
+                closes=submission_end,
+                by=by,
+            )
+        audit_record(
+            "election.created" if created else "election.updated",
+            actor=by,
+            area=election.region_id,
+            target=election,
+            data={**defaults, "region": election.region_id},
         )
     return election
 
@@ -87,9 +101,19 @@ def window_set(
     """The days a round's lists may be uploaded, both included (the KPU sets them per round)."""
     if closes < opens:
         raise ValidationError(_("Tanggal akhir penyerahan tidak boleh sebelum tanggal awalnya."))
-    window, _created = SubmissionWindow.objects.update_or_create(
-        election=election, round=round, defaults={"opens": opens, "closes": closes, "set_by": by}
-    )
+    with transaction.atomic():
+        window, _created = SubmissionWindow.objects.update_or_create(
+            election=election,
+            round=round,
+            defaults={"opens": opens, "closes": closes, "set_by": by},
+        )
+        audit_record(
+            "election.window_set",
+            actor=by,
+            area=election.region_id,
+            target=election,
+            data={"round": round, "opens": opens, "closes": closes},
+        )
     return window
 
 
@@ -113,17 +137,30 @@ def window_check(*, pair: Pair, round: int, today: dt.date | None = None) -> Non
     )
 
 
-def pair_create(*, election: Election, name: str) -> Pair:
-    pair, _ = Pair.objects.get_or_create(election=election, name=name)
+def pair_create(*, election: Election, name: str, by: Any = None) -> Pair:
+    with transaction.atomic():
+        pair, created = Pair.objects.get_or_create(election=election, name=name)
+        if created:
+            audit_record("pair.registered", actor=by, area=election.region_id, target=pair,
+                         data={"name": name})  # fmt: skip
     return pair
 
 
 @transaction.atomic
-def team_member_create(*, pair: Pair, username: str, password: str, email: str = ""):
+def team_member_create(
+    *, pair: Pair, username: str, password: str, email: str = "", by: Any = None
+):
     """A liaison officer's account: sees only its own pair."""
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
     StaffAssignment.objects.create(user=user, role=Role.TIM, region=pair.election.region)
     TeamMembership.objects.create(user=user, pair=pair)
+    audit_record(
+        "membership.team_member_created",
+        actor=by,
+        area=pair.election.region_id,
+        target=pair,
+        data={"username": username},
+    )
     return user
 
 
@@ -161,6 +198,14 @@ def support_upload_submit(
         )
         if upload.status == SupportUpload.Status.PENDING:
             transaction.on_commit(lambda: support_upload_task.delay(upload.pk))
+        audit_record(
+            "upload.submitted",
+            actor=uploaded_by,
+            area=pair.election.region_id,
+            target=upload,
+            data={"pair": pair.pk, "round": round, "file": upload.original_name,
+                  "sha256": upload.sha256, "new": created},
+        )  # fmt: skip
     return upload, created
 
 
@@ -197,3 +242,14 @@ def supporters_rekey(*, hasher, rehashed: bool) -> int:
         Supporter.objects.bulk_update(batch, fields)
         changed += len(batch)
     return changed
+
+
+def names_read_log(*, user, pair: Pair, what: str, rows: int, page: int | str = 1) -> None:
+    """Reading supporters name by name leaves a trace (a page of a list, an API page)."""
+    audit_record(
+        "names.read",
+        actor=user,
+        area=pair.election.region_id,
+        target=pair,
+        data={"what": what, "rows": rows, "page": page},
+    )

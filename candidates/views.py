@@ -31,6 +31,7 @@ from candidates.services import (
     election_create,
     election_roll_submit,
     election_threshold,
+    names_read_log,
     pair_create,
     support_upload_submit,
     team_member_create,
@@ -141,6 +142,7 @@ def election_create_view(request):
                 rule_set=data["rule_set"],
                 submission_start=data["submission_start"],
                 submission_end=data["submission_end"],
+                by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -158,7 +160,7 @@ def pair_create_view(request, pk: int):
         raise PermissionDenied
     form = PairForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        pair = pair_create(election=election, name=form.cleaned_data["name"])
+        pair = pair_create(election=election, name=form.cleaned_data["name"], by=request.user)
         messages.success(request, _("Bakal pasangan calon didaftarkan."))
         return redirect("pair-detail", pk=pair.pk)
     return render(request, "candidates/pair_form.html", {"form": form, "election": election})
@@ -199,7 +201,11 @@ def team_member_create_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         team_member_create(
-            pair=pair, username=data["username"], password=data["password"], email=data["email"]
+            pair=pair,
+            username=data["username"],
+            password=data["password"],
+            email=data["email"],
+            by=request.user,
         )
         messages.success(request, _("Akun tim %(name)s dibuat.") % {"name": data["username"]})
         return redirect("pair-detail", pk=pair.pk)
@@ -222,6 +228,9 @@ def supporter_list(request, pk: int):
             )
     supporters = supporters.select_related("kelurahan").order_by("id")
     page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
+    names_read_log(
+        user=request.user, pair=pair, what="supporter-list", rows=len(page), page=page.number
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from here, not from a CDN
     "django_htmx",
+    "audit",
     "electorate",
     "candidates",
     "verification",

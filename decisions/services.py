@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.trail import audit_record
 from candidates.models import Pair, Supporter, SupportUpload
 from decisions.models import Decision
 from decisions.standing import standing_compute
@@ -50,7 +51,7 @@ def decision_record(*, pair: Pair, by=None) -> Decision:
             )
         if reasons:
             raise ValidationError(reasons)
-        return Decision.objects.create(
+        decision = Decision.objects.create(
             pair=pair,
             result=Decision.Result.MEMENUHI if final["meets"] else Decision.Result.TIDAK_MEMENUHI,
             ms=final["MS"],
@@ -60,3 +61,7 @@ def decision_record(*, pair: Pair, by=None) -> Decision:
             standing=standing,
             decided_by=by,
         )
+        audit_record("decision.recorded", actor=by, area=pair.election.region_id,
+                     target=decision, data={"result": decision.result, "ms": decision.ms,
+                                            "threshold": decision.threshold})  # fmt: skip
+        return decision

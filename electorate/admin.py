@@ -25,12 +25,22 @@ UPLOAD_FIELDS = (
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Data that only the importers write: viewable, not editable by hand."""
+    """Data that only the importers write: viewable, not editable or deletable by hand."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KeepHistoryAdmin(admin.ModelAdmin):
+    """Editable, but never deleted from the back office: verification history hangs on it."""
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 
+from audit.trail import audit_record
 from electorate import keys
 from electorate.models import RollImport, Voter, VoterRoll
 from electorate.nik import nik_hash
@@ -382,6 +383,12 @@ def roll_import_run(*, import_id: int) -> RollImport:
             thing.close()
         files.close()
     job.refresh_from_db()
+    audit_record(
+        "roll.import_finished",
+        area=job.roll.region_id,
+        target=job,
+        data={"status": job.status, "accepted": job.accepted, "rejected": job.rejected},
+    )
     return job
 
 

@@ -7,6 +7,7 @@ from typing import IO, Any
 from django.core.files import File
 from django.db import transaction
 
+from audit.trail import audit_record
 from electorate.models import RollImport, VoterRoll
 from electorate.roll_import import roll_import_create
 from electorate.tasks import roll_import_task
@@ -23,4 +24,11 @@ def roll_import_submit(
         )
         if job.status == RollImport.Status.PENDING:
             transaction.on_commit(lambda: roll_import_task.delay(job.pk))
+        audit_record(
+            "roll.import_submitted",
+            actor=uploaded_by,
+            area=roll.region_id,
+            target=job,
+            data={"file": job.original_name, "sha256": job.sha256, "new": created},
+        )
     return job, created

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.trail import audit_record
 from electorate.access import code_within
 from electorate.models import Region
 from fieldwork.counts import (
@@ -62,6 +63,8 @@ def area_close(
         closure = Closure.objects.create(
             stage=stage, region_code=region_code, counts=counts, closed_by=by
         )
+        audit_record("verfak.area_closed", actor=by, area=region_code, target=stage,
+                     data={"counts": counts, "as_of": as_of, "final": final})  # fmt: skip
         if region_code == top:
             Stage.objects.filter(pk=stage.pk).update(
                 status=Stage.Status.CLOSED, closed_at=timezone.now()
@@ -71,7 +74,8 @@ def area_close(
 
 def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by) -> None:
     tasks = Task.objects.filter(stage=stage, kelurahan_code=code)
-    unrecorded = tasks.filter(finding="").count()
+    # A double who chose another pair elsewhere is TMS without a visit: nothing to record.
+    unrecorded = tasks.filter(finding="").exclude(result=Result.TMS).count()
     if unrecorded and not final:
         raise ValidationError(
             _("%(n)s pendukung belum diverifikasi: catat hasilnya dulu sebelum menutup kelurahan.")
@@ -154,6 +158,8 @@ def area_reopen(*, stage: Stage, region_code: str, reason: str, by=None) -> Clos
         closure.reopened_by = by
         closure.reopen_reason = reason
         closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        audit_record("verfak.area_reopened", actor=by, area=region_code, target=stage,
+                     data={"reason": reason})  # fmt: skip
         if region_code == stage.pair.election.region_id:
             Stage.objects.filter(pk=stage.pk).update(status=Stage.Status.OPEN, closed_at=None)
     return closure

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.trail import audit_record
 from candidates.models import Pair
 from electorate.parsing import shown
 from fieldwork.counts import closures_refresh, kelurahan_closed
@@ -253,7 +254,7 @@ def record_write(task: Task, before: dict, *, source: str, by, **extra) -> Recor
     after = task_snapshot(task)
     values = {k: v for k, v in after.items() if before.get(k) != v}
     task.save()
-    return Record.objects.create(
+    record = Record.objects.create(
         task=task,
         by=by,
         source=source,
@@ -261,6 +262,15 @@ def record_write(task: Task, before: dict, *, source: str, by, **extra) -> Recor
         before={k: before.get(k) for k in values},
         **extra,
     )
+    audit_record(
+        "verfak.recorded",
+        actor=by,
+        area=task.kelurahan_code,
+        target=task,
+        data={"source": source, "record": record.pk, "values": values,
+              "before": record.before, "reason": extra.get("reason", "")},
+    )  # fmt: skip
+    return record
 
 
 def record_entry(
@@ -288,6 +298,8 @@ def record_entry(
         problems += entry_errors(task, entry, today=today)
         if problems:
             return Outcome(task=task, changed=False, errors=problems)
+        if source in (Record.Source.FORM, Record.Source.SHEET) and _repeats_not_met(task, entry):
+            return Outcome(task=task, changed=False)
         before = task_snapshot(task)
         task_apply(task, {name: getattr(entry, name) for name in FIELDS})
         if task_snapshot(task) == before:
@@ -311,6 +323,17 @@ def record_entry(
         if source in (Record.Source.CORRECTION, Record.Source.ADVICE):
             closures_refresh(task.stage, task.kelurahan_code)
     return Outcome(task=task, changed=True)
+
+
+def _repeats_not_met(task: Task, entry: Entry) -> bool:
+    """The visit that did not meet a supporter since brought in: already recorded, not a newer
+    finding (a sheet typed in later repeats it; applied, it would undo the bring-in)."""
+    return (
+        task.method == Method.DIHADIRKAN
+        and entry.finding == Finding.TIDAK_DITEMUI
+        and entry.method != Method.DIHADIRKAN
+        and entry.visited_on == task.not_met_on
+    )
 
 
 def _closed_errors(task: Task, *, source: str, reason: str) -> list[EntryError]:

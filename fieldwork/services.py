@@ -8,6 +8,7 @@ from typing import IO
 from django.core.files import File
 from django.db import transaction
 
+from audit.trail import audit_record
 from candidates.models import Pair
 from fieldwork.models import Sheet
 from fieldwork.sheets import sheet_keep
@@ -24,4 +25,11 @@ def sheet_submit(
         )
         if sheet.status == Sheet.Status.PENDING:
             transaction.on_commit(lambda: sheet_task.delay(sheet.pk))
+        audit_record(
+            "verfak.sheet_submitted",
+            actor=uploaded_by,
+            area=pair.election.region_id,
+            target=sheet,
+            data={"file": sheet.original_name, "sha256": sheet.sha256, "new": created},
+        )
     return sheet, created

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.trail import audit_record
 from candidates.models import Pair, Supporter
 from fieldwork.models import Choice, Result, Stage, Task, WindowChange
 from fieldwork.records import choice_propagate
@@ -54,6 +55,9 @@ def stage_start(
         _choices_apply(stage)
         Stage.objects.filter(pk=stage.pk).update(tasks_total=total)
         stage.tasks_total = total
+        audit_record("verfak.stage_started", actor=by, area=election.region_id, target=stage,
+                     data={"pair": pair.pk, "round": round, "opens": stage.opens,
+                           "closes": stage.closes, "tasks": total})  # fmt: skip
     return stage
 
 
@@ -101,6 +105,11 @@ def _tasks_insert(stage: Stage) -> int:
             WHERE r.pair_id = %(pair)s AND r.round <= %(round)s AND r.superseded = %(no)s
               AND (r.outcome = 'MS' OR r.reasons = %(external)s)
               AND NOT EXISTS (SELECT 1 FROM {TASK} t WHERE t.supporter_id = r.supporter_id)
+              -- A person met in an earlier stage is not met again: a double (BMS, so free to
+              -- resubmit in a repair) sent again would otherwise count twice.
+              AND NOT EXISTS (
+                  SELECT 1 FROM {TASK} t WHERE t.nik_hash = s.nik_hash AND t.pair_id = r.pair_id
+              )
             """,
             {
                 "stage": stage.pk,
@@ -142,4 +151,6 @@ def window_change(*, stage: Stage, closes: dt.date, reason: str, by=None) -> Sta
         )
         locked.closes = closes
         locked.save(update_fields=["closes"])
+        audit_record("verfak.window_changed", actor=by, area=stage.pair.election.region_id,
+                     target=locked, data={"closes": closes, "reason": reason})  # fmt: skip
     return locked

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.trail import audit_record
 from electorate.access import code_within
 from fieldwork.models import Advice, Report, Stage, Task
 from fieldwork.records import Entry, record_entry
@@ -37,15 +38,18 @@ def report_create(
         raise ValidationError(_("Isi tempat dan hasil pengawasan."))
     if observed_at > timezone.now():
         raise ValidationError(_("Waktu pengawasan belum terjadi."))
-    return Report.objects.create(
-        stage=stage,
-        region_code=region_code,
-        task=task,
-        observed_at=observed_at,
-        place=place.strip(),
-        observed=observed.strip(),
-        by=by,
-    )
+    with transaction.atomic():
+        report = Report.objects.create(
+            stage=stage,
+            region_code=region_code,
+            task=task,
+            observed_at=observed_at,
+            place=place.strip(),
+            observed=observed.strip(),
+            by=by,
+        )
+        audit_record("supervision.report_filed", actor=by, area=region_code, target=report)
+    return report
 
 
 def advice_create(
@@ -69,9 +73,13 @@ def advice_create(
         raise ValidationError(_("Tuliskan saran perbaikan."))
     if stage.status == Stage.Status.CLOSED:
         raise ValidationError(_("Tahap ini sudah ditutup."))
-    return Advice.objects.create(
-        stage=stage, target=target, region_code=region_code, task=task, text=text.strip(), by=by
-    )
+    with transaction.atomic():
+        advice = Advice.objects.create(
+            stage=stage, target=target, region_code=region_code, task=task, text=text.strip(), by=by
+        )
+        audit_record("supervision.advice_filed", actor=by, area=region_code, target=advice,
+                     data={"target": target, "task": getattr(task, "pk", None)})  # fmt: skip
+    return advice
 
 
 def advice_owner(advice: Advice) -> str:
@@ -117,4 +125,6 @@ def advice_answer(
         advice.answered_by = by
         advice.answered_at = timezone.now()
         advice.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+        audit_record("supervision.advice_answered", actor=by, area=advice.region_code,
+                     target=advice, data={"status": advice.status, "answer": answer})  # fmt: skip
     return advice

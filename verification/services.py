@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from audit.trail import audit_record
 from candidates.models import Pair
 from verification.engine import run_create
 from verification.models import VerificationRun
@@ -17,4 +18,12 @@ def verification_start(*, pair: Pair, round: int | None = None, started_by=None)
     with transaction.atomic():
         run = run_create(pair=pair, round=round, started_by=started_by)
         transaction.on_commit(lambda: verification_task.delay(run.pk))
+        resumed = run.status != VerificationRun.Status.PENDING or run.chunks_done > 0
+        audit_record(
+            "verification.resumed" if resumed else "verification.started",
+            actor=started_by,
+            area=pair.election.region_id,
+            target=run,
+            data={"pair": pair.pk, "round": run.round, "rules": run.reason_outcomes},
+        )
     return run

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from candidates import selectors as candidates
 from candidates.models import Pair, Round
+from candidates.services import names_read_log
 from electorate.access import (
     code_within,
     may_see_names,
@@ -182,6 +183,10 @@ def results_page(request, pk: int):
     status = request.GET.get("status") or ""
     rows = selectors.results_visible(user=request.user, pair=pair, round=round_, status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    names_read_log(
+        user=request.user, pair=pair, what="verification-results", rows=len(page),
+        page=page.number,
+    )  # fmt: skip
     names = dict(
         Region.objects.filter(code__in={row.kelurahan_id for row in page}).values_list(
             "code", "name"

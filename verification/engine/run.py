@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
 
+from audit.trail import audit_record
 from candidates.models import Supporter
 from verification.engine.backends import RESULT, Backend, backend
 from verification.engine.chunk import chunk_claim, chunk_process, chunk_release
@@ -66,6 +67,12 @@ def _finish(run: VerificationRun) -> None:
         finished_at=timezone.now(),
         counts=counts,
         chunks_done=F("chunks_total"),
+    )
+    audit_record(
+        "verification.finished",
+        area=run.pair.election.region_id,
+        target=run,
+        data={"pair": run.pair_id, "round": run.round, "counts": counts},
     )
     log.info("verification run %s done: %s", run.pk, counts)
 

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """The audit trail: who did what, append-only and hash-chained. The bottom layer: every
+    app writes to it, it imports none of them."""
+
+    name = "audit"
+    verbose_name = "Jejak audit"

@@ -1,0 +1,89 @@
+"""The audit trail (audit/trail.py): append-only and hash-chained; `audit_verify` names the
+first broken link; on PostgreSQL the database refuses to change or delete an event."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from audit.models import Event
+from audit.trail import GENESIS, audit_record, audit_verify
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def three(db):
+    user = UserFactory(username="kpu_jakpus")
+    return [
+        audit_record("upload.submitted", actor=user, area="31.71", data={"rows": 10}),
+        audit_record("verification.started", actor=user, area="31.71"),
+        audit_record("decision.recorded", area="31", data={"result": "memenuhi_syarat"}),
+    ]
+
+
+def test_events_form_a_chain_from_the_genesis(three):
+    first, second, third = three
+    assert first.prev_hash == GENESIS
+    assert (second.prev_hash, third.prev_hash) == (first.hash, second.hash)
+    assert (first.actor, first.actor_id) == ("kpu_jakpus", first.actor_id)
+    assert audit_verify() == {"events": 3, "ok": True, "first_broken": None, "why": ""}
+
+
+def _tamper(sql: str, params: list) -> None:
+    """What someone with the database in hand and the trigger out of the way would do."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")  # triggers off
+        cursor.execute(sql, params)
+
+
+def test_editing_one_past_event_breaks_the_check_there(three):
+    table = Event._meta.db_table
+    with transaction.atomic():
+        _tamper(f"UPDATE {table} SET data = %s WHERE id = %s", ['{"rows": 9}', three[0].pk])
+    result = audit_verify()
+    assert result == {"events": 1, "ok": False, "first_broken": three[0].pk, "why": "hash"}
+
+
+def test_deleting_an_event_breaks_the_check_at_the_next_one(three):
+    with transaction.atomic():
+        _tamper(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [three[1].pk])
+    result = audit_verify()
+    assert (result["ok"], result["first_broken"], result["why"]) == (
+        False, three[2].pk, "prev_hash",
+    )  # fmt: skip
+
+
+def test_the_command_prints_json_and_fails_on_a_broken_chain(three):
+    out = io.StringIO()
+    call_command("audit_verify", "--json", stdout=out)
+    assert json.loads(out.getvalue())["ok"] is True
+    with transaction.atomic():
+        _tamper(f"UPDATE {Event._meta.db_table} SET actor = 'x' WHERE id = %s", [three[2].pk])
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("audit_verify", "--json", stdout=out)
+    assert exited.value.code == 1
+    assert json.loads(out.getvalue())["first_broken"] == three[2].pk
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize("sql", ["UPDATE {t} SET action = 'x'", "DELETE FROM {t}"])
+def test_postgresql_refuses_to_change_or_delete_an_event(three, sql):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql.format(t=Event._meta.db_table))
+    assert Event.objects.count() == 3
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_orm_cannot_delete_an_event_either(three):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Event.objects.filter(pk=three[0].pk).delete()
