@@ -11,7 +11,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada_bench
 # Everything but the real workers and browsers (PostgreSQL-only) runs on SQLite too.
 SQLITE_TESTS := $(filter-out tests/integration/ tests/browser/ tests/__pycache__/,$(wildcard tests/*/))
 
-.PHONY: install demo demo-data serve test bench lint format worker
+.PHONY: install demo demo-data serve test bench bench-check lint format worker
 
 install: $(STAMP)
 
@@ -41,6 +41,11 @@ test: install
 
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
+
+# The citizens' check under load: gunicorn + PostgreSQL + the limiter in Redis, driven by wrk
+# (apt-get install -y wrk) on the DKI database of `make bench` (built with --keep if missing).
+bench-check: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.check
 
 worker: install
 	$(BIN)/celery -A config worker -l info

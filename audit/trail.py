@@ -66,12 +66,25 @@ def audit_record(
             actor=getattr(actor, "username", "") if user_id else "",
             area=area or "",
             target=target if isinstance(target, str) else target_of(target),
-            data=json.loads(json.dumps(data or {}, default=str)),
+            data=_without_nul(json.loads(json.dumps(data or {}, default=str))),
             prev_hash=last or GENESIS,
         )
         event.hash = event_hash(event.prev_hash, event)
         event.save()
     return event
+
+
+def _without_nul(value: Any) -> Any:
+    """NUL characters replaced (U+FFFD): PostgreSQL refuses them in JSON, and the text an event
+    quotes (a username typed at sign-in) is whatever someone sent. Found by
+    tests/test_api_schema_fuzz.py: a Basic username with NUL made the failed sign-in a 500."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def audit_verify() -> dict:

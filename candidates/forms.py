@@ -5,9 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Election, Round
+from candidates.models import Election, Round, SupportUpload
 from electorate.access import q_within
-from electorate.models import Region
+from electorate.models import Region, RollImport
+from electorate.uploads import upload_size_check
 
 UPLOAD_EXTENSIONS = (".csv", ".xlsx")
 
@@ -122,6 +123,7 @@ class SupportUploadForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith(UPLOAD_EXTENSIONS):
             raise forms.ValidationError(_("Hanya berkas CSV atau XLSX yang diterima."))
+        upload_size_check(SupportUpload, f.size)  # the limit in MB, before the file is kept
         return f
 
 
@@ -155,6 +157,7 @@ class RollUploadForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".csv", ".txt", ".csv.gz")):
             raise forms.ValidationError(_("Hanya berkas CSV yang diterima."))
+        upload_size_check(RollImport, f.size)
         return f
 
 

@@ -322,7 +322,9 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
     progress = None
     try:
         with upload_open(upload) as fh:
-            table = table_open(fh, name=upload.original_name, size=upload.size)
+            table = table_open(
+                fh, name=upload.original_name, size=upload.size, row_error=errors.add
+            )
             cols = columns_match(table.header, REQUIRED)
             progress = Progress(SupportUpload, upload.pk, table)
             # Read before the COPY starts: its connection can run nothing else until it ends.

@@ -228,10 +228,10 @@ def supporters_rekey(*, hasher, rehashed: bool) -> int:
     changed, batch = 0, []
     rows = Supporter.objects.only("pk", "upload_id", "row_number", "nik_cipher").order_by("pk")
     for row in rows.iterator(chunk_size=5000):
-        if not rehashed and keys.key_id_of(row.nik_cipher) == current:
+        if not rehashed and keys.key_id_of(bytes(row.nik_cipher)) == current:
             continue
         context = supporter_context(row.upload_id, row.row_number)
-        nik = keys.decrypt(row.nik_cipher, context=context).decode()
+        nik = keys.decrypt(bytes(row.nik_cipher), context=context).decode()
         row.nik_cipher = keys.encrypt(nik.encode(), context=context)
         row.nik_group, row.nik_serial = hasher.group(nik), hasher.serial_code(nik)
         batch.append(row)

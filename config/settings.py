@@ -69,7 +69,10 @@ for _id, _secret in NIK_ENCRYPTION_KEYS:
             f"NIK encryption key {_id!r} must be 32 random bytes, base64-encoded (AES-256)"
         )
 
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+# Off unless asked for (DJANGO_DEBUG=1 on a developer's machine): the demo, like production,
+# shows the Indonesian 404/500 pages, never Django's English debug page with every URL and an
+# intake crash's local variables.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = (env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",")
 
 if PRODUCTION:
@@ -78,7 +81,11 @@ if PRODUCTION:
         for name, value, demo_value in (
             ("DJANGO_SECRET_KEY", [SECRET_KEY], DEMO_SECRET_KEY),
             ("NIK_HMAC_KEY(S)", [s for _i, s in NIK_HMAC_KEYS], DEMO_NIK_HMAC_KEY),
-            ("NIK_ENCRYPTION_KEY(S)", [s for _i, s in NIK_ENCRYPTION_KEYS], DEMO_NIK_ENCRYPTION_KEY),
+            (
+                "NIK_ENCRYPTION_KEY(S)",
+                [s for _i, s in NIK_ENCRYPTION_KEYS],
+                DEMO_NIK_ENCRYPTION_KEY,
+            ),
         )
         if demo_value in value
     ]
@@ -112,6 +119,7 @@ INSTALLED_APPS = [
     "candidates",
     "verification",
     "fieldwork",
+    "objections",
     "decisions",
     "portal",
 ]
@@ -124,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.UploadTooLargeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -163,6 +172,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = ["config.authentication.NoNulModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -183,12 +193,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]  # the stylesheet; htmx comes with django-htmx
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production WhiteNoise serves straight from the app folders (no collectstatic needed
+# for `make demo`, DEBUG off); production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # the stylesheet; htmx comes with django-htmx
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Uploads of a few hundred MB are normal (840k rows); stream them to disk, never into memory.
+# Django's own limits cover what it holds in memory: a file part above 5 MB goes to a temporary
+# file, the other fields of a request may total 10 MB, and a form sends at most a few files.
+# How big a file may be is ours: UPLOAD_MAX_BYTES and ROLL_UPLOAD_MAX_BYTES below.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
@@ -213,6 +231,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # Uploads (electorate/uploads.py). A live import writes a heartbeat at its claim and every
 # 50,000 rows (seconds apart); one silent for this long lost its worker and is taken over.
 UPLOAD_LEASE_SECONDS = int(env("UPLOAD_LEASE_SECONDS", "600") or 600)
+# The largest file one upload may be, refused before it is stored (form, API: 413, services),
+# and again before a kept upload is read. Support lists and PPS sheets: the largest list in
+# the country, a West Java governor pair at 6.5% of 35.9M voters (2.34M rows), is about 415 MB
+# as CSV (DKI's 840,640 rows are 150 MB). Voter rolls: West Java's DPT is about 5.7 GB as CSV
+# (DKI's 8.25M voters are 1.3 GB). Memory does not grow with the size: CSV is streamed and a
+# spreadsheet is checked before it is read (electorate/xlsxcheck.py).
+UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(512 * 1024**2)) or 512 * 1024**2)
+ROLL_UPLOAD_MAX_BYTES = int(env("ROLL_UPLOAD_MAX_BYTES", str(6 * 1024**3)) or 6 * 1024**3)
 # Load an empty roll through two COPY connections (electorate/roll_import.py): on 2 cores,
 # 158k-180k rows/s instead of 122k, at the price of two transactions instead of one.
 ROLL_IMPORT_PARALLEL_COPY = env_bool("ROLL_IMPORT_PARALLEL_COPY", True)
@@ -241,6 +267,51 @@ VERIFICATION_RED_FLAGS = {
     "serial_run_min": 10,  # consecutive serials with the same region and birth date
     "limit": 200,  # per kind, worst first
 }
+
+# The cache: Redis wherever there is one (CACHE_URL, else the broker's Redis), so that every
+# web process counts the same rate limits (objections.limits); local memory otherwise, which
+# only the one-process demo uses.
+CACHE_URL = env("CACHE_URL") or (
+    CELERY_BROKER_URL if (CELERY_BROKER_URL or "").startswith(("redis://", "rediss://")) else None
+)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "pilkada",
+        }
+    }
+else:  # one process counts alone: fine for the demo, refused in production (objections.E001)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The client's address behind proxies: how many proxies in front of the web processes append
+# to X-Forwarded-For (nginx: 1). 0 = REMOTE_ADDR. Only the proxies' own entries are trusted:
+# the address a client writes into the header itself is never taken.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0") or 0)
+
+# The citizens' check (objections/): "N/s", "N/m", "N/h". Per client, a person who mistypes a
+# few times is never stopped while a script walking NIKs gets 10 a minute; the global limit
+# keeps the database answering everyone on the day the whole province looks itself up (a
+# 2-core server answers over 500/s, measured by `make bench-check`).
+CHECK_RATE_PER_CLIENT = env("CHECK_RATE_PER_CLIENT", "10/m")
+CHECK_RATE_GLOBAL = env("CHECK_RATE_GLOBAL", "1000/s")
+# Objections filed and reference codes followed, per client.
+OBJECTION_RATE_PER_CLIENT = env("OBJECTION_RATE_PER_CLIENT", "5/h")
+# No timing oracle: every answer of the check leaves no earlier than this after the request
+# came in, so "listed", "not listed" and "wrong birth date" take the same time. Above the
+# lookup's p99 under load (about 15 ms at 500/s on 2 cores: README, Benchmark).
+CHECK_RESPONSE_FLOOR_MS = int(env("CHECK_RESPONSE_FLOOR_MS", "60") or 60)
+# A citizen's signed statement: a phone photo or a scanned page (image or PDF, checked by
+# content), far below a support list's limit.
+OBJECTION_STATEMENT_MAX_BYTES = int(
+    env("OBJECTION_STATEMENT_MAX_BYTES", str(5 * 1024**2)) or 5 * 1024**2
+)
+# Red flag of misuse (objections/redflags.py): a pair whose supporters with a confirmed
+# objection exceed this share of its supporters in an area, with at least this many. Only the
+# citizens who look themselves up can object (650 responses for 840,640 supports in DKI 2024),
+# so every confirmed one stands for many unseen: DKI 2024's 403 removals were 0.048%.
+OBJECTION_MISUSE_SHARE = float(env("OBJECTION_MISUSE_SHARE", "0.0002") or 0.0002)
+OBJECTION_MISUSE_MIN = int(env("OBJECTION_MISUSE_MIN", "10") or 10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -6,6 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from candidates.urls import api_urlpatterns as candidates_api
+from fieldwork.urls import api_urlpatterns as fieldwork_api
+from objections.urls import api_urlpatterns as objections_api
 from verification.urls import api_urlpatterns as verification_api
 
 urlpatterns = [
@@ -14,8 +16,11 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/", include(candidates_api + verification_api)),
+    path("api/", include(candidates_api + verification_api + fieldwork_api + objections_api)),
     path("", include("portal.urls")),
+    path("", include("decisions.urls")),
+    path("", include("objections.urls")),
+    path("", include("fieldwork.urls")),
     path("", include("verification.urls")),
     path("", include("candidates.urls")),
 ]

@@ -11,6 +11,7 @@ from candidates.models import Pair, Supporter, SupportUpload
 from decisions.models import Decision
 from decisions.standing import standing_compute
 from fieldwork.models import Advice, Stage
+from objections.selectors import open_objections_of_election
 
 
 def decision_blockers(*, pair: Pair) -> list[str]:
@@ -31,6 +32,14 @@ def decision_blockers(*, pair: Pair) -> list[str]:
     open_advice = Advice.objects.filter(stage__pair=pair, status=Advice.Status.OPEN).count()
     if open_advice:
         reasons.append(_("%(n)s saran perbaikan pengawas belum dijawab KPU.") % {"n": open_advice})
+    # Public responses are followed up before the decision (DOMAIN.md step 7): any objection of
+    # the election, since a confirmed one may concern a NIK that another pair listed too.
+    open_objections = open_objections_of_election(election_id=pair.election_id).count()
+    if open_objections:
+        reasons.append(
+            _("%(n)s tanggapan masyarakat pada pemilihan ini belum diputuskan KPU.")
+            % {"n": open_objections}
+        )
     return reasons
 
 

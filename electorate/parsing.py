@@ -1,5 +1,5 @@
 """Reading the files people actually upload: CSV in any of the usual encodings and delimiters,
-XLSX/XLS/ODS, headers spelled a dozen ways, NIKs that Excel has turned into numbers.
+XLSX, headers spelled a dozen ways, NIKs that Excel has turned into numbers.
 
 Shared by the voter-roll import (electorate.roll_import) and the support-list intake
 (candidates.intake). Rows come out as (file_row_number, cells) with the header as row 1, so a
@@ -12,12 +12,14 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from electorate.xlsxcheck import SheetRefused, xlsx_check
 
 CHUNK = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
@@ -42,13 +44,37 @@ class FileFormatError(ValueError):
 # --- reading rows -----------------------------------------------------------------------------
 
 
+RowError = Callable[[int, str, str], None]
+
+# A line longer than this is not read: a row of form B.1-KWK or a DPT is under 1 KB, so 64 KB is
+# far beyond any real one, and holding a line without end is how a CSV eats a worker's memory.
+LINE_LIMIT = 64 * 1024
+# Stand-ins for lines that are not read. NUL never reaches csv from the file (a line holding
+# one is replaced), so a row with NUL in it is one of ours.
+LONG_LINE = "\x00L\n"
+NUL_LINE = "\x00N\n"
+OPEN_QUOTE = '"\x00Q\n'  # closes a quote left open for more than LINE_LIMIT, ends the row
+
+
 class Table:
     """An opened file: `header` is row 1, `rows()` yields (row_number, cells) from row 2 on,
-    skipping blank rows but keeping their numbers. `bytes_read` grows as the file is read."""
+    skipping blank rows but keeping their numbers. `bytes_read` grows as the file is read.
+
+    A row the reader cannot read at all (too long, a NUL byte, broken quoting) is not yielded:
+    it goes to `row_error(row, column, message)`; without one, to `row_errors`."""
 
     header: list[Any]
     size: int
     bytes_read: int
+
+    def __init__(self, row_error: RowError | None = None):
+        self.row_errors: list[tuple[int, str, str]] = []
+        self.row_error: RowError = row_error or self._row_error_keep
+        self.skipped = 0  # rows not yielded because they could not be read (row_error)
+
+    def _row_error_keep(self, row: int, column: str, message: str) -> None:
+        if len(self.row_errors) < 1000:
+            self.row_errors.append((row, column, message))
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         raise NotImplementedError
@@ -68,6 +94,18 @@ def _decode_chunk(chunk: bytes) -> list[str]:
         return out
 
 
+def _lines_checked(chunk: bytes) -> list[str]:
+    """The lines of a chunk, a line holding NUL or longer than LINE_LIMIT replaced by its
+    stand-in. Checked per chunk at C speed; only a chunk with such a line is walked."""
+    lines = _decode_chunk(chunk)
+    if b"\x00" in chunk or (len(chunk) > LINE_LIMIT and max(map(len, lines)) > LINE_LIMIT):
+        lines = [
+            NUL_LINE if "\x00" in line else LONG_LINE if len(line) > LINE_LIMIT else line
+            for line in lines
+        ]
+    return lines
+
+
 def sniff_delimiter(line: str) -> str:
     counts = dict.fromkeys(DELIMITERS, 0)
     quoted = False
@@ -80,52 +118,173 @@ def sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
+class _Record:
+    """Characters fed to csv for the row being read (reset by CsvTable.rows at every row),
+    and which stand-in, if any, went into it."""
+
+    size = 0
+    marker = ""
+
+
 class CsvTable(Table):
-    def __init__(self, fh: IO[bytes], size: int = 0):
+    """Streamed in 1 MB blocks; memory stays bounded whatever the file holds: a line longer
+    than LINE_LIMIT is skipped up to its newline without being kept (one row error), and so is
+    a row whose quote stays open past LINE_LIMIT; a line with a NUL byte is a row error."""
+
+    def __init__(self, fh: IO[bytes], size: int = 0, row_error: RowError | None = None):
+        super().__init__(row_error)
         self._fh = fh
         self.size = size
-        self.bytes_read = 0
-        first = fh.readline(CELL_LIMIT)
+        first = fh.readline(LINE_LIMIT + 1)
+        self.bytes_read = len(first)
+        _header_check(first)
         if first.startswith(codecs.BOM_UTF8):
             first = first[len(codecs.BOM_UTF8) :]
-        self.bytes_read = len(first)
         header_lines = _decode_chunk(first)
         line = header_lines[0] if header_lines else ""
         self.delimiter = sniff_delimiter(line)
         self.header = next(csv.reader([line], delimiter=self.delimiter), [])
 
     def _lines(self) -> Iterator[list[str]]:
+        """Blocks of lines. `rest`, the unfinished last line of a block, never grows past
+        LINE_LIMIT: beyond it the line is skipped up to its newline, holding nothing."""
         fh = self._fh
         rest = b""
-        while True:
-            block = fh.read(CHUNK)
-            if not block:
-                break
+        skipping = False
+        while block := fh.read(CHUNK):
+            self.bytes_read += len(block)
+            if skipping:
+                end = block.find(b"\n")
+                if end < 0:
+                    continue
+                block = block[end + 1 :]
+                skipping = False
+                yield [LONG_LINE]
             block = rest + block
             cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                rest = block
-                continue
             rest = block[cut:]
-            self.bytes_read += cut
-            yield _decode_chunk(block[:cut])
-        if rest:
-            self.bytes_read += len(rest)
-            yield _decode_chunk(rest)
+            if len(rest) > LINE_LIMIT:
+                skipping, rest = True, b""
+            if cut:
+                yield _lines_checked(block[:cut])
+        if skipping:
+            yield [LONG_LINE]
+        elif rest:
+            yield _lines_checked(rest)
+
+    def _fed(self, record: _Record) -> Iterator[str]:
+        """The lines as csv reads them. A row whose lines pass LINE_LIMIT is inside a quote
+        left open: OPEN_QUOTE closes it and ends the row, and the next line starts a new one."""
+        for lines in self._lines():
+            for line in lines:
+                record.size += len(line)
+                if record.size > LINE_LIMIT and record.size > len(line):
+                    record.marker = OPEN_QUOTE
+                    yield OPEN_QUOTE
+                    record.size = len(line)
+                if line[0] == "\x00":
+                    record.marker = line
+                yield line
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        reader = csv.reader(chain.from_iterable(self._lines()), delimiter=self.delimiter)
-        for number, cells in enumerate(reader, start=2):
-            if cells and any(cells):
+        record = _Record()
+        reader = csv.reader(self._fed(record), delimiter=self.delimiter)
+        number = 1
+        while True:
+            record.size, record.marker = 0, ""
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                number += 1
+                self.skipped += 1
+                self.row_error(number, "", _csv_message(exc))
+                continue
+            number += 1
+            if record.marker:
+                self.skipped += 1
+                self.row_error(number, "", _marker_message(record.marker))
+            elif cells and any(cells):
                 yield number, cells
 
 
-class SheetTable(Table):
-    """XLSX, XLS or ODS through python-calamine: first sheet, typed cells (float, date, str)."""
+def _header_check(first: bytes) -> None:
+    if first.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise FileFormatError(
+            _(
+                "Berkas ini lembar kerja Excel, bukan CSV, walau namanya berakhiran .csv. Unggah "
+                'dengan nama aslinya (.xlsx), atau simpan dari Excel sebagai "CSV UTF-8".'
+            )
+        )
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in first:
+        raise FileFormatError(
+            _(
+                'Berkas tersimpan sebagai UTF-16 ("Unicode Text") atau berisi karakter NUL, '
+                'bukan CSV biasa. Simpan ulang dari Excel sebagai "CSV UTF-8 (Comma delimited)'
+                '", lalu unggah lagi.'
+            )
+        )
+    if len(first) > LINE_LIMIT:
+        if b"\r" in first:
+            raise FileFormatError(
+                _(
+                    "Baris pada berkas dipisahkan tanda CR saja (format CSV Macintosh lama). "
+                    'Simpan ulang dari Excel sebagai "CSV UTF-8 (Comma delimited)", lalu '
+                    "unggah lagi."
+                )
+            )
+        raise FileFormatError(
+            _(
+                "Baris judul (baris 1) lebih dari %(kb)s KB tanpa pindah baris: berkas ini bukan "
+                "tabel CSV (mungkin seluruh isinya satu baris). Simpan ulang dari Excel sebagai "
+                '"CSV UTF-8 (Comma delimited)", lalu unggah lagi.'
+            )
+            % {"kb": LINE_LIMIT // 1024}
+        )
 
-    def __init__(self, fh: IO[bytes], size: int = 0):
+
+def _marker_message(marker: str) -> str:
+    if marker == NUL_LINE:
+        return _(
+            "Baris ini berisi karakter NUL (byte 0) yang tidak ada dalam CSV biasa, jadi tidak "
+            'dibaca. Periksa baris ini, atau simpan ulang berkas dari Excel sebagai "CSV UTF-8'
+            '".'
+        )
+    if marker == OPEN_QUOTE:
+        return _(
+            'Tanda kutip (") di baris ini tidak ditutup, sehingga lebih dari %(kb)s KB baris '
+            "berikutnya ikut terbaca sebagai satu sel; baris ini tidak dibaca. Tutup tanda "
+            "kutipnya (atau hapus) lalu unggah ulang."
+        ) % {"kb": LINE_LIMIT // 1024}
+    return _(
+        "Baris ini lebih dari %(kb)s KB tanpa pindah baris, jadi tidak dibaca. Biasanya ada "
+        'tanda kutip (") yang tidak ditutup atau isi yang tertempel berulang: perbaiki baris '
+        "ini lalu unggah ulang."
+    ) % {"kb": LINE_LIMIT // 1024}
+
+
+def _csv_message(exc: csv.Error) -> str:
+    return _(
+        'Baris ini tidak dapat dibaca sebagai CSV (%(error)s). Periksa tanda kutip (") di baris '
+        "ini lalu unggah ulang."
+    ) % {"error": str(exc)[:100]}
+
+
+class SheetTable(Table):
+    """XLSX through python-calamine (first sheet, typed cells: float, date, str), after
+    electorate.xlsxcheck has made sure calamine can read it in bounded memory. Spreadsheets
+    are refused whole or read whole: no row error comes from here."""
+
+    def __init__(self, fh: IO[bytes], size: int = 0, row_error: RowError | None = None):
         from python_calamine import CalamineWorkbook
 
+        super().__init__(row_error)
+        try:
+            xlsx_check(fh)
+        except SheetRefused as exc:
+            raise FileFormatError(str(exc)) from exc
+        fh.seek(0)
         try:
             book = CalamineWorkbook.from_filelike(fh)
             self._sheet = book.get_sheet_by_index(0)
@@ -163,18 +322,21 @@ class SheetTable(Table):
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
-def table_open(fh: IO[bytes], *, name: str, size: int = 0) -> Table:
-    """Open a CSV or spreadsheet by its name; `fh` is a binary file positioned at the start."""
+def table_open(
+    fh: IO[bytes], *, name: str, size: int = 0, row_error: RowError | None = None
+) -> Table:
+    """Open a CSV or spreadsheet by its name; `fh` is a binary file positioned at the start.
+    Rows that cannot be read at all go to `row_error(row, column, message)` (see Table)."""
     lower = name.lower()
     if lower.endswith(SHEET_SUFFIXES):
-        return SheetTable(fh, size)
+        return SheetTable(fh, size, row_error)
     if lower.endswith((".csv", ".txt", ".tsv")):
-        return CsvTable(fh, size)
+        return CsvTable(fh, size, row_error)
     head = fh.read(4)
     fh.seek(0)
     if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":  # zip (xlsx/ods) or OLE (xls)
-        return SheetTable(fh, size)
-    return CsvTable(fh, size)
+        return SheetTable(fh, size, row_error)
+    return CsvTable(fh, size, row_error)
 
 
 # --- header matching --------------------------------------------------------------------------
@@ -399,9 +561,9 @@ def _make_date(year: int, month: int, day: int, value: Any) -> dt.date:
 
 
 def _year(text: str, value: Any, today: dt.date) -> int:
-    if len(text) == 4 and text.isdigit():
+    if len(text) == 4 and text.isdecimal():
         return int(text)
-    if len(text) == 2 and text.isdigit():
+    if len(text) == 2 and text.isdecimal():
         # Two digits: a birth year is in the past, so the century is the latest one that fits.
         year = 2000 + int(text)
         return year if year <= today.year else year - 100
@@ -432,7 +594,7 @@ def parse_date(value: Any, *, today: dt.date | None = None) -> dt.date:
     if not text:
         raise FieldError(_("Tanggal kosong. Isi tanggal lahir sesuai KTP-el, misalnya 12-01-1990."))
     whole, _dot, fraction = text.partition(".")
-    if len(whole) == 5 and whole.isdigit() and (not fraction or fraction.isdigit()):
+    if len(whole) == 5 and whole.isdecimal() and (not fraction or fraction.isdecimal()):
         # A serial as text (a date column exported as General). Five digits only: "1990" is a
         # year written alone, not 12-06-1905.
         return _excel_serial(int(whole), text)
@@ -442,19 +604,19 @@ def parse_date(value: Any, *, today: dt.date | None = None) -> dt.date:
 def _date_fast(text: str) -> dt.date | None:
     """The two forms that fill real files, dd-mm-yyyy (or / .) and yyyy-mm-dd, without splitting."""
     sep = text[2]
-    if sep in "-/." and text[5] == sep and text[:2].isdigit() and text[3:5].isdigit():
-        if text[6:].isdigit():
+    if sep in "-/." and text[5] == sep and text[:2].isdecimal() and text[3:5].isdecimal():
+        if text[6:].isdecimal():
             return _make_date(int(text[6:]), int(text[3:5]), int(text[:2]), text)
         return None
-    iso = text[4] == "-" and text[7] == "-" and text[:4].isdigit() and text[5:7].isdigit()
-    if iso and text[8:].isdigit():
+    iso = text[4] == "-" and text[7] == "-" and text[:4].isdecimal() and text[5:7].isdecimal()
+    if iso and text[8:].isdecimal():
         return _make_date(int(text[:4]), int(text[5:7]), int(text[8:]), text)
     return None
 
 
 def _date_parts(text: str) -> list[str]:
     """'12/01/1990 0:00' -> ['12', '01', '1990']: a time part says nothing about the day."""
-    if "T" in text and text[:4].isdigit():
+    if "T" in text and text[:4].isdecimal():
         text = text.split("T", 1)[0]
     head, _sep, tail = text.partition(" ")
     if ":" in tail and head.count("-") + head.count("/") + head.count(".") == 2:
@@ -468,14 +630,14 @@ def _date_from_parts(parts: list[str], value: Any, today: dt.date) -> dt.date:
     if len(parts) != 3:
         raise FieldError(_date_message(value))
     first, middle, last = parts
-    if not middle.isdigit():  # a month name: 12 Januari 1990, 12-Agu-90
+    if not middle.isdecimal():  # a month name: 12 Januari 1990, 12-Agu-90
         month = MONTHS.get(middle.upper())
-        if month is None or not first.isdigit():
+        if month is None or not first.isdecimal():
             raise FieldError(_date_message(value))
         return _make_date(_year(last, value, today), month, int(first), value)
-    if len(first) == 4 and first.isdigit() and last.isdigit() and len(last) <= 2:
+    if len(first) == 4 and first.isdecimal() and last.isdecimal() and len(last) <= 2:
         return _make_date(int(first), int(middle), int(last), value)
-    if first.isdigit() and len(first) <= 2 and len(middle) <= 2:
+    if first.isdecimal() and len(first) <= 2 and len(middle) <= 2:
         return _make_date(_year(last, value, today), int(middle), int(first), value)
     raise FieldError(_date_message(value))
 
@@ -568,7 +730,7 @@ def parse_marital(value: Any) -> str:
 
 def _digits(value: Any) -> str:
     if _is_number(value):
-        if value != int(value):
+        if not math.isfinite(value) or value != int(value):  # NaN and infinities have no int
             return str(value)
         return str(int(value))
     return str(value).strip()

@@ -355,9 +355,10 @@ def roll_import_run(*, import_id: int) -> RollImport:
 
     def read() -> tuple[Iterator[tuple], ErrorLog, Progress]:
         fh = files.enter_context(upload_open(job))
-        table = table_open(fh, name=job.original_name, size=job.size)
+        errors = ErrorLog()
+        table = table_open(fh, name=job.original_name, size=job.size, row_error=errors.add)
         cols = columns_match(table.header, REQUIRED)
-        errors, progress = ErrorLog(), Progress(RollImport, job.pk, table)
+        progress = Progress(RollImport, job.pk, table)
         opened.append(progress)
         return voter_rows(table, cols, known, errors, progress), errors, progress
 

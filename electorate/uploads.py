@@ -2,11 +2,13 @@
 
 The life of an upload:
 1. `upload_keep`: the file is stored as it came, encrypted at rest (electorate.vault), with the
-   SHA-256 of its plaintext; the same file in the same scope is the same upload.
+   SHA-256 of its plaintext; the same file in the same scope is the same upload. A file above
+   the limit (`upload_max_bytes`) is refused before anything is stored: `UploadTooLarge`.
 2. A task claims it with `upload_claim`: a conditional UPDATE (pending, or running with a
    heartbeat older than the lease -> running) that exactly one caller wins.
-3. The importer reads it (`upload_open`), counts bad rows in an `ErrorLog` and reports rows read
-   through `Progress`, whose every write is also the run's heartbeat.
+3. The importer reads it (`upload_open`, which refuses a kept file above today's limit),
+   counts bad rows in an `ErrorLog` and reports rows read through `Progress`, whose every
+   write is also the run's heartbeat.
 4. It ends in `upload_done`, `upload_fail` (a message for users) or `upload_crash` (an
    unexpected error: a generic message for users, the detail in the server log).
 
@@ -17,20 +19,24 @@ sending the same file again, `upload_retry`, or a claim after the lease puts it 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
 import secrets
 from typing import IO, Any, TypeVar, cast
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from electorate.models import Upload
-from electorate.parsing import SHEET_SUFFIXES, Table
+from electorate.models import RollImport, Upload
+from electorate.outage import write_through_outage
+from electorate.parsing import SHEET_SUFFIXES, FileFormatError, Table
 from electorate.pgcopy import raw_connection
 from electorate.vault import vault_local, vault_open, vault_store
 
@@ -40,6 +46,51 @@ ERRORS_KEPT = 1000
 PROGRESS_EVERY = 50_000
 
 U = TypeVar("U", bound=Upload)
+
+
+class UploadTooLarge(ValidationError):
+    """A file above the upload limit, refused before it is stored. A ValidationError, so a
+    form shows it at its field; the API answers it with HTTP 413 (config.api)."""
+
+
+def upload_max_bytes(model: type[Upload]) -> int:
+    """The largest file one upload of this kind may be: ROLL_UPLOAD_MAX_BYTES for voter rolls,
+    UPLOAD_MAX_BYTES for support lists and sheets (config/settings.py says why)."""
+    if issubclass(model, RollImport):
+        return settings.ROLL_UPLOAD_MAX_BYTES
+    return settings.UPLOAD_MAX_BYTES
+
+
+def upload_size_check(model: type[Upload], size: int) -> None:
+    """Raise UploadTooLarge if a file of `size` bytes is above the limit for `model`."""
+    limit = upload_max_bytes(model)
+    if size > limit:
+        raise UploadTooLarge(upload_too_large_message(size, limit), code="too_large")
+
+
+def upload_too_large_message(size: int, limit: int) -> str:
+    return gettext(
+        "Berkas %(size)s melebihi batas %(max)s per unggahan. Bagi daftar menjadi beberapa "
+        "berkas yang masing-masing di bawah %(max)s, lalu unggah satu per satu."
+    ) % {"size": _megabytes(size), "max": _megabytes(limit)}
+
+
+def _megabytes(size: int) -> str:
+    """In MB, written the Indonesian way: 512 MB, 6.144 MB, 0,5 MB."""
+    value = size / (1024 * 1024)
+    if value >= 10:
+        return f"{value:,.0f} MB".replace(",", ".")
+    return f"{value:.1f} MB".replace(".", ",")
+
+
+def _file_size(file: IO[bytes] | File) -> int:
+    """The size without reading the file: an uploaded file knows it, a disk file seeks."""
+    size = getattr(file, "size", None)
+    if isinstance(size, int):
+        return size
+    end = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    return end
 
 
 def file_sha256(fh: IO[bytes]) -> tuple[str, int]:
@@ -68,8 +119,13 @@ def upload_keep(
 
     Sending a file again whose upload failed, or whose run died (running, heartbeat older than
     the lease), puts that upload back to 'pending': the caller enqueues a run whenever the
-    returned upload is pending. `fields` are set only on a new upload."""
+    returned upload is pending. `fields` are set only on a new upload.
+
+    A file above `upload_max_bytes(model)` raises UploadTooLarge before anything is read or
+    stored, whoever calls (page, API, command)."""
+    upload_size_check(model, _file_size(file))
     sha256, size = file_sha256(file)
+    upload_size_check(model, size)  # a stream that grew past what it said
     # The managers of an abstract model's subclasses are typed as the base's: hence the casts.
     existing = cast("U | None", model._default_manager.filter(sha256=sha256, **scope).first())
     if existing is not None:
@@ -117,7 +173,13 @@ def _upload_revive(model: type[U], upload: U) -> U:
 
 def upload_open(upload: Upload) -> contextlib.AbstractContextManager[IO[bytes]]:
     """The upload's plaintext as a binary file: decrypted as it is read (CSV), or into a
-    private temporary file for spreadsheets, which need random access (see vault_local)."""
+    private temporary file for spreadsheets, which need random access (see vault_local).
+
+    A kept file above today's limit (stored before the limit was lowered) is not read: a
+    FileFormatError, which the importers turn into a failed upload with the message."""
+    limit = upload_max_bytes(type(upload))
+    if upload.size > limit:
+        raise FileFormatError(upload_too_large_message(upload.size, limit))
     name, storage, bound = str(upload.file.name), upload.file.storage, upload_bound(upload)
     if upload.original_name.lower().endswith(SHEET_SUFFIXES):
         return vault_local(name, bound=bound, storage=storage)
@@ -195,19 +257,16 @@ def upload_fail_file(model: type[Upload], pk: int, exc: Exception) -> None:
 def upload_crash(model: type[Upload], pk: int, exc: BaseException) -> None:
     """An unexpected error: its text can carry file content (a COPY error quotes the row, with
     a name and an address), so users get a generic message with the upload id and the time;
-    the detail goes to the server log only."""
+    the detail goes to the server log only. Written even if the database is restarting (the
+    usual cause): else the upload looks alive until its lease runs out."""
     when = timezone.localtime()
     log.error("%s %s failed", model._meta.label, pk, exc_info=exc)
-    upload_fail(
-        model,
-        pk,
-        message=gettext(
-            "Terjadi kesalahan sistem saat memproses unggahan #%(id)s (%(time)s). Data Anda "
-            "tidak hilang; kirim ulang berkas yang sama untuk memprosesnya lagi, atau hubungi "
-            "admin dengan menyebut nomor unggahan ini."
-        )
-        % {"id": pk, "time": when.strftime("%d-%m-%Y %H:%M %Z")},
-    )
+    message = gettext(
+        "Terjadi kesalahan sistem saat memproses unggahan #%(id)s (%(time)s). Data Anda "
+        "tidak hilang; kirim ulang berkas yang sama untuk memprosesnya lagi, atau hubungi "
+        "admin dengan menyebut nomor unggahan ini."
+    ) % {"id": pk, "time": when.strftime("%d-%m-%Y %H:%M %Z")}
+    write_through_outage(lambda: upload_fail(model, pk, message=message))
 
 
 class ErrorLog:
@@ -239,7 +298,7 @@ class Progress:
         self._next = PROGRESS_EVERY
 
     def tick(self, rows: int) -> None:
-        self.rows = rows
+        self.rows = rows + self.table.skipped  # the rows the table could not read count too
         if rows >= self._next:
             self._next = rows + PROGRESS_EVERY
             self.write()
@@ -297,6 +356,6 @@ def uploads_rekey(*, hasher=None, rehashed: bool = False) -> int:
                     file=plain, name=target, bound=bound, storage=storage
                 )
             model._default_manager.filter(pk=upload.pk).update(file=stored)
-            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+            transaction.on_commit(functools.partial(storage.delete, name))
             changed += 1
     return changed

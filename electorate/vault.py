@@ -240,17 +240,18 @@ def vault_open(name: str, *, bound: str, storage: Storage | None = None) -> io.B
 
 @contextlib.contextmanager
 def vault_local(name: str, *, bound: str, storage: Storage | None = None) -> Iterator[IO[bytes]]:
-    """The plaintext in a temporary file, deleted on exit. Only for spreadsheets: XLSX and ODS
-    are zip archives (directory at the end) and calamine wants read+seek anywhere, which a
-    forward-only decrypting stream cannot give. The directory is private (mode 0700) and the
-    file is gone when parsing ends, crash of this process aside."""
-    with (
-        tempfile.TemporaryDirectory(prefix="upload-") as directory,
-        tempfile.NamedTemporaryFile(dir=directory) as plain,
-        vault_open(name, bound=bound, storage=storage) as source,
-    ):
-        while block := source.read(CHUNK):
-            plain.write(block)
+    """The plaintext in a temporary file, for spreadsheets only: XLSX is a zip archive
+    (directory at the end) and calamine wants read+seek anywhere, which a forward-only
+    decrypting stream cannot give.
+
+    The file has no name: tempfile.TemporaryFile opens it with O_TMPFILE (or unlinks it at
+    once), readable only through this descriptor. So the plaintext is gone when the block ends,
+    however it ends (an exception in the copy or in the parser), and even if the process is
+    killed: nothing is left on disk to clean up."""
+    with tempfile.TemporaryFile(prefix="upload-") as plain:
+        with vault_open(name, bound=bound, storage=storage) as source:
+            while block := source.read(CHUNK):
+                plain.write(block)
         plain.flush()
         plain.seek(0)
         yield plain

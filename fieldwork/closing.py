@@ -74,6 +74,9 @@ def area_close(
 
 def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by) -> None:
     tasks = Task.objects.filter(stage=stage, kelurahan_code=code)
+    # Lock the kelurahan's tasks: an entry (which locks its task) committing meanwhile would
+    # leave the frozen counts behind it.
+    list(tasks.select_for_update().values_list("pk", flat=True))
     # A double who chose another pair elsewhere is TMS without a visit: nothing to record.
     unrecorded = tasks.filter(finding="").exclude(result=Result.TMS).count()
     if unrecorded and not final:

@@ -114,6 +114,9 @@ class Task(models.Model):
         Pair, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     attested = models.BooleanField(default=False)  # a PKD attested the denial (TOLAK -> TMS)
+    # The KPU confirmed a public objection: the NIK was used without consent. TMS whatever is
+    # recorded later (fieldwork.strike).
+    struck = models.BooleanField(default=False, db_default=False)  # raw INSERTs (stages.py)
     result = models.CharField(max_length=8, choices=Result.choices, default=Result.PENDING)
     note = models.CharField(max_length=24, blank=True)  # why: fieldwork.rules.NOTES
     version = models.PositiveIntegerField(default=0)  # bumped by every record
@@ -141,6 +144,7 @@ class Record(models.Model):
         CHOICE = "choice", _("Pilihan pendukung ganda")
         ATTESTATION = "attestation", _("Kesaksian pengawas")
         CLOSE = "close", _("Penutupan tahap")
+        OBJECTION = "objection", _("Tanggapan masyarakat terbukti")
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="records")
     by = models.ForeignKey(

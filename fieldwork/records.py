@@ -219,6 +219,7 @@ def _state(task: Task) -> State:
         double=task.double,
         chosen_pair_id=task.chosen_pair_id,
         not_met_on=task.not_met_on,
+        struck=task.struck,
     )
 
 
@@ -230,6 +231,7 @@ def task_snapshot(task: Task) -> dict:
         "deceased_on": task.deceased_on.isoformat() if task.deceased_on else None,
         "chosen_pair_id": task.chosen_pair_id,
         "attested": task.attested,
+        "struck": task.struck,
         "result": task.result,
     }
 

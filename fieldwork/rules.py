@@ -21,6 +21,7 @@ NOTES = {
     "DECEASED": _("Meninggal dunia"),
     "MOVED": _("Pindah ke luar wilayah pemilihan"),
     "CHOSE_OTHER": _("Pendukung ganda memilih bakal pasangan calon lain"),
+    "PUBLIC_OBJECTION": _("Tanggapan masyarakat terbukti: NIK dicatut tanpa persetujuan"),
     "UNRECORDED": _("Belum diverifikasi"),
     "UNRECORDED_EXPIRED": _("Tidak diverifikasi sampai masa verifikasi berakhir"),
 }
@@ -39,15 +40,18 @@ class State:
     double: bool = False
     chosen_pair_id: int | None = None
     not_met_on: dt.date | None = None
+    struck: bool = False
 
 
 def result_for(
     state: State, *, bring_in_days: int, closing_on: dt.date | None = None
 ) -> tuple[str, str]:
     """(Result, note). `closing_on`: the stage is being closed on that day, so a supporter not
-    met whose bring-in time is over, or never visited, is final (TMS)."""
-    if state.double and state.chosen_pair_id and state.chosen_pair_id != state.pair_id:
-        return Result.TMS, "CHOSE_OTHER"
+    met whose bring-in time is over, or never visited, is final (TMS). A supporter struck off
+    after a confirmed public objection is TMS whatever was found."""
+    overriding = _overriding(state)
+    if overriding is not None:
+        return overriding
     finding = state.finding
     if finding == Finding.SESUAI:
         return Result.MS, "CONFIRMED"
@@ -67,6 +71,16 @@ def result_for(
     if closing_on is not None:
         return Result.TMS, "UNRECORDED_EXPIRED"
     return Result.PENDING, "UNRECORDED"
+
+
+def _overriding(state: State) -> tuple[str, str] | None:
+    """TMS whatever was found: struck off after a confirmed public objection, or a double
+    supporter who chose another pair."""
+    if state.struck:
+        return Result.TMS, "PUBLIC_OBJECTION"
+    if state.double and state.chosen_pair_id and state.chosen_pair_id != state.pair_id:
+        return Result.TMS, "CHOSE_OTHER"
+    return None
 
 
 def bring_in_deadline(not_met_on: dt.date | None, bring_in_days: int) -> dt.date | None:

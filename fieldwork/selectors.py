@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from candidates import selectors as candidates
 from candidates.models import Pair
@@ -20,11 +20,12 @@ from electorate.access import (
     is_commission,
     is_committee,
     is_supervisor,
+    q_within,
     user_area,
     user_role,
 )
 from electorate.models import Role
-from fieldwork.models import Advice, Report, Stage, Task
+from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
 from fieldwork.supervision import advice_owner
 
 
@@ -133,3 +134,110 @@ def _within(qs: QuerySet, area: str | None) -> QuerySet:
     if area == "":
         return qs
     return qs.filter(region_code__startswith=area + ".") | qs.filter(region_code=area)
+
+
+# --- what the pages and the API fetch objects from (outside: 404) and the rules they add --------
+
+
+def may_see_worklist(user) -> bool:
+    """The worklist name by name: KPU, PPK/PPS and the PKD of the kelurahan. Bawaslu above a
+    kelurahan reads counts only; a team reads its results on the pair's page."""
+    return is_commission(user) or is_committee(user) or is_pkd(user)
+
+
+def stages_reachable(*, user) -> QuerySet[Stage]:
+    """Every stage of the pairs the user sees."""
+    return Stage.objects.filter(pair__in=candidates.pairs_visible(user=user))
+
+
+def area_in_reach(*, user, stage: Stage, code: str) -> bool:
+    """An area of the stage's election that the user works in or above: inside the user's
+    area, or one of its ancestors (a PPS sees that its kecamatan exists, and is refused there).
+    The pair's own team reaches every area of its election."""
+    if not code_within(code, stage.pair.election.region_id):
+        return False
+    if candidates.is_own_team(user=user, pair=stage.pair):
+        return True
+    area = user_area(user)
+    return area is not None and (code_within(code, area) or code_within(area, code))
+
+
+def _in_reach(qs: QuerySet, *, user, field: str, pair: str = "pair") -> QuerySet:
+    qs = qs.filter(**{f"{pair}__in": candidates.pairs_visible(user=user)})
+    if candidates.user_pair_id(user) is not None:
+        return qs  # a team: all of its own pair, never another's (pairs_visible)
+    return qs.filter(q_within(field, user_area(user)))
+
+
+def tasks_in_reach(*, user) -> QuerySet[Task]:
+    """Tasks of the pairs the user sees, lying in the user's area (a team: all of its pair's).
+    The pages show the rows through tasks_visible; this only tells 404 from 403."""
+    return _in_reach(Task.objects.all(), user=user, field="kelurahan_code")
+
+
+def advice_in_reach(*, user) -> QuerySet[Advice]:
+    advice = Advice.objects.select_related("stage__pair__election")
+    return _in_reach(advice, user=user, field="region_code", pair="stage__pair")
+
+
+def may_submit_sheet(*, user, pair: Pair) -> bool:
+    """A typed-in paper sheet: the PPS/PPK (rows only inside their area: fieldwork.sheets) and
+    the KPU."""
+    return is_commission(user) or is_committee(user)
+
+
+def sheets_visible(*, user) -> QuerySet[Sheet]:
+    """A sheet: whoever uploaded it, and the KPU running the pair's election."""
+    if not getattr(user, "is_authenticated", False):
+        return Sheet.objects.none()
+    mine = Sheet.objects.filter(uploaded_by=user, pair__in=candidates.pairs_visible(user=user))
+    return mine | Sheet.objects.filter(pair__in=candidates.pairs_managed(user=user))
+
+
+def worklists_for(*, user) -> list[dict]:
+    """A PPS's or PKD's worklists: its kelurahan in every open stage it sees, with how many
+    supporters are still to meet there."""
+    area = user_area(user)
+    if not may_see_worklist(user) or _area_depth(area) != 4:
+        return []
+    rows = (
+        Task.objects.filter(
+            kelurahan_code=area,
+            stage__status=Stage.Status.OPEN,
+            stage__pair__in=candidates.pairs_visible(user=user),
+        )
+        .values("stage")
+        .annotate(total=Count("pk"), todo=Count("pk", filter=Q(finding="")))
+        .order_by()
+    )
+    counts = {row["stage"]: row for row in rows}
+    stages = Stage.objects.filter(pk__in=counts).select_related("pair").order_by("pair__name")
+    return [
+        {"stage": s, "code": area, "total": counts[s.pk]["total"], "todo": counts[s.pk]["todo"]}
+        for s in stages
+    ]
+
+
+WORKLIST_STATUSES = {
+    "belum": Q(finding=""),
+    "MS": Q(result=Result.MS),
+    "TMS": Q(result=Result.TMS),
+    "dihadirkan": Q(finding=Finding.TIDAK_DITEMUI, result=Result.PENDING),
+}
+
+
+def worklist_filter(tasks: QuerySet[Task], *, q: str = "", status: str = "") -> QuerySet[Task]:
+    """Search a worklist by name or by RT/RW ("3", "003/8"), and filter by status: belum, MS,
+    TMS, dihadirkan (not met, may still be brought in)."""
+    q = (q or "").strip()
+    if q:
+        parts = [p.strip() for p in q.split("/")]
+        if all(p.isdigit() and len(p) <= 3 for p in parts) and len(parts) <= 2:
+            tasks = tasks.filter(supporter__rt=parts[0].zfill(3))
+            if len(parts) == 2:
+                tasks = tasks.filter(supporter__rw=parts[1].zfill(3))
+        else:
+            tasks = tasks.filter(supporter__name__icontains=q)
+    if status in WORKLIST_STATUSES:
+        tasks = tasks.filter(WORKLIST_STATUSES[status])
+    return tasks

@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from candidates.models import Pair
 from electorate import keys
@@ -29,6 +30,7 @@ from electorate.parsing import (
     columns_match,
     parse_date,
     parse_nik,
+    shown,
     table_open,
 )
 from electorate.uploads import (
@@ -55,6 +57,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "TANGGAL_MENINGGAL": ("TANGGAL MENINGGAL", "TGL MENINGGAL", "TANGGAL WAFAT"),
 }
 BATCH = 500
+NOT_IN_WORKLIST = _lazy(
+    "NIK ini tidak ada dalam daftar verifikasi faktual yang sedang berlangsung untuk pasangan "
+    "ini di wilayah Anda. Periksa NIK dari KTP-el atau daftar kerja PPS."
+)
 
 
 def sheet_keep(
@@ -77,7 +83,7 @@ def sheet_run(*, sheet_id: int, today: dt.date | None = None) -> Sheet:
     accepted = 0
     try:
         with upload_open(sheet) as fh:
-            table = table_open(fh, name=sheet.original_name, size=sheet.size)
+            table = table_open(fh, name=sheet.original_name, size=sheet.size, row_error=errors.add)
             cols = columns_match(table.header, REQUIRED, optional=OPTIONAL, aliases=COLUMNS)
             progress = Progress(Sheet, sheet.pk, table)
             for batch in _batches(table.rows(), progress):
@@ -135,13 +141,18 @@ def _parse_row(cells: list[Any], cols: dict[str, int]) -> tuple[str | None, Entr
         if value not in ("", None):
             try:
                 dates[column] = parse_date(value)
-            except FieldError as exc:
-                problems.append((column, exc.message))
+            except FieldError:
+                problems.append((column, _(
+                    "Tanggal '%(value)s' tidak dapat dibaca: tulis hari-bulan-tahun, misalnya "
+                    "03-06-2024."
+                ) % {"value": shown(value, 20)}))  # fmt: skip
     chosen = _cell(cells, cols, "PASLON_PILIHAN")
     chosen_id = None
     if chosen not in ("", None):
         text = str(chosen).strip().removesuffix(".0")
-        if text.isdigit():
+        # A pair id is short: a long number is a NIK in the wrong column, which must not be
+        # quoted back in the "no such pair" message (records.py).
+        if text.isdigit() and text.isascii() and len(text) <= 9:
             chosen_id = int(text)
         else:
             problems.append(
@@ -180,22 +191,14 @@ def _apply_batch(
     for number, nik, entry, problems in parsed:
         task = tasks.get(nik_hash(nik)) if nik else None
         if nik and task is None:
-            problems.append(
-                (
-                    "NIK",
-                    _(
-                        "NIK ini tidak ada dalam daftar verifikasi faktual yang sedang "
-                        "berlangsung untuk pasangan ini. Periksa NIK dari KTP-el atau daftar "
-                        "kerja PPS."
-                    ),
-                )
-            )
+            problems.append(("NIK", NOT_IN_WORKLIST))
         elif task is not None and not code_within(task.kelurahan_code, area):
             problems.append(
                 (
                     "NIK",
-                    _("Pendukung ini berada di luar wilayah tugas Anda (%(kel)s).")
-                    % {"kel": task.kelurahan_code},
+                    # The same words as a NIK not in the worklist: a PPS must not learn from
+                    # its sheet that a NIK is listed somewhere else, or where.
+                    NOT_IN_WORKLIST,
                 )
             )
         if problems or task is None or entry is None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates import selectors as candidates
 from candidates.models import Pair
 from electorate.access import may_see_names, may_see_recap
+from objections.selectors import may_see_objections
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ TABS = (
     Tab("verification-run", _("Verifikasi administrasi"), _always),
     Tab("verification-results", _("Hasil per pendukung"), lambda u, p: may_see_names(u)),
     Tab("verification-recap", _("Rekapitulasi"), lambda u, p: may_see_recap(u)),
+    # Everyone who sees the pair sees its field work (figures of their own area; names only
+    # on the worklists); the standing and the decision are read where the recap is.
+    Tab("verfak-pair", _("Verifikasi faktual"), _always),
+    Tab("objection-pair", _("Tanggapan masyarakat"), lambda u, p: may_see_objections(u)),
+    Tab("decision-pair", _("Keputusan"), lambda u, p: may_see_recap(u)),
 )
 
 

@@ -7,7 +7,14 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from candidates import selectors
-from electorate.access import is_commission, user_area, user_role
+from electorate.access import (
+    is_commission,
+    may_see_names,
+    may_see_recap,
+    user_area,
+    user_role,
+)
+from fieldwork.selectors import worklists_for
 
 
 @login_required
@@ -30,5 +37,8 @@ def home(request):
             "role": user_role(user),
             "area": user_area(user),
             "is_commission": is_commission(user),
+            "may_recap": may_see_recap(user),
+            "may_names": may_see_names(user),
+            "worklists": worklists_for(user=user),
         },
     )

@@ -13,7 +13,15 @@ from django.urls import get_resolver
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
 # Bottom to top, as in pyproject.toml's import-linter contract.
-LAYERS = ["electorate", "candidates", "verification", "fieldwork", "decisions", "portal"]
+LAYERS = [
+    "electorate",
+    "candidates",
+    "verification",
+    "fieldwork",
+    "objections",
+    "decisions",
+    "portal",
+]
 URL_TAG = re.compile(r"{%\s*url\s+['\"]([\w:-]+)['\"]")
 
 

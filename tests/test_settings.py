@@ -61,3 +61,69 @@ def test_check_deploy_is_clean_with_real_secrets():
     }
     result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _production(**overrides: str) -> dict[str, str]:
+    env = {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
+        "NIK_HMAC_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "NIK_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "DJANGO_ALLOWED_HOSTS": "pilkada.example.go.id",
+        "DATABASE_URL": "postgres://pilkada@db.example.go.id:5432/pilkada",
+        "CELERY_BROKER_URL": "redis://redis.example.go.id:6379/0",
+    }
+    return {**env, **overrides}
+
+
+def test_production_refuses_weak_keys_at_start():
+    short_secret = _run(_production(DJANGO_SECRET_KEY="too-short"), "check")
+    assert short_secret.returncode != 0 and "DJANGO_SECRET_KEY" in short_secret.stderr
+    tiny_aes = _run(_production(NIK_ENCRYPTION_KEY=base64.b64encode(b"abc").decode()), "check")
+    assert tiny_aes.returncode != 0 and "32 random bytes" in tiny_aes.stderr
+    short_hmac = _run(_production(NIK_HMAC_KEY="pendek"), "check")
+    assert short_hmac.returncode != 0 and "32 bytes" in short_hmac.stderr
+
+
+def test_the_demo_command_is_refused_in_production():
+    result = _run(_production(), "demo_setup")
+    assert result.returncode != 0
+    assert "produksi" in result.stderr
+
+
+def test_without_any_environment_debug_is_off_and_errors_are_indonesian():
+    from django.conf import settings
+
+    assert settings.DEBUG is False
+    code = (
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');"
+        "django.setup();from django.conf import settings;print(settings.DEBUG)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "DJANGO_ENV")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_an_unknown_page_is_the_indonesian_404_not_the_debug_page(client, db):
+    page = client.get("/tidak-ada-halaman-ini/")
+    assert page.status_code == 404
+    body = page.content.decode()
+    assert "Tidak ditemukan" in body and "URLconf" not in body
+
+
+def test_a_server_error_is_the_indonesian_500_without_details(client, db, settings):
+    from django.test import Client
+
+    crashing = Client(raise_request_exception=False)
+    from unittest import mock
+
+    with mock.patch("portal.views.render", side_effect=RuntimeError("rahasia internal")):
+        from tests.factories import UserFactory
+
+        crashing.force_login(UserFactory())
+        page = crashing.get("/")
+    assert page.status_code == 500
+    body = page.content.decode()
+    assert "Terjadi kesalahan pada sistem" in body and "rahasia internal" not in body

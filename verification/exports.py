@@ -1,5 +1,10 @@
 """The team's result list as XLSX, to prepare the repair: streamed row by row (xlsxwriter's
-constant_memory mode keeps one row in memory), NIK masked, reasons in Indonesian."""
+constant_memory mode keeps one row in memory), NIK masked, reasons in Indonesian.
+
+Every cell is written as what it is, text as text: a supporter named `=HYPERLINK("http://..";
+"Klik")` stays those characters, never a live formula or link in the reader's Excel (xlsxwriter
+would otherwise turn a string starting with = into a formula and one like a URL into a link).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,20 @@ from verification.selectors import supporter_results
 
 ROUND_LABELS = dict(Round.choices)
 OUTCOME_LABELS = dict(Outcome.choices)
+# No string becomes a formula, a link or a number, whichever way it is written.
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "remove_timezone": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | IO[bytes]) -> int:
     """Write the pair's results to `out` (a path or a binary file-like object, e.g. an
     HttpResponse). Returns the number of supporter rows written."""
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "remove_timezone": True})
+    workbook = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
     sheet = workbook.add_worksheet(_("Hasil verifikasi"))
     bold = workbook.add_format({"bold": True})
     header = [
@@ -36,7 +49,7 @@ def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | I
         _("Keterangan status"),
         _("Alasan"),
     ]
-    sheet.write_row(0, 0, header, bold)
+    _cells_write(sheet, 0, header, bold)
     sheet.freeze_panes(1, 0)
     rows = supporter_results(pair=pair, round=round).values_list(
         "nik_masked",
@@ -52,9 +65,9 @@ def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | I
     for n, (nik, name, rnd, row, page, kel, outcome, reasons) in enumerate(
         rows.iterator(chunk_size=5000), start=1
     ):
-        sheet.write_row(
+        _cells_write(
+            sheet,
             n,
-            0,
             (
                 n,
                 nik,
@@ -70,6 +83,17 @@ def supporter_results_xlsx(*, pair: Pair, round: int | None = None, out: str | I
         )
     workbook.close()
     return n
+
+
+def _cells_write(sheet, row: int, values, cell_format=None) -> None:
+    """Numbers as numbers, everything else as a text cell (write_string): never a formula."""
+    for column, value in enumerate(values):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            sheet.write_number(row, column, value, cell_format)
+        elif value is None or value == "":
+            sheet.write_blank(row, column, None, cell_format)
+        else:
+            sheet.write_string(row, column, str(value), cell_format)
 
 
 def supporter_results_export(*, pair: Pair, round: int | None, user) -> tuple[IO[bytes], int]:

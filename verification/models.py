@@ -104,6 +104,28 @@ class ReasonFlag(models.Model):
         return f"run {self.run_id} supporter {self.supporter_id}: {self.bits}"
 
 
+class ReasonMark(models.Model):
+    """A reason bit that holds whatever a run finds: PUBLIC_OBJECTION, set when the KPU
+    confirms that a supporter's NIK was misused (verification.services.result_reason_add).
+    Every run copies the marks of its supporters into its flags (engine/prepare.py), so a
+    rerun of the round keeps them. Each bit at most once per supporter."""
+
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    bits = models.PositiveIntegerField()
+    source = models.CharField(max_length=60)  # what set it, e.g. "objections.Objection:12"
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supporter", "bits"], name="reasonmark_one_per_bit")
+        ]
+
+    def __str__(self) -> str:
+        return f"supporter {self.supporter_id}: {self.bits}"
+
+
 class VerificationResult(models.Model):
     """The current verdict on one supporter. Pair, round and kelurahan are copied from the
     supporter so that the recap is one GROUP BY on this table, without a join.

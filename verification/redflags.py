@@ -6,12 +6,17 @@ outcome: they point people at what to look at during factual verification.
 - serial: long runs of consecutive NIK serials among NIKs that share region and birth date, the
   trace of numbers generated rather than copied from ID cards.
 
+Apps above this layer add flags of their own through `flag_provider_register` (objections:
+the share of supporters whose NIK was confirmed misused), so the recap shows them with these.
+
 The serial check reads the serial shifted by a keyed offset per group (`nik_serial`) and groups by
 `nik_group`, the keyed hash of the first 12 digits, so no NIK is decrypted or rebuilt. Every
 check is one GROUP BY / window query.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
@@ -22,6 +27,14 @@ from electorate.models import Region, Voter
 
 SUPPORTER = Supporter._meta.db_table
 VOTER = Voter._meta.db_table
+# provider(pair=...) -> flags, each {"kind", "message", "supporters", "region"?, ...}.
+FLAG_PROVIDERS: list[Callable[..., list[dict]]] = []
+
+
+def flag_provider_register(provider: Callable[..., list[dict]]) -> None:
+    """Add the flags of an app above this layer (from its AppConfig.ready)."""
+    if provider not in FLAG_PROVIDERS:
+        FLAG_PROVIDERS.append(provider)
 
 
 def red_flag_settings() -> dict:
@@ -169,9 +182,11 @@ def _serial_flags(pair: Pair, conf: dict) -> list[dict]:
 
 def red_flags_compute(*, pair: Pair) -> list[dict]:
     """All red flags of the pair's support lists (all rounds), worst first within each kind.
-    Each: {"kind": "share"|"address"|"serial", "message": ..., "supporters": n, ...}."""
+    Each: {"kind": "share"|"address"|"serial"|a provider's, "message": ..., "supporters": n}."""
     conf = red_flag_settings()
     flags = _share_flags(pair, conf) + _address_flags(pair, conf) + _serial_flags(pair, conf)
+    for provider in FLAG_PROVIDERS:
+        flags += provider(pair=pair)
     names = dict(
         Region.objects.filter(code__in={f["region"] for f in flags if "region" in f}).values_list(
             "code", "name"

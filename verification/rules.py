@@ -24,6 +24,9 @@ class Reason(IntFlag):
     DUPLICATE_EXTERNAL = 32
     DATA_MISMATCH = 64
     RESTRICTED_OCCUPATION = 128
+    # Not a check of the list: a citizen's (or Bawaslu's) objection that the KPU confirmed as
+    # misuse of the NIK (DOMAIN.md step 7), set by result_reason_add and kept across reruns.
+    PUBLIC_OBJECTION = 256
 
 
 class Outcome(models.TextChoices):
@@ -43,6 +46,7 @@ REASON_LABELS = {
     Reason.RESTRICTED_OCCUPATION: _(
         "Pekerjaan terlarang (TNI/Polri/ASN/penyelenggara/perangkat desa)"
     ),
+    Reason.PUBLIC_OBJECTION: _("Tanggapan masyarakat terbukti: NIK dicatut tanpa persetujuan"),
 }
 
 # PKPU 8/2024 defaults (DOMAIN.md step 3). The legacy 2015 rule set differs only in the repair
@@ -56,6 +60,7 @@ DEFAULT_OUTCOMES: dict[Reason, str] = {
     Reason.DUPLICATE_EXTERNAL: Outcome.BMS,
     Reason.DATA_MISMATCH: Outcome.BMS,
     Reason.RESTRICTED_OCCUPATION: Outcome.BMS,
+    Reason.PUBLIC_OBJECTION: Outcome.TMS,
 }
 RULE_SET_OUTCOMES: dict[str, dict[Reason, str]] = {
     "2024": DEFAULT_OUTCOMES,
@@ -86,6 +91,12 @@ def reason_outcomes(election) -> dict[str, str]:
             )
         result[reason.name] = value
     return result
+
+
+def run_outcomes(applied: dict[str, str], election) -> dict[str, str]:
+    """The outcomes a run applied, completed with the election's for reasons added since the
+    run (a run recorded before PUBLIC_OBJECTION existed does not name it)."""
+    return {**reason_outcomes(election), **applied}
 
 
 def reason_counts_sql(column: str = "reasons") -> str:

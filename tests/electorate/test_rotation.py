@@ -69,7 +69,11 @@ def test_rotation_rehashes_reencrypts_and_matching_gives_the_same_results(verifi
     assert result["hmac_chain"] == ["1", "2026"] and result["encryption_key"] == "2026"
     assert result["rehashed"]["electorate.Voter.nik_hash"] == 30
     assert result["rehashed"]["candidates.Supporter.nik_hash"] == 30
-    assert result["reencrypted"] == {"upload files": 2, "candidates.Supporter.nik_cipher": 30}
+    assert result["reencrypted"] == {
+        "upload files": 2,
+        "candidates.Supporter.nik_cipher": 30,
+        "objections.Objection ciphertexts": 0,  # none filed here: tests/objections
+    }
     assert not old_hashes & set(Voter.objects.values_list("nik_hash", flat=True))
     # Matching keeps working: a new run over the re-hashed tables gives the same verdicts.
     verification_run(run_id=run_create(pair=verified).pk)
@@ -108,7 +112,11 @@ def test_rotating_again_without_new_keys_changes_nothing(verified, settings):
     call_command("rotate_keys", "--json", stdout=out)
     again = json.loads(out.getvalue())
     assert again["hmac_applied"] == [] and again["rehashed"] == {}
-    assert again["reencrypted"] == {"upload files": 0, "candidates.Supporter.nik_cipher": 0}
+    assert again["reencrypted"] == {
+        "upload files": 0,
+        "candidates.Supporter.nik_cipher": 0,
+        "objections.Objection ciphertexts": 0,
+    }
 
 
 def test_a_ciphertext_copied_onto_another_row_does_not_decrypt(verified):

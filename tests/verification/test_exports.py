@@ -4,10 +4,12 @@ Indonesian, and every export logged with who, what and how many."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
 
+from candidates.models import Supporter
 from tests.factories import UserFactory, make_nik
 from verification.exports import supporter_results_export, supporter_results_xlsx
 from verification.models import ExportLog
@@ -48,3 +50,34 @@ def test_export_is_logged_with_who_what_and_how_many_and_masks_the_nik(case):
     sheet = openpyxl.load_workbook(out).active
     cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row]
     assert nik not in cells and nik[:4] + "*" * 12 in cells
+
+
+HOSTILE = [
+    '=HYPERLINK("http://x";"Klik")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "http://evil.example",
+    "{=SUM(A1:A2)}",
+]
+
+
+def test_every_cell_is_text_never_a_formula_or_a_link(case):
+    # Names and sheet pages come from the team's own file: whatever they hold stays text.
+    for n, name in enumerate(HOSTILE, start=1):
+        supporter = case.supporter(make_nik(serial=n), name=name)
+        Supporter.objects.filter(pk=supporter.pk).update(sheet_page=f"=1+{n}")
+    out = io.BytesIO()
+
+    assert supporter_results_xlsx(pair=case.pair("A"), out=out) == len(HOSTILE)
+
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        names = book.namelist()
+    assert "<f>" not in sheet and "<f " not in sheet
+    assert "<hyperlink" not in sheet
+    assert not [n for n in names if n.startswith("xl/worksheets/_rels/")]
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sorted(row[2] for row in rows[1:]) == sorted(HOSTILE)
+    assert sorted(row[5] for row in rows[1:]) == sorted(f"=1+{n}" for n in range(1, 7))

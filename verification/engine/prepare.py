@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 
 from candidates.models import Pair, Supporter
 from verification.engine.backends import FLAG, RESULT, SUPPORTER, VOTER, backend
-from verification.models import VerificationRun
+from verification.models import ReasonMark, VerificationRun
 from verification.rules import Reason, occupation_is_restricted
 
 
@@ -24,6 +24,7 @@ def run_prepare(run: VerificationRun) -> dict:
         occupations = scope.exclude(occupation="").values_list("occupation", flat=True).distinct()
         restricted = sorted(o for o in occupations if occupation_is_restricted(o))
         duplicates_flag(run)
+        marks_flag(run)
         superseded_mark(pair_id=run.pair_id, round=run.round)
         prepared = {"restricted_occupations": restricted}
         VerificationRun.objects.filter(pk=run.pk).update(prepared=prepared)
@@ -91,6 +92,21 @@ def duplicates_flag(run: VerificationRun) -> None:
             )
             """,
             params,
+        )
+
+
+def marks_flag(run: VerificationRun) -> None:
+    """The standing marks of the round's supporters (a confirmed public objection) become flag
+    rows of the run, which the results' INSERT adds like the duplicate bits."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {FLAG} (run_id, supporter_id, bits)
+            SELECT %(run)s, m.supporter_id, m.bits FROM {ReasonMark._meta.db_table} m
+            JOIN {SUPPORTER} s ON s.id = m.supporter_id
+            WHERE s.pair_id = %(pair)s AND s.round = %(round)s
+            """,
+            {"run": run.pk, "pair": run.pair_id, "round": run.round},
         )
 
 

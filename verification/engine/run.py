@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.trail import audit_record
 from candidates.models import Supporter
+from electorate.outage import write_through_outage
 from verification.engine.backends import RESULT, Backend, backend
 from verification.engine.chunk import chunk_claim, chunk_process, chunk_release
 from verification.engine.prepare import run_prepare, superseded_mark
@@ -38,13 +39,20 @@ def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationR
             try:
                 chunk_process(run, chunk, prepared, db)
             except BaseException:
-                chunk_release(chunk)
+                # Given back at once, even if the database is restarting: else the chunk waits
+                # for its lease (65 min) before a rerun can take it (electorate.outage).
+                write_through_outage(lambda chunk=chunk: chunk_release(chunk))
                 raise
         _finish(run)
     except Exception as exc:
-        VerificationRun.objects.filter(pk=run_id).exclude(
-            status=VerificationRun.Status.DONE
-        ).update(status=VerificationRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        write_through_outage(
+            lambda: (
+                VerificationRun.objects.filter(pk=run_id)
+                .exclude(status=VerificationRun.Status.DONE)
+                .update(status=VerificationRun.Status.FAILED, error=error)
+            )
+        )
         raise
     run.refresh_from_db()
     return run

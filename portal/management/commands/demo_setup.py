@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,6 +70,9 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="hapus data demo lalu buat ulang")
 
     def handle(self, *args, scale: float, reset: bool, **opts):
+        if settings.PRODUCTION:
+            # It creates accounts with a published password and can empty the database.
+            raise CommandError("demo_setup tidak boleh dijalankan di produksi (DJANGO_ENV).")
         out = Path(settings.VAR_DIR) / "demo"
         out.mkdir(parents=True, exist_ok=True)
         if reset:

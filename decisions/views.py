@@ -1,0 +1,72 @@
+"""The decision page: where the pair stands after its latest stage, what still blocks the
+decision, and the KPU's decision once recorded."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from candidates import selectors as candidates
+from candidates.models import Election
+from decisions.models import Decision
+from decisions.services import decision_blockers, decision_record
+from decisions.standing import standing_compute
+from electorate.access import may_see_recap
+from electorate.models import Region
+
+
+def _blockers(pair, standing: dict) -> list[str]:
+    """decision_blockers, and the MS still due in the field that decision_record adds."""
+    reasons = [str(r) for r in decision_blockers(pair=pair)]
+    due = standing["final"]["MS_due_in_field"]
+    if due:
+        reasons.append(_("%(n)s pendukung MS belum diverifikasi faktual.") % {"n": due})
+    return reasons
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_page(request, pk: int):
+    """KPU, Bawaslu and the pair's own team (those who read the recap); the KPU running the
+    election records the decision."""
+    pair = get_object_or_404(
+        candidates.pairs_visible(user=request.user).select_related("election__region"), pk=pk
+    )
+    if not may_see_recap(request.user):
+        raise PermissionDenied
+    may_decide = candidates.manages_pair(user=request.user, pair=pair)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        try:
+            decision_record(pair=pair, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Keputusan ditetapkan."))
+        return redirect("decision-pair", pk=pair.pk)
+    decision = Decision.objects.filter(pair=pair).select_related("decided_by").first()
+    standing = decision.standing if decision is not None else standing_compute(pair=pair)
+    final = standing["final"]
+    reached = dict(
+        Region.objects.filter(code__in=final["spread"]["reached"]).values_list("code", "name")
+    )
+    return render(
+        request,
+        "decisions/decision.html",
+        {
+            "pair": pair,
+            "standing": standing,
+            "final": final,
+            "reached": [(code, reached.get(code, code)) for code in final["spread"]["reached"]],
+            "blockers": _blockers(pair, standing) if decision is None else [],
+            "decision": decision,
+            "may_decide": may_decide and decision is None,
+            "rule_set": Election.RuleSet(pair.election.rule_set).label,
+        },
+    )

@@ -1,0 +1,231 @@
+"""Forms of the field pages. They parse what was typed; the rules are the services' (their
+errors, keyed by the sheet's column names, come back onto the fields: `entry_errors_add`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Round
+from fieldwork.models import Advice, Finding, Method
+from fieldwork.records import COLUMNS, Entry, EntryError
+
+SHEET_EXTENSIONS = (".csv", ".xlsx")
+FIELD_OF_COLUMN = {column: name for name, column in COLUMNS.items()}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _blank(choices, label) -> list:
+    return [("", label), *choices]
+
+
+class StageStartForm(forms.Form):
+    round = forms.TypedChoiceField(
+        label=_("Hasil verifikasi administrasi tahap"),
+        choices=_blank(Round.choices, _("Tahap terakhir yang selesai (disarankan)")),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    opens = forms.DateField(
+        label=_("Tanggal mulai"),
+        widget=DateInput,
+        initial=timezone.localdate,
+        help_text=_("Masa verifikasi faktual dihitung dari tanggal ini (hari kalender)."),
+    )
+
+
+class WindowForm(forms.Form):
+    closes = forms.DateField(label=_("Tanggal penutupan baru"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("Alasan perubahan"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan membuka kembali"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+
+class EntryForm(forms.Form):
+    """One supporter's finding. Prefixed with the task id, so that a worklist holds one per row;
+    the deceased date and the chosen pair are shown only where they apply (static/js/verfak.js)."""
+
+    finding = forms.ChoiceField(
+        label=_("Hasil"), choices=_blank(Finding.choices, _("Pilih hasil…"))
+    )
+    method = forms.ChoiceField(
+        label=_("Metode"), choices=_blank(Method.choices, _("Pilih metode…"))
+    )
+    visited_on = forms.DateField(label=_("Tanggal"), widget=DateInput, initial=timezone.localdate)
+    deceased_on = forms.DateField(
+        label=_("Tanggal meninggal"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Hanya untuk hasil MENINGGAL."),
+    )
+    chosen_pair_id = forms.TypedChoiceField(
+        label=_("Pasangan yang dipilih"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Pendukung ini terdaftar pada lebih dari satu pasangan: ia memilih satu."),
+    )
+
+    def __init__(self, *args, task, pairs=(), **kwargs):
+        kwargs.setdefault("prefix", f"t{task.pk}")
+        super().__init__(*args, **kwargs)
+        self.task = task
+        if task.double:
+            self.fields["chosen_pair_id"].choices = _blank(
+                [(p.pk, p.name) for p in pairs], _("Pilih pasangan…")
+            )
+        else:
+            del self.fields["chosen_pair_id"]
+        self.fields["finding"].widget.attrs["data-finding"] = ""
+        self.fields["deceased_on"].widget.attrs["data-deceased"] = ""
+
+    def entry(self) -> Entry:
+        data = self.cleaned_data
+        return Entry(
+            finding=data["finding"],
+            method=data["method"],
+            visited_on=data["visited_on"],
+            deceased_on=data.get("deceased_on"),
+            chosen_pair_id=data.get("chosen_pair_id"),
+        )
+
+    def entry_errors_add(self, errors: list[EntryError]) -> None:
+        for error in errors:
+            name = FIELD_OF_COLUMN.get(error.column)
+            self.add_error(name if name in self.fields else None, error.message)
+
+
+class CorrectionForm(EntryForm):
+    reason = forms.CharField(
+        label=_("Alasan koreksi"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+    def __init__(self, *args, task, pairs=(), **kwargs):
+        kwargs.setdefault("prefix", f"k{task.pk}")
+        super().__init__(*args, task=task, pairs=pairs, **kwargs)
+
+
+class AttestForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Keterangan kesaksian penolakan"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_(
+            "Tuliskan apa yang disaksikan: pendukung menolak memberikan dukungan tetapi tidak "
+            "mau menandatangani surat pernyataan."
+        ),
+    )
+
+
+class AdviceForm(forms.Form):
+    target = forms.ChoiceField(label=_("Sasaran"), choices=Advice.Target.choices)
+    region_code = forms.ChoiceField(
+        label=_("Wilayah"),
+        required=False,
+        help_text=_("Untuk saran tentang hasil satu wilayah atau prosedur."),
+    )
+    text = forms.CharField(
+        label=_("Saran perbaikan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+    def __init__(self, *args, regions=(), task=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = _blank(
+            [(code, f"{'— ' * (code.count('.'))}{name} ({code})") for code, name in regions],
+            _("Pilih wilayah…"),
+        )
+        if task is None:
+            choices = [c for c in Advice.Target.choices if c[0] != Advice.Target.SUPPORTER]
+            self.fields["target"].choices = choices
+        else:
+            self.fields["target"].initial = Advice.Target.SUPPORTER
+
+
+class AnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Jawaban"),
+        choices=[("1", _("Diterima")), ("0", _("Ditolak"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=_("Tindak lanjut atau alasan penolakan"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+    correct = forms.BooleanField(label=_("Sertakan koreksi hasil pendukung ini"), required=False)
+
+
+class ReportForm(forms.Form):
+    region_code = forms.ChoiceField(label=_("Wilayah"))
+    observed_at = forms.DateTimeField(
+        label=_("Waktu pengawasan"), widget=DateTimeInput, initial=timezone.localtime
+    )
+    place = forms.CharField(label=_("Tempat"), max_length=200)
+    observed = forms.CharField(
+        label=_("Hasil pengawasan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = [
+            (code, f"{'— ' * (code.count('.'))}{name} ({code})") for code, name in regions
+        ]
+
+
+class SheetForm(forms.Form):
+    file = forms.FileField(
+        label=_("Lembar hasil verifikasi faktual (CSV atau XLSX)"),
+        help_text=_(
+            "Baris pertama berisi judul kolom: NIK, HASIL, METODE, TANGGAL, dan bila perlu "
+            "PASLON_PILIHAN, TANGGAL_MENINGGAL. Format kolom NIK sebagai Teks di Excel."
+        ),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(SHEET_EXTENSIONS):
+            raise forms.ValidationError(_("Hanya berkas CSV atau XLSX yang diterima."))
+        return f
+
+
+class WorklistFilterForm(forms.Form):
+    STATUSES = [
+        ("", _("Semua")),
+        ("belum", _("Belum diverifikasi")),
+        ("MS", _("MS")),
+        ("TMS", _("TMS")),
+        ("dihadirkan", _("Menunggu dihadirkan")),
+    ]
+    q = forms.CharField(
+        label=_("Cari nama atau RT/RW"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("mis. Budi atau 003/008"), "type": "search"}
+        ),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)

@@ -1,0 +1,342 @@
+"""Entry points that write objections: filed (by a citizen through the check, or by Bawaslu or
+a KPU desk), clarified, decided. Views, the API and commands call these.
+
+A confirmed objection strikes the supporter off for its pair, every row of the same NIK in
+that pair: the reason PUBLIC_OBJECTION on the administrative result (TMS by default, kept
+across reruns: verification.services.result_reason_add) and TMS on the field task
+(fieldwork.strike), so the recap and the final standing no longer count it. Every step is a
+Step row and an audit event; neither holds the NIK or the contact in clear.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.trail import audit_record
+from candidates.models import Pair, Supporter
+from electorate import keys
+from electorate.access import code_within, user_area
+from fieldwork.strike import tasks_strike
+from objections.models import Objection, Step
+from objections.selectors import may_handle
+from objections.statements import statement_keep
+from verification.models import VerificationResult
+from verification.rules import Reason
+from verification.services import result_reason_add
+
+# Crockford's base32 without I, L, O, U: read aloud and typed on a phone without confusion.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10  # 50 bits: not guessable, even without the rate limit
+NOTE_MAX = 2000
+
+
+def reference_make() -> str:
+    code = "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH))
+    return f"TM-{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def reference_normalise(text: str) -> str:
+    """What a citizen types, as stored: case, spaces and dashes ignored; O read as 0, I and L
+    as 1 (Crockford)."""
+    raw = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    if raw.startswith("TM"):
+        raw = raw[2:]
+    raw = raw.translate(str.maketrans("OIL", "011"))
+    if len(raw) != CODE_LENGTH or any(ch not in ALPHABET for ch in raw):
+        return ""
+    return f"TM-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _context(objection: Objection, what: str) -> str:
+    return f"objection:{objection.pk}:{what}"
+
+
+def objection_contact(objection: Objection) -> str:
+    """The objector's contact, for the KPU that clarifies."""
+    if not objection.contact_cipher:
+        return ""
+    blob = bytes(objection.contact_cipher)
+    return keys.decrypt(blob, context=_context(objection, "contact")).decode()
+
+
+def objection_note(objection: Objection) -> str:
+    if not objection.note_cipher:
+        return ""
+    return keys.decrypt(bytes(objection.note_cipher), context=_context(objection, "note")).decode()
+
+
+def contact_masked(contact: str) -> str:
+    """For those who read but do not clarify (Bawaslu): enough to tell two apart."""
+    if not contact:
+        return ""
+    if "@" in contact:
+        name, _at, domain = contact.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return "*" * max(0, len(contact) - 3) + contact[-3:]
+
+
+def _place(supporter: Supporter) -> str:
+    """Where the recap places the supporter: the roll's kelurahan once verified."""
+    code = (
+        VerificationResult.objects.filter(supporter_id=supporter.pk)
+        .values_list("kelurahan_code", flat=True)
+        .first()
+    )
+    return code or supporter.kelurahan_id
+
+
+def _create(
+    *,
+    supporter: Supporter,
+    kind: str,
+    source: str,
+    contact: str,
+    note: str,
+    statement_file: IO[bytes] | None,
+    statement_size: int,
+    by=None,
+) -> Objection:
+    if kind not in Objection.Kind.values:
+        raise ValidationError(_("Pilih isi tanggapan."))
+    contact = (contact or "").strip()
+    note = (note or "").strip()[:NOTE_MAX]
+    if source == Objection.Source.CITIZEN and not contact:
+        raise ValidationError(
+            _("Isi nomor telepon/WhatsApp atau e-mail agar KPU dapat menghubungi.")
+        )
+    pair: Pair = supporter.pair
+    with transaction.atomic():
+        statement = None
+        if statement_file is not None:
+            statement = statement_keep(file=statement_file, size=statement_size, by=by)
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    objection = Objection.objects.create(
+                        reference=reference_make(),
+                        election_id=pair.election_id,
+                        pair=pair,
+                        supporter=supporter,
+                        region_code=_place(supporter),
+                        kind=kind,
+                        source=source,
+                        statement=statement,
+                        filed_by=by,
+                    )
+                break
+            except IntegrityError:  # the same reference drawn twice: draw again
+                continue
+        else:
+            raise RuntimeError("no free objection reference")
+        objection.contact_cipher = (
+            keys.encrypt(contact.encode(), context=_context(objection, "contact"))
+            if contact
+            else b""
+        )
+        objection.note_cipher = (
+            keys.encrypt(note.encode(), context=_context(objection, "note")) if note else b""
+        )
+        objection.save(update_fields=["contact_cipher", "note_cipher"])
+        Step.objects.create(objection=objection, action=Step.Action.FILED, by=by)
+        audit_record(
+            "objection.filed",
+            actor=by,
+            area=objection.region_code,
+            target=objection,
+            data={"pair": pair.pk, "kind": kind, "source": source,
+                  "statement": statement.sha256 if statement else None},
+        )  # fmt: skip
+    return objection
+
+
+def objection_submit(
+    *,
+    pair_id: int,
+    supporter_ids: list[int],
+    kind: str,
+    contact: str,
+    note: str = "",
+    statement_file: IO[bytes] | None = None,
+    statement_size: int = 0,
+) -> Objection:
+    """A citizen's objection, from a positive check (the token names the rows it found)."""
+    supporter = (
+        Supporter.objects.select_related("pair__election")
+        .filter(pk__in=supporter_ids, pair_id=pair_id)
+        .order_by("-round", "-pk")
+        .first()
+    )
+    if supporter is None:
+        raise ValidationError(_("Data dukungan tidak ditemukan lagi. Ulangi pengecekan NIK."))
+    return _create(
+        supporter=supporter,
+        kind=kind,
+        source=Objection.Source.CITIZEN,
+        contact=contact,
+        note=note,
+        statement_file=statement_file,
+        statement_size=statement_size,
+    )
+
+
+def objection_file(
+    *,
+    pair: Pair,
+    nik: str,
+    kind: str,
+    by,
+    source: str,
+    contact: str = "",
+    note: str = "",
+    statement_file: IO[bytes] | None = None,
+    statement_size: int = 0,
+) -> Objection:
+    """Bawaslu's objection, or one a KPU desk received (a letter, a citizen at the office),
+    about the supporter with this NIK in the pair's list, inside the filer's area."""
+    hasher = keys.hasher(fresh=True)
+    area = user_area(by)
+    rows = Supporter.objects.select_related("pair__election").filter(
+        pair=pair, nik_hash=hasher.hash(nik)
+    )
+    supporter = next(
+        (s for s in rows.order_by("-round", "-pk") if code_within(_place(s), area)), None
+    )
+    if supporter is None:
+        raise ValidationError(
+            _("NIK ini tidak terdaftar sebagai pendukung pasangan tersebut di wilayah Anda.")
+        )
+    return _create(
+        supporter=supporter,
+        kind=kind,
+        source=source,
+        contact=contact,
+        note=note,
+        statement_file=statement_file,
+        statement_size=statement_size,
+        by=by,
+    )
+
+
+def _locked(objection: Objection, user) -> Objection:
+    objection = (
+        Objection.objects.select_for_update().select_related("pair__election").get(pk=objection.pk)
+    )
+    if not may_handle(user=user, objection=objection):
+        raise ValidationError(_("Hanya KPU kabupaten/kota tempat pendukung yang menangani ini."))
+    if not objection.is_open:
+        raise ValidationError(_("Tanggapan ini sudah diputuskan."))
+    return objection
+
+
+def objection_clarify(
+    *, objection: Objection, by, method: str, happened_at, note: str
+) -> Objection:
+    """Record a clarification: how (phone, visit, ...), when, and what came of it."""
+    note = (note or "").strip()
+    if method not in Step.Method.values:
+        raise ValidationError(_("Pilih cara klarifikasi."))
+    if happened_at is None or happened_at > timezone.now():
+        raise ValidationError(_("Waktu klarifikasi belum terjadi."))
+    if not note:
+        raise ValidationError(_("Tuliskan hasil klarifikasi."))
+    with transaction.atomic():
+        objection = _locked(objection, by)
+        Step.objects.create(
+            objection=objection,
+            action=Step.Action.CLARIFIED,
+            method=method,
+            happened_at=happened_at,
+            note=note,
+            by=by,
+        )
+        objection.status = Objection.Status.CLARIFIED
+        objection.save(update_fields=["status"])
+        audit_record(
+            "objection.clarified",
+            actor=by,
+            area=objection.region_code,
+            target=objection,
+            data={"method": method, "happened_at": happened_at, "note": note},
+        )
+    return objection
+
+
+def objection_decide(*, objection: Objection, by, confirmed: bool, reason: str) -> Objection:
+    """Confirmed misuse: the supporter (every row of that NIK in the pair) is struck off:
+    PUBLIC_OBJECTION on its results, TMS in the field. Rejected: the reason is required and
+    the support stays. Only after a clarification."""
+    reason = (reason or "").strip()
+    if not confirmed and not reason:
+        raise ValidationError(_("Tuliskan alasan tanggapan tidak terbukti."))
+    with transaction.atomic():
+        objection = _locked(objection, by)
+        if objection.status != Objection.Status.CLARIFIED:
+            raise ValidationError(_("Klarifikasi dulu kepada pelapor sebelum memutuskan."))
+        objection.status = Objection.Status.CONFIRMED if confirmed else Objection.Status.REJECTED
+        objection.decided_by = by
+        objection.decided_at = timezone.now()
+        objection.decision_reason = reason
+        objection.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        Step.objects.create(
+            objection=objection,
+            action=Step.Action.CONFIRMED if confirmed else Step.Action.REJECTED,
+            note=reason,
+            by=by,
+        )
+        struck = {"results": 0, "tasks": 0}
+        if confirmed:
+            ids = list(
+                Supporter.objects.filter(
+                    pair_id=objection.pair_id,
+                    nik_hash=Supporter.objects.filter(pk=objection.supporter_id).values("nik_hash")[
+                        :1
+                    ],
+                ).values_list("pk", flat=True)
+            )
+            source = f"objections.Objection:{objection.pk}"
+            struck["results"] = result_reason_add(
+                supporter_ids=ids, reason=Reason.PUBLIC_OBJECTION, source=source, by=by
+            )
+            struck["tasks"] = tasks_strike(
+                supporter_ids=ids,
+                by=by,
+                reason=_("Tanggapan masyarakat %(ref)s terbukti.") % {"ref": objection.reference},
+            )
+        audit_record(
+            "objection.decided",
+            actor=by,
+            area=objection.region_code,
+            target=objection,
+            data={"status": objection.status, "reason": reason, "struck": struck},
+        )
+    return objection
+
+
+def objection_status(*, reference: str) -> Objection | None:
+    """The objection a reference code names (for its status only), or None."""
+    code = reference_normalise(reference)
+    return Objection.objects.filter(reference=code).first() if code else None
+
+
+def objections_rekey(*, hasher=None, rehashed: bool = False) -> int:
+    """Key rotation (electorate.rotation): every contact and note re-encrypted under the
+    newest key, each still bound to its own row."""
+    current, changed = keys.current_key_id(), 0
+    for objection in Objection.objects.order_by("pk").iterator():
+        fields = []
+        for what, name in (("contact", "contact_cipher"), ("note", "note_cipher")):
+            blob = bytes(getattr(objection, name) or b"")
+            if blob and keys.key_id_of(blob) != current:
+                plain = keys.decrypt(blob, context=_context(objection, what))
+                setattr(objection, name, keys.encrypt(plain, context=_context(objection, what)))
+                fields.append(name)
+        if fields:
+            objection.save(update_fields=fields)
+            changed += 1
+    return changed

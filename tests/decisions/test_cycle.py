@@ -1,0 +1,364 @@
+"""The whole 2024 cycle in miniature (DOMAIN.md step 6), as one story told through the commands
+and services a commission uses: the regent election of Kepulauan Seribu, whose spread is over
+its two kecamatan.
+
+    vermin of the initial list -> repair 1 -> vermin of repair 1 -> verfak 1 -> repair 2
+    -> vermin of repair 2 -> verfak 2 -> supervisor advice answered -> decision
+
+Every figure asserted is counted by hand from the people planted below, and written as a
+literal with the count in a comment; none is recomputed by the code under test.
+
+The election: DPT 100, regent, DPT <= 250,000: 10% -> threshold 10 supports; spread over the
+2 kecamatan, more than half -> both. Kepulauan Seribu Utara (31.01.01): Pulau Panggang 1001,
+Pulau Kelapa 1002, Pulau Harapan 1003. Kepulauan Seribu Selatan (31.01.02): Pulau Untung
+Jawa 1001, Pulau Tidung 1002, Pulau Pari 1003.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from candidates.models import Election, Pair
+from electorate.models import Role
+from electorate.nik import nik_hash
+from fieldwork.models import Finding, Method, Task
+from fieldwork.records import attest_denial
+from fieldwork.supervision import advice_answer, advice_create
+from tests.factories import ROLL_HEADER, SUPPORT_HEADER, csv_bytes, make_nik
+from tests.fieldwork.field import SHEET_HEADER, enter, sheet_row, staff
+
+pytestmark = pytest.mark.django_db
+
+PANGGANG, KELAPA, HARAPAN = "31.01.01.1001", "31.01.01.1002", "31.01.01.1003"
+UNTUNG_JAWA, TIDUNG, PARI = "31.01.02.1001", "31.01.02.1002", "31.01.02.1003"
+
+# key: (name, birth date, sex, kelurahan on the roll). Everyone is on the roll but t1.
+PEOPLE = {
+    # the initial list of pair A
+    "u1": ("AHMAD FAUZI", dt.date(1980, 2, 11), "L", PANGGANG),
+    "u2": ("SITI RAHMAWATI", dt.date(1985, 7, 3), "P", PANGGANG),
+    "u3": ("JOKO SUSILO", dt.date(1979, 12, 25), "L", PANGGANG),
+    "u4": ("DEWI LESTARI", dt.date(1990, 4, 14), "P", KELAPA),
+    "u5": ("BAMBANG HERMAWAN", dt.date(1968, 9, 30), "L", KELAPA),
+    "b1": ("HENDRA GUNAWAN", dt.date(1975, 1, 19), "L", KELAPA),  # PNS: BMS, repaired in 1
+    "t1": ("RUDI HARTONO", dt.date(1983, 5, 5), "L", None),  # not on the roll: TMS
+    "t2": ("PUTRI AYU", dt.date(2010, 3, 5), "P", KELAPA),  # 14, unmarried: TMS
+    "s1": ("IWAN SETIAWAN", dt.date(1972, 6, 21), "L", UNTUNG_JAWA),
+    "m1": ("YULIANI", dt.date(1950, 8, 17), "P", HARAPAN),  # the form says Tidung
+    "d1": ("AGUS SALIM", dt.date(1988, 10, 2), "L", TIDUNG),  # listed by pair B too
+    "b2": ("RUSDI HAMZAH", dt.date(1966, 11, 9), "L", UNTUNG_JAWA),  # name wrong: BMS
+    # repair 1
+    "n1": ("WAHYU PRATAMA", dt.date(1995, 3, 12), "L", PARI),
+    "n2": ("RINA MARLIANA", dt.date(1993, 5, 27), "P", PARI),
+    "n3": ("SLAMET RIYADI", dt.date(1960, 1, 1), "L", PANGGANG),
+    # repair 2
+    "r1": ("TAUFIK HIDAYAT", dt.date(1987, 2, 2), "L", UNTUNG_JAWA),
+    "r2": ("NURHAYATI", dt.date(1970, 12, 12), "P", TIDUNG),
+    "r3": ("ANDI WIJAYA", dt.date(1991, 6, 6), "L", PARI),
+    "r4": ("SRI WAHYUNI", dt.date(1982, 8, 8), "P", HARAPAN),
+    "r5": ("DEDI KURNIAWAN", dt.date(1977, 4, 4), "L", PANGGANG),
+    "r6": ("FITRI HANDAYANI", dt.date(1999, 9, 9), "P", KELAPA),
+    # pair B's own supporter
+    "bx": ("MUHAMMAD RIZKI", dt.date(1994, 1, 20), "L", PARI),
+}
+NIK = {
+    key: make_nik(birth=birth, sex=sex, region=(kel or PANGGANG)[:8].replace(".", ""), serial=i)
+    for i, (key, (_name, birth, sex, kel)) in enumerate(PEOPLE.items(), start=101)
+}
+
+
+def _person(key: str, **overrides) -> dict:
+    name, birth, sex, kelurahan = PEOPLE[key]
+    row = {
+        "NIK": NIK[key],
+        "NAMA": name,
+        "TEMPAT_LAHIR": "Kepulauan Seribu",
+        "TANGGAL_LAHIR": birth.strftime("%d-%m-%Y"),
+        "JENIS_KELAMIN": sex,
+        "STATUS_PERKAWINAN": "BELUM KAWIN" if birth.year > 2005 else "KAWIN",
+        "ALAMAT": "Jl. Dermaga No. 7",
+        "RT": "1",
+        "RW": "2",
+        "KODE_WILAYAH": (kelurahan or PANGGANG).replace(".", ""),
+        "PEKERJAAN": "Nelayan",
+        "HALAMAN": "1",
+    }
+    row.update(overrides)
+    return row
+
+
+class Commission:
+    """The commands the KPU runs, their JSON parsed; files written under `folder`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def run(self, name: str, *args: str) -> dict:
+        out = io.StringIO()
+        call_command(name, *args, "--json", stdout=out)
+        return json.loads(out.getvalue())
+
+    def file(self, name: str, data: bytes) -> str:
+        path = self.folder / name
+        path.write_bytes(data)
+        return str(path)
+
+    def support(self, pair: Pair, round: int, name: str, rows: list[dict]) -> dict:
+        path = self.file(name, csv_bytes(rows, header=SUPPORT_HEADER))
+        return self.run("import_support", "--pair", str(pair.pk), "--round", str(round), path)
+
+    def vermin(self, pair: Pair, round: int) -> dict:
+        return self.run("verify_admin", "--pair", str(pair.pk), "--round", str(round))
+
+    def recap(self, pair: Pair) -> dict:
+        return self.run("recap", "--pair", str(pair.pk))
+
+    def sheet(self, pair: Pair, name: str, rows: list[dict], user: str) -> dict:
+        path = self.file(name, csv_bytes(rows, header=SHEET_HEADER))
+        return self.run("verfak_record", "--pair", str(pair.pk), path, "--user", user)
+
+
+def _admin(recap: dict) -> tuple[int, int, int, int]:
+    return recap["MS"], recap["BMS"], recap["TMS"], recap["total"]
+
+
+def _verfak(recap: dict) -> tuple[int, int, int]:
+    return recap["verfak"]["MS"], recap["verfak"]["TMS"], recap["verfak"]["pending"]
+
+
+def _final(recap: dict) -> tuple[int, int, int, int]:
+    final = recap["final"]
+    return final["MS"], final["MS_due_in_field"], final["shortfall"], final["spread"]["achieved"]
+
+
+def _task(pair: Pair, key: str) -> Task:
+    return Task.objects.select_related("stage__pair__election").get(
+        pair=pair, nik_hash=nik_hash(NIK[key])
+    )
+
+
+def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one story, in order)
+    kpu = Commission(tmp_path)
+
+    # --- set-up: the election, two pairs, the roll, the staff ---------------------------------
+    election = kpu.run(
+        "create_election",
+        *("--slug", "pilbup-kepulauan-seribu-2024", "--region", "31.01", "--level", "regent"),
+        *("--dpt", "100", "--voting-day", "2024-11-27"),
+    )
+    assert (election["threshold"], election["spread_units"], election["spread_required"]) == (
+        10,  # 10% of 100
+        2,  # Kepulauan Seribu Utara and Selatan
+        2,  # more than half of 2
+    )
+    slug = election["slug"]
+    a = Pair.objects.get(pk=kpu.run("create_pair", "--election", slug, "--name", "A - B")["id"])
+    b = Pair.objects.get(pk=kpu.run("create_pair", "--election", slug, "--name", "C - D")["id"])
+    roll = [_person(key) for key, person in PEOPLE.items() if person[3] is not None]
+    roll_file = kpu.file("dpt.csv", csv_bytes(roll, header=ROLL_HEADER))
+    assert kpu.run("import_voter_roll", "--election", slug, roll_file)["accepted"] == 21  # 22 - t1
+    staff("kpu_seribu", Role.KPU_KABKOTA, "31.01")
+    pps_kelapa = staff("pps_kelapa", Role.PPS, KELAPA)
+    pkd_panggang = staff("pkd_panggang", Role.BAWASLU, PANGGANG)
+    panwaslu = staff("bawaslu_seribu", Role.BAWASLU, "31.01")
+
+    # --- the initial lists and their administrative verification -------------------------------
+    initial = [
+        *(_person(k) for k in ("u1", "u2", "u3", "u4", "u5")),
+        _person("b1", PEKERJAAN="PNS"),
+        _person("t1"),
+        _person("t2"),
+        _person("u1"),  # listed twice: DUPLICATE_INTERNAL
+        _person("s1"),
+        _person("m1", KODE_WILAYAH=TIDUNG.replace(".", "")),  # the roll says Pulau Harapan
+        _person("d1"),
+        _person("b2", NAMA="SITI AMINAH"),  # the roll says RUSDI HAMZAH
+    ]
+    assert kpu.support(a, 0, "dukungan-a.csv", initial)["accepted"] == 13
+    assert kpu.support(b, 0, "dukungan-b.csv", [_person("d1"), _person("bx")])["accepted"] == 2
+    vermin = kpu.vermin(a, 0)
+    # MS u1 u2 u3 u4 u5 s1 m1 = 7; BMS b1 d1 b2 = 3; TMS t1 t2 u1-again = 3
+    assert (vermin["MS"], vermin["BMS"], vermin["TMS"], vermin["total"]) == (7, 3, 3, 13)
+    assert {k: v for k, v in vermin["reasons"].items() if v} == {
+        "NOT_IN_ROLL": 1,  # t1
+        "UNDERAGE": 1,  # t2
+        "DUPLICATE_INTERNAL": 1,  # u1 again
+        "DUPLICATE_EXTERNAL": 1,  # d1
+        "DATA_MISMATCH": 1,  # b2
+        "RESTRICTED_OCCUPATION": 1,  # b1
+    }
+    assert (kpu.vermin(b, 0)["MS"], kpu.vermin(b, 0)["BMS"]) == (1, 1)  # bx; d1
+    recap = kpu.recap(a)
+    assert recap["stage"] == {"name": "vermin", "round": 0, "status": "done"}
+    assert _admin(recap) == (7, 3, 3, 13)
+    # Final MS 7, all 7 still due in the field; short by 10 - 7 = 3; Utara (u1-u5, m1 placed
+    # in Pulau Harapan) and Selatan (s1): both kecamatan.
+    assert _final(recap) == (7, 7, 3, 2)
+    assert (recap["shortfall"], recap["repair_required"]) == (3, 3)
+    m1 = recap["by_region"]["31.01"]["kecamatan"]["31.01.01"]["kelurahan"][HARAPAN]
+    assert m1["MS"] == 1  # the roll's kelurahan, not the form's
+
+    # --- repair 1: new supporters and the corrected BMS record ---------------------------------
+    repair_1 = [
+        _person("b1", PEKERJAAN="Nelayan"),  # corrected: MS, the PNS record superseded
+        _person("n1"),
+        _person("n2"),
+        _person("n3"),
+        _person("u2"),  # MS already in the initial list: DUPLICATE_INTERNAL
+    ]
+    assert kpu.support(a, 1, "perbaikan-1-a.csv", repair_1)["accepted"] == 5
+    vermin = kpu.vermin(a, 1)
+    assert (vermin["MS"], vermin["BMS"], vermin["TMS"]) == (4, 0, 1)  # b1 n1 n2 n3; u2
+    recap = kpu.recap(a)
+    # Counted once: MS 7 + 4 = 11; BMS d1 b2 = 2 (b1 superseded); TMS t1 t2 u1 u2 = 4
+    assert _admin(recap) == (11, 2, 4, 17)
+    assert _final(recap) == (11, 11, 0, 2)
+
+    # --- verfak 1: 11 MS and the double supporter d1 -------------------------------------------
+    started = kpu.run("verfak_start", "--pair", str(a.pk), "--opens", "2024-06-01")
+    assert {k: started[k] for k in ("supporters", "kelurahan", "opens", "closes")} == {
+        "supporters": 12,  # u1-u5 s1 m1 b1 n1 n2 n3 + d1
+        "kelurahan": 6,  # every kelurahan of the kab: m1 in Pulau Harapan
+        "opens": "2024-06-01",
+        "closes": "2024-06-14",
+    }
+    assert _task(a, "m1").kelurahan_code == HARAPAN and _task(a, "d1").double
+    sheet = kpu.sheet(
+        a,
+        "verfak-1.csv",
+        [
+            sheet_row(NIK["u1"], "SESUAI", "02-06-2024"),
+            sheet_row(NIK["u2"], "SESUAI", "02-06-2024", method="VIDEO_CALL"),
+            sheet_row(NIK["u3"], "TOLAK_TTD", "03-06-2024"),
+            sheet_row(NIK["n3"], "TOLAK", "03-06-2024"),
+            sheet_row(NIK["u4"], "TOLAK", "08-06-2024"),
+            sheet_row(NIK["u5"], "TIDAK_DITEMUI", "04-06-2024"),
+            sheet_row(NIK["b1"], "TIDAK_DITEMUI", "10-06-2024"),
+            sheet_row(NIK["m1"], "MENINGGAL", "05-06-2024", deceased="20-05-2024"),
+            sheet_row(NIK["s1"], "PINDAH", "05-06-2024"),
+            sheet_row(NIK["d1"], "SESUAI", "06-06-2024", chosen=str(b.pk)),
+            sheet_row(NIK["n1"], "SESUAI", "07-06-2024", method="KUMPUL"),
+            sheet_row(NIK["t1"], "SESUAI", "07-06-2024"),  # TMS, never handed to the field
+        ],
+        user="kpu_seribu",
+    )
+    assert (sheet["accepted"], sheet["rejected"]) == (11, 1)
+    assert [(e["row"], e["column"]) for e in sheet["errors"]] == [(13, "NIK")]
+    # u5 is brought to the PPS office two days after the visit; the PKD attests n3's denial.
+    enter(_task(a, "u5"), Finding.SESUAI, dt.date(2024, 6, 6), method=Method.DIHADIRKAN)
+    assert (_task(a, "u5").result, _task(a, "u5").records.count()) == ("MS", 2)
+    statement = "Saya hadir: pendukung menolak dan tidak mau menandatangani."
+    assert attest_denial(task=_task(a, "n3"), by=pkd_panggang, statement=statement).changed
+    assert _task(a, "d1").note == "CHOSE_OTHER"
+    recap = kpu.recap(a)
+    assert recap["stage"] == {"name": "verfak", "number": 1, "round": 1, "status": "open"}
+    # MS u1 u2 u4(denied unsigned) u5(brought in) n1 = 5; TMS u3 n3(attested) m1 s1 d1 = 5;
+    # pending b1 (not met, bring-in until 13 June) and n2 (never visited) = 2
+    assert _verfak(recap) == (5, 5, 2)
+    with pytest.raises(CommandError, match="berakhir 14-06-2024"):
+        kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-06-14")
+    closed = kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-06-15")
+    assert (closed["MS"], closed["TMS"], closed["pending"], closed["total"]) == (5, 7, 0, 12)
+    assert closed["by_outcome"] == {
+        "BELUM": 1,  # n2
+        "SESUAI": 5,  # u1 u2 u5 d1 n1
+        "TOLAK_TTD": 1,  # u3
+        "TOLAK": 2,  # n3 u4
+        "TIDAK_DITEMUI": 1,  # b1
+        "MENINGGAL": 1,  # m1
+        "PINDAH": 1,  # s1
+    }
+    recap = kpu.recap(a)
+    assert _verfak(recap) == (5, 7, 0)
+    # Final MS 5: u1 u2 (Panggang), u4 u5 (Kelapa): Utara; n1 (Pari): Selatan. Short by 5.
+    assert _final(recap) == (5, 0, 5, 2)
+    assert recap["final"]["repair_required"] == 5  # 2024: the shortfall
+    assert recap["final"]["status_label"] == "Wajib menyerahkan perbaikan dukungan"
+    Election.objects.filter(slug=slug).update(rule_set="2015")
+    assert kpu.recap(a)["final"]["repair_required"] == 10  # 2015-2020: twice the shortfall
+    Election.objects.filter(slug=slug).update(rule_set="2024")
+
+    # Pair B starts later: d1 chose B in A's field, so B's task follows that finding.
+    assert kpu.run("verfak_start", "--pair", str(b.pk), "--opens", "2024-06-20")["supporters"] == 2
+    assert (_task(b, "d1").finding, _task(b, "d1").result) == ("SESUAI", "MS")
+
+    # --- repair 2: at least the shortfall of 5 -------------------------------------------------
+    repair_2 = [
+        *(_person(k) for k in ("r1", "r2", "r3", "r4", "r5", "r6")),
+        _person("b2"),  # the name corrected to the roll's: MS, the earlier record superseded
+        _person("u3"),  # denied in the field; MS in the initial list: DUPLICATE_INTERNAL
+    ]
+    assert kpu.support(a, 2, "perbaikan-2-a.csv", repair_2)["accepted"] == 8
+    vermin = kpu.vermin(a, 2)
+    assert (vermin["MS"], vermin["BMS"], vermin["TMS"]) == (7, 0, 1)  # r1-r6 b2; u3
+    recap = kpu.recap(a)
+    # Counted once: MS 11 + 7 = 18; BMS d1 = 1; TMS t1 t2 u1 u2 u3 = 5
+    assert _admin(recap) == (18, 1, 5, 24)
+    # Final: 5 met in verfak 1 + 7 still due in the field = 12
+    assert _final(recap) == (12, 7, 0, 2)
+    with pytest.raises(CommandError, match="7 pendukung MS belum diverifikasi faktual"):
+        kpu.run("decide", "--pair", str(a.pk))
+
+    # --- verfak 2 ------------------------------------------------------------------------------
+    started = kpu.run("verfak_start", "--pair", str(a.pk), "--opens", "2024-07-15")
+    assert (started["stage"], started["supporters"], started["kelurahan"]) == (2, 7, 6)
+    assert started["closes"] == "2024-07-28"
+    first_sheet = [
+        sheet_row(NIK["r1"], "SESUAI", "16-07-2024"),
+        sheet_row(NIK["r2"], "SESUAI", "16-07-2024", method="VIDEO"),
+        sheet_row(NIK["r3"], "TOLAK_TTD", "17-07-2024"),
+        sheet_row(NIK["r4"], "SESUAI", "17-07-2024"),
+        sheet_row(NIK["r5"], "TIDAK_DITEMUI", "16-07-2024"),
+        sheet_row(NIK["r6"], "PINDAH", "18-07-2024"),
+        sheet_row(NIK["b2"], "SESUAI", "18-07-2024"),
+    ]
+    assert kpu.sheet(a, "verfak-2.csv", first_sheet, user="kpu_seribu")["accepted"] == 7
+    # The later sheet repeats the earlier rows and carries r5's bring-in on the third day.
+    brought_in = sheet_row(NIK["r5"], "SESUAI", "19-07-2024", method="DIHADIRKAN")
+    later = kpu.sheet(a, "verfak-2b.csv", [*first_sheet, brought_in], user="kpu_seribu")
+    assert (later["accepted"], later["rejected"]) == (8, 0)
+    assert _task(a, "r5").result == "MS"
+    advice = advice_create(
+        stage=_task(a, "r3").stage,
+        target="supporter",
+        task=_task(a, "r3"),
+        text="Pastikan surat penolakan ditandatangani tanpa tekanan.",
+        by=panwaslu,
+    )
+    with pytest.raises(CommandError) as refused:
+        kpu.run("decide", "--pair", str(a.pk))
+    assert "Verifikasi faktual 2 masih berlangsung" in str(refused.value)
+    assert "1 saran perbaikan pengawas belum dijawab KPU" in str(refused.value)
+    with pytest.raises(CommandError, match="saran perbaikan"):
+        kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-07-29")
+    advice_answer(
+        advice=advice,
+        accept=False,
+        answer="Surat pernyataan ditandatangani di hadapan PKD; tidak ada tekanan.",
+        by=pps_kelapa,
+    )
+    closed = kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-07-29")
+    # MS r1 r2 r4 r5 b2 = 5; TMS r3 r6 = 2
+    assert (closed["MS"], closed["TMS"], closed["pending"], closed["total"]) == (5, 2, 0, 7)
+
+    # --- the decision --------------------------------------------------------------------------
+    recap = kpu.recap(a)
+    assert recap["stage"] == {"name": "verfak", "number": 2, "round": 2, "status": "closed"}
+    # Final MS 5 + 5 = 10 = the threshold. Utara: u1 u2 u4 u5 r4 r5; Selatan: n1 r1 r2 b2.
+    assert _final(recap) == (10, 0, 0, 2)
+    assert [s["MS"] for s in recap["verfak_stages"]] == [5, 5]
+    decision = kpu.run("decide", "--pair", str(a.pk))
+    assert decision["decision"] == "memenuhi_syarat"
+    assert (decision["MS"], decision["threshold"], decision["meets_threshold"]) == (10, 10, True)
+    spread = decision["spread"]
+    assert (spread["achieved"], spread["required"], spread["reached"]) == (
+        2,
+        2,
+        ["31.01.01", "31.01.02"],
+    )

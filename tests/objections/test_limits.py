@@ -1,0 +1,99 @@
+"""Rate limits of the public pages (objections/limits.py) at their edges: per client, global,
+the window's end, and the client's address behind a trusted proxy."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+
+from objections.limits import client_ip
+from tests.objections.people import BIRTH, NOT_LISTED
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/cek-dukungan/"
+NOW = 1_750_000_000.0  # a fixed clock: the window cannot end in the middle of a test
+
+
+@pytest.fixture
+def frozen():
+    with mock.patch("objections.limits._now", return_value=NOW) as clock:
+        yield clock
+
+
+@pytest.fixture(autouse=True)
+def _no_floor(settings):
+    settings.CHECK_RESPONSE_FLOOR_MS = 0  # the limits are about counts, not time
+
+
+def _check(client, ip: str = "203.0.113.7", **extra):
+    return client.post(
+        API,
+        {"nik": NOT_LISTED, "birth_date": BIRTH.isoformat()},
+        content_type="application/json",
+        REMOTE_ADDR=ip,
+        **extra,
+    )
+
+
+def test_the_tenth_check_a_minute_passes_and_the_eleventh_is_429(client, field, frozen, settings):
+    assert settings.CHECK_RATE_PER_CLIENT == "10/m"
+    statuses = [_check(client).status_code for _ in range(10)]
+    assert statuses == [200] * 10
+    refused = _check(client)
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("Terlalu banyak permintaan dari perangkat Anda.")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    # Another client is not affected; the same client again once the window is over.
+    assert _check(client, ip="203.0.113.8").status_code == 200
+    frozen.return_value = NOW + 61
+    assert _check(client).status_code == 200
+
+
+def test_the_page_says_it_in_indonesian_with_429(client, field, frozen):
+    for _ in range(10):
+        client.post(reverse("check"), {"nik": NOT_LISTED, "birth_date": BIRTH.isoformat()})
+    page = client.post(reverse("check"), {"nik": NOT_LISTED, "birth_date": BIRTH.isoformat()})
+    assert page.status_code == 429
+    assert "Terlalu banyak permintaan dari perangkat Anda" in page.content.decode()
+    assert "Tidak terdaftar" not in page.content.decode()  # no answer once refused
+
+
+def test_the_global_limit_stops_everyone_at_its_edge(client, field, frozen, settings):
+    settings.CHECK_RATE_GLOBAL = "5/s"
+    statuses = [_check(client, ip=f"198.51.100.{i}").status_code for i in range(6)]
+    assert statuses == [200] * 5 + [429]
+    body = _check(client, ip="198.51.100.99").json()
+    assert body["detail"].startswith("Layanan cek dukungan sedang sangat ramai.")
+    frozen.return_value = NOW + 2
+    assert _check(client, ip="198.51.100.99").status_code == 200
+
+
+def test_a_client_over_its_own_limit_does_not_use_up_the_global_one(
+    client, field, frozen, settings
+):
+    settings.CHECK_RATE_GLOBAL = "12/s"
+    for _ in range(15):  # 10 pass, 5 refused by the client's limit only
+        _check(client)
+    assert [_check(client, ip=f"192.0.2.{i}").status_code for i in range(3)] == [200, 200, 429]
+
+
+def test_behind_one_trusted_proxy_the_address_it_appended_counts(settings):
+    rf = RequestFactory()
+    forged = "1.2.3.4, 203.0.113.50"  # a client wrote 1.2.3.4; the proxy appended .50
+    request = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forged)
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.50"
+    assert client_ip(rf.post("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+
+
+def test_filing_objections_is_limited_per_client(client, field, settings):
+    settings.OBJECTION_RATE_PER_CLIENT = "2/h"
+    statuses = [client.post(reverse("objection-new"), {"token": "x"}).status_code for _ in range(3)]
+    # An invalid token is sent back to the check before it counts: no limit reached.
+    assert statuses == [302, 302, 302]
