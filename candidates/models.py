@@ -35,6 +35,11 @@ class Election(models.Model):
     bring_in_days = models.PositiveSmallIntegerField(
         _("batas menghadirkan pendukung yang tidak ditemui (hari)"), default=3
     )
+    # KPU and Bawaslu accounts whose area holds this election sign in with a one-time password
+    # (TOTP) after their password (portal/otp.py).
+    require_otp = models.BooleanField(
+        _("wajib kode sekali pakai (OTP) bagi KPU dan Bawaslu"), default=False
+    )
     roll = models.ForeignKey(
         VoterRoll, null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
     )

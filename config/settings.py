@@ -8,6 +8,7 @@ with real workers. DJANGO_ENV=production refuses to start with the demo secrets.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -114,6 +115,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from here, not from a CDN
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "audit",
     "electorate",
     "candidates",
@@ -131,10 +136,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.otp.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.UploadTooLargeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,12 +181,57 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["config.authentication.NoNulModelBackend"]
+# django-axes before the password check: it refuses a locked-out username and address before the
+# password is even checked, on /masuk/, /admin/ and anything else that signs in.
+# (A NUL in a username never reaches the database: the sign-in forms refuse it as a field
+# error, and no other door takes a password since HTTP Basic is off.)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Lockout: this many failed sign-ins for one username from one address lock that pair out for
+# AXES_COOLOFF_MINUTES (a guesser cannot lock a KPU officer out from everywhere). Every attempt
+# is also in the audit trail.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30") or 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_CLIENT_IP_CALLABLE = "electorate.clients.client_ip"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
+# Sessions last a working day, not Django's two weeks; closed with the browser in production.
+SESSION_COOKIE_AGE = int(env("SESSION_HOURS", "8") or 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = PRODUCTION
+# One-time passwords (django-otp, TOTP): KPU and Bawaslu accounts whose area holds an election
+# that requires them (Election.require_otp) enter a code from their phone after the password.
+OTP_TOTP_ISSUER = "Verifikasi Dukungan Pilkada"
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline
+# script or event handler anywhere; styles may carry inline attributes (no script runs there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -209,7 +263,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+# Task results are not kept: every task writes its outcome to the database (upload, run, sheet
+# rows), which is what pages read; a result backend would only hold copies in Redis.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
 # Without a broker the tasks run in-process: the embedded default for a laptop demo.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -239,6 +296,10 @@ UPLOAD_LEASE_SECONDS = int(env("UPLOAD_LEASE_SECONDS", "600") or 600)
 # spreadsheet is checked before it is read (electorate/xlsxcheck.py).
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(512 * 1024**2)) or 512 * 1024**2)
 ROLL_UPLOAD_MAX_BYTES = int(env("ROLL_UPLOAD_MAX_BYTES", str(6 * 1024**3)) or 6 * 1024**3)
+# Retention (`manage.py retention_purge`): this many days after the last decision of an
+# election, the encrypted files of its uploads (support lists, PPS sheets, objection
+# statements, the DPT) are deleted; rows, SHA-256s and counts stay.
+RETENTION_DAYS_AFTER_DECISION = int(env("RETENTION_DAYS_AFTER_DECISION", "180") or 180)
 # Load an empty roll through two COPY connections (electorate/roll_import.py): on 2 cores,
 # 158k-180k rows/s instead of 122k, at the price of two transactions instead of one.
 ROLL_IMPORT_PARALLEL_COPY = env_bool("ROLL_IMPORT_PARALLEL_COPY", True)
@@ -315,8 +376,9 @@ OBJECTION_MISUSE_MIN = int(env("OBJECTION_MISUSE_MIN", "10") or 10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Sessions only: no password travels with each API call (HTTP Basic is refused), so
+        # the sign-in lockout and one-time passwords cannot be gone around through the API.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -331,6 +393,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Verifikasi Dukungan Calon Perseorangan",
     "DESCRIPTION": "API untuk unggah daftar dukungan, verifikasi, dan rekapitulasi Pilkada.",
     "VERSION": "0.1.0",
+    # The schema and its pages only for those signed in: the API's shape is not public.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 LOGGING = {
@@ -339,7 +403,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # One line per task run is noise on a console running tasks in-process.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING"},
+        # Sign-ins are in the audit trail; axes' own lines would repeat them on the console.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 if PRODUCTION:

@@ -146,6 +146,9 @@ class Upload(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     failure = models.TextField(blank=True)
+    # The encrypted file deleted by the retention rule (decisions/retention.py): the row, its
+    # SHA-256 and its counts stay, the file's content does not.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     objects = UploadQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from audit.trail import audit_record
 from electorate.access import user_area
+from electorate.clients import client_ip
 
 
 def signed_in(sender, request=None, user=None, **kwargs) -> None:
@@ -43,4 +44,4 @@ def assignment_deleted(sender, instance=None, **kwargs) -> None:
 def _client(request) -> dict:
     if request is None:
         return {}
-    return {"ip": request.META.get("REMOTE_ADDR", ""), "path": request.path[:200]}
+    return {"ip": client_ip(request), "path": request.path[:200]}

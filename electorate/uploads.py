@@ -359,3 +359,14 @@ def uploads_rekey(*, hasher=None, rehashed: bool = False) -> int:
             transaction.on_commit(functools.partial(storage.delete, name))
             changed += 1
     return changed
+
+
+def upload_purge(upload: Upload) -> bool:
+    """Delete a kept file for good (the retention rule): the row stays with its SHA-256, counts
+    and errors, so what was received can still be proven; the content is gone."""
+    name = str(upload.file.name or "")
+    if not name or upload.purged_at is not None:
+        return False
+    upload.file.storage.delete(name)
+    type(upload)._default_manager.filter(pk=upload.pk).update(file="", purged_at=timezone.now())
+    return True

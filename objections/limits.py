@@ -26,6 +26,8 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.utils.translation import gettext as _
 
+from electorate.clients import client_ip
+
 log = logging.getLogger(__name__)
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -34,20 +36,6 @@ def rate_parse(rate: str) -> tuple[int, int]:
     """ "10/m" -> (10, 60)."""
     count, _slash, unit = rate.partition("/")
     return int(count), PERIODS[unit.strip()[:1].lower()]
-
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the entry the
-    outermost trusted proxy appended to X-Forwarded-For (what a client writes there itself
-    stands further left and is never taken)."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
-        chain = [
-            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-        ]
-        if len(chain) >= hops:
-            return chain[-hops]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @dataclass(frozen=True)

@@ -522,7 +522,10 @@ POSTS = {
 }
 # Public on purpose (the citizens' check and the objection a citizen files), the session's own
 # doors, and a URL whose object this world lacks (tests/objections/ covers it).
-POST_PUBLIC = {"login", "logout", "check", "objection-new", "objection-track", "api-check"}
+POST_PUBLIC = {
+    "login", "logout", "otp-verify", "password_change",
+    "check", "objection-new", "objection-track", "api-check",
+}  # fmt: skip
 POST_ELSEWHERE = {"objection-detail"}
 
 

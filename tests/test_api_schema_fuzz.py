@@ -44,9 +44,20 @@ def in_test_transaction():
 
 
 def _schema():
+    """The schema as /api/schema/ serves it to a signed-in user (it is not public), built by
+    drf-spectacular's generator; the calls go to the WSGI application."""
+    import json
+
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
     from config.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    loaded = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(document)))
+    loaded.app = application
+    loaded.location = "/api/schema/"
+    return loaded
 
 
 def _real_ids(world) -> dict[str, list[int]]:
@@ -150,15 +161,14 @@ def test_no_generated_request_gets_a_server_error(
 
 @pytest.mark.parametrize("credentials", ["kpu_a\x00:rahasia", "kpu_a:rahasia\x00"])
 def test_basic_credentials_holding_nul_are_refused_not_a_server_error(client, world, credentials):
-    """The server errors the fuzz found: PostgreSQL refused a username with NUL in the user
-    lookup (config/authentication.py) and then in the audit event of the failed sign-in
-    (audit/trail.py). The sign-in is refused, and still recorded."""
+    """The server error the fuzz found: PostgreSQL refused a username with NUL in the user
+    lookup behind HTTP Basic. Basic is off now: the API refuses the header outright, and the
+    sign-in page refuses NUL as a field error before any lookup."""
     import base64
-
-    from audit.models import Event
 
     token = base64.b64encode(credentials.encode()).decode()
     response = client.get("/api/elections/", HTTP_AUTHORIZATION=f"Basic {token}")
     assert response.status_code in (401, 403)
-    failed = Event.objects.filter(action="auth.sign_in_failed").get()
-    assert "\x00" not in failed.data["username"]
+    username, _sep, password = credentials.partition(":")
+    page = client.post("/masuk/", {"username": username, "password": password})
+    assert page.status_code == 200 and "_auth_user_id" not in client.session

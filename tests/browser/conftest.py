@@ -101,3 +101,16 @@ def open_as(browser, live_server):
     yield login
     for context in contexts:
         context.close()
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Wait for a JavaScript expression to be true. page.wait_for_function compiles its
+    predicate with eval inside the page, which the Content-Security-Policy forbids (rightly);
+    this evaluates it from outside, as page.evaluate does, every 100 ms."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout}s: {expression}")
+        page.wait_for_timeout(100)

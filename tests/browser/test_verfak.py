@@ -13,9 +13,13 @@ from django.utils import timezone
 
 from candidates.models import Supporter
 from fieldwork.models import Advice, Record, Stage, Task
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, wait_until
 from tests.factories import SupporterFactory, make_nik
 from tests.fieldwork.world import KELURAHAN, fieldwork_objects_add
+
+WAITING_TWO = (
+    "document.getElementById('verfak-queue').textContent.includes('2 entri menunggu dikirim')"
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,7 +74,7 @@ def test_pps_records_offline_and_each_entry_reaches_the_server_once(
     worklist = reverse("verfak-worklist", args=[field.objects["a"]["stage"].pk, KELURAHAN["a"]])
     page.click(f'a[href="{worklist}"]')
     page.wait_for_url(live_server.url + worklist)
-    page.wait_for_function("document.getElementById('verfak').dataset.cached === '1'")
+    wait_until(page, "document.getElementById('verfak').dataset.cached === '1'")
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     shot(page, "verfak-worklist-phone")
@@ -89,8 +93,9 @@ def test_pps_records_offline_and_each_entry_reaches_the_server_once(
     context.set_offline(True)
     _enter(page, offline[0].pk, "TIDAK_DITEMUI")
     _enter(page, offline[1].pk, "SESUAI", method="VIDEO_CALL")
-    page.wait_for_function(
-        "document.getElementById('verfak-queue').textContent.includes('2 entri menunggu dikirim')"
+    wait_until(
+        page,
+        "document.getElementById('verfak-queue').textContent.includes('2 entri menunggu dikirim')",
     )
     assert page.is_visible("#verfak-queue")
     assert page.evaluate("verfak.pending()") == 2
@@ -101,8 +106,9 @@ def test_pps_records_offline_and_each_entry_reaches_the_server_once(
     # the entries still waiting.
     page.reload()
     page.wait_for_selector(_row(offline[0].pk))
-    page.wait_for_function(
-        "document.getElementById('verfak-queue').textContent.includes('2 entri menunggu dikirim')"
+    wait_until(
+        page,
+        "document.getElementById('verfak-queue').textContent.includes('2 entri menunggu dikirim')",
     )
     assert page.evaluate("caches.match(location.href).then(r => !!r)")
     queued = page.evaluate("verfak.queue()")
@@ -149,10 +155,10 @@ def test_an_entry_refused_after_the_connection_returns_is_shown_not_lost(
     task = Task.objects.filter(stage=stage, finding="").order_by("pk").first()
     context, page = open_as("pps_a", PHONE)
     page.goto(live_server.url + reverse("verfak-worklist", args=[stage.pk, KELURAHAN["a"]]))
-    page.wait_for_function("document.getElementById('verfak').dataset.cached === '1'")
+    wait_until(page, "document.getElementById('verfak').dataset.cached === '1'")
     context.set_offline(True)
     _enter(page, task.pk, "SESUAI")
-    page.wait_for_function("verfak.pending() === 1")
+    wait_until(page, "verfak.pending() === 1")
     # Meanwhile the KPU ended the window yesterday: today's entry is now outside it.
     Stage.objects.filter(pk=stage.pk).update(closes=timezone.localdate() - dt.timedelta(days=1))
     context.set_offline(False)

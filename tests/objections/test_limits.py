@@ -9,7 +9,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from objections.limits import client_ip
+from electorate.clients import client_ip
 from tests.objections.people import BIRTH, NOT_LISTED
 
 pytestmark = pytest.mark.django_db

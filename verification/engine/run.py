@@ -7,6 +7,7 @@ import logging
 from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.trail import audit_record
 from candidates.models import Supporter
@@ -44,8 +45,15 @@ def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationR
                 write_through_outage(lambda chunk=chunk: chunk_release(chunk))
                 raise
         _finish(run)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+    except Exception:
+        # Users see what to do and a reference; the exception's text (it may quote data) goes
+        # to the server log only.
+        log.exception("verification run %s failed", run_id)
+        error = gettext(
+            "Terjadi kesalahan sistem pada verifikasi #%(id)s (%(time)s). Hasil yang sudah "
+            "selesai tetap tersimpan; jalankan verifikasi lagi untuk melanjutkannya, atau "
+            "hubungi admin dengan menyebut nomor ini."
+        ) % {"id": run_id, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
         write_through_outage(
             lambda: (
                 VerificationRun.objects.filter(pk=run_id)
