@@ -36,12 +36,8 @@ from electorate import keys
 from electorate.models import Region
 from electorate.nik import (
     nik_checks,
-    nik_encrypt,
-    nik_group,
-    nik_hash,
     nik_mask,
     nik_prefixes_known,
-    nik_serial_code,
     supporter_context,
 )
 from electorate.parsing import (
@@ -169,6 +165,8 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     p_job = cached(partial(parse_text, max_length=100, column="PEKERJAAN"))
     p_page = cached(partial(parse_text, max_length=20, column="HALAMAN"))
     add_error = errors.add
+    hasher = keys.hasher()  # the chain the caller's transaction holds (see keys.hasher)
+    hash_nik, group_and_serial, seal = hasher.hash, hasher.group_and_serial, keys.encryptor()
     tick = progress.tick
     count = 0
     for number, cells in table.rows():
@@ -216,13 +214,14 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
         checks = nik_checks(
             nik, birth_date=dt.date.fromisoformat(birth), sex=sex, prefixes=prefixes
         )
+        group, serial = group_and_serial(nik)
         yield (
             number,
-            nik_hash(nik),
-            nik_encrypt(nik, context=supporter_context(upload_id, number)),
+            hash_nik(nik),
+            seal(nik.encode(), supporter_context(upload_id, number)),
             nik_mask(nik),
-            nik_group(nik),
-            nik_serial_code(nik),
+            group,
+            serial,
             checks,
             name,
             place,

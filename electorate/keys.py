@@ -57,15 +57,19 @@ class Hasher:
             value = hmac.digest(secret, value, hashlib.sha256)
         return value
 
+    def group_and_serial(self, nik: str) -> tuple[bytes, int]:
+        """One keyed hash of the first 12 digits (region + birth date) gives both: its first 8
+        bytes are the group (NIKs that differ only in their serial share it), the next 4 the
+        group's offset that shifts the serial, mod 10,000 (see electorate.nik)."""
+        digest = hmac.digest(self.secrets[-1], b"group:" + nik[:12].encode(), hashlib.sha256)
+        offset = int.from_bytes(digest[8:12], "big") % 10_000
+        return digest[:8], (int(nik[12:]) + offset) % 10_000
+
     def group(self, nik: str) -> bytes:
-        """Keyed hash of the first 12 digits (region + birth date), 8 bytes: NIKs that differ
-        only in their serial share it."""
-        return hmac.digest(self.secrets[-1], b"group:" + nik[:12].encode(), hashlib.sha256)[:8]
+        return self.group_and_serial(nik)[0]
 
     def serial_code(self, nik: str) -> int:
-        """The serial shifted by a keyed offset per group, mod 10,000 (see electorate.nik)."""
-        digest = hmac.digest(self.secrets[-1], b"serial:" + nik[:12].encode(), hashlib.sha256)
-        return (int(nik[12:]) + int.from_bytes(digest[:4], "big") % 10_000) % 10_000
+        return self.group_and_serial(nik)[1]
 
 
 def hmac_secrets() -> dict[str, bytes]:
@@ -143,16 +147,24 @@ def current_key_id() -> str:
     return settings.NIK_ENCRYPTION_KEYS[0][0]
 
 
+def encryptor():
+    """encrypt() bound to the current key, for a loop over many rows (the key is looked up
+    once): seal(plain, context) -> ciphertext."""
+    key_id = current_key_id()
+    head = HEADER + bytes([len(key_id)]) + key_id.encode()
+    aead = _aead(encryption_keys()[key_id])
+    urandom = os.urandom
+
+    def seal(plain: bytes, context: str) -> bytes:
+        nonce = urandom(NONCE)
+        return head + nonce + aead.encrypt(nonce, plain, head + context.encode())
+
+    return seal
+
+
 def encrypt(plain: bytes, *, context: str) -> bytes:
     """K | id length | id | nonce | AES-GCM(plain) with associated data `context`."""
-    key_id = current_key_id()
-    nonce = os.urandom(NONCE)
-    head = HEADER + bytes([len(key_id)]) + key_id.encode()
-    return (
-        head
-        + nonce
-        + _aead(encryption_keys()[key_id]).encrypt(nonce, plain, head + context.encode())
-    )
+    return encryptor()(plain, context)
 
 
 def key_id_of(blob: bytes) -> str:

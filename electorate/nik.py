@@ -103,7 +103,7 @@ def nik_checks(nik: str, *, birth_date: dt.date, sex: str, prefixes: frozenset[s
     encoded_sex = "P" if day > 40 else "L"
     if encoded_sex != sex:
         checks |= NikCheck.SEX_DIFFERS
-    if nik_decode(nik).birth_date is None:
+    if not _encoded_date_exists(nik[6:12]):
         checks |= NikCheck.DATE_IMPOSSIBLE
     elif (day % 40 if day > 40 else day, int(nik[8:10]), int(nik[10:12])) != (
         birth_date.day,
@@ -114,6 +114,12 @@ def nik_checks(nik: str, *, birth_date: dt.date, sex: str, prefixes: frozenset[s
     if nik[:6] not in prefixes:
         checks |= NikCheck.PREFIX_UNKNOWN
     return checks
+
+
+@lru_cache(maxsize=65_536)
+def _encoded_date_exists(ddmmyy: str) -> bool:
+    """Digits 7-12 name a real day in some century (as nik_decode reads them)."""
+    return nik_decode("000000" + ddmmyy + "0000").birth_date is not None
 
 
 def nik_mask(nik: str) -> str:
