@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from bench.report import Report, timed
 from bench.verify import verify_in_child
@@ -85,6 +85,7 @@ class Verified:
     recap_seconds: float
     join_seconds: float
     joined: int  # rows the baseline join matched
+    join_write_seconds: float  # the join that also writes one row per supporter
 
     @property
     def verify_recap_seconds(self) -> float:
@@ -92,7 +93,9 @@ class Verified:
 
     @property
     def ratio(self) -> float:
-        return self.verify_recap_seconds / self.join_seconds if self.join_seconds else 0.0
+        """(verification + recap) against the honest limit: the join that writes."""
+        base = self.join_write_seconds
+        return self.verify_recap_seconds / base if base else 0.0
 
 
 def setup(work: Path, run_scale: float, xlsx_rows: int) -> Case:
@@ -221,8 +224,45 @@ def verification(report: Report, case: Case) -> Verified:
     recap, recap_seconds = timed(recap_compute, pair=case.pair)
     report.phase("recap", case.supporters, recap_seconds)
     join_seconds, joined = baseline_join(case.pair.pk, case.election.roll_id)
-    report.phase("baseline: plain SQL join", case.supporters, join_seconds)
-    return Verified(result, peak_mb, recap, recap_seconds, join_seconds, joined)
+    report.phase("baseline: plain SQL join (count)", case.supporters, join_seconds)
+    write_seconds = baseline_join_write(case.pair.pk, case.election.roll_id)
+    report.phase("baseline: join + write one row each", case.supporters, write_seconds)
+    return Verified(result, peak_mb, recap, recap_seconds, join_seconds, joined, write_seconds)
+
+
+def baseline_join_write(pair_id: int, roll_id: int) -> float:
+    """The honest limit of the verification's work: the supporters LEFT JOINed against the
+    roll and one row per supporter INSERTed into a logged table shaped like the results (same
+    primary key and index), in one statement, committed. Best of three."""
+    from verification.models import VerificationResult
+
+    results = VerificationResult._meta.db_table
+    best = float("inf")
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_join_write")
+            cursor.execute(
+                f"CREATE TABLE bench_join_write (LIKE {results} INCLUDING DEFAULTS "
+                "INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+            )
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(
+                "INSERT INTO bench_join_write (supporter_id, run_id, pair_id, round, "
+                "kelurahan_code, reasons, outcome, voter_id, superseded) "
+                "SELECT s.id, 0, s.pair_id, s.round, COALESCE(v.kelurahan_code, s.kelurahan_id), "
+                "CASE WHEN v.id IS NULL THEN 2 ELSE 0 END, "
+                "CASE WHEN v.id IS NULL THEN 'TMS' ELSE 'MS' END, v.id, false "
+                "FROM candidates_supporter s "
+                "LEFT JOIN electorate_voter v ON v.roll_id = %s AND v.nik_hash = s.nik_hash "
+                "WHERE s.pair_id = %s",
+                [roll_id, pair_id],
+            )
+        best = min(best, time.perf_counter() - started)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_join_write")
+    return best
 
 
 def baseline_join(pair_id: int, roll_id: int) -> tuple[float, int]:

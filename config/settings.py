@@ -313,6 +313,9 @@ VERIFICATION_CHUNK_SIZE = int(env("VERIFICATION_CHUNK_SIZE", "1000000") or 1_000
 VERIFICATION_CHUNK_LEASE_SECONDS = int(
     env("VERIFICATION_CHUNK_LEASE_SECONDS", str(65 * 60)) or 65 * 60
 )
+# Database sessions that work one run's chunks side by side (threads of the worker): one
+# INSERT .. SELECT uses one core, so on 2 cores 2 sessions each write half the results.
+VERIFICATION_SESSIONS = int(env("VERIFICATION_SESSIONS", "2") or 2)
 # work_mem for a chunk's transaction on PostgreSQL: the default 4MB spills the roll join to disk.
 VERIFICATION_PG_WORK_MEM = env("VERIFICATION_PG_WORK_MEM", "256MB")
 # rapidfuzz score (0-100) under which a name on the form and on the roll differ (DATA_MISMATCH).

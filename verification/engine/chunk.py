@@ -9,13 +9,11 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from verification.engine.backends import FLAG, RESULT, Backend
+from verification.engine.backends import RESULT, Backend
+from verification.engine.prepare import names_flag
 from verification.engine.reasons import reason_params, results_select
 from verification.models import VerificationChunk, VerificationRun
-from verification.names import names_differ
-from verification.rules import Reason, outcome_masks, outcome_sql
-
-NAME_BATCH = 50_000
+from verification.rules import outcome_masks, outcome_sql
 
 
 def chunk_claim(run: VerificationRun) -> VerificationChunk | None:
@@ -48,8 +46,8 @@ def chunk_release(chunk: VerificationChunk) -> None:
 def chunk_process(
     run: VerificationRun, chunk: VerificationChunk, prepared: dict, db: Backend
 ) -> None:
-    """Replace the chunk's results: delete them, match the roll, judge the names, INSERT every
-    result once. One transaction: a chunk that dies leaves nothing behind."""
+    """Replace the chunk's results: delete them, (SQLite: judge the chunk's names,) INSERT
+    every result once. One transaction: a chunk that dies leaves nothing behind."""
     params = reason_params(run, prepared, lo=chunk.id_from, hi=chunk.id_to)
     outcome = outcome_sql("t.reasons", outcome_masks(run.reason_outcomes))
     with transaction.atomic(), connection.cursor() as cursor:
@@ -59,15 +57,15 @@ def chunk_process(
             "AND pair_id = %(pair)s AND round = %(round)s",
             params,
         )
-        db.roll_matches(cursor, params)
-        names_check(cursor, params, db)
+        if db.names_in_chunks:
+            names_flag(run, db, lo=chunk.id_from, hi=chunk.id_to)
         cursor.execute(
             f"""
             INSERT INTO {RESULT} (supporter_id, run_id, pair_id, round, kelurahan_code, reasons,
                                   outcome, voter_id, superseded)
             SELECT t.id, %(run)s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
                    {outcome}, t.voter_id, %(superseded)s
-            FROM ({results_select(db.voter_join(), prepared)}) t
+            FROM ({results_select(db.voter_join(run.pk), prepared)}) t
             """,
             {**params, "superseded": False},
         )
@@ -76,23 +74,3 @@ def chunk_process(
             status=VerificationChunk.Status.DONE, rows=rows
         )
         VerificationRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
-
-
-def names_check(cursor, params: dict, db: Backend) -> None:
-    """DATA_MISMATCH for names, judged before the results are written (so they are written
-    once): the pairs whose text differs beyond case go in batches to rapidfuzz, and the ids of
-    the differing ones become flag rows that the INSERT reads like the duplicate bits."""
-    mismatch = int(Reason.DATA_MISMATCH)
-    cursor.execute(
-        f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits = %(bits)s "
-        "AND supporter_id BETWEEN %(lo)s AND %(hi)s",
-        {**params, "bits": mismatch},
-    )
-    db.names_differing(cursor, params)
-    flagged: list[int] = []
-    while batch := cursor.fetchmany(NAME_BATCH):
-        ids, left, right = zip(*batch, strict=True)
-        flagged.extend(
-            i for i, bad in zip(ids, names_differ(list(left), list(right)), strict=True) if bad
-        )
-    db.flags_insert(cursor, run_id=params["run"], ids=flagged, bits=mismatch)

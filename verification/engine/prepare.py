@@ -1,34 +1,114 @@
 """What a run computes once, pair-wide, before its chunks: duplicate bits, the restricted
-occupation texts of the lists, and which earlier records a repair round supersedes."""
+occupation texts of the lists, which earlier records a repair round supersedes, and (on
+PostgreSQL) the round's matches against the roll with the names that differ judged once.
+
+On PostgreSQL the duplicates are flagged by a second session while this one matches the roll:
+the two are the longest steps of the preparation and touch different tables (each step
+replaces only its own reason bits, so they never meet)."""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from candidates.models import Pair, Supporter
-from verification.engine.backends import FLAG, RESULT, SUPPORTER, VOTER, backend
+from verification.engine.backends import FLAG, RESULT, SUPPORTER, VOTER, Backend, backend
 from verification.models import ReasonMark, VerificationRun
+from verification.names import names_differ
 from verification.rules import Reason, occupation_is_restricted
 
+NAME_BATCH = 50_000
 
-def run_prepare(run: VerificationRun) -> dict:
+
+def run_prepare(run: VerificationRun, db: Backend | None = None, *, again: bool = False) -> dict:
     """Pair-wide facts every chunk needs, computed once per run (the first worker does it, under
-    a lock on the run row; the others read what it stored)."""
+    a lock on the run row; the others read what it stored). `again`: the matches were lost (a
+    server crash empties an unlogged table): compute everything anew."""
+    db = db or backend()
     with transaction.atomic():
         locked = VerificationRun.objects.select_for_update().get(pk=run.pk)
-        if locked.prepared is not None:
+        if locked.prepared is not None and not (again and db.matches_lost(run, locked.prepared)):
             return locked.prepared
-        backend().analyze_if_stale(SUPPORTER, VOTER)
+        db.analyze_if_stale(SUPPORTER, VOTER)
         scope = Supporter.objects.filter(pair_id=run.pair_id, round=run.round)
         occupations = scope.exclude(occupation="").values_list("occupation", flat=True).distinct()
         restricted = sorted(o for o in occupations if occupation_is_restricted(o))
-        duplicates_flag(run)
-        marks_flag(run)
-        superseded_mark(pair_id=run.pair_id, round=run.round)
-        prepared = {"restricted_occupations": restricted}
+        side = _beside(db, lambda: _flags_pair_wide(run))
+        matches = db.run_matches(run)
+        if matches is not None:
+            names_flag(run, db)
+        side.join()
+        prepared = {"restricted_occupations": restricted, "matches": matches}
         VerificationRun.objects.filter(pk=run.pk).update(prepared=prepared)
         return prepared
+
+
+def _flags_pair_wide(run: VerificationRun) -> None:
+    duplicates_flag(run)
+    marks_flag(run)
+    superseded_mark(pair_id=run.pair_id, round=run.round)
+
+
+class _Beside:
+    """A step run in a thread of its own (its own connection and transaction), or inline."""
+
+    def __init__(self, step: Callable[[], None], threaded: bool):
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if not threaded:
+            step()
+            return
+
+        def work() -> None:
+            try:
+                with transaction.atomic():
+                    step()
+            except BaseException as exc:  # raised in the caller by join()
+                self.error = exc
+            finally:
+                connection.close()
+
+        self.thread = threading.Thread(target=work, name="prepare-side")
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _beside(db: Backend, step: Callable[[], None]) -> _Beside:
+    """Inside a caller's transaction (a test's) another session would not see its rows: then
+    the step runs inline; so it does on SQLite (one writer)."""
+    return _Beside(step, threaded=db.parallel_sessions and not connection.in_atomic_block)
+
+
+def names_flag(run: VerificationRun, db: Backend, *, lo: int = 0, hi: int = 2**62) -> None:
+    """DATA_MISMATCH for names, judged before the results are written (so they are written
+    once): the pairs whose text differs beyond case go in batches to rapidfuzz, and the ids of
+    the differing ones become flag rows that the INSERT reads like the duplicate bits. For the
+    whole run on PostgreSQL (from its matches), for a chunk's id range on SQLite."""
+    mismatch = int(Reason.DATA_MISMATCH)
+    params = {"run": run.pk, "pair": run.pair_id, "round": run.round, "roll": run.roll_id,
+              "lo": lo, "hi": hi, "bits": mismatch}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits = %(bits)s "
+            "AND supporter_id BETWEEN %(lo)s AND %(hi)s",
+            params,
+        )
+        db.names_differing(cursor, params)
+        flagged: list[int] = []
+        while batch := cursor.fetchmany(NAME_BATCH):
+            ids, left, right = zip(*batch, strict=True)
+            flagged.extend(
+                i for i, bad in zip(ids, names_differ(list(left), list(right)), strict=True) if bad
+            )
+        db.flags_insert(cursor, run_id=run.pk, ids=flagged, bits=mismatch)
 
 
 def pairs_with_lists(election_id: int) -> list[int]:
@@ -63,7 +143,11 @@ def duplicates_flag(run: VerificationRun) -> None:
                 WHERE e.pair_id = %(pair)s AND e.round < %(round)s AND r.outcome = 'MS'
             )"""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {FLAG} WHERE run_id = %(run)s", params)
+        # Only this step's bits: the names are flagged meanwhile by another session.
+        cursor.execute(
+            f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits IN (%(internal)s, %(external)s)",
+            params,
+        )
         cursor.execute(
             f"""
             INSERT INTO {FLAG} (run_id, supporter_id, bits)
@@ -98,7 +182,17 @@ def duplicates_flag(run: VerificationRun) -> None:
 def marks_flag(run: VerificationRun) -> None:
     """The standing marks of the round's supporters (a confirmed public objection) become flag
     rows of the run, which the results' INSERT adds like the duplicate bits."""
+    own = [
+        int(Reason.DUPLICATE_INTERNAL),
+        int(Reason.DUPLICATE_EXTERNAL),
+        int(Reason.DATA_MISMATCH),
+    ]
     with connection.cursor() as cursor:
+        # Every flag of the run the other steps do not write (theirs are replaced by them).
+        cursor.execute(
+            f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits NOT IN ({_ints(own)})",
+            {"run": run.pk},
+        )
         cursor.execute(
             f"""
             INSERT INTO {FLAG} (run_id, supporter_id, bits)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
@@ -35,16 +37,13 @@ def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationR
         status=VerificationRun.Status.RUNNING, error=""
     )
     try:
-        prepared = run_prepare(run)
-        while (chunk := chunk_claim(run)) is not None:
-            try:
-                chunk_process(run, chunk, prepared, db)
-            except BaseException:
-                # Given back at once, even if the database is restarting: else the chunk waits
-                # for its lease (65 min) before a rerun can take it (electorate.outage).
-                write_through_outage(lambda chunk=chunk: chunk_release(chunk))
-                raise
-        _finish(run)
+        prepared = run_prepare(run, db)
+        sessions = _sessions(run, db)
+        if sessions > 1:
+            _work_in_threads(run, prepared, db, sessions)
+        else:
+            _work(run, prepared, db)
+        _finish(run, db)
     except Exception:
         # Users see what to do and a reference; the exception's text (it may quote data) goes
         # to the server log only.
@@ -66,13 +65,60 @@ def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationR
     return run
 
 
-def _finish(run: VerificationRun) -> None:
+def _work(run: VerificationRun, prepared: dict, db: Backend) -> None:
+    """Claim and process chunks until none is left (other workers may take some meanwhile)."""
+    if db.matches_lost(run, prepared):  # a server restart emptied the unlogged matches
+        prepared = run_prepare(run, db, again=True)
+    while (chunk := chunk_claim(run)) is not None:
+        try:
+            chunk_process(run, chunk, prepared, db)
+        except BaseException:
+            # Given back at once, even if the database is restarting: else the chunk waits
+            # for its lease (65 min) before a rerun can take it (electorate.outage).
+            write_through_outage(lambda chunk=chunk: chunk_release(chunk))
+            raise
+
+
+def _sessions(run: VerificationRun, db: Backend) -> int:
+    """How many database sessions work this run's chunks side by side: up to
+    VERIFICATION_SESSIONS on PostgreSQL (one INSERT .. SELECT runs on one core only, two
+    chunks written by two sessions use two), one on SQLite (one writer), and one inside a
+    caller's transaction (a test's: other sessions could not see its rows)."""
+    if not db.parallel_sessions or connection.in_atomic_block:
+        return 1
+    return max(1, min(settings.VERIFICATION_SESSIONS, run.chunks_total))
+
+
+def _work_in_threads(run: VerificationRun, prepared: dict, db: Backend, sessions: int) -> None:
+    """`sessions` threads, each with its own database connection, claim chunks like separate
+    workers would (the claims keep them apart). The first error is raised once all stopped."""
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            _work(run, prepared, db)
+        except BaseException as exc:  # handed to the calling thread below
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=worker, name=f"run-{run.pk}-{i}") for i in range(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _finish(run: VerificationRun, db: Backend) -> None:
     if (
         VerificationChunk.objects.filter(run=run)
         .exclude(status=VerificationChunk.Status.DONE)
         .exists()
     ):
         return  # another worker still holds a chunk; it finishes the run
+    db.run_cleanup(run)
     # A rerun of an earlier round wrote superseded=False; later rounds may supersede its rows.
     last = Supporter.objects.filter(pair_id=run.pair_id).aggregate(r=Max("round"))["r"] or 0
     if last > run.round:
@@ -90,7 +136,11 @@ def _finish(run: VerificationRun) -> None:
         target=run,
         data={"pair": run.pair_id, "round": run.round, "counts": counts},
     )
-    log.info("verification run %s done: %s", run.pk, counts)
+    log.info(
+        "verifikasi administrasi #%s selesai: %s pendukung, MS %s, BMS %s, TMS %s",
+        run.pk,
+        *(f"{counts.get(k, 0):,}".replace(",", ".") for k in ("total", "MS", "BMS", "TMS")),
+    )
 
 
 def run_counts(*, run_id: int) -> dict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Min
 from django.utils.translation import gettext as _
 
-from candidates.models import Election, Pair, Supporter, SupportUpload
+from candidates.models import Election, Pair, Round, Supporter, SupportUpload
 from electorate.models import RollImport
 from verification.engine.backends import SUPPORTER
 from verification.models import VerificationChunk, VerificationRun
@@ -25,9 +25,8 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
     election: Election = pair.election
     if election.roll_id is None:
         raise ValidationError(_("Pemilihan ini belum memiliki DPT: impor daftar pemilih dulu."))
-    supporters = Supporter.objects.filter(pair=pair)
     if round is None:
-        round = supporters.aggregate(r=Max("round"))["r"] or 0
+        round = round_to_verify(pair)
     _startable_check(pair, round)
     outcomes = reason_outcomes(election)
     sha = list(
@@ -37,7 +36,7 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
     )
     with transaction.atomic():
         Pair.objects.select_for_update().filter(pk=pair.pk).first()
-        bounds = chunk_bounds(pair_id=pair.pk, round=round, size=settings.VERIFICATION_CHUNK_SIZE)
+        bounds = chunk_bounds(pair_id=pair.pk, round=round, size=_chunk_size(pair, round))
         run = _unfinished(pair, round, bounds)
         if run is None:
             run = VerificationRun.objects.create(
@@ -58,14 +57,35 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
     return run
 
 
+def round_to_verify(pair: Pair) -> int:
+    """The round a run starts on when none is named: the earliest round with supporters not
+    yet verified (a later round cannot go first), else the latest round (a rerun)."""
+    supporters = Supporter.objects.filter(pair=pair)
+    waiting = supporters.filter(verification__isnull=True).aggregate(r=Min("round"))["r"]
+    if waiting is not None:
+        return waiting
+    return supporters.aggregate(r=Max("round"))["r"] or 0
+
+
 def _startable_check(pair: Pair, round: int) -> None:
-    earlier = Supporter.objects.filter(pair=pair, round__lt=round, verification__isnull=True)
-    if earlier.exists():
+    earlier = (
+        Supporter.objects.filter(pair=pair, round__lt=round, verification__isnull=True)
+        .values("round")
+        .annotate(n=Count("pk"))
+        .order_by("round")
+        .first()
+    )
+    if earlier:
         raise ValidationError(
             _(
-                "Verifikasi tahap sebelumnya dulu: masih ada pendukung tahap sebelumnya "
-                "yang belum diverifikasi."
+                "Tahap %(round)s belum diverifikasi (%(n)s pendukung): verifikasi tahap itu "
+                "dulu, baru %(this)s."
             )
+            % {
+                "round": Round(earlier["round"]).label,
+                "n": f"{earlier['n']:,}".replace(",", "."),
+                "this": Round(round).label,
+            }
         )
     in_flight = SupportUpload.objects.filter(
         pair=pair,
@@ -103,6 +123,14 @@ def bounds_of(run: VerificationRun) -> list[tuple[int, int]]:
     return list(
         VerificationChunk.objects.filter(run=run).order_by("seq").values_list("id_from", "id_to")
     )
+
+
+def _chunk_size(pair: Pair, round: int) -> int:
+    """At most VERIFICATION_CHUNK_SIZE, and small enough that every session of a run has a
+    chunk of its own (verification/engine/run.py: _sessions)."""
+    count = Supporter.objects.filter(pair=pair, round=round).count()
+    per_session = -(-count // max(1, settings.VERIFICATION_SESSIONS))
+    return max(1, min(settings.VERIFICATION_CHUNK_SIZE, per_session))
 
 
 def chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int]]:
