@@ -8,10 +8,16 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada_bench
+# A Redis database of the benchmarks' own: no other worker takes their tasks.
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/12
+BENCH_SCALE_SIZES ?= 1,2,4,8,16
+# Extra arguments for a benchmark, e.g. BENCH_ARGS="--voters 100000 --pps 40" (see --help).
+BENCH_ARGS ?=
 # Everything but the real workers and browsers (PostgreSQL-only) runs on SQLite too.
 SQLITE_TESTS := $(filter-out tests/integration/ tests/browser/ tests/__pycache__/,$(wildcard tests/*/))
 
-.PHONY: install demo demo-data serve test bench bench-check lint format worker
+.PHONY: install demo demo-data serve test bench bench-check bench-scale bench-workers bench-load bench-partitions \
+	lint format worker
 
 install: $(STAMP)
 
@@ -47,6 +53,28 @@ bench: install
 bench-check: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.check
 
+# Cost in a straight line: rolls of 1M..16M voters (BENCH_SCALE_SIZES, millions) with lists of
+# 10%, each size's import, intake and verification in seconds per million rows, plotted into
+# docs/bench-scale.png (database pilkada_scale; ~12 GB of disk at 16M, freed afterwards).
+bench-scale: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.scale --sizes $(BENCH_SCALE_SIZES) $(BENCH_ARGS)
+
+# Two Celery workers verifying two regency elections at once against one worker doing both in
+# turn, per VERIFICATION_SESSIONS (database pilkada_workers, Redis BENCH_BROKER_URL).
+bench-workers: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.workers --broker $(BENCH_BROKER_URL) $(BENCH_ARGS)
+
+# 200 PPS officers posting findings and 20 KPU/Bawaslu readers (locust) against gunicorn +
+# PostgreSQL + Redis while a verification runs; 60 s measured (database pilkada_load).
+bench-load: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.load_run --broker $(BENCH_BROKER_URL) $(BENCH_ARGS)
+
+# One regency verified alone, then again beside 16 million voters of other elections in the
+# same voter table (partitioned by roll); database pilkada_partitions (~3 GB, freed afterwards).
+bench-partitions: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.partitions $(BENCH_ARGS)
+
+# Every queue (imports, verification, exports, documents, default); deploy/ runs one per queue.
 worker: install
 	$(BIN)/celery -A config worker -l info
 

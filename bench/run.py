@@ -12,7 +12,8 @@ Figures go to stdout (with a table to paste into the README) and to bench/last-r
 
 Here: the command line and the order of the phases. environment.py (the database and files of
 our own), phases.py (the timed work), verify.py (the child process; the one place that names
-the engine), checks.py (correctness), report.py (figures, goals, table, JSON).
+the engine), checks.py (correctness), pages.py (the pages through gunicorn and the export of the
+whole list, after the checks), report.py (figures, goals, table, JSON).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
     verified = phases.verification(report, case)
     _figures_record(report, main, xlsx, verified)
     checks_run(report, case, roll, main, xlsx, verified)
+    if not args.no_pages:
+        from bench.pages import pages_phase
+
+        pages_phase(report, case.pair, url=env.url, loads=args.page_loads)
     _conclude(report, case, main, verified, Path(args.json) if args.json else None)
     environment_cleanup(env, keep=args.keep)
     return 0 if report.ok else 1
@@ -78,6 +83,12 @@ def _conclude(report: Report, case, main, verified, target: Path | None) -> None
             report, verified.peak_mb, verified.ratio, main.manifest.reasons, verified.recap
         )
     )
+    if "pages" in report.extra:
+        from bench.pages import pages_table
+
+        print()
+        print(pages_table(report.extra["pages"]["rows"], report.extra.get("export"),
+                          report.extra["pages"]["loads"]))  # fmt: skip
     report_write(report, target or BENCH_DIR / "last-run.json")
 
 
@@ -89,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default="pilkada_bench", help="database name to (re)create")
     parser.add_argument("--workdir", help="where the generated files go (default var/bench)")
     parser.add_argument("--json", help="where the figures go (default bench/last-run.json)")
+    parser.add_argument("--page-loads", type=int, default=20, help="loads of each page timed")
+    parser.add_argument("--no-pages", action="store_true", help="skip the pages and the export")
     return run(parser.parse_args(argv))
 
 

@@ -128,6 +128,14 @@ class SupportUploadForm(forms.Form):
 
 
 class SupporterFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Cari nama atau NIK"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("nama, atau 16 angka NIK")}
+        ),
+    )
     round = forms.TypedChoiceField(
         label=_("Tahap"),
         choices=[("", _("Semua"))] + Round.choices,
@@ -135,13 +143,18 @@ class SupporterFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
-    kelurahan = forms.CharField(
-        label=_("Kode wilayah"),
-        required=False,
-        max_length=13,
-        widget=forms.TextInput(attrs={"placeholder": "31.71.01"}),
-        help_text=_("Kode kab/kota, kecamatan atau kelurahan; misalnya 31.71.01."),
-    )
+    # A region code (any code: the list is cut to the user's area first, so a code outside it
+    # finds nothing); offered as a choice of the areas below the user's, and not at all to a
+    # PPS, whose area is one kelurahan.
+    kelurahan = forms.CharField(label=_("Wilayah"), required=False, max_length=13)
+
+    def __init__(self, *args, areas: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["kelurahan"]
+        if areas:
+            field.widget = forms.Select(choices=[("", _("Semua wilayah")), *areas])
+        else:
+            field.widget = forms.HiddenInput()
 
 
 class RollUploadForm(forms.Form):
@@ -152,6 +165,31 @@ class RollUploadForm(forms.Form):
             "JENIS_KELAMIN, STATUS_PERKAWINAN, ALAMAT, RT, RW, KODE_WILAYAH."
         ),
     )
+
+    def __init__(self, *args, voters: int = 0, **kwargs):
+        """`voters`: how many the roll holds already; then the file is added to them, which
+        the KPU confirms (a second part of a roll, not a replacement of it)."""
+        super().__init__(*args, **kwargs)
+        if voters:
+            count = f"{voters:,}".replace(",", ".")
+            self.fields["confirm_append"] = forms.BooleanField(
+                label=_(
+                    "Saya mengerti: berkas ini DITAMBAHKAN ke DPT yang sudah berisi %(n)s "
+                    "pemilih, tidak menggantinya."
+                )
+                % {"n": count},
+                help_text=_(
+                    "NIK yang sudah ada di DPT tidak diubah. Impor yang keliru dapat dibatalkan "
+                    "dari halaman impornya selama DPT belum dipakai verifikasi."
+                ),
+                error_messages={
+                    "required": _(
+                        "Centang pernyataan ini untuk menambahkan berkas ke DPT yang sudah "
+                        "berisi %(n)s pemilih."
+                    )
+                    % {"n": count}
+                },
+            )
 
     def clean_file(self):
         f = self.cleaned_data["file"]

@@ -43,6 +43,9 @@ class Election(models.Model):
     roll = models.ForeignKey(
         VoterRoll, null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
     )
+    # Shown wherever the data is held against the threshold, when the data is not the real
+    # thing: the demo's roll and lists are 2% of 2024's, its threshold the real 618,968.
+    scale_note = models.CharField(_("catatan skala data"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -178,7 +181,14 @@ class Supporter(models.Model):
         verbose_name = _("pendukung")
         verbose_name_plural = _("pendukung")
         indexes = [
-            models.Index(fields=["pair", "round"], name="supporter_pair_round"),
+            # (pair, round) as before, then the lists' order (upload, row): a page of a pair's
+            # 840k supporters is read off the index, and a deep page counts its offset on the
+            # index alone (the id is in it: a key column, as SQLite has no INCLUDE) instead of
+            # sorting the whole list per request (candidates/paging.py).
+            models.Index(
+                fields=["pair", "round", "upload", "row_number", "id"],
+                name="supporter_pair_order",
+            ),
             models.Index(fields=["nik_hash"], name="supporter_nik_hash"),
             models.Index(fields=["kelurahan"], name="supporter_kelurahan"),
         ]

@@ -11,19 +11,21 @@
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
 from electorate.access import (
     COMMISSION_ROLES,
     COMMITTEE_ROLES,
+    code_within,
     is_commission,
     q_covering,
     q_within,
     user_area,
     user_role,
 )
-from electorate.models import Role
+from electorate.models import Region, Role
+from electorate.nik import nik_hash
 
 
 def user_pair_id(user) -> int | None:
@@ -69,14 +71,18 @@ def pairs_managed(*, user) -> QuerySet[Pair]:
 
 
 def supporters_visible(*, user, pair: Pair | None = None) -> QuerySet[Supporter]:
+    """A team all of its own; KPU, PPK and PPS those living in their area, and the KPU running
+    the election every supporter of its pairs, including those listed with a kelurahan outside
+    the election's region (it verifies them: they are its figures too)."""
     role = user_role(user)
     area = user_area(user)
     if role == Role.TIM:
         qs = Supporter.objects.filter(pair__in=pairs_visible(user=user))
     elif user.is_superuser or role in COMMISSION_ROLES | COMMITTEE_ROLES:
-        qs = Supporter.objects.filter(
-            q_within("kelurahan__code", area), pair__in=pairs_visible(user=user)
-        )
+        within = Q(q_within("kelurahan__code", area), pair__in=pairs_visible(user=user))
+        if is_commission(user):  # committees run no election: no OR for their lists
+            within |= Q(pair__in=pairs_managed(user=user))
+        qs = Supporter.objects.filter(within)
     else:
         return Supporter.objects.none()
     if pair is not None:
@@ -89,6 +95,15 @@ def uploads_visible(*, user) -> QuerySet[SupportUpload]:
     if user_role(user) == Role.TIM:
         return SupportUpload.objects.filter(pair__in=pairs_visible(user=user))
     return SupportUpload.objects.filter(pair__in=pairs_managed(user=user))
+
+
+def supporters_loaded(*, pair: Pair, round: int | None = None) -> int:
+    """How many supporters the pair has (in a round): what its finished uploads loaded, each
+    counted when it was loaded (SupportUpload.accepted), instead of a COUNT(*) over the list."""
+    uploads = SupportUpload.objects.filter(pair=pair, status=SupportUpload.Status.DONE)
+    if round is not None:
+        uploads = uploads.filter(round=round)
+    return uploads.aggregate(n=Sum("accepted"))["n"] or 0
 
 
 def pair_for_team(*, user) -> Pair | None:
@@ -112,3 +127,46 @@ def is_own_team(*, user, pair: Pair) -> bool:
 def may_upload(*, user, pair: Pair) -> bool:
     """The pair's own team, or the KPU running its election (uploading on the team's behalf)."""
     return is_own_team(user=user, pair=pair) or manages_pair(user=user, pair=pair)
+
+
+def sees_whole_list(*, user, pair: Pair) -> bool:
+    """Whose figures of the pair are the whole list (every supporter, wherever the row says
+    they live): the pair's team, the KPU running the election, and staff whose area covers the
+    election's region (Bawaslu of the province for a governor election). Everyone else reads
+    the part of the list inside their own area."""
+    if is_own_team(user=user, pair=pair):
+        return True
+    area = user_area(user)
+    if area is None or user_role(user) == Role.TIM:
+        return False
+    return code_within(pair.election.region_id, area) or manages_pair(user=user, pair=pair)
+
+
+def supporters_search(rows: QuerySet, search: str) -> QuerySet:
+    """Supporters by a part of the name, or by a whole NIK (spaces, dots and dashes allowed),
+    which is looked up by its keyed hash: never stored or compared in the clear, and a part
+    of a NIK finds nothing (the mask shows 4 digits; more would narrow a person down)."""
+    search = " ".join(search.split())[:100]
+    if not search:
+        return rows
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if len(digits) == 16 and not any(ch.isalpha() for ch in search):
+        return rows.filter(nik_hash=nik_hash(digits))
+    return rows.filter(name__icontains=search)
+
+
+def area_choices(*, user, pair: Pair) -> list[tuple[str, str]]:
+    """The areas a supporter list can be narrowed to: the two levels below the top of what the
+    user sees (the election's region for the whole list, else their own area), as (code,
+    label). Nothing for a PPS: one kelurahan has nothing below it."""
+    top = pair.election.region_id if sees_whole_list(user=user, pair=pair) else user_area(user)
+    if not top:
+        return []
+    depth = top.count(".") + 1
+    regions = Region.objects.filter(
+        code__startswith=top + ".", level__in=(depth + 1, depth + 2)
+    ).order_by("code")
+    return [
+        (code, ("\u00a0\u00a0\u00a0" if level == depth + 2 else "") + f"{name} ({code})")
+        for code, name, level in regions.values_list("code", "name", "level")
+    ]

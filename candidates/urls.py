@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("impor-dpt/<int:pk>/", views.roll_import_detail, name="roll-import-detail"),
     path("impor-dpt/<int:pk>/progres/", views.roll_import_progress, name="roll-import-progress"),
+    path("impor-dpt/<int:pk>/batalkan/", views.roll_import_undo_view, name="roll-import-undo"),
     path("pemilihan/<int:pk>/paslon/baru/", views.pair_create_view, name="pair-create"),
     path("paslon/<int:pk>/", views.pair_detail, name="pair-detail"),
     path("paslon/<int:pk>/tim/baru/", views.team_member_create_view, name="team-member-create"),
@@ -23,6 +24,9 @@ urlpatterns = [
     path("paslon/<int:pk>/unggah/", views.upload_create, name="upload-create"),
     path("unggahan/<int:pk>/", views.upload_detail, name="upload-detail"),
     path("unggahan/<int:pk>/progres/", views.upload_progress, name="upload-progress"),
+    path("paslon/<int:pk>/templat/", views.support_template, name="support-template"),
+    path("panduan/daftar-dukungan/", views.upload_guide, name="upload-guide"),
+    path("panduan/dpt/", views.roll_guide, name="roll-guide"),
 ]
 
 api_urlpatterns = [

@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -26,7 +25,10 @@ from candidates.forms import (
     TeamMemberForm,
     WindowForm,
 )
+from candidates.guide import guide_columns
+from candidates.intake import REQUIRED as SUPPORT_COLUMNS
 from candidates.models import Round, SupportUpload
+from candidates.paging import ListPaginator
 from candidates.services import (
     election_create,
     election_roll_submit,
@@ -46,6 +48,8 @@ from electorate.access import (
     user_area,
 )
 from electorate.models import RollImport
+from electorate.roll_import import REQUIRED as ROLL_COLUMNS
+from electorate.services import roll_import_undo
 
 PAGE_SIZE = 50
 
@@ -217,8 +221,11 @@ def supporter_list(request, pk: int):
     pair = get_object_or_404(selectors.pairs_visible(user=request.user), pk=pk)
     if not may_see_names(request.user):
         raise PermissionDenied
-    form = SupporterFilterForm(request.GET or None)
+    form = SupporterFilterForm(
+        request.GET or None, areas=selectors.area_choices(user=request.user, pair=pair)
+    )
     supporters = selectors.supporters_visible(user=request.user, pair=pair)
+    filters = form.cleaned_data if form.is_valid() else {}
     if form.is_valid():
         if form.cleaned_data["round"] is not None:
             supporters = supporters.filter(round=form.cleaned_data["round"])
@@ -226,8 +233,14 @@ def supporter_list(request, pk: int):
             supporters = supporters.filter(
                 q_within("kelurahan__code", form.cleaned_data["kelurahan"])
             )
-    supporters = supporters.select_related("kelurahan").order_by("id")
-    page = Paginator(supporters, PAGE_SIZE).get_page(request.GET.get("page"))
+        supporters = selectors.supporters_search(supporters, form.cleaned_data["q"])
+    # Upload order, off the list's index (supporter_pair_order): see candidates/paging.py.
+    supporters = supporters.select_related("kelurahan").order_by("round", "upload_id", "row_number")
+    known = None  # the whole list: counted by its uploads, not by a COUNT(*) over 840k rows
+    whole = not filters.get("kelurahan") and not filters.get("q")
+    if whole and selectors.sees_whole_list(user=request.user, pair=pair):
+        known = selectors.supporters_loaded(pair=pair, round=filters.get("round"))
+    page = ListPaginator(supporters, PAGE_SIZE, count=known).get_page(request.GET.get("page"))
     names_read_log(
         user=request.user, pair=pair, what="supporter-list", rows=len(page), page=page.number
     )
@@ -273,14 +286,31 @@ def upload_create(request, pk: int):
 
 
 def _upload_message(request, upload: SupportUpload, created: bool) -> None:
-    if created:
-        messages.success(request, _("Berkas diterima dan sedang diproses."))
-    elif upload.status == upload.Status.PENDING:
-        messages.success(request, _("Berkas yang sama sudah pernah diunggah; kini diproses ulang."))
-    else:
+    """What the banner says after sending a file. Without a broker the file has been read by
+    now: the banner then says how it went, never "received" beside a failed file; the page
+    below it shows the details, and keeps following a file still being read."""
+    sent_back = upload.status != upload.Status.PENDING  # as returned: nothing to read again
+    upload.refresh_from_db()
+    if sent_back and upload.status == upload.Status.DONE:
         messages.warning(
             request, _("Berkas yang sama sudah pernah diunggah; ini hasil unggahan sebelumnya.")
         )
+    elif upload.status == upload.Status.FAILED:
+        messages.error(request, _("Berkas tidak dapat diproses: lihat sebabnya di bawah."))
+    elif upload.status == upload.Status.DONE:
+        messages.success(
+            request,
+            _("Berkas selesai diproses: %(ok)s baris diterima, %(bad)s ditolak.")
+            % {"ok": _thousands(upload.accepted), "bad": _thousands(upload.rejected)},
+        )
+    elif created:
+        messages.info(request, _("Berkas diterima dan sedang diproses."))
+    else:
+        messages.info(request, _("Berkas yang sama sudah pernah diunggah; kini diproses ulang."))
+
+
+def _thousands(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 def _upload(request, pk: int) -> SupportUpload:
@@ -292,6 +322,35 @@ def _upload(request, pk: int) -> SupportUpload:
 @login_required
 def upload_detail(request, pk: int):
     return render(request, "candidates/upload_detail.html", {"upload": _upload(request, pk)})
+
+
+@login_required
+def upload_guide(request):
+    """How to fill the support list: its columns, what goes in them, the headers accepted."""
+    return render(
+        request,
+        "candidates/guide.html",
+        {
+            "title": _("Panduan pengisian daftar dukungan"),
+            "columns": guide_columns(SUPPORT_COLUMNS),
+            "example": "contoh/daftar-dukungan.csv",
+            "kind": "support",
+        },
+    )
+
+
+@login_required
+def roll_guide(request):
+    """How to fill the voter roll (DPT) file: the same, for its ten columns."""
+    return render(
+        request,
+        "candidates/guide.html",
+        {
+            "title": _("Panduan pengisian berkas DPT"),
+            "columns": guide_columns(ROLL_COLUMNS),
+            "kind": "roll",
+        },
+    )
 
 
 @login_required
@@ -309,7 +368,8 @@ def roll_upload(request, pk: int):
     )
     if not _managed(request.user, election):
         raise PermissionDenied
-    form = RollUploadForm(request.POST or None, request.FILES or None)
+    voters = _roll_voters(election.roll_id)
+    form = RollUploadForm(request.POST or None, request.FILES or None, voters=voters)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         imp, created = election_roll_submit(
@@ -334,7 +394,20 @@ def roll_upload(request, pk: int):
     return render(
         request,
         "candidates/roll_upload.html",
-        {"form": form, "election": election, "imports": imports},
+        {"form": form, "election": election, "imports": imports, "voters": voters},
+    )
+
+
+def _roll_voters(roll_id: int | None) -> int:
+    """The voters a roll holds, from its imports' counts (a COUNT of 8 million rows is not
+    for a page view): the accepted rows of every finished import not undone."""
+    if roll_id is None:
+        return 0
+    return (
+        RollImport.objects.filter(roll_id=roll_id, status=RollImport.Status.DONE).aggregate(
+            n=Sum("accepted")
+        )["n"]
+        or 0
     )
 
 
@@ -351,9 +424,54 @@ def roll_import_detail(request, pk: int):
     elections = (
         selectors.elections_visible(user=request.user).filter(roll=imp.roll_id).order_by("name")[:3]
     )
-    return render(
-        request, "candidates/roll_import_detail.html", {"imp": imp, "elections": elections}
+    may_undo = (
+        imp.status == RollImport.Status.DONE
+        and imp.undone_at is None
+        and selectors.elections_managed(user=request.user).filter(roll=imp.roll_id).exists()
     )
+    return render(
+        request,
+        "candidates/roll_import_detail.html",
+        {"imp": imp, "elections": elections, "may_undo": may_undo},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roll_import_undo_view(request, pk: int):
+    """The KPU running an election on this roll takes one import's voters out again, after
+    confirming on this page; refused, with the reason, once a verification has used them."""
+    imp = _roll_import(request, pk)
+    if not selectors.elections_managed(user=request.user).filter(roll=imp.roll_id).exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            messages.error(request, _("Centang pernyataan pembatalan dulu."))
+            return redirect("roll-import-undo", pk=imp.pk)
+        try:
+            deleted = roll_import_undo(import_id=imp.pk, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Impor dibatalkan: %(n)s pemilih dikeluarkan dari DPT.")
+                % {"n": _thousands(deleted)},
+            )
+        return redirect("roll-import-detail", pk=imp.pk)
+    return render(request, "candidates/roll_import_undo.html", {"imp": imp})
+    try:
+        deleted = roll_import_undo(import_id=imp.pk, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Impor dibatalkan: %(n)s pemilih dikeluarkan dari DPT.") % {"n": _thousands(deleted)},
+        )
+    return redirect("roll-import-detail", pk=imp.pk)
 
 
 @login_required
@@ -362,3 +480,43 @@ def roll_import_progress(request, pk: int):
     return render(
         request, "candidates/_roll_import_progress.html", {"imp": _roll_import(request, pk)}
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def support_template(request, pk: int):
+    """The XLSX template of one kelurahan of the pair's election (?kelurahan=CODE), for the
+    team and the KPU running it; without a kelurahan of the election, the page to choose one."""
+    import io
+
+    from django.http import HttpResponse
+
+    from candidates.template import support_template_xlsx, template_name
+    from electorate.models import Region
+    from electorate.parsing import kelurahan_code_normalize
+
+    pair = get_object_or_404(
+        selectors.pairs_visible(user=request.user).select_related("election"), pk=pk
+    )
+    if not selectors.may_upload(user=request.user, pair=pair):
+        raise PermissionDenied
+    villages = Region.objects.filter(
+        q_within("code", pair.election.region_id), level=Region.Level.KELURAHAN
+    )
+    code = kelurahan_code_normalize(request.GET.get("kelurahan", ""))
+    kelurahan = villages.filter(code=code).select_related("parent__parent").first()
+    if kelurahan is None:
+        return render(
+            request,
+            "candidates/support_template.html",
+            {"pair": pair, "choices": villages.order_by("code").values_list("code", "name")},
+            status=400 if request.GET.get("kelurahan") else 200,
+        )
+    body = io.BytesIO()
+    support_template_xlsx(pair=pair, kelurahan=kelurahan, out=body)
+    response = HttpResponse(
+        body.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{template_name(kelurahan)}"'
+    return response

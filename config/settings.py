@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -126,6 +127,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "objections",
     "decisions",
+    "documents",
     "portal",
 ]
 
@@ -284,6 +286,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# A queue per kind of work, each with workers of its own (deploy/), so that a long job never
+# waits in front of a short one of another kind: a 10-minute roll import delays no
+# verification, and a PPS's typed-up sheet (seconds of work) waits behind no import or export.
+# A worker started without -Q takes every queue (one machine, `make worker`); with
+# `-Q verification` only that one. Routed by task name; "documents.*" holds the minutes' tasks
+# once the PDFs are made in the background. The embedded default (no broker) runs every task
+# in-process, queues or not.
+WORKER_QUEUES = ("imports", "verification", "exports", "documents", "default")
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in WORKER_QUEUES}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "electorate.roll_import": {"queue": "imports"},
+    "candidates.support_upload": {"queue": "imports"},
+    "verification.run": {"queue": "verification"},
+    "verification.export": {"queue": "exports"},
+    "documents.*": {"queue": "documents"},
+    # fieldwork.sheet and anything unnamed here: "default".
+}
 
 # Uploads (electorate/uploads.py). A live import writes a heartbeat at its claim and every
 # 50,000 rows (seconds apart); one silent for this long lost its worker and is taken over.
@@ -300,6 +320,12 @@ ROLL_UPLOAD_MAX_BYTES = int(env("ROLL_UPLOAD_MAX_BYTES", str(6 * 1024**3)) or 6 
 # election, the encrypted files of its uploads (support lists, PPS sheets, objection
 # statements, the DPT) are deleted; rows, SHA-256s and counts stay.
 RETENTION_DAYS_AFTER_DECISION = int(env("RETENTION_DAYS_AFTER_DECISION", "180") or 180)
+# Exports of the verification results (verification/exports.py): written by a task, kept
+# encrypted, downloadable by whoever asked for this many hours after they are ready; then the
+# link answers 410 and `retention_purge` deletes the file. A running export silent (no
+# progress written) for EXPORT_LEASE_SECONDS lost its worker and is taken over when asked again.
+EXPORT_LINK_HOURS = int(env("EXPORT_LINK_HOURS", "24") or 24)
+EXPORT_LEASE_SECONDS = int(env("EXPORT_LEASE_SECONDS", "300") or 300)
 # Load an empty roll through two COPY connections (electorate/roll_import.py): on 2 cores,
 # 158k-180k rows/s instead of 122k, at the price of two transactions instead of one.
 ROLL_IMPORT_PARALLEL_COPY = env_bool("ROLL_IMPORT_PARALLEL_COPY", True)
@@ -377,6 +403,19 @@ OBJECTION_STATEMENT_MAX_BYTES = int(
 OBJECTION_MISUSE_SHARE = float(env("OBJECTION_MISUSE_SHARE", "0.0002") or 0.0002)
 OBJECTION_MISUSE_MIN = int(env("OBJECTION_MISUSE_MIN", "10") or 10)
 
+# Berita Acara (documents/): the absolute address printed as a QR code on every PDF of minutes,
+# where anyone checks a presented PDF (/berita-acara/<code>/). Set it to the public site.
+PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if PRODUCTION:
+    # A QR code that leads to a laptop cannot be followed by anyone holding the paper.
+    _public = urlparse(PUBLIC_BASE_URL)
+    if _public.scheme != "https" or _public.hostname in (None, "localhost", "127.0.0.1", "::1"):
+        raise ImproperlyConfigured(
+            "PUBLIC_BASE_URL must be the public https address of the site (the minutes' QR code)"
+        )
+# The largest PDF the public verification page accepts: minutes run to a few pages (~100 KB).
+MINUTES_VERIFY_MAX_BYTES = int(env("MINUTES_VERIFY_MAX_BYTES", str(10 * 1024**2)) or 10 * 1024**2)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Sessions only: no password travels with each API call (HTTP Basic is refused), so
@@ -410,6 +449,9 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         # Sign-ins are in the audit trail; axes' own lines would repeat them on the console.
         "axes": {"level": "WARNING"},
+        # WeasyPrint (the minutes' PDFs) reports every layout step and font subset at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

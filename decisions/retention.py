@@ -22,6 +22,7 @@ from electorate.models import RollImport
 from electorate.uploads import upload_purge
 from fieldwork.models import Sheet
 from objections.models import Objection, Statement
+from verification.exports import exports_purge
 
 
 def elections_due(*, now: dt.datetime | None = None) -> list[Election]:
@@ -39,7 +40,8 @@ def elections_due(*, now: dt.datetime | None = None) -> list[Election]:
 
 
 def retention_purge(*, now: dt.datetime | None = None, dry_run: bool = False) -> dict:
-    """Delete the files due; returns {"elections": [...], "files": {kind: n}}."""
+    """Delete the files due, and those of results exports whose link has expired (whatever the
+    election's stage); returns {"elections": [...], "files": {kind: n}}."""
     due = elections_due(now=now)
     due_ids = {e.pk for e in due}
     files: dict[str, int] = {"support_lists": 0, "sheets": 0, "statements": 0, "rolls": 0}
@@ -65,4 +67,6 @@ def retention_purge(*, now: dt.datetime | None = None, dry_run: bool = False) ->
                 target=election,
                 data={"days": settings.RETENTION_DAYS_AFTER_DECISION, "files": files},
             )
+    # Exports of the results go by their own clock: once their link has expired.
+    files["exports"] = exports_purge(now=now, dry_run=dry_run)
     return {"elections": [e.slug for e in due], "files": files, "dry_run": dry_run}

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
-from candidates.models import Pair, Supporter, SupportUpload
+from candidates.models import Pair, SupportUpload
 from decisions.models import Decision
 from decisions.standing import standing_compute
 from fieldwork.models import Advice, Stage
 from objections.selectors import open_objections_of_election
+from verification.derived import list_counts
 
 
 def decision_blockers(*, pair: Pair) -> list[str]:
@@ -22,7 +23,9 @@ def decision_blockers(*, pair: Pair) -> list[str]:
     )
     if in_flight.exists():
         reasons.append(_("Masih ada unggahan daftar dukungan yang sedang diproses."))
-    if Supporter.objects.filter(pair=pair, verification__isnull=True).exists():
+    # The list's counts stored when the latest run ended and emptied by every upload
+    # (verification.derived), not an anti-join over the pair's 840k supporters per page load.
+    if any(outcome is None for _place, _round, outcome, _n in list_counts(pair=pair)):
         reasons.append(_("Masih ada pendukung yang belum diverifikasi administrasi."))
     for stage in Stage.objects.filter(pair=pair, status=Stage.Status.OPEN):
         reasons.append(

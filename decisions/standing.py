@@ -49,6 +49,12 @@ def _ms_by_kelurahan(pair: Pair) -> tuple[dict[str, int], int]:
     return per, sum(n for _c, n in admin_only)
 
 
+def final_ms_by_kelurahan(*, pair: Pair) -> dict[str, int]:
+    """The final MS per kelurahan (what standing_compute's "final" sums): the minutes of the
+    decision list it per area (documents.figures)."""
+    return _ms_by_kelurahan(pair)[0]
+
+
 def _stage_summary(stage: Stage) -> dict:
     counts = area_counts(stage, stage.pair.election.region_id)
     return {

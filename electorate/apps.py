@@ -15,6 +15,18 @@ class ElectorateConfig(AppConfig):
         hash_column_register(Voter, "nik_hash")
         rekeyer_register("upload files", uploads_rekey)
         self._audit_connect()
+        self._partitions_connect()
+
+    def _partitions_connect(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from electorate import partitions
+        from electorate.models import VoterRoll
+
+        post_save.connect(partitions.roll_created, sender=VoterRoll,
+                          dispatch_uid="partitions.roll_created")  # fmt: skip
+        post_delete.connect(partitions.roll_deleted, sender=VoterRoll,
+                            dispatch_uid="partitions.roll_deleted")  # fmt: skip
 
     def _audit_connect(self) -> None:
         from django.contrib.auth import signals as auth

@@ -88,6 +88,18 @@ class Voter(models.Model):
     # A plain code, not a foreign key: the importer validates it against the region tree once,
     # and a per-row FK trigger would cost more than the whole import at 8 million rows.
     kelurahan_code = models.CharField(max_length=13)
+    # The import that brought the row, so that one import can be undone (electorate.services:
+    # roll_import_undo). No constraint and no index: a per-row FK check or index entry would
+    # cost the 8-million-row import; an undo, rare, reads the roll once.
+    roll_import = models.ForeignKey(
+        "RollImport",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("pemilih")
@@ -164,6 +176,12 @@ class Upload(models.Model):
 
 class RollImport(Upload):
     roll = models.ForeignKey(VoterRoll, on_delete=models.CASCADE, related_name="imports")
+    # Undone by the KPU (electorate.services.roll_import_undo): its voters are deleted, the row
+    # stays with its SHA-256 and counts; the same file may be imported again.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("impor daftar pemilih")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +21,8 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from electorate.xlsxcheck import SheetRefused, xlsx_check
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
@@ -38,7 +41,14 @@ class FieldError(ValueError):
 
 
 class FileFormatError(ValueError):
-    """The whole file cannot be read (unknown type, missing column). Nothing is imported."""
+    """The whole file cannot be read (unknown type, missing column). Nothing is imported.
+    `missing` and `unknown`: for a header without a required column, the columns not found
+    and the header cells that matched no column (shown as the message quotes them)."""
+
+    def __init__(self, message: str, *, missing: Iterable[str] = (), unknown: Iterable[str] = ()):
+        super().__init__(message)
+        self.missing = list(missing)
+        self.unknown = list(unknown)
 
 
 # --- reading rows -----------------------------------------------------------------------------
@@ -289,9 +299,16 @@ class SheetTable(Table):
             book = CalamineWorkbook.from_filelike(fh)
             self._sheet = book.get_sheet_by_index(0)
         except Exception as exc:  # calamine raises its own types for every broken workbook
+            # Its text is English and about its insides ("Cannot detect file format"): the
+            # log keeps it, the team reads what to do.
+            log.info("spreadsheet not readable by calamine: %s", exc)
             raise FileFormatError(
-                _("Berkas lembar kerja tidak dapat dibaca (%(error)s). Simpan ulang sebagai XLSX.")
-                % {"error": exc}
+                _(
+                    "Berkas ini tidak dapat dibaca sebagai lembar kerja Excel: isinya rusak, "
+                    "atau bukan XLSX walaupun namanya berakhiran .xlsx. Buka berkas di Excel lalu "
+                    "simpan ulang sebagai Excel Workbook (.xlsx), atau simpan sebagai CSV UTF-8 "
+                    "dan unggah berkas CSV itu."
+                )
             ) from exc
         self.size = size
         self.bytes_read = 0
@@ -399,8 +416,9 @@ def columns_match(
     aliases: dict[str, tuple[str, ...]] | None = None,
 ) -> dict[str, int]:
     """Map each required canonical column to its index in the header, or raise FileFormatError
-    naming every missing column and the header names that would have been accepted. Optional
-    columns are mapped when present. `aliases`: another file's columns (default: COLUMNS)."""
+    naming every missing column and every header cell that matched no column: the accepted
+    spellings are in the guide the page links to, not in the message. Optional columns are
+    mapped when present. `aliases`: another file's columns (default: COLUMNS)."""
     aliases = COLUMNS if aliases is None else aliases
     required = tuple(required)
     position: dict[str, int] = {}
@@ -417,18 +435,64 @@ def columns_match(
         elif column in required:
             missing.append(column)
     if missing:
-        parts = [
-            _("%(column)s (nama kolom yang diterima: %(names)s)")
-            % {"column": c, "names": ", ".join(aliases[c])}
-            for c in missing
-        ]
+        unknown = _unknown_cells(header, aliases)
         raise FileFormatError(
-            _(
-                "Kolom wajib tidak ditemukan di baris judul (baris 1): %(columns)s. "
-                "Tambahkan kolom tersebut lalu unggah ulang berkasnya."
-            )
-            % {"columns": "; ".join(parts)}
+            columns_message(missing, unknown, matched=bool(found)),
+            missing=missing,
+            unknown=unknown,
         )
+    return found
+
+
+UNKNOWN_SHOWN = 6
+
+
+def _unknown_cells(header: Iterable[Any], aliases: dict[str, tuple[str, ...]]) -> list[str]:
+    """Header cells that are no accepted name of any column, as a message may quote them."""
+    known = {header_key(a) for names in aliases.values() for a in names}
+    return [
+        shown(cell, 30) for cell in header if str(cell).strip() and header_key(cell) not in known
+    ]
+
+
+def columns_message(missing: list[str], unknown: list[str], *, matched: bool) -> str:
+    """What is wrong with the header, in one sentence or two: the missing columns by their
+    names, the header cells that are no known column, and where the accepted names are."""
+    if not matched:
+        return _(
+            "Baris 1 harus berisi judul kolom, tetapi tidak satu pun judulnya dikenali "
+            "(kolom wajib: %(columns)s). Bila baris 1 sudah berisi data, sisipkan baris judul "
+            "di atasnya; nama kolom yang diterima ada di panduan pengisian."
+        ) % {"columns": ", ".join(missing)}
+    message = _("Kolom wajib tidak ditemukan di baris judul (baris 1): %(columns)s.") % {
+        "columns": ", ".join(missing)
+    }
+    if unknown:
+        quoted = ", ".join(f"“{cell}”" for cell in unknown[:UNKNOWN_SHOWN])
+        more = len(unknown) - UNKNOWN_SHOWN
+        if more > 0:
+            quoted += " " + _("dan %(n)s lainnya") % {"n": more}
+        message += " " + _("Judul kolom yang tidak dikenali: %(cells)s.") % {"cells": quoted}
+    return (
+        message
+        + " "
+        + _(
+            "Ganti judul kolom sesuai nama yang diterima di panduan pengisian, lalu unggah "
+            "ulang berkasnya."
+        )
+    )
+
+
+def row_errors(cells: list[Any], checks: Iterable[tuple[str, int, Callable]]) -> list[tuple]:
+    """Every bad cell of a row, as (column, message), in column order: `checks` are (column,
+    index, parser). The importers' hand-unrolled loops stop at a row's first bad cell; only
+    for a row that failed do they call this slower loop, so a good row costs nothing more."""
+    found = []
+    for column, index, parse in checks:
+        try:
+            parse(cells[index] if index < len(cells) else "")
+        except FieldError as exc:
+            found.append((column, exc.message))
     return found
 
 

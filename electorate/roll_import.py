@@ -28,6 +28,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from audit.trail import audit_record
 from electorate import keys
@@ -47,6 +48,7 @@ from electorate.parsing import (
     parse_rt,
     parse_sex,
     parse_text,
+    row_errors,
     table_open,
 )
 from electorate.pgcopy import (
@@ -140,7 +142,22 @@ def voter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     p_rt = cached(parse_rt)
     p_rw = cached(partial(parse_rt, column="RW"))
     p_place = cached(partial(parse_text, max_length=100, column="TEMPAT_LAHIR"))
-    add_error = errors.add
+    p_addr = partial(parse_text, max_length=300, column="ALAMAT")
+    # A failed row is read again, every cell (electorate.parsing.row_errors), so that the KPU
+    # sees all of a row's mistakes at once; a good row never goes there.
+    checks = (
+        ("NIK", i_nik, parse_nik),
+        ("NAMA", i_name, parse_name),
+        ("TEMPAT_LAHIR", i_place, p_place),
+        ("TANGGAL_LAHIR", i_date, p_date),
+        ("JENIS_KELAMIN", i_sex, p_sex),
+        ("STATUS_PERKAWINAN", i_mar, p_mar),
+        ("ALAMAT", i_addr, p_addr),
+        ("RT", i_rt, p_rt),
+        ("RW", i_rw, p_rw),
+        ("KODE_WILAYAH", i_kel, p_kel),
+    )
+    add_row = errors.add_row
     tick = progress.tick
     count = 0
     for number, cells in table.rows():
@@ -171,7 +188,7 @@ def voter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
             address = cells[i_addr]
             address = " ".join(address.split()) if type(address) is str else None
             if address is None or len(address) > 300:
-                address = parse_text(cells[i_addr], max_length=300, column="ALAMAT")
+                address = p_addr(cells[i_addr])
             column = "RT"
             rt = p_rt(cells[i_rt])
             column = "RW"
@@ -179,7 +196,7 @@ def voter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
             column = "KODE_WILAYAH"
             kel = p_kel(cells[i_kel])
         except FieldError as exc:
-            add_error(number, column, exc.message)
+            add_row(number, row_errors(cells, checks) or [(column, exc.message)])
             continue
         yield (number, nik_hash(nik), name, place, birth, sex, marital, address, rt, rw, kel)
     progress.tick(count)
@@ -197,16 +214,20 @@ def _copy_lines(rows: Iterator[tuple], prefix: str) -> Iterator[str]:
         yield f"{prefix or r[0]}\t\\\\x{r[1].hex()}\t{esc(data)}\n"
 
 
-def _load_postgresql_direct(roll_id: int, rows: Iterator[tuple], second: Any = None) -> int:
+def _load_postgresql_direct(
+    roll_id: int, import_id: int, rows: Iterator[tuple], second: Any = None
+) -> int:
     """Into an empty roll, COPY straight into the voter table: no second write of every row.
     Raises UniqueViolation if the file lists a NIK twice; the caller then takes the staging way.
 
     With a `second` connection, the rows whose hash starts with 8-f go through it: two server
     processes store rows while this one parses, which is what a 2-core machine needs to go
     past one PostgreSQL backend's speed. Both sorted halves fill disjoint ranges of the index."""
-    prefix = str(roll_id)
+    prefix = f"{roll_id}\t{import_id}"
     with connection.cursor() as cursor:
-        copy_sql = f"COPY {Voter._meta.db_table} (roll_id, {VOTER_COLUMNS}) FROM STDIN"
+        copy_sql = (
+            f"COPY {Voter._meta.db_table} (roll_id, roll_import_id, {VOTER_COLUMNS}) FROM STDIN"
+        )
         count = 0
 
         def counted() -> Iterator[tuple]:
@@ -220,7 +241,7 @@ def _load_postgresql_direct(roll_id: int, rows: Iterator[tuple], second: Any = N
             return count
         from psycopg.copy import QueuedLibpqWriter
 
-        # Lines read "<roll>\t\\x<hex>...": the first hex digit sits at a fixed offset.
+        # Lines read "<roll>\t<import>\t\\x<hex>...": the first hex digit sits at a fixed offset.
         split = prefix + "\t\\x8"
         other = second.cursor()
         with (
@@ -262,7 +283,7 @@ def _second_prepare(second: Any, roll_id: int) -> None:
         pass
 
 
-def _load_postgresql_staged(roll_id: int, rows: Iterator[tuple]) -> int:
+def _load_postgresql_staged(roll_id: int, import_id: int, rows: Iterator[tuple]) -> int:
     """COPY into a temporary table, then INSERT .. SELECT .. ON CONFLICT DO NOTHING: a NIK
     already in the roll, or listed twice in the file, is kept once (its first row)."""
     with connection.cursor() as cursor:
@@ -275,11 +296,11 @@ def _load_postgresql_staged(roll_id: int, rows: Iterator[tuple]) -> int:
         copy_write(cursor.cursor, copy_sql, _copy_lines(rows, ""))
         # Sorted by hash, the unique index is filled in order.
         cursor.execute(
-            f"INSERT INTO {Voter._meta.db_table} (roll_id, {VOTER_COLUMNS}) "
-            f"SELECT DISTINCT ON (nik_hash) %s, {VOTER_COLUMNS} FROM roll_staging "
+            f"INSERT INTO {Voter._meta.db_table} (roll_id, roll_import_id, {VOTER_COLUMNS}) "
+            f"SELECT DISTINCT ON (nik_hash) %s, %s, {VOTER_COLUMNS} FROM roll_staging "
             "ORDER BY nik_hash, row_number "
             "ON CONFLICT (roll_id, nik_hash) DO NOTHING",
-            [roll_id],
+            [roll_id, import_id],
         )
         inserted = cursor.rowcount
         cursor.execute("DROP TABLE roll_staging")
@@ -305,24 +326,24 @@ def _load_postgresql(
             if second is not None:
                 _second_prepare(second, job.roll_id)
             with transaction.atomic():
-                count = _load_postgresql_direct(job.roll_id, rows, second)
+                count = _load_postgresql_direct(job.roll_id, job.pk, rows, second)
             if second is not None:
                 second.commit()
             return count, errors, progress
         except UniqueViolation:
-            log.info("roll import %s: the file repeats a NIK, loading through staging", job.pk)
+            log.info("impor DPT #%s: berkas mengulang NIK, dimuat lewat tabel sementara", job.pk)
             progress.close()
         finally:
             if second is not None:
                 second.close()
     rows, errors, progress = read()
-    return _load_postgresql_staged(job.roll_id, rows), errors, progress
+    return _load_postgresql_staged(job.roll_id, job.pk, rows), errors, progress
 
 
-def _load_sqlite(roll_id: int, rows: Iterator[tuple], progress: Progress) -> int:
+def _load_sqlite(roll_id: int, import_id: int, rows: Iterator[tuple], progress: Progress) -> int:
     sql = (
-        f"INSERT OR IGNORE INTO {Voter._meta.db_table} (roll_id, {VOTER_COLUMNS}) "
-        f"VALUES ({', '.join(['%s'] * 11)})"
+        f"INSERT OR IGNORE INTO {Voter._meta.db_table} (roll_id, roll_import_id, {VOTER_COLUMNS}) "
+        f"VALUES ({', '.join(['%s'] * 12)})"
     )
     inserted = 0
     batch: list[tuple] = []
@@ -336,7 +357,7 @@ def _load_sqlite(roll_id: int, rows: Iterator[tuple], progress: Progress) -> int
         progress.write()
 
     for r in rows:
-        batch.append((roll_id, *r[1:]))
+        batch.append((roll_id, import_id, *r[1:]))
         if len(batch) >= SQLITE_BATCH:
             flush()
     if batch:
@@ -372,7 +393,7 @@ def roll_import_run(*, import_id: int) -> RollImport:
         else:
             keys.hasher(fresh=True)  # SQLite: one writer at a time, a rotation included
             rows, errors, progress = read()
-            inserted = _load_sqlite(job.roll_id, rows, progress)
+            inserted = _load_sqlite(job.roll_id, job.pk, rows, progress)
             _finish(job, progress, errors, inserted)
     except FileFormatError as exc:
         upload_fail_file(RollImport, job.pk, exc)
@@ -394,6 +415,13 @@ def roll_import_run(*, import_id: int) -> RollImport:
 
 
 def _finish(job: RollImport, progress: Progress, errors: ErrorLog, accepted: int) -> None:
+    if progress.rows == 0:
+        raise FileFormatError(
+            gettext(
+                "Berkas hanya berisi baris judul (baris 1), tanpa baris data: tidak ada pemilih "
+                "yang diimpor. Isi data pemilih mulai baris 2, lalu unggah ulang."
+            )
+        )
     upload_done(
         RollImport, job.pk, size=job.size, rows=progress.rows, accepted=accepted, errors=errors
     )

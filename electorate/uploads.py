@@ -211,6 +211,8 @@ def upload_claim(model: type[Upload], pk: int) -> bool:
             finished_at=None,
             rows_read=0,
             bytes_read=0,
+            accepted=0,
+            rejected=0,
             failure="",
         )
     )
@@ -240,9 +242,10 @@ def upload_done(
 
 
 def upload_fail(model: type[Upload], pk: int, *, message: str, errors: list | None = None) -> None:
-    """`message` is shown to users: say what to do, never echo file content."""
+    """`message` is shown to users: say what to do, never echo file content. The rows counted
+    as accepted while it ran are not kept (the load is rolled back): accepted goes back to 0."""
     fields: dict[str, Any] = dict(
-        status=Upload.Status.FAILED, failure=message[:5000], finished_at=timezone.now()
+        status=Upload.Status.FAILED, failure=message[:5000], finished_at=timezone.now(), accepted=0
     )
     if errors is not None:
         fields["errors"] = errors
@@ -270,7 +273,8 @@ def upload_crash(model: type[Upload], pk: int, exc: BaseException) -> None:
 
 
 class ErrorLog:
-    """Every bad row counted, the first ERRORS_KEPT kept: {"row", "column", "message"}."""
+    """Every bad row counted, the first ERRORS_KEPT errors kept: {"row", "column", "message"};
+    a row with several bad cells has an item for each."""
 
     def __init__(self, keep: int = ERRORS_KEPT):
         self.keep = keep
@@ -282,17 +286,31 @@ class ErrorLog:
         if len(self.items) < self.keep:
             self.items.append({"row": row, "column": column, "message": str(message)})
 
+    def add_row(self, row: int, errors: list[tuple[str, str]]) -> None:
+        """One bad row with every bad cell of it (electorate.parsing.row_errors): the row
+        counts once, each cell is an item (up to the same limit)."""
+        self.count += 1
+        for column, message in errors:
+            if len(self.items) >= self.keep:
+                break
+            self.items.append({"row": row, "column": column, "message": str(message)})
+
 
 class Progress:
     """Rows and bytes read, written where a page can see them while the import is still inside
     its transaction: on PostgreSQL through a second, autocommit connection (SKIP LOCKED, so it
-    never waits on the import's own row lock); on SQLite only between committed batches."""
+    never waits on the import's own row lock); on SQLite only between committed batches.
 
-    def __init__(self, model: type[Upload], pk: int, table: Table):
+    Given the import's ErrorLog, also the rows accepted and rejected so far (every row read is
+    one or the other), so that the page's "Diterima" grows with the import instead of staying
+    0 until the end; `upload_done` then writes the final counts."""
+
+    def __init__(self, model: type[Upload], pk: int, table: Table, errors: ErrorLog | None = None):
         self.model = model
         self.table_name = model._meta.db_table
         self.pk = pk
         self.table = table
+        self.errors = errors
         self.rows = 0
         self._conn: Any = None
         self._next = PROGRESS_EVERY
@@ -303,23 +321,31 @@ class Progress:
             self._next = rows + PROGRESS_EVERY
             self.write()
 
+    def counts(self) -> dict[str, int]:
+        """rows_read, bytes_read and, with an ErrorLog, accepted and rejected so far."""
+        counts = {"rows_read": self.rows, "bytes_read": self.table.bytes_read}
+        if self.errors is not None:
+            counts["rejected"] = self.errors.count
+            counts["accepted"] = max(0, self.rows - self.errors.count)
+        return counts
+
     def write(self) -> None:
         # Every write is also the run's heartbeat: a claim takes over only a silent run.
         now = timezone.now()
+        counts = self.counts()
         if connection.vendor != "postgresql":
             if not connection.in_atomic_block:
-                self.model.objects.filter(pk=self.pk).update(
-                    rows_read=self.rows, bytes_read=self.table.bytes_read, heartbeat_at=now
-                )
+                self.model.objects.filter(pk=self.pk).update(**counts, heartbeat_at=now)
             return
         try:
             if self._conn is None:
                 self._conn = raw_connection(autocommit=True)
+            columns = ", ".join(f"{name} = %s" for name in counts)
             self._conn.execute(
-                f"UPDATE {self.table_name} SET rows_read = %s, bytes_read = %s, heartbeat_at = %s "
+                f"UPDATE {self.table_name} SET {columns}, heartbeat_at = %s "
                 f"WHERE id = (SELECT id FROM {self.table_name} WHERE id = %s "
                 "FOR NO KEY UPDATE SKIP LOCKED)",
-                [self.rows, self.table.bytes_read, now, self.pk],
+                [*counts.values(), now, self.pk],
             )
         except Exception:  # progress is a nicety; never let it break an import
             self.close()

@@ -24,7 +24,7 @@ from electorate.access import (
     user_area,
     user_role,
 )
-from electorate.models import Role
+from electorate.models import Region, Role
 from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
 from fieldwork.supervision import advice_owner
 
@@ -195,26 +195,40 @@ def sheets_visible(*, user) -> QuerySet[Sheet]:
 
 
 def worklists_for(*, user) -> list[dict]:
-    """A PPS's or PKD's worklists: its kelurahan in every open stage it sees, with how many
-    supporters are still to meet there."""
+    """The worklists of a PPS or PKD (its kelurahan) or of a PPK (each kelurahan of its
+    kecamatan) in every open stage it sees, with how many supporters are still to meet."""
     area = user_area(user)
-    if not may_see_worklist(user) or _area_depth(area) != 4:
+    if not may_see_worklist(user) or _area_depth(area) not in (3, 4):
         return []
     rows = (
         Task.objects.filter(
-            kelurahan_code=area,
+            Q(kelurahan_code=area) | Q(kelurahan_code__startswith=f"{area}."),
             stage__status=Stage.Status.OPEN,
             stage__pair__in=candidates.pairs_visible(user=user),
         )
-        .values("stage")
+        .values("stage", "kelurahan_code")
         .annotate(total=Count("pk"), todo=Count("pk", filter=Q(finding="")))
         .order_by()
     )
-    counts = {row["stage"]: row for row in rows}
-    stages = Stage.objects.filter(pk__in=counts).select_related("pair").order_by("pair__name")
+    counts = {(row["stage"], row["kelurahan_code"]): row for row in rows}
+    stages = Stage.objects.filter(pk__in={stage for stage, _code in counts}).select_related("pair")
+    names = dict(
+        Region.objects.filter(code__in={code for _stage, code in counts}).values_list(
+            "code", "name"
+        )
+    )
+    by_pk = {s.pk: s for s in stages}
     return [
-        {"stage": s, "code": area, "total": counts[s.pk]["total"], "todo": counts[s.pk]["todo"]}
-        for s in stages
+        {
+            "stage": by_pk[stage],
+            "code": code,
+            "name": names.get(code, code) if code != area else "",
+            "total": row["total"],
+            "todo": row["todo"],
+        }
+        for (stage, code), row in sorted(
+            counts.items(), key=lambda item: (by_pk[item[0][0]].pair.name, item[0][1])
+        )
     ]
 
 

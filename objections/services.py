@@ -26,6 +26,7 @@ from fieldwork.strike import tasks_strike
 from objections.models import Objection, Step
 from objections.selectors import may_handle
 from objections.statements import statement_keep
+from verification.derived import red_flags_provided_refresh
 from verification.models import VerificationResult
 from verification.rules import Reason
 from verification.services import result_reason_add
@@ -315,6 +316,8 @@ def objection_decide(*, objection: Objection, by, confirmed: bool, reason: str) 
             target=objection,
             data={"status": objection.status, "reason": reason, "struck": struck},
         )
+        if confirmed:  # the misuse red flag counts confirmed objections: stored, so refreshed
+            red_flags_provided_refresh(pair=objection.pair)
     return objection
 
 

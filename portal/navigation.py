@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates import selectors as candidates
 from candidates.models import Pair
+from documents.selectors import may_see_minutes
 from electorate.access import may_see_names, may_see_recap
 from objections.selectors import may_see_objections
 
@@ -43,6 +44,8 @@ TABS = (
     Tab("verfak-pair", _("Verifikasi faktual"), _always),
     Tab("objection-pair", _("Tanggapan masyarakat"), lambda u, p: may_see_objections(u)),
     Tab("decision-pair", _("Keputusan"), lambda u, p: may_see_recap(u)),
+    # The minutes of every stage: KPU and Bawaslu (who sign or witness them).
+    Tab("minutes-pair", _("Berita acara"), lambda u, p: may_see_minutes(u)),
 )
 
 

@@ -7,6 +7,7 @@ from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("akun/kode/", views.otp_verify, name="otp-verify"),
     path(
         "akun/sandi/",

@@ -8,6 +8,7 @@ import segno
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,6 +23,12 @@ from electorate.access import (
     user_role,
 )
 from fieldwork.selectors import worklists_for
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the SVG icon answers. Resolved per
+    request, not when the URLs load (in production the static manifest names the file)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @login_required

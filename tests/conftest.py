@@ -20,6 +20,7 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
     VoterRollFactory,
+    accepted_recount,
     make_nik,
 )
 
@@ -148,6 +149,7 @@ def _supporters_make(*, upload, kelurahan: str, count: int, start: int = 1) -> N
             birth=birth,
             kelurahan_id=kelurahan,
         )
+    accepted_recount(upload)
 
 
 @pytest.fixture(autouse=True)

@@ -295,3 +295,12 @@ def xlsx_bytes(rows: list[dict], *, header: list[str] = SUPPORT_HEADER) -> bytes
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def accepted_recount(upload) -> None:
+    """An upload's `accepted` is what it loaded, as the intake records it: the supporter list's
+    pages count the whole list by it (candidates.selectors.supporters_loaded)."""
+    from candidates.models import Supporter, SupportUpload
+
+    n = Supporter.objects.filter(upload_id=upload.pk).count()
+    SupportUpload.objects.filter(pk=upload.pk).update(accepted=n)

@@ -27,7 +27,7 @@ from django.urls import reverse
 from candidates.models import SupportUpload
 from electorate.access import code_within
 from electorate.models import Role
-from tests.factories import SupporterFactory, make_nik
+from tests.factories import SupporterFactory, accepted_recount, make_nik
 from tests.fieldwork.world import (
     fieldwork_objects_add,
     fieldwork_users_add,
@@ -71,6 +71,7 @@ def _supporters_add(upload, kelurahan: str, numbers: range) -> None:
             name=f"Pendukung {kelurahan} {i}",
             kelurahan_id=kelurahan,
         )
+    accepted_recount(upload)
 
 
 @pytest.fixture
@@ -336,7 +337,9 @@ def test_an_inactive_user_gets_nothing_at_all(client, w):
     sends it to the login page, every API call is refused, and nothing is named."""
     c = _login(client, w, "off_a")
     seen = 0
-    for _name, url in _get_urls(w):
+    for name, url in _get_urls(w):
+        if name == "minutes-verify":
+            continue  # public by design: anyone checks a PDF of minutes there
         response = c.get(url)
         seen += 1
         if url.startswith("/api/"):
@@ -505,9 +508,11 @@ POSTS = {
     "window-set": "election",
     "pair-create": "election",
     "roll-upload": "election",
+    "roll-import-undo": "roll_import",
     "team-member-create": "pair",
     "upload-create": "pair",
     "verification-run": "pair",
+    "verification-exports": "pair",
     "verfak-pair": "pair",
     "verfak-sheet-upload": "pair",
     "verfak-task": "task",
@@ -519,12 +524,14 @@ POSTS = {
     "api-verification-run": "pair",
     "api-verfak-task-records": "task",
     "objection-file": None,
+    "minutes-pair": "pair",
 }
 # Public on purpose (the citizens' check and the objection a citizen files), the session's own
 # doors, and a URL whose object this world lacks (tests/objections/ covers it).
 POST_PUBLIC = {
     "login", "logout", "otp-verify", "password_change",
     "check", "objection-new", "objection-track", "api-check",
+    "minutes-verify",
 }  # fmt: skip
 POST_ELSEWHERE = {"objection-detail"}
 
@@ -549,7 +556,7 @@ def _snapshot() -> dict[str, int]:
     from audit.models import Event
 
     labels = {"audit", "electorate", "candidates", "verification", "fieldwork", "decisions",
-              "objections", "auth"}  # fmt: skip
+              "objections", "documents", "auth"}  # fmt: skip
     counts = {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.documents.world import documents_objects_add
 from tests.fieldwork.world import KELURAHAN, fieldwork_objects_add, fieldwork_users_add
 from tests.objections.world import objections_objects_add
 
@@ -39,6 +40,10 @@ SHEET_READERS = {"su", "prov", "kpu", "pps"}  # the KPU running it and whoever u
 FIELD_KINDS = {"stage", "stage_kelurahan", "task", "advice", "sheet"}
 # Objections (tanggapan masyarakat): KPU and Bawaslu of the area; committees and teams 403.
 OBJECTIONS = KPU | SUPERVISORS
+# Berita acara: KPU and Bawaslu read them; the PKD's kelurahan holds no minutes (out of its
+# reach: 404). The verification page of a code is public, for everyone.
+MINUTES = KPU | {"bawaslu"}
+PUBLIC = {"minutes-verify"}
 
 # url name -> (object kind, who gets 200, who sees the object but gets 403).
 # Whoever is in neither set gets 404.
@@ -51,15 +56,21 @@ EXPECT: dict[str, tuple[str, set[str], set[str]]] = {
     "team-member-create": ("pair", KPU, ALL - KPU),
     "supporter-list": ("pair", NAMES, ALL - NAMES),
     "upload-create": ("pair", FILES, ALL - FILES),
+    "support-template": ("pair", FILES, ALL - FILES),
     "upload-detail": ("upload", FILES, set()),
     "upload-progress": ("upload", FILES, set()),
     "roll-import-detail": ("roll_import", KPU, set()),
     "roll-import-progress": ("roll_import", KPU, set()),
+    "roll-import-undo": ("roll_import", KPU, set()),
     "verification-run": ("pair", ALL, set()),
     "verification-status": ("pair", ALL, set()),
     "verification-recap": ("pair", RECAP, ALL - RECAP),
     "verification-results": ("pair", NAMES, ALL - NAMES),
-    "verification-results-xlsx": ("pair", FILES, ALL - FILES),
+    "verification-exports": ("pair", FILES, ALL - FILES),
+    # An export is opened and downloaded by the one who asked (the team here) and nobody else.
+    "verification-export": ("export", {"tim"}, set()),
+    "verification-export-progress": ("export", {"tim"}, set()),
+    "verification-export-file": ("export", {"tim"}, set()),
     "api-election-detail": ("election", ALL, set()),
     "api-pair-detail": ("pair", ALL, set()),
     "api-supporter-list": ("pair", NAMES, ALL - NAMES),
@@ -81,6 +92,9 @@ EXPECT: dict[str, tuple[str, set[str], set[str]]] = {
     "objection-pair": ("pair", OBJECTIONS, ALL - OBJECTIONS),
     "objection-detail": ("objection", OBJECTIONS, ALL - OBJECTIONS),
     "objection-statement": ("objection", OBJECTIONS, ALL - OBJECTIONS),
+    "minutes-pair": ("pair", MINUTES | {"pkd"}, ALL - MINUTES - {"pkd"}),
+    "minutes-download": ("minutes", MINUTES, ALL - MINUTES - {"pkd"}),
+    "minutes-verify": ("minutes_code", ALL, set()),
 }
 USERS = [
     "anon",
@@ -110,12 +124,32 @@ def _url(world, name: str, side: str) -> str:
         fieldwork_objects_add(world)
     if kind == "objection":
         objections_objects_add(world)
+    if kind in ("minutes", "minutes_code"):
+        documents_objects_add(world)
+    if kind == "export":
+        exports_objects_add(world)
     kwargs = {"pk": world.objects[side][kind].pk}
+    if kind == "minutes_code":
+        kwargs = {"code": world.objects[side][kind].code}
     if kind == "stage_kelurahan":
         kwargs["code"] = KELURAHAN[side]
     if name == "window-set":
         kwargs["round"] = 1
     return reverse(name, kwargs=kwargs)
+
+
+def exports_objects_add(world) -> None:
+    """A written export of each side's results, asked for by its team."""
+    from verification.exports import export_run
+    from verification.services import export_start
+
+    for side in ("a", "b"):
+        if "export" not in world.objects[side]:
+            export = export_start(
+                user=world.users[f"tim_{side}"], pair=world.objects[side]["pair"], round=None,
+                enqueue=False,
+            )  # fmt: skip
+            world.objects[side]["export"] = export_run(export_id=export.pk)
 
 
 def _id_url_names(patterns, prefix="") -> set[str]:
@@ -137,6 +171,8 @@ def test_every_url_with_an_id_is_in_the_matrix():
 
 
 def _expected(name: str, side: str, user: str) -> int | str:
+    if name in PUBLIC:
+        return 200
     if user == "anon":
         return "login" if not name.startswith("api-") else 403
     _kind, ok, forbidden = EXPECT[name]
@@ -265,6 +301,7 @@ POSTABLE = [
     "team-member-create",
     "upload-create",
     "verification-run",
+    "verification-exports",
     "api-verification-run",
     "verfak-sheet-upload",
     "verfak-task",
@@ -274,6 +311,7 @@ POSTABLE = [
     "decision-pair",
     "api-verfak-task-records",
     "objection-detail",
+    "minutes-pair",
 ]
 
 
@@ -283,10 +321,10 @@ def test_writes_to_another_sides_objects_are_404_and_to_unallowed_roles_403(clie
     from decisions.models import Decision
     from fieldwork.models import Advice, Record, Report, Sheet
     from objections.models import Step
-    from verification.models import VerificationRun
+    from verification.models import Export, VerificationRun
 
     def counts():
-        models = (Pair, VerificationRun, Record, Advice, Report, Sheet, Decision, Step)
+        models = (Pair, VerificationRun, Record, Advice, Report, Sheet, Decision, Step, Export)
         return [model.objects.count() for model in models]
 
     url = _url(world, name, "a")

@@ -20,6 +20,7 @@ LAYERS = [
     "fieldwork",
     "objections",
     "decisions",
+    "documents",
     "portal",
 ]
 URL_TAG = re.compile(r"{%\s*url\s+['\"]([\w:-]+)['\"]")

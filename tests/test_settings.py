@@ -58,6 +58,7 @@ def test_check_deploy_is_clean_with_real_secrets():
         "DJANGO_ALLOWED_HOSTS": "pilkada.example.go.id",
         "DATABASE_URL": "postgres://pilkada@db.example.go.id:5432/pilkada",
         "CELERY_BROKER_URL": "redis://redis.example.go.id:6379/0",
+        "PUBLIC_BASE_URL": "https://pilkada.example.go.id",
     }
     result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -72,6 +73,7 @@ def _production(**overrides: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "pilkada.example.go.id",
         "DATABASE_URL": "postgres://pilkada@db.example.go.id:5432/pilkada",
         "CELERY_BROKER_URL": "redis://redis.example.go.id:6379/0",
+        "PUBLIC_BASE_URL": "https://pilkada.example.go.id",
     }
     return {**env, **overrides}
 
@@ -83,6 +85,15 @@ def test_production_refuses_weak_keys_at_start():
     assert tiny_aes.returncode != 0 and "32 random bytes" in tiny_aes.stderr
     short_hmac = _run(_production(NIK_HMAC_KEY="pendek"), "check")
     assert short_hmac.returncode != 0 and "32 bytes" in short_hmac.stderr
+
+
+def test_production_refuses_a_minutes_qr_code_that_leads_nowhere():
+    """The QR code on every Berita Acara points at PUBLIC_BASE_URL: the laptop default, or plain
+    http, would print an address nobody holding the paper can check."""
+    for bad in ("", "http://127.0.0.1:8000", "https://localhost", "http://pilkada.example.go.id"):
+        result = _run(_production(PUBLIC_BASE_URL=bad), "check")
+        assert result.returncode != 0 and "PUBLIC_BASE_URL" in result.stderr, bad
+    assert _run(_production(), "check").returncode == 0
 
 
 def test_the_demo_command_is_refused_in_production():

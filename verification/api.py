@@ -10,19 +10,21 @@ from rest_framework.response import Response
 
 from candidates.api import PairAPIView, manages
 from candidates.models import Pair, Round
-from electorate.access import may_see_recap, user_area
+from electorate.access import may_see_recap
 from verification.models import VerificationRun
-from verification.selectors import latest_run, recap_for_area, round_param
+from verification.selectors import latest_run, recap_for, round_param, run_number
 from verification.services import verification_start
 
 
 class RunOutput(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
+    number = serializers.SerializerMethodField(help_text=_("nomor putaran pasangan ini: 1, 2, ..."))
 
     class Meta:
         model = VerificationRun
         fields = [
             "id",
+            "number",
             "status",
             "round",
             "progress_percent",
@@ -30,6 +32,9 @@ class RunOutput(serializers.ModelSerializer):
             "finished_at",
             "counts",
         ]
+
+    def get_number(self, run: VerificationRun) -> int:
+        return run_number(run)
 
 
 class RunStatusOutput(serializers.Serializer):
@@ -49,10 +54,10 @@ class RecapView(PairAPIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
-        recap = recap_for_area(
+        recap = recap_for(
+            user=request.user,
             pair=self.pair,
             round=round_param(request.query_params.get("round")),
-            area=user_area(request.user),
         )
         return Response(recap)
 

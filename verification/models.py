@@ -175,22 +175,107 @@ class VerificationResult(models.Model):
         return f"{self.supporter_id}: {self.outcome}"
 
 
-class ExportLog(models.Model):
-    """Who exported which supporter data, when, and how many rows: kept in the database so that
-    a misuse can be traced (ENGINEERING.md: log who exported what)."""
+class RunDerived(models.Model):
+    """What derives from a pair's latest finished run, computed once instead of at every page
+    load (verification/derived.py): at DKI scale each is a GROUP BY over 840k rows, the red
+    flags also over the 8M-voter roll (about 3 s), which the recap page used to repeat for
+    every request.
 
-    user = models.ForeignKey(
+    - flags: the lists' own red flags (share, address, serial) as they stood when the run
+      ended; provided: those of the apps above (objections' misuse), refreshed when they change.
+    - groups: the recap's counts per (kelurahan, round, outcome, superseded) with reason sums.
+    - counts: supporters per (place: the roll's kelurahan once verified, else the row's; round;
+      outcome or null: not verified), what the results list counts and pages by.
+    - external: results whose DUPLICATE_EXTERNAL the next run would change.
+    A part that is null is computed on first read and stored: a confirmed objection (which
+    changes results) empties groups and counts, a new upload counts and, for every pair of
+    its election, external. Run null: the pair has no finished run yet. One row per pair: a
+    new run's replaces the last."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        VerificationRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    flags = models.JSONField(null=True, blank=True)
+    provided = models.JSONField(null=True, blank=True)
+    groups = models.JSONField(null=True, blank=True)
+    counts = models.JSONField(null=True, blank=True)
+    # How many results the next run would change for DUPLICATE_EXTERNAL (engine.external):
+    # what the run page tells the KPU; emptied when any pair of the election uploads.
+    external = models.PositiveIntegerField(null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("angka turunan verifikasi")
+        verbose_name_plural = _("angka turunan verifikasi")
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "run"], name="derived_one_per_run"),
+            models.UniqueConstraint(
+                fields=["pair"], condition=models.Q(run__isnull=True), name="derived_one_unrun"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"derived pair {self.pair_id} run {self.run_id}"
+
+
+class Export(models.Model):
+    """One download of the verification results as XLSX, asked for by one user and written by
+    a task (verification/exports.py) with its progress, then kept encrypted at rest
+    (electorate.vault) until `expires_at` (settings.EXPORT_LINK_HOURS after it is ready).
+
+    The rows are those the results page shows the user who asked (round and status filter
+    included): the team all of its pair's, the KPU those in its area. Only that user may
+    download it; every download is an audit event (the trail holds who took what, and how
+    many rows). The retention (`exports_purge`) deletes the file once the link has expired."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Ditulis")
+        READY = "ready", _("Siap diunduh")
+        FAILED = "failed", _("Gagal")
+        EXPIRED = "expired", _("Kedaluwarsa")
+
+    requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="+")
-    round = models.PositiveSmallIntegerField(null=True, blank=True)
-    what = models.CharField(max_length=40)
-    rows = models.PositiveIntegerField()
-    at = models.DateTimeField(auto_now_add=True)
+    round = models.PositiveSmallIntegerField(null=True, blank=True)  # null: every round
+    outcome = models.CharField(max_length=3, blank=True)  # "": every status
+    # The requester's area when asked ("" everything; a team: its whole pair), for the trail.
+    area = models.CharField(max_length=13, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_written = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    size = models.BigIntegerField(default=0)  # of the XLSX (plaintext)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Written at the claim and with every progress write: a running export silent for longer
+    # than EXPORT_LEASE_SECONDS lost its worker and may be claimed again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloads = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("catatan ekspor")
-        verbose_name_plural = _("catatan ekspor")
+        verbose_name = _("ekspor hasil")
+        verbose_name_plural = _("ekspor hasil")
+        indexes = [
+            models.Index(fields=["requested_by", "pair", "-created_at"], name="export_by_user"),
+            models.Index(fields=["status", "expires_at"], name="export_expiry"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.what} {self.pair_id}: {self.rows}"
+        return f"export {self.pk} pair {self.pair_id}: {self.status}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(100 * self.rows_written / self.rows_total))

@@ -1,20 +1,21 @@
 """Recap of administrative verification: kelurahan -> kecamatan -> kab/kota -> province, per round
 and cumulative, held against the threshold and the spread (DOMAIN.md steps 1, 3, 4).
 
-One GROUP BY over the results (which carry pair, round and kelurahan: no join), then the tree is
-summed up in Python over at most a few thousand groups.
+One GROUP BY over the results (which carry pair, round and kelurahan: no join), computed once
+when a run ends and stored (verification.derived), then the tree is summed up in Python over
+at most a few thousand groups.
 """
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Round
 from candidates.services import election_threshold
+from electorate.access import code_within
 from electorate.models import Region
-from verification.models import VerificationResult
-from verification.rules import REPAIR_MULTIPLIER, Outcome, Reason, reason_counts_sql
+from verification.derived import recap_groups
+from verification.rules import REPAIR_MULTIPLIER, Outcome, Reason
 
 OUTCOMES = tuple(Outcome.values)
 
@@ -26,20 +27,6 @@ def _empty() -> dict:
 def _add(target: dict, outcome: str, n: int) -> None:
     target[outcome] += n
     target["total"] += n
-
-
-def _groups(pair_id: int) -> list[tuple]:
-    sums = reason_counts_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT kelurahan_code, round, outcome, superseded, COUNT(*), {sums}
-            FROM {VerificationResult._meta.db_table} WHERE pair_id = %s
-            GROUP BY kelurahan_code, round, outcome, superseded
-            """,
-            [pair_id],
-        )
-        return cursor.fetchall()
 
 
 def _names(codes: set[str], region_code: str) -> dict[str, str]:
@@ -85,12 +72,28 @@ def _status(*, verified: bool, meets: bool, latest_round: int) -> tuple[str, str
     return "tidak_memenuhi_syarat", _("Tidak memenuhi syarat jumlah atau sebaran dukungan")
 
 
-def recap_compute(*, pair: Pair, round: int | None = None) -> dict:
+def _units(election: Election, depth: int, unit_ms: dict[str, int], area: str | None) -> list:
+    """Every spread unit of the election's region (kab/kota of a province, kecamatan of a
+    kab/kota) that lies in the area or holds it, with its MS: what the spread chart draws."""
+    level = Region.Level.KABKOTA if depth == 2 else Region.Level.KECAMATAN
+    units = Region.objects.filter(code__startswith=election.region_id + ".", level=level)
+    return [
+        {"code": code, "name": name, "MS": unit_ms.get(code, 0)}
+        for code, name in units.order_by("code").values_list("code", "name")
+        if not area or code_within(code, area) or code_within(area, code)
+    ]
+
+
+def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = None) -> dict:
     """Counts of the round (round=None: cumulative over all rounds, each person once: a record
     resubmitted in a later round is replaced by the later one), held against threshold and spread.
 
     MS counted against the threshold is always cumulative up to the round: repair supporters add
     to the MS of the earlier rounds.
+
+    With an `area` (a region code), every count is of the supporters living in it, and the
+    pair's standing (threshold met, shortfall, status) is left out (None): it is a figure of
+    the whole list, not of a part of it.
     """
     election: Election = pair.election
     threshold = election_threshold(election)
@@ -105,8 +108,11 @@ def recap_compute(*, pair: Pair, round: int | None = None) -> dict:
     unit_ms: dict[str, int] = {}
     codes: set[str] = set()
     verified_rounds: set[int] = set()
-    groups = _groups(pair.pk)
+    # The GROUP BY over the results, stored when the latest run ended (verification.derived).
+    groups = recap_groups(pair=pair)
     for kel, rnd, outcome, superseded, n, *sums in groups:
+        if area and not code_within(kel, area):
+            continue
         verified_rounds.add(rnd)
         entry = by_round.setdefault(str(rnd), {**_empty(), "reasons": {r.name: 0 for r in Reason}})
         _add(entry, outcome, n)
@@ -141,29 +147,32 @@ def recap_compute(*, pair: Pair, round: int | None = None) -> dict:
         meets=meets_threshold and meets_spread,
         latest_round=latest if round is None else round,
     )
+    whole = not area
     return {
         "pair": pair.pk,
         "election": election.slug,
         "round": round,
+        "area": area or "",
         **scope,
         "reasons": scope_reasons,
         "cumulative": cumulative,
         "threshold": threshold.threshold,
         "threshold_percent": threshold.percent,
-        "meets_threshold": meets_threshold,
+        "meets_threshold": meets_threshold if whole else None,
         "spread": {
             "required": threshold.spread_required,
             "achieved": achieved,
             "units": threshold.spread_units,
             "unit_level": "kabkota" if unit_depth == 2 else "kecamatan",
-            "meets": meets_spread,
-            "shortfall": max(0, threshold.spread_required - achieved),
+            "meets": meets_spread if whole else None,
+            "shortfall": max(0, threshold.spread_required - achieved) if whole else None,
+            "by_unit": _units(election, unit_depth, unit_ms, area),
         },
-        "shortfall": shortfall,
+        "shortfall": shortfall if whole else None,
         "rule_set": election.rule_set,
-        "repair_required": shortfall * multiplier,
-        "status": status,
-        "status_label": str(label),
+        "repair_required": shortfall * multiplier if whole else None,
+        "status": status if whole else None,
+        "status_label": str(label) if whole else None,
         "by_region": dict(sorted(by_region.items())),
         "by_round": dict(sorted(by_round.items())),
     }

@@ -182,11 +182,27 @@ def _serial_flags(pair: Pair, conf: dict) -> list[dict]:
 
 def red_flags_compute(*, pair: Pair) -> list[dict]:
     """All red flags of the pair's support lists (all rounds), worst first within each kind.
-    Each: {"kind": "share"|"address"|"serial"|a provider's, "message": ..., "supporters": n}."""
+    Each: {"kind": "share"|"address"|"serial"|a provider's, "message": ..., "supporters": n}.
+    Pages read them stored (verification.derived): computed once when a run ends."""
+    return red_flags_lists(pair=pair) + red_flags_provided(pair=pair)
+
+
+def red_flags_lists(*, pair: Pair) -> list[dict]:
+    """The flags of the lists themselves: share, address, serial."""
     conf = red_flag_settings()
-    flags = _share_flags(pair, conf) + _address_flags(pair, conf) + _serial_flags(pair, conf)
+    return _named(_share_flags(pair, conf) + _address_flags(pair, conf) + _serial_flags(pair, conf))
+
+
+def red_flags_provided(*, pair: Pair) -> list[dict]:
+    """The flags of the apps above this layer (flag_provider_register)."""
+    flags: list[dict] = []
     for provider in FLAG_PROVIDERS:
         flags += provider(pair=pair)
+    return _named(flags)
+
+
+def _named(flags: list[dict]) -> list[dict]:
+    """Each flag tied to a place gets the place's name; messages become plain text (JSON)."""
     names = dict(
         Region.objects.filter(code__in={f["region"] for f in flags if "region" in f}).values_list(
             "code", "name"

@@ -3,14 +3,27 @@ returns data about people takes the user: what it returns is all they may see.""
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from candidates.models import Pair, Round, Supporter
-from candidates.selectors import is_own_team
+from candidates.selectors import (
+    is_own_team,
+    manages_pair,
+    pairs_visible,
+    sees_whole_list,
+    supporters_search,
+)
 from electorate.access import code_within, q_within, user_area
-from verification.models import VerificationRun
+from electorate.models import Region
+from verification import derived
+from verification.derived import list_counts, red_flags_stored
+from verification.models import Export, VerificationRun
 from verification.recap import recap_compute
-from verification.redflags import red_flags_compute
+from verification.rules import Reason
 
 # Never select the NIK's hash or ciphertext for display: only its masked form.
 SUPPORTER_FIELDS = (
@@ -51,16 +64,120 @@ def supporter_results(*, pair: Pair, round: int | None = None) -> QuerySet[Suppo
     )
 
 
-def results_visible(*, user, pair: Pair, round: int | None, status: str = "") -> QuerySet:
-    """Verification results of the pair's supporters that the user may see: the team all of
-    its own, KPU/PPK/PPS those in their area. The caller checks may_see_names first."""
+@dataclass(frozen=True)
+class Scope:
+    """The part of a pair's list whose figures a user reads: every figure of the recap, the
+    results list and the export belongs to it, and the pages name it (`label`).
+
+    whole: the whole list, every supporter wherever the row says they live (the pair's team,
+    the KPU running the election, staff whose area covers the election); otherwise the
+    supporters whose kelurahan lies in `area`."""
+
+    whole: bool
+    area: str
+    label: str
+    level: int = 0  # the area's Region.Level (0 for the whole list)
+
+
+def scope_for(*, user, pair: Pair) -> Scope:
+    """The user's scope on this pair (the caller has found the pair among those they see)."""
+    election = pair.election
+    if sees_whole_list(user=user, pair=pair):
+        return Scope(
+            whole=True,
+            area="",
+            label=_("Seluruh daftar dukungan %(pair)s (pemilihan di %(region)s)")
+            % {"pair": pair.name, "region": election.region.name},
+        )
+    area = user_area(user) or ""
+    region = Region.objects.filter(code=area).first() if area else None
+    if region is None:  # no area: nothing (pairs_visible already gave such a user nothing)
+        return Scope(whole=False, area="-", label=_("Tidak ada wilayah"))
+    return Scope(
+        whole=False,
+        area=area,
+        label=_("%(level)s %(name)s (%(code)s)")
+        % {"level": region.get_level_display(), "name": region.name, "code": area},
+        level=region.level,
+    )
+
+
+def results_visible(
+    *,
+    user,
+    pair: Pair,
+    round: int | None,
+    status: str = "",
+    search: str = "",
+    reason: str = "",
+) -> QuerySet:
+    """Verification results of the pair's supporters in the user's scope (scope_for): the team
+    and the KPU running the election all of them, others those living in their area. The
+    caller checks may_see_names first. `search`: a name, or a whole 16-digit NIK (matched on
+    its keyed hash); `reason`: a reason code (verification.rules.Reason name)."""
     rows = supporter_results(pair=pair, round=round)
-    area = user_area(user)
-    if not is_own_team(user=user, pair=pair) and area:
-        rows = rows.filter(q_within("kelurahan__code", area))
+    scope = scope_for(user=user, pair=pair)
+    if not scope.whole:
+        # Placed where the recap places them (verification/recap.py): a verified supporter in
+        # the roll's kelurahan, the others in the one their row names. The recap, this list
+        # and the field worklists then count the same people for an area.
+        rows = rows.annotate(place=Coalesce("verification__kelurahan_code", "kelurahan_id")).filter(
+            q_within("place", scope.area)
+        )
     if status in ("MS", "BMS", "TMS"):
         rows = rows.filter(verification__outcome=status)
-    return rows
+    if reason in Reason.__members__:
+        bit = int(Reason[reason])
+        rows = rows.annotate(reason_bit=F("verification__reasons").bitand(bit)).filter(
+            reason_bit=bit
+        )
+    return supporters_search(rows, search)
+
+
+def results_counts_stored(*, pair: Pair, round: int | None, scope: Scope) -> dict[str, int]:
+    """What results_counts would count over results_visible(round=round) in this scope,
+    added up from the counts stored when the pair's latest run ended (verification.derived):
+    no GROUP BY over the pair's 840k supporters per request."""
+    counts = {"MS": 0, "BMS": 0, "TMS": 0, "pending": 0, "total": 0}
+    for kelurahan, rnd, outcome, n in list_counts(pair=pair):
+        if round is not None and rnd != round:
+            continue
+        if not scope.whole and not code_within(kelurahan, scope.area):
+            continue
+        counts[outcome or "pending"] += n
+        counts["total"] += n
+    return counts
+
+
+def results_counts(rows: QuerySet) -> dict[str, int]:
+    """MS, BMS, TMS and not yet verified among `rows` (supporter_results), one GROUP BY."""
+    counts = {"MS": 0, "BMS": 0, "TMS": 0, "pending": 0, "total": 0}
+    grouped = rows.order_by().values("verification__outcome").annotate(n=Count("pk"))
+    for row in grouped:
+        counts[row["verification__outcome"] or "pending"] += row["n"]
+        counts["total"] += row["n"]
+    return counts
+
+
+def external_pending(*, pair: Pair) -> int:
+    """Results of the pair's latest run whose DUPLICATE_EXTERNAL the KPU's next run would
+    change (another pair's list changed since): stored, emptied by every upload of the
+    election (verification.derived), not counted per request."""
+    return derived.external_pending(pair=pair)
+
+
+def may_export(*, user, pair: Pair) -> bool:
+    """The whole result list as a file: the pair's own team (to prepare the repair) and the KPU
+    running its election."""
+    return is_own_team(user=user, pair=pair) or manages_pair(user=user, pair=pair)
+
+
+def exports_visible(*, user) -> QuerySet[Export]:
+    """A user's own exports, of pairs they still see and may still export: an export is read
+    by the one who asked for it and nobody else (a link passed on opens nothing)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Export.objects.none()
+    return Export.objects.filter(requested_by=user, pair__in=pairs_visible(user=user))
 
 
 def round_param(value) -> int | None:
@@ -74,6 +191,42 @@ def latest_run(*, pair: Pair, round: int | None = None) -> VerificationRun | Non
     if round is not None:
         runs = runs.filter(round=round)
     return runs.order_by("-started_at", "-pk").first()
+
+
+def run_number(run: VerificationRun) -> int:
+    """The run's number among its pair's runs (1, 2, 3, ...): what the pages show, rather than
+    the id, which counts the runs of every pair of every election."""
+    return VerificationRun.objects.filter(pair_id=run.pair_id, pk__lte=run.pk).count()
+
+
+def rounds_waiting(*, pair: Pair) -> list[dict]:
+    """Per round with supporters: {"round", "label", "total", "waiting"} (not yet verified).
+    Added up from the list counts stored when the latest run ended and emptied by every upload
+    (verification.derived): no GROUP BY over the pair's list per request."""
+    totals: dict[int, int] = {}
+    waiting: dict[int, int] = {}
+    for _place, rnd, outcome, n in list_counts(pair=pair):
+        totals[rnd] = totals.get(rnd, 0) + n
+        if outcome is None:
+            waiting[rnd] = waiting.get(rnd, 0) + n
+    return [
+        {
+            "round": rnd,
+            "label": Round(rnd).label,
+            "total": total,
+            "waiting": waiting.get(rnd, 0),
+        }
+        for rnd, total in sorted(totals.items())
+    ]
+
+
+def round_next(waiting: list[dict]) -> int | None:
+    """The round a run should take (rounds_waiting): the earliest with supporters not yet
+    verified, as the engine does by default; else the latest (a rerun); None without any."""
+    for row in waiting:
+        if row["waiting"]:
+            return row["round"]
+    return waiting[-1]["round"] if waiting else None
 
 
 def _regions_in_area(regions: dict, area: str) -> dict:
@@ -92,11 +245,19 @@ def _regions_in_area(regions: dict, area: str) -> dict:
 
 
 def recap_for_area(*, pair: Pair, round: int | None, area: str | None) -> dict:
-    """The pair's recap; the table by region cut to the user's area (totals stay the pair's)."""
-    recap = recap_compute(pair=pair, round=round)
-    if area:
-        recap = dict(recap, by_region=_regions_in_area(recap.get("by_region") or {}, area))
-    return recap
+    """The pair's recap over the supporters living in `area` (None or "": the whole list).
+    Every count is the area's; the pair's standing against the threshold only for the whole."""
+    if not area:
+        return recap_compute(pair=pair, round=round)
+    recap = recap_compute(pair=pair, round=round, area=area)
+    return dict(recap, by_region=_regions_in_area(recap.get("by_region") or {}, area))
+
+
+def recap_for(*, user, pair: Pair, round: int | None) -> dict:
+    """The recap in the user's scope, the scope named in it ("scope": whole, area, label)."""
+    scope = scope_for(user=user, pair=pair)
+    recap = recap_for_area(pair=pair, round=round, area=None if scope.whole else scope.area)
+    return dict(recap, scope={"whole": scope.whole, "area": scope.area, "label": str(scope.label)})
 
 
 def flags_in_area(flags: list[dict], area: str | None, *, election_region: str) -> list[dict]:
@@ -112,7 +273,28 @@ def flags_in_area(flags: list[dict], area: str | None, *, election_region: str) 
 
 
 def red_flags_for(*, user, pair: Pair) -> list[dict]:
-    """The pair's red flags that the user's area covers (the caller checks may_see_red_flags)."""
+    """The pair's red flags that the user's area covers (the caller checks may_see_red_flags):
+    stored when the pair's latest run ended (verification.derived), not computed per request."""
     return flags_in_area(
-        red_flags_compute(pair=pair), user_area(user), election_region=pair.election.region_id
+        red_flags_stored(pair=pair), user_area(user), election_region=pair.election.region_id
     )
+
+
+def roll_import_use(imp) -> str | None:
+    """Why a voter-roll import can no longer be undone (electorate.services.roll_import_undo):
+    a verification run read the roll with this file in it, and its results point at those
+    voters. None if no run did."""
+    runs = VerificationRun.objects.filter(roll_id=imp.roll_id).select_related("pair")
+    for run in runs.order_by("pk"):
+        if imp.sha256 in (run.roll_sha256 or []):
+            return _(
+                "Impor ini tidak dapat dibatalkan: verifikasi administrasi %(pair)s (putaran "
+                "#%(n)s, %(date)s) sudah mencocokkan pendukung dengan pemilih dari berkas ini, "
+                "dan hasilnya merujuk pemilih tersebut. Bila berkas ini keliru, impor berkas "
+                "perbaikannya lalu jalankan verifikasi lagi."
+            ) % {
+                "pair": run.pair.name,
+                "n": run_number(run),
+                "date": run.started_at.strftime("%d-%m-%Y"),
+            }
+    return None

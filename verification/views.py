@@ -7,26 +7,23 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from candidates import selectors as candidates
 from candidates.models import Pair, Round
+from candidates.paging import ListPaginator
 from candidates.services import names_read_log
 from electorate.access import (
     code_within,
     may_see_names,
     may_see_recap,
     may_see_red_flags,
-    user_area,
 )
 from electorate.models import Region
 from verification import selectors
-from verification.engine import external_changes
-from verification.exports import supporter_results_export
+from verification.charts import recap_charts
 from verification.rules import REASON_LABELS, reason_labels
 from verification.services import verification_start
 
@@ -64,11 +61,15 @@ def recap_rows_focused(rows: list[dict], focus: str) -> tuple[list[dict], bool]:
 
 
 def flags_for_display(flags: list[dict]) -> list[dict]:
-    """Percentages as numbers, so that the page formats them the Indonesian way (61,6%)."""
+    """Percentages as numbers, so that the page formats them the Indonesian way (61,6%), and
+    the level of the area a flag names (Gambir is a kecamatan and a kelurahan)."""
     for flag in flags:
         if flag.get("kind") == "share":
             flag["share_pct"] = 100 * flag["share"]
             flag["limit_pct"] = 100 * flag["limit"]
+        if flag.get("region"):
+            level = flag["region"].count(".") + 1
+            flag["region_level"] = Region.Level(level).label if level in Region.Level else ""
     return flags
 
 
@@ -80,7 +81,11 @@ def _pair(request, pk: int) -> Pair:
 
 def _run_context(pair: Pair) -> dict:
     run = selectors.latest_run(pair=pair)
-    return {"run": run, "round_label": Round(run.round).label if run else ""}
+    return {
+        "run": run,
+        "round_label": Round(run.round).label if run else "",
+        "run_number": selectors.run_number(run) if run else 0,
+    }
 
 
 def _round(request) -> int | None:
@@ -88,9 +93,7 @@ def _round(request) -> int | None:
 
 
 def _may_download(user, pair: Pair) -> bool:
-    return candidates.is_own_team(user=user, pair=pair) or candidates.manages_pair(
-        user=user, pair=pair
-    )
+    return selectors.may_export(user=user, pair=pair)
 
 
 @login_required
@@ -114,10 +117,11 @@ def run_page(request, pk: int):
     # Another pair's list may have changed which NIKs are double since the last run: the KPU
     # applies that by verifying again (verification/engine/external.py).
     external_pending = (
-        external_changes(pair=pair)
+        selectors.external_pending(pair=pair)
         if may_start and context["run"] and context["run"].status == "done"
         else 0
     )
+    waiting = selectors.rounds_waiting(pair=pair) if may_start else []
     return render(
         request,
         "verification/run.html",
@@ -126,6 +130,8 @@ def run_page(request, pk: int):
             **context,
             "external_pending": external_pending,
             "may_start": may_start,
+            "waiting": waiting,
+            "next_round": selectors.round_next(waiting),
             "rounds": Round.choices,
             "may_recap": may_see_recap(request.user),
             "may_names": may_see_names(request.user),
@@ -141,31 +147,50 @@ def run_status(request, pk: int):
 
 @login_required
 def recap_page(request, pk: int):
-    """KPU and Bawaslu see the recap of their area, with red flags beside it; a team its own."""
+    """The recap in the user's scope (selectors.scope_for), named on the page: the whole list
+    for the team, the KPU running the election and those above it; the part of the list in
+    their area for the others. Charts first, the same figures in tables; red flags beside."""
     pair = _pair(request, pk)
     if not may_see_recap(request.user):
         raise PermissionDenied
     round_ = _round(request)
-    recap = selectors.recap_for_area(pair=pair, round=round_, area=user_area(request.user))
+    scope = selectors.scope_for(user=request.user, pair=pair)
+    recap = selectors.recap_for_area(
+        pair=pair, round=round_, area=None if scope.whole else scope.area
+    )
     flags = None
     if may_see_red_flags(request.user):
         flags = flags_for_display(selectors.red_flags_for(user=request.user, pair=pair))
     focus = request.GET.get("wilayah", "").strip()
-    rows, collapsed = recap_rows_focused(recap_rows(recap.get("by_region") or {}), focus)
+    by_region = recap.get("by_region") or {}
+    rows, collapsed = recap_rows_focused(recap_rows(by_region), focus)
+    region = pair.election.region_id
+    for row in rows:
+        row["outside"] = not code_within(row["code"], region)
+    parent = region if scope.whole else scope.area
+    charts = recap_charts(
+        recap=recap,
+        scope_label=scope.label,
+        whole=scope.whole,
+        parent=parent,
+        parent_level=pair.election.region.level if scope.whole else scope.level,
+        reason_labels=[(reason.name, str(label)) for reason, label in REASON_LABELS.items()],
+        area_units=None
+        if scope.whole
+        else list(Region.objects.filter(parent_id=parent).order_by("code").values("code", "name")),
+    )
     return render(
         request,
         "verification/recap.html",
         {
             "pair": pair,
+            "scope": scope,
             "recap": recap,
+            "charts": charts,
             "rows": rows,
             "collapsed": collapsed,
             "focus": focus,
             "may_names": may_see_names(request.user),
-            "reasons": [
-                (reason.name, label, recap.get("reasons", {}).get(reason.name, 0))
-                for reason, label in REASON_LABELS.items()
-            ],
             "flags": flags,
             "round": round_,
             "rounds": Round.choices,
@@ -181,8 +206,17 @@ def results_page(request, pk: int):
         raise PermissionDenied
     round_ = _round(request)
     status = request.GET.get("status") or ""
-    rows = selectors.results_visible(user=request.user, pair=pair, round=round_, status=status)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    search = request.GET.get("q", "")
+    reason = request.GET.get("alasan", "")
+    scope = selectors.scope_for(user=request.user, pair=pair)
+    # Counted from the figures stored when the latest run ended, not per request (840k rows).
+    counts = selectors.results_counts_stored(pair=pair, round=round_, scope=scope)
+    rows = selectors.results_visible(
+        user=request.user, pair=pair, round=round_, status=status, search=search, reason=reason
+    )
+    shown = status if status in ("MS", "BMS", "TMS") else "total"
+    known = None if search or reason else counts[shown]
+    page = ListPaginator(rows, PAGE_SIZE, count=known).get_page(request.GET.get("page"))
     names_read_log(
         user=request.user, pair=pair, what="verification-results", rows=len(page),
         page=page.number,
@@ -211,26 +245,14 @@ def results_page(request, pk: int):
                 ("BMS", _("BMS: belum memenuhi syarat")),
                 ("TMS", _("TMS: tidak memenuhi syarat")),
             ],
+            "scope": scope,
+            "counts": counts,
+            "search": search,
+            "reason": reason,
+            "reason_choices": [(r.name, label) for r, label in REASON_LABELS.items()],
+            "filtered": bool(status or search or reason or round_ is not None),
             "may_recap": may_see_recap(request.user),
             "query": query.urlencode(),
             "may_download": _may_download(request.user, pair),
         },
-    )
-
-
-@login_required
-def results_xlsx(request, pk: int):
-    """The team's (or running KPU's) whole result list, to prepare the repair. Logged: who, what."""
-    pair = _pair(request, pk)
-    if not _may_download(request.user, pair):
-        raise PermissionDenied
-    round_ = _round(request)
-    out, rows = supporter_results_export(pair=pair, round=round_, user=request.user)
-    log.info("export pair=%s round=%s rows=%s by user=%s", pair.pk, round_, rows, request.user.pk)
-    suffix = f"-tahap{round_}" if round_ is not None else ""
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=f"hasil-verifikasi-{pair.pk}{suffix}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -101,6 +101,28 @@ def open_as(browser, live_server):
     yield login
     for context in contexts:
         context.close()
+    _server_idle_wait()
+
+
+def _server_idle_wait(timeout: float = 15.0) -> None:
+    """Closing a browser does not stop a request the live server is still answering (a page's
+    polling, say). The test's teardown then empties every table with TRUNCATE, which waits for
+    that request's locks while the request waits for the truncated tables: a deadlock. Wait
+    until no other session of the test database is inside a query."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
 
 
 def wait_until(page, expression: str, timeout: float = 15.0) -> None:

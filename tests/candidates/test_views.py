@@ -234,7 +234,7 @@ def test_the_same_roll_file_twice_is_one_import(
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url, {"file": _roll("satu.csv")})
     with django_capture_on_commit_callbacks(execute=True):
-        second = client.post(url, {"file": _roll("dua.csv")}, follow=True)
+        second = client.post(url, {"file": _roll("dua.csv"), "confirm_append": "on"}, follow=True)
     assert second.redirect_chain[-1][0] == first["Location"]
     assert "sudah pernah diimpor" in second.content.decode()
 
@@ -247,3 +247,82 @@ def test_roll_import_progress_partial_polls_until_done(client, world):
     assert 'hx-trigger="every 2s"' in client.get(url).content.decode()
     RollImport.objects.filter(pk=imp.pk).update(status="done")
     assert "hx-trigger" not in client.get(url).content.decode()
+
+
+def test_a_roll_with_voters_is_added_to_only_after_the_kpu_confirms(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    election = world.objects["a"]["election"]
+    client.force_login(world.users["kpu_a"])
+    url = reverse("roll-upload", kwargs={"pk": election.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"file": _roll("satu.csv")})
+    page = client.get(url).content.decode()
+    assert "yang kini berisi 2 pemilih" in page
+    refused = client.post(url, {"file": _roll_of([good_row(), good_row()], "dua.csv")})
+    assert refused.status_code == 200
+    assert "Centang pernyataan ini untuk menambahkan berkas ke DPT yang sudah berisi 2" in (
+        refused.content.decode()
+    )
+    assert not RollImport.objects.filter(original_name="dua.csv").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url, {"file": _roll_of([good_row(), good_row()], "dua.csv"), "confirm_append": "on"}
+        )
+    assert Voter.objects.filter(roll=election.roll).count() == 4
+
+
+def test_the_kpu_undoes_a_wrong_roll_import_from_its_page(
+    client, world, eager, django_capture_on_commit_callbacks
+):
+    election = world.objects["a"]["election"]
+    client.force_login(world.users["kpu_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roll-upload", kwargs={"pk": election.pk}), {"file": _roll()})
+    imp = RollImport.objects.get(original_name="dpt.csv")
+    detail = client.get(reverse("roll-import-detail", kwargs={"pk": imp.pk})).content.decode()
+    undo = reverse("roll-import-undo", kwargs={"pk": imp.pk})
+    assert f'href="{undo}"' in detail
+    assert "dikeluarkan lagi dari DPT" in client.get(undo).content.decode()
+    unconfirmed = client.post(undo, follow=True)
+    assert "Centang pernyataan pembatalan dulu." in unconfirmed.content.decode()
+    done = client.post(undo, {"confirm": "1"}, follow=True).content.decode()
+    assert "Impor dibatalkan: 2 pemilih dikeluarkan dari DPT." in done
+    assert "Dibatalkan" in done and "Berkas yang sama dapat diimpor lagi." in done
+    assert not Voter.objects.filter(roll=election.roll).exists()
+
+
+def test_the_supporter_list_is_searched_by_name_and_nik(client, world):
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users["kpu_a"])
+    url = reverse("supporter-list", kwargs={"pk": pair.pk})
+    page = client.get(url, {"q": "Pendukung 31.71.01.1001 3"}).content.decode()
+    assert "Pendukung 31.71.01.1001 3" in page and "Pendukung 31.71.01.1001 2" not in page
+    nik = "3171010101900002"  # the world's second supporter of side A, as typed with dots
+    page = client.get(url, {"q": "3171.0101.0190.0002"}).content.decode()
+    assert "Pendukung 31.71.01.1001 2" in page and "Pendukung 31.71.01.1001 3" not in page
+    assert nik not in page
+
+
+def test_a_pps_gets_no_region_filter_a_kpu_a_choice_of_its_areas(client, world):
+    pair = world.objects["a"]["pair"]
+    url = reverse("supporter-list", kwargs={"pk": pair.pk})
+    client.force_login(world.users["pps_a"])
+    page = client.get(url).content.decode()
+    assert '<select name="kelurahan"' not in page and 'type="hidden" name="kelurahan"' in page
+    client.force_login(world.users["kpu_a"])
+    page = client.get(url).content.decode()
+    assert '<select name="kelurahan"' in page
+    assert '<option value="31.71.01">Gambir (31.71.01)</option>' in page
+
+
+def test_bawaslu_sees_no_empty_support_list_card_but_where_it_supervises(client, world):
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users["bawaslu_a"])
+    page = client.get(reverse("pair-detail", kwargs={"pk": pair.pk})).content.decode()
+    assert "Pengawas membaca rekapitulasi, tanda bahaya dan verifikasi faktual" in page
+    assert ">Daftar dukungan</h2>" not in page
+
+
+def _roll_of(rows, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, roll_csv(rows), content_type="text/csv")

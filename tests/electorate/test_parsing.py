@@ -256,13 +256,33 @@ def test_header_names_match_loosely_with_synonyms():
     }
 
 
-def test_missing_column_is_one_error_naming_the_column_and_accepted_names():
+def test_missing_column_is_one_error_naming_the_column_not_its_spellings():
     with pytest.raises(FileFormatError) as info:
         columns_match(["NIK", "NAMA"], ["NIK", "NAMA", "KODE_WILAYAH"])
     message = str(info.value)
-    assert "KODE_WILAYAH" in message
-    assert "KODE KELURAHAN" in message
-    assert "NAMA (" not in message
+    assert message == (
+        "Kolom wajib tidak ditemukan di baris judul (baris 1): KODE_WILAYAH. Ganti judul kolom "
+        "sesuai nama yang diterima di panduan pengisian, lalu unggah ulang berkasnya."
+    )
+    assert info.value.missing == ["KODE_WILAYAH"] and info.value.unknown == []
+
+
+def test_a_misspelt_column_is_named_as_unknown_beside_the_missing_one():
+    header = ["NIK", "NAMA", "KODE WILYAH", "Catatan 3171010101900001"]
+    with pytest.raises(FileFormatError) as info:
+        columns_match(header, ["NIK", "NAMA", "KODE_WILAYAH"])
+    message = str(info.value)
+    assert "tidak ditemukan di baris judul (baris 1): KODE_WILAYAH." in message
+    assert "Judul kolom yang tidak dikenali: “KODE WILYAH”, “Catatan ****************”." in message
+    assert "KODE KELURAHAN" not in message  # no list of accepted spellings
+
+
+def test_a_header_row_that_is_data_says_the_header_is_missing():
+    with pytest.raises(FileFormatError) as info:
+        columns_match(["3171010101900001", "BUDI"], ["NIK", "NAMA"])
+    message = str(info.value)
+    assert message.startswith("Baris 1 harus berisi judul kolom")
+    assert "(kolom wajib: NIK, NAMA)" in message and "3171" not in message
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Count
 
 from electorate.models import RollImport, Voter
 from electorate.nik import nik_hash
@@ -142,3 +143,31 @@ def test_import_outside_a_transaction_with_a_repeated_nik_keeps_it_once(
     assert (job.status, job.accepted) == ("done", 20)
     assert Voter.objects.filter(roll=roll).count() == 20
     assert not Voter.objects.filter(roll=roll, name="Ulang").exists()
+
+
+def test_every_bad_cell_of_a_roll_row_is_reported(roll, roll_import):
+    row = good_row(JENIS_KELAMIN="X", RT="abc", KODE_WILAYAH="99.99.99.9999", STATUS_PERKAWINAN="?")
+    job, _ = roll_import(roll_csv([good_row(), row]))
+    assert (job.status, job.accepted, job.rejected) == ("done", 1, 1)
+    assert [(e["row"], e["column"]) for e in job.errors] == [
+        (3, "JENIS_KELAMIN"),
+        (3, "STATUS_PERKAWINAN"),
+        (3, "RT"),
+        (3, "KODE_WILAYAH"),
+    ]
+
+
+def test_a_roll_file_with_only_its_header_fails_and_says_why(roll, roll_import):
+    job, _ = roll_import(roll_csv([]))
+    assert job.status == "failed"
+    assert job.failure.startswith("Berkas hanya berisi baris judul (baris 1), tanpa baris data")
+    assert not Voter.objects.filter(roll=roll).exists()
+
+
+def test_each_voter_knows_the_import_that_brought_it(roll, roll_import):
+    first, _ = roll_import(roll_csv([good_row(), good_row()]), name="satu.csv")
+    second, _ = roll_import(roll_csv([good_row()]), name="dua.csv")
+    imports = dict(
+        Voter.objects.filter(roll=roll).values_list("roll_import_id").annotate(n=Count("pk"))
+    )
+    assert imports == {first.pk: 2, second.pk: 1}

@@ -66,6 +66,16 @@ def test_ppk_and_kpu_see_every_worklist_of_their_area(users, stage):
     assert _kelurahan(users, "kpu_utara", stage) == {}
 
 
+def test_the_home_page_lists_a_ppk_every_worklist_of_its_kecamatan(users, stage):
+    """A PPK reaches its kelurahan's worklists from home, as a PPS reaches its own."""
+    rows = selectors.worklists_for(user=users["ppk"])
+    assert [(r["code"], r["total"], r["todo"]) for r in rows] == [(KEL, 3, 3), (KEL2, 2, 2)]
+    assert rows[1]["name"] == "Cideng"
+    assert [r["code"] for r in selectors.worklists_for(user=users["pps_gambir"])] == [KEL]
+    assert selectors.worklists_for(user=users["bawaslu"]) == []
+    assert selectors.worklists_for(user=users["kpu_kab"]) == []  # the KPU's is the pair page
+
+
 def test_a_team_sees_its_own_pair_only(users, stage):
     assert _kelurahan(users, "tim_a", stage) == {KEL: 3, KEL2: 2}
     assert _kelurahan(users, "tim_b", stage) == {}

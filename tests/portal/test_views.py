@@ -3,6 +3,10 @@ which belong to the portal: tests/test_layers.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from xml.etree import ElementTree
+
+from django.conf import settings
 from django.urls import reverse
 
 
@@ -22,3 +26,14 @@ def test_login_and_logout_pages(client, world):
     assert response["Location"] == reverse("home")
     assert client.post(reverse("logout"))["Location"] == reverse("login")
     assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_every_page_carries_the_icon_and_the_wordmark(client, world):
+    client.force_login(world.users["kpu_a"])
+    page = client.get(reverse("home")).content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
+    assert '<span class="wordmark-main">Verifikasi Dukungan</span>' in page
+    assert client.get("/favicon.ico")["Location"] == "/static/img/favicon.svg"
+    icon = Path(settings.BASE_DIR) / "static" / "img" / "favicon.svg"
+    root = ElementTree.fromstring(icon.read_text())
+    assert root.tag.endswith("svg") and "script" not in icon.read_text()

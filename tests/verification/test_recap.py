@@ -51,6 +51,7 @@ def test_recap_counts_and_shape(small):
     }
     assert recap["threshold"] == 4 and recap["meets_threshold"] is True
     # Governor: spread over the 6 kab/kota, more than half = 4; MS in Pusat and Utara only.
+    by_unit = recap["spread"].pop("by_unit")
     assert recap["spread"] == {
         "required": 4,
         "achieved": 2,
@@ -59,6 +60,9 @@ def test_recap_counts_and_shape(small):
         "meets": False,
         "shortfall": 2,
     }
+    # Every unit of the province for the spread chart, with its MS (none outside DKI).
+    assert [u["code"] for u in by_unit] == ["31.01", "31.71", "31.72", "31.73", "31.74", "31.75"]
+    assert {u["code"]: u["MS"] for u in by_unit if u["MS"]} == {"31.71": 3, "31.72": 1}
     assert recap["shortfall"] == 0 and recap["repair_required"] == 0
     assert recap["status"] == "perlu_perbaikan"
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Pair
+from verification.derived import run_derive
 from verification.engine import run_create, verification_run
 
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         run = verification_run(run_id=run.pk)
+        if run.status == run.Status.DONE:
+            run_derive(run=run)  # as the task does: the red flags, once
         result = {
             "run": run.pk,
             "pair": obj.pk,

@@ -1,0 +1,285 @@
+"""The figures a Berita Acara prints, for one stage and one level, as plain JSON (kept with the
+minutes: documents.models.Minutes.figures).
+
+Where they come from, so that the PDF says what `recap --json` says for the same scope:
+- vermin round N: verification.recap.recap_compute(round=N) (the round's MS/BMS/TMS and
+  reasons; MS against the threshold cumulative up to N);
+- verfak stage N: fieldwork.counts (the stage's tasks per kelurahan) and, for the threshold,
+  decisions.standing.standing_compute()["final"] (where the pair stands after the stage);
+- decision: the Decision's own standing (the figures it was decided on) and the final MS per
+  kelurahan (decisions.standing.final_ms_by_kelurahan).
+
+Counts are listed per area one level below the minutes' level (kab/kota for a province,
+kecamatan for a kab/kota); supporters placed outside the election's region (OUTSIDE_REGION)
+get a row of their own at the election's level, so the rows always add up to the total.
+The threshold, spread and shortfall belong to the election's level only: minutes of a kab/kota
+of a governor election print its counts, the threshold is held at the province's.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from candidates.models import Election, Pair, Round
+from decisions.models import Decision
+from decisions.standing import final_ms_by_kelurahan, standing_compute
+from electorate.access import code_within
+from electorate.models import Region
+from fieldwork.counts import active_closures, kelurahan_counts
+from fieldwork.models import Finding, Result, Stage
+from verification.models import VerificationResult, VerificationRun
+from verification.recap import recap_compute
+from verification.rules import REASON_LABELS, Reason, reason_counts_sql
+
+OUTSIDE = "luar"  # the row of supporters placed outside the election's region
+LEVEL_NAMES = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "kelurahan/desa"}
+
+
+def depth(code: str) -> int:
+    return code.count(".") + 1
+
+
+def levels_allowed(election: Election) -> list[str]:
+    """Where minutes may be issued: the election's region and, for a governor election, each
+    of its kab/kota (the KPU Kab/Kota's recap of its part)."""
+    codes = [election.region_id]
+    if election.level == Election.Level.GOVERNOR:
+        codes += list(
+            Region.objects.filter(parent_id=election.region_id)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+    return codes
+
+
+def figures_compute(*, pair: Pair, stage: str, round: int, area: str) -> dict:
+    """What the minutes of `stage` (vermin, verfak, decision) for `area` print. Raises
+    ValidationError (in Indonesian) when the stage has nothing final to minute yet."""
+    election = pair.election
+    if area not in levels_allowed(election):
+        raise ValidationError(
+            _("Berita acara hanya untuk wilayah pemilihan atau kabupaten/kota di dalamnya.")
+        )
+    region = Region.objects.get(code=area)
+    base = {
+        "stage": stage,
+        "round": round,
+        "area": {"code": area, "name": region.name, "level": depth(area)},
+        "unit_level": LEVEL_NAMES[depth(area) + 1],
+        "top": area == election.region_id,
+    }
+    if stage == "vermin":
+        return {**base, **_vermin(pair, round, area, top=base["top"])}
+    if stage == "verfak":
+        return {**base, **_verfak(pair, round, area, top=base["top"])}
+    if stage == "decision":
+        if not base["top"]:
+            raise ValidationError(_("Penetapan hanya diterbitkan pada tingkat wilayah pemilihan."))
+        return {**base, **_decision(pair, area)}
+    raise ValidationError(_("Tahap tidak dikenal: %(stage)s.") % {"stage": stage})
+
+
+# --- per area ---------------------------------------------------------------------------------
+
+
+def _unit_rows(per_kelurahan: dict[str, list[int]], area: str, *, top: bool, width: int):
+    """Rows one level below `area`: every child region (zeros too), plus, at the election's
+    level, the supporters placed outside it. Each row: {"code", "name", "counts": [...]}."""
+    unit_depth = depth(area) + 1
+    children = dict(
+        Region.objects.filter(parent_id=area).order_by("code").values_list("code", "name")
+    )
+    sums: dict[str, list[int]] = {code: [0] * width for code in children}
+    outside = [0] * width
+    for code, counts in per_kelurahan.items():
+        if code_within(code, area):
+            unit = ".".join(code.split(".")[:unit_depth])
+            target = sums.setdefault(unit, [0] * width)
+        elif top:
+            target = outside
+        else:
+            continue
+        for i, n in enumerate(counts):
+            target[i] += n
+    rows = [
+        {"code": code, "name": children.get(code, code), "counts": counts}
+        for code, counts in sorted(sums.items())
+    ]
+    if top and any(outside):
+        rows.append(
+            {
+                "code": OUTSIDE,
+                "name": _("Tempat tinggal di luar wilayah pemilihan"),
+                "counts": outside,
+            }
+        )
+    total = [sum(row["counts"][i] for row in rows) for i in range(width)]
+    return rows, total
+
+
+def _kelurahan_leaves(tree: dict) -> dict[str, list[int]]:
+    """recap_compute's by_region tree -> {kelurahan: [MS, BMS, TMS, total]}."""
+    leaves = {}
+    for kab in tree.values():
+        for kec in kab["kecamatan"].values():
+            for code, kel in kec["kelurahan"].items():
+                leaves[code] = [kel["MS"], kel["BMS"], kel["TMS"], kel["total"]]
+    return leaves
+
+
+# --- the stages ---------------------------------------------------------------------------
+
+
+def _vermin(pair: Pair, round: int, area: str, *, top: bool) -> dict:
+    done = VerificationRun.objects.filter(
+        pair=pair, round=round, status=VerificationRun.Status.DONE
+    )
+    if not done.exists():
+        raise ValidationError(
+            _("Verifikasi administrasi %(round)s belum selesai: belum ada hasil untuk dicatat.")
+            % {"round": Round(round).label}
+        )
+    recap = recap_compute(pair=pair, round=round)
+    rows, total = _unit_rows(_kelurahan_leaves(recap["by_region"]), area, top=top, width=4)
+    reasons = recap["reasons"] if top else _area_reasons(pair, round, area)
+    return {
+        "round_label": str(Round(round).label),
+        "columns": ["MS", "BMS", "TMS", _("Jumlah")],
+        "totals": _totals(total, ("MS", "BMS", "TMS", "total")),
+        "breakdown": [
+            {"key": r.name, "label": str(REASON_LABELS[r]), "n": reasons[r.name]} for r in Reason
+        ],
+        "rows": rows,
+        "row_total": total,
+        "held": _held(recap, cumulative=recap["cumulative"]["MS"]) if top else None,
+    }
+
+
+def _area_reasons(pair: Pair, round: int, area: str) -> dict[str, int]:
+    """Per-reason counts of the round inside one area (recap_compute counts them for the whole
+    scope only)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {reason_counts_sql()} FROM {VerificationResult._meta.db_table} "
+            "WHERE pair_id = %s AND round = %s AND (kelurahan_code = %s OR kelurahan_code LIKE %s)",
+            [pair.pk, round, area, area + ".%"],
+        )
+        sums = cursor.fetchone()
+    return {r.name: int(n or 0) for r, n in zip(Reason, sums, strict=True)}
+
+
+def _verfak(pair: Pair, number: int, area: str, *, top: bool) -> dict:
+    stage = Stage.objects.filter(pair=pair, number=number).select_related("pair__election").first()
+    if stage is None:
+        raise ValidationError(_("Verifikasi faktual %(n)s belum dimulai.") % {"n": number})
+    if stage.status != Stage.Status.CLOSED and area not in active_closures(stage, area):
+        raise ValidationError(
+            _(
+                "Verifikasi faktual %(n)s di wilayah ini belum ditutup: berita acara "
+                "diterbitkan setelah hasilnya ditutup."
+            )
+            % {"n": number}
+        )
+    order = (Result.MS, Result.TMS, Result.PENDING)
+    per: dict[str, list[int]] = {}
+    findings = {f: 0 for f in ["", *Finding.values]}
+    for code, counts in kelurahan_counts(stage, area).items():
+        per[code] = [counts[r] for r in order] + [counts["total"]]
+        for finding, n in counts["by_finding"].items():
+            findings[finding] = findings.get(finding, 0) + n
+    rows, total = _unit_rows(per, area, top=False, width=4)
+    labels = {"": _("Belum ada hasil"), **{f.value: str(f.label) for f in Finding}}
+    held = None
+    if top:
+        standing = standing_compute(pair=pair)
+        now = standing["stage"]
+        if now.get("name") != "verfak" or now.get("number") != number:
+            # The standing has moved on (a later round verified): "final" is no longer the
+            # standing after this stage, and the minutes would print a later one.
+            raise ValidationError(
+                _(
+                    "Kedudukan dukungan sudah berubah sesudah verifikasi faktual %(n)s (tahap "
+                    "berikutnya sudah berjalan): berita acaranya diterbitkan saat tahap ditutup."
+                )
+                % {"n": number}
+            )
+        held = _held(standing["final"], cumulative=standing["final"]["MS"])
+    return {
+        "round_label": _("Verifikasi faktual %(n)s") % {"n": number},
+        "administrative_round": stage.round,
+        "window": [stage.opens.isoformat(), stage.closes.isoformat()],
+        "columns": ["MS", "TMS", _("Belum selesai"), _("Jumlah")],
+        "totals": _totals(total, ("MS", "TMS", "PENDING", "total")),
+        "breakdown": [
+            {"key": key or "BELUM", "label": labels[key], "n": n} for key, n in findings.items()
+        ],
+        "rows": rows,
+        "row_total": total,
+        "held": held,
+    }
+
+
+def _decision(pair: Pair, area: str) -> dict:
+    decision = Decision.objects.filter(pair=pair).first()
+    if decision is None:
+        raise ValidationError(_("Keputusan untuk pasangan ini belum ditetapkan."))
+    final = decision.standing["final"]
+    per = {code: [n] for code, n in final_ms_by_kelurahan(pair=pair).items()}
+    rows, total = _unit_rows(per, area, top=False, width=1)
+    return {
+        "round_label": _("Penetapan"),
+        "result": decision.result,
+        "result_label": str(Decision.Result(decision.result).label),
+        "decided_at": decision.decided_at.isoformat(),
+        "columns": [_("MS akhir")],
+        "totals": [
+            {"key": "MS", "label": _("Dukungan memenuhi syarat (MS) akhir"), "n": final["MS"]}
+        ],
+        "breakdown": [],
+        "rows": rows,
+        "row_total": total,
+        # The decision is the status now, not the repair a standing would still ask for.
+        "held": {
+            **_held(final, cumulative=final["MS"]),
+            "status_label": str(Decision.Result(decision.result).label),
+        },
+    }
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+TOTAL_LABELS = {
+    "MS": gettext_lazy("Memenuhi syarat (MS)"),
+    "BMS": gettext_lazy("Belum memenuhi syarat (BMS)"),
+    "TMS": gettext_lazy("Tidak memenuhi syarat (TMS)"),
+    "PENDING": gettext_lazy("Belum selesai diverifikasi"),
+    "total": gettext_lazy("Jumlah"),
+}
+
+
+def _totals(total: list[int], keys: tuple[str, ...]) -> list[dict]:
+    return [
+        {"key": k, "label": str(TOTAL_LABELS[k]), "n": n} for k, n in zip(keys, total, strict=True)
+    ]
+
+
+def _held(source: dict, *, cumulative: int) -> dict:
+    """The threshold part of a recap or a standing's "final": MS held against the minimum
+    support and the spread, the shortfall and the repair it calls for."""
+    spread = source["spread"]
+    return {
+        "MS": cumulative,
+        "threshold": source["threshold"],
+        "meets_threshold": source["meets_threshold"],
+        "spread_required": spread["required"],
+        "spread_achieved": spread["achieved"],
+        "spread_units": spread["units"],
+        "spread_level": "kabupaten/kota" if spread["unit_level"] == "kabkota" else "kecamatan",
+        "spread_shortfall": spread["shortfall"],
+        "shortfall": source["shortfall"],
+        "repair_required": source["repair_required"],
+        "status_label": source["status_label"],
+    }

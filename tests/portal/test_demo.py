@@ -1,0 +1,38 @@
+"""`make demo` (portal/management/commands/demo_setup.py) at a tenth of its usual size: it
+speaks Indonesian on the console, log lines included, and its election carries the note that
+its data is scaled while its threshold is the real one."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import pytest
+from django.core.management import call_command
+
+from candidates.models import Election
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ENGLISH = re.compile(r"\b(rows|loaded|done|verification run|support upload|roll import)\b", re.I)
+
+
+def test_the_demo_console_speaks_indonesian_and_the_election_says_it_is_scaled(
+    settings, tmp_path, caplog
+):
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    with caplog.at_level(logging.INFO):
+        call_command("demo_setup", scale=0.002, stdout=out)
+    console = out.getvalue() + "\n".join(r.getMessage() for r in caplog.records)
+    assert "Memuat wilayah DKI Jakarta" in console
+    assert "Verifikasi administrasi kedua pasangan..." in console
+    assert re.search(r"verifikasi administrasi #\d+ selesai: [\d.]+ pendukung, MS", console)
+    assert re.search(r"unggahan dukungan #\d+: [\d.]+ baris dimuat dalam \d+,\d detik", console)
+    assert not ENGLISH.search(console), ENGLISH.search(console)
+    election = Election.objects.get(slug="pilgub-dki-2024")
+    assert election.scale_note.startswith(
+        "Data demo: DPT dan daftar dukungan sintetis sebesar 0,2% dari skala DKI Jakarta 2024"
+    )
+    assert "(618.968)" in election.scale_note
