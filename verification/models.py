@@ -21,6 +21,15 @@ class VerificationRun(models.Model):
         DONE = "done", _("Selesai")
         FAILED = "failed", _("Gagal")
 
+    class Phase(models.TextChoices):
+        PREPARE = "prepare", _("Mencocokkan dengan DPT dan mencari NIK ganda")
+        WRITE = "write", _("Menulis hasil per pendukung")
+        FINISH = "finish", _("Menghitung rekapitulasi")
+
+    # The share of a run's time each phase ends at (the DKI benchmark: matching and duplicates
+    # about half, writing the results the other half, the counts a few percent).
+    PHASE_PERCENT = {"": 0, "prepare": 5, "write": 50, "finish": 95}
+
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="verification_runs")
     round = models.PositiveSmallIntegerField()
     started_by = models.ForeignKey(
@@ -44,6 +53,9 @@ class VerificationRun(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Where a running run is: DKI's 840k supporters are one chunk, so chunks_done alone stays
+    # at 0/1 until the end; the phase moves the bar (progress_percent) and names the step.
+    phase = models.CharField(max_length=10, choices=Phase.choices, blank=True, default="")
 
     class Meta:
         verbose_name = _("verifikasi administrasi")
@@ -57,9 +69,14 @@ class VerificationRun(models.Model):
 
     @property
     def progress_percent(self) -> int:
+        """Moved by the phase, and inside the writing by the chunks done."""
         if self.status == self.Status.DONE:
             return 100
-        return int(100 * self.chunks_done / self.chunks_total) if self.chunks_total else 0
+        start = self.PHASE_PERCENT.get(self.phase, 0)
+        if self.phase == self.Phase.WRITE and self.chunks_total:
+            span = self.PHASE_PERCENT["finish"] - start
+            return start + int(span * self.chunks_done / self.chunks_total)
+        return start
 
 
 class VerificationChunk(models.Model):

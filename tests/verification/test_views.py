@@ -45,13 +45,14 @@ def test_team_and_commission_see_the_run_status(client, world, verified, user):
 
 def test_status_partial_polls_while_the_run_is_going(client, world, verified):
     VerificationRun.objects.filter(pair=verified).update(
-        status="running", chunks_total=4, chunks_done=1
+        status="running", chunks_total=4, chunks_done=1, phase="write"
     )
     client.force_login(world.users["tim_a"])
     url = reverse("verification-status", kwargs={"pk": verified.pk})
     page = client.get(url).content.decode()
     assert f'hx-get="{url}"' in page
-    assert "25%" in page
+    # Matching done (50%), then a quarter of the writing (45% / 4).
+    assert "61%" in page and "Menulis hasil per pendukung" in page
 
 
 @pytest.mark.parametrize("user", ["tim_a", "pps_a", "bawaslu_a"])

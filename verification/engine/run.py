@@ -33,11 +33,18 @@ def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationR
     run = VerificationRun.objects.select_related("pair__election").get(pk=run_id)
     if run.status == VerificationRun.Status.DONE:
         return run
+    # A run started anew (or again after a failure) starts its phases anew; a second worker
+    # joining a running one leaves them.
+    VerificationRun.objects.filter(
+        pk=run_id, status__in=[VerificationRun.Status.PENDING, VerificationRun.Status.FAILED]
+    ).update(phase="")
     VerificationRun.objects.filter(pk=run_id).exclude(status=VerificationRun.Status.DONE).update(
         status=VerificationRun.Status.RUNNING, error=""
     )
     try:
+        _phase(run, VerificationRun.Phase.PREPARE)
         prepared = run_prepare(run, db)
+        _phase(run, VerificationRun.Phase.WRITE)
         sessions = _sessions(run, db)
         if sessions > 1:
             _work_in_threads(run, prepared, db, sessions)
@@ -63,6 +70,15 @@ def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationR
         raise
     run.refresh_from_db()
     return run
+
+
+def _phase(run: VerificationRun, phase: str) -> None:
+    """Shown on the run's page while it works (progress_percent). A later phase is never
+    turned back by a second worker that joins late."""
+    order = list(VerificationRun.PHASE_PERCENT)
+    VerificationRun.objects.filter(
+        pk=run.pk, phase__in=order[: order.index(phase)], status=VerificationRun.Status.RUNNING
+    ).update(phase=phase)
 
 
 def _work(run: VerificationRun, prepared: dict, db: Backend) -> None:
@@ -118,6 +134,7 @@ def _finish(run: VerificationRun, db: Backend) -> None:
         .exists()
     ):
         return  # another worker still holds a chunk; it finishes the run
+    _phase(run, VerificationRun.Phase.FINISH)
     db.run_cleanup(run)
     # A rerun of an earlier round wrote superseded=False; later rounds may supersede its rows.
     last = Supporter.objects.filter(pair_id=run.pair_id).aggregate(r=Max("round"))["r"] or 0

@@ -5,6 +5,7 @@ changed meanwhile."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from candidates.models import SupportUpload
@@ -58,6 +59,35 @@ def test_run_that_dies_inside_a_chunk_is_finished_by_a_rerun_with_identical_resu
     assert snapshot(mixed) == clean
 
 
+def test_the_bar_moves_inside_a_single_chunk(mixed, settings):
+    """DKI's 840k supporters are one chunk: the page's bar must not sit at 0% until the end.
+    What the run's page would show, read while the run matches and while it writes."""
+    settings.VERIFICATION_CHUNK_SIZE = 10**6
+    run = run_create(pair=mixed)
+    seen: list[tuple[str, str, int]] = []
+
+    def look(where: str) -> None:
+        now = VerificationRun.objects.get(pk=run.pk)
+        seen.append((where, now.phase, now.progress_percent))
+
+    class Watched(type(backend())):
+        def run_matches(self, run):
+            look("matching")
+            return super().run_matches(run)
+
+        def chunk_begin(self, cursor):
+            look("writing")
+            super().chunk_begin(cursor)
+
+    run = verification_run(run_id=run.pk, db=Watched())
+    assert run.status == VerificationRun.Status.DONE and run.progress_percent == 100
+    writing = [percent for where, phase, percent in seen if where == "writing"]
+    assert writing[0] == 50  # matched; the first chunk begins
+    assert writing == sorted(writing) and len(set(writing)) == len(writing)  # then each chunk
+    if connection.vendor == "postgresql":  # SQLite's chunks each join the roll themselves
+        assert ("matching", "prepare", 5) in seen
+
+
 def test_run_records_rules_roll_and_counts(mixed, case):
     run = verify(mixed)
     assert run.rule_set == "2024"
@@ -90,11 +120,12 @@ def test_query_count_does_not_grow_with_supporters(case, settings, django_assert
 
     assert queries_for("A", 10) == queries_for("A", 60)
     # Pinned: prepare (~15, the roll matched and the names judged once), then per chunk a claim
-    # and ~8 (the list is split so that each of the two sessions has one), finish (~8);
+    # and ~8 (the list is split so that each of the two sessions has one), finish (~8), the
+    # three phase updates the page shows;
     # per supporter would be 60+.
     case.supporter(make_nik(), upload=case.upload("A"))
     run = run_create(pair=case.pair("A"))
-    with django_assert_max_num_queries(55):
+    with django_assert_max_num_queries(58):
         verification_run(run_id=run.pk)
 
 
