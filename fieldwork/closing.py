@@ -102,7 +102,11 @@ def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by
 
 
 def _expire(task: Task, *, as_of: dt.date, by) -> None:
-    task = Task.objects.select_for_update().select_related("stage__pair__election").get(pk=task.pk)
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("stage__pair__election")
+        .get(pk=task.pk)
+    )
     before = task_snapshot(task)
     task_apply(task, {}, closing_on=as_of)
     if task_snapshot(task) != before:

@@ -415,3 +415,40 @@ def test_a_closed_stage_refuses_every_entry(stage):
     stage_close_all(stage=stage, as_of=AFTER)
     outcome = enter(_tasks(stage)[0], Finding.SESUAI, JUNE[3], source="correction", reason="x")
     assert messages(outcome) == [("", "Verifikasi faktual 1 sudah ditutup.")]
+
+
+# --- many officers at once -------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_locks_its_task_alone_not_the_stage_its_pair_or_election(stage):
+    """200 PPS officers post into one stage at once: an entry that locked the stage row (FOR
+    UPDATE over the join to stage, pair and election) made each wait for the one before. Here
+    another session holds those three rows locked, as a slow entry would, and the entry still
+    goes through at once."""
+    from django.db import connection
+    from psycopg import connect
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite has one writer and no FOR UPDATE)")
+    t = _tasks(stage)[0]
+    election = stage.pair.election_id
+    other = connect(**connection.get_connection_params(), autocommit=False)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM fieldwork_stage WHERE id = %s FOR UPDATE", [stage.pk])
+            cursor.execute(
+                "SELECT 1 FROM candidates_pair WHERE id = %s FOR UPDATE", [stage.pair_id]
+            )
+            cursor.execute("SELECT 1 FROM candidates_election WHERE id = %s FOR UPDATE", [election])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        try:
+            assert enter(t, Finding.SESUAI).changed
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+        assert _state(t) == ("SESUAI", "MS", "CONFIRMED")
+    finally:
+        other.rollback()
+        other.close()
