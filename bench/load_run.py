@@ -82,7 +82,10 @@ def gunicorn_start(env: dict, port: int, args, log: Path) -> subprocess.Popen:
     cmd = [
         _bin("gunicorn"), "config.wsgi", "-w", str(args.web_workers), "-k", "gthread",
         "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-        "--log-level", "warning",
+        # Connections idle between an officer's requests (2-8 s) stay open, as nginx keeps
+        # a phone's (keepalive_timeout 75 s): at gunicorn's default of 2 s the server closed
+        # them while the client was reusing them ("connection reset by peer", not the app).
+        "--keep-alive", "75", "--log-level", "warning",
     ]  # fmt: skip
     with log.open("w") as out:
         process = subprocess.Popen(
