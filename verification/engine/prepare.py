@@ -28,15 +28,20 @@ def run_prepare(run: VerificationRun, db: Backend | None = None, *, again: bool 
     a lock on the run row; the others read what it stored). `again`: the matches were lost (a
     server crash empties an unlogged table): compute everything anew."""
     db = db or backend()
+    # Asked before this function's own transaction: inside a caller's (a test's) another
+    # session would not see the rows, and the side step runs inline.
+    threaded = db.parallel_sessions and not connection.in_atomic_block
     with transaction.atomic():
-        locked = VerificationRun.objects.select_for_update().get(pk=run.pk)
+        # NO KEY UPDATE: a second worker waits here as before, while the side session's flag
+        # rows (a foreign key to this run: KEY SHARE) are not held up by it until commit.
+        locked = VerificationRun.objects.select_for_update(no_key=True).get(pk=run.pk)
         if locked.prepared is not None and not (again and db.matches_lost(run, locked.prepared)):
             return locked.prepared
         db.analyze_if_stale(SUPPORTER, VOTER)
         scope = Supporter.objects.filter(pair_id=run.pair_id, round=run.round)
         occupations = scope.exclude(occupation="").values_list("occupation", flat=True).distinct()
         restricted = sorted(o for o in occupations if occupation_is_restricted(o))
-        side = _beside(db, lambda: _flags_pair_wide(run))
+        side = _Beside(lambda: _flags_pair_wide(run), threaded=threaded)
         matches = db.run_matches(run)
         if matches is not None:
             names_flag(run, db)
@@ -79,12 +84,6 @@ class _Beside:
             self.thread.join()
         if self.error is not None:
             raise self.error
-
-
-def _beside(db: Backend, step: Callable[[], None]) -> _Beside:
-    """Inside a caller's transaction (a test's) another session would not see its rows: then
-    the step runs inline; so it does on SQLite (one writer)."""
-    return _Beside(step, threaded=db.parallel_sessions and not connection.in_atomic_block)
 
 
 def names_flag(run: VerificationRun, db: Backend, *, lo: int = 0, hi: int = 2**62) -> None:

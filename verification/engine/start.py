@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload
@@ -61,9 +61,11 @@ def round_to_verify(pair: Pair) -> int:
     """The round a run starts on when none is named: the earliest round with supporters not
     yet verified (a later round cannot go first), else the latest round (a rerun)."""
     supporters = Supporter.objects.filter(pair=pair)
-    waiting = supporters.filter(verification__isnull=True).aggregate(r=Min("round"))["r"]
-    if waiting is not None:
-        return waiting
+    # Round by round (Round has three), an EXISTS that stops at the first unverified
+    # supporter: one MIN over the anti-join of the whole list took 0.7 s at 1.6M supporters.
+    for round in sorted(Round.values):
+        if supporters.filter(round=round, verification__isnull=True).exists():
+            return round
     return supporters.aggregate(r=Max("round"))["r"] or 0
 
 

@@ -162,3 +162,37 @@ def test_rerunning_an_earlier_round_keeps_the_later_resubmission_counted_once(ca
     after = recap_compute(pair=case.pair("A"))
     assert (after["MS"], after["BMS"], after["TMS"]) == (before["MS"], before["BMS"], 0)
     assert (after["MS"], after["BMS"]) == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicates_are_flagged_by_a_second_session_while_the_roll_is_matched(mixed, monkeypatch):
+    """On PostgreSQL, outside any caller's transaction (as a worker runs it), the pair-wide
+    flags are written by another session while this one matches the roll; the results are
+    the same as with everything in one session (a caller's transaction: inline)."""
+    from django.db import transaction
+
+    from verification.engine import prepare
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: the side step runs inline there")
+
+    def pid() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    sessions: list[int] = []
+    flags_pair_wide = prepare._flags_pair_wide
+
+    def watched(run) -> None:
+        sessions.append(pid())
+        flags_pair_wide(run)
+
+    monkeypatch.setattr(prepare, "_flags_pair_wide", watched)
+    assert verify(mixed).status == VerificationRun.Status.DONE
+    assert sessions and sessions[0] != pid()
+    side = snapshot(mixed)
+    with transaction.atomic():
+        verify(mixed)
+    assert sessions[1] == pid()
+    assert snapshot(mixed) == side
