@@ -19,6 +19,9 @@ class Event(models.Model):
     area = models.CharField(max_length=13, blank=True)  # region code the event belongs to
     target = models.CharField(max_length=60, blank=True)  # "candidates.pair:7"
     data = models.JSONField(default=dict, blank=True)
+    # Which chain the event is a link of: "" the trail's main chain; a kelurahan code for the
+    # field entries recorded there (audit/trail.py says why).
+    chain = models.CharField(max_length=13, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -26,7 +29,10 @@ class Event(models.Model):
         verbose_name = _("peristiwa audit")
         verbose_name_plural = _("jejak audit")
         ordering = ["id"]
-        indexes = [models.Index(fields=["area", "id"], name="event_area")]
+        indexes = [
+            models.Index(fields=["area", "id"], name="event_area"),
+            models.Index(fields=["chain", "id"], name="event_chain"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor or '-'} {self.action} {self.target}"

@@ -268,6 +268,7 @@ def record_write(task: Task, before: dict, *, source: str, by, **extra) -> Recor
         "verfak.recorded",
         actor=by,
         area=task.kelurahan_code,
+        chain=task.kelurahan_code,  # a chain per kelurahan: officers do not queue on one lock
         target=task,
         data={"source": source, "record": record.pk, "values": values,
               "before": record.before, "reason": extra.get("reason", "")},

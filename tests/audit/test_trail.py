@@ -87,3 +87,37 @@ def test_postgresql_refuses_to_change_or_delete_an_event(three, sql):
 def test_the_orm_cannot_delete_an_event_either(three):
     with pytest.raises(DatabaseError), transaction.atomic():
         Event.objects.filter(pk=three[0].pk).delete()
+
+
+def test_field_entries_chain_per_kelurahan_and_every_chain_is_checked(db):
+    """Events of two kelurahan chains and the main chain, interleaved: each chain links its
+    own events; deleting one of a kelurahan's events breaks that chain at its next event."""
+    gambir, cideng = "31.71.01.1001", "31.71.01.1002"
+    events = [
+        audit_record("verfak.recorded", area=gambir, chain=gambir),
+        audit_record("upload.submitted", area="31.71"),
+        audit_record("verfak.recorded", area=cideng, chain=cideng),
+        audit_record("verfak.recorded", area=gambir, chain=gambir),
+        audit_record("verfak.recorded", area=cideng, chain=cideng),
+    ]
+    assert [e.prev_hash for e in events] == [
+        GENESIS, GENESIS, GENESIS, events[0].hash, events[2].hash,
+    ]  # fmt: skip
+    assert audit_verify()["ok"] is True
+    # Moved to another chain, an event no longer hashes: the chain is part of what is hashed.
+    with transaction.atomic():
+        _tamper(
+            f"UPDATE {Event._meta.db_table} SET chain = %s WHERE id = %s", [gambir, events[2].pk]
+        )
+    assert audit_verify()["first_broken"] == events[2].pk
+
+
+def test_deleting_a_kelurahan_event_breaks_that_chain_at_its_next_event(db):
+    gambir = "31.71.01.1001"
+    first = audit_record("verfak.recorded", area=gambir, chain=gambir)
+    audit_record("upload.submitted", area="31.71")
+    third = audit_record("verfak.recorded", area=gambir, chain=gambir)
+    with transaction.atomic():
+        _tamper(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [first.pk])
+    result = audit_verify()
+    assert (result["ok"], result["first_broken"], result["why"]) == (False, third.pk, "prev_hash")

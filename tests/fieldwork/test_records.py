@@ -423,11 +423,14 @@ def test_a_closed_stage_refuses_every_entry(stage):
 @pytest.mark.django_db(transaction=True)
 def test_an_entry_locks_its_task_alone_not_the_stage_its_pair_or_election(stage):
     """200 PPS officers post into one stage at once: an entry that locked the stage row (FOR
-    UPDATE over the join to stage, pair and election) made each wait for the one before. Here
-    another session holds those three rows locked, as a slow entry would, and the entry still
-    goes through at once."""
+    UPDATE over the join to stage, pair and election) made each wait for the one before, and
+    so did one audit chain for every event. Here another session holds those three rows and
+    the main audit chain's lock, as a slow entry elsewhere would, and the entry still goes
+    through at once (its event is a link of its kelurahan's chain)."""
     from django.db import connection
     from psycopg import connect
+
+    from audit.trail import LOCK_KEY
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL (SQLite has one writer and no FOR UPDATE)")
@@ -441,6 +444,7 @@ def test_an_entry_locks_its_task_alone_not_the_stage_its_pair_or_election(stage)
                 "SELECT 1 FROM candidates_pair WHERE id = %s FOR UPDATE", [stage.pair_id]
             )
             cursor.execute("SELECT 1 FROM candidates_election WHERE id = %s FOR UPDATE", [election])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '3s'")
         try:
