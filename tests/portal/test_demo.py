@@ -36,3 +36,29 @@ def test_the_demo_console_speaks_indonesian_and_the_election_says_it_is_scaled(
         "Data demo: DPT dan daftar dukungan sintetis sebesar 0,2% dari skala DKI Jakarta 2024"
     )
     assert "(618.968)" in election.scale_note
+
+
+def test_the_demo_holds_the_minutes_of_every_stage_and_a_decision(settings, tmp_path):
+    """The first pair is in the middle of its factual verification (Cideng); the second has
+    been through it to the decision, so the Berita Acara of each stage can be opened."""
+    from decisions.models import Decision
+    from documents.models import Minutes
+    from fieldwork.models import Stage
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo_setup", scale=0.002, stdout=io.StringIO())
+    first, second = Election.objects.get(slug="pilgub-dki-2024").pairs.order_by("pk")
+    assert Stage.objects.get(pair=first).status == Stage.Status.OPEN
+    assert Stage.objects.get(pair=second).status == Stage.Status.CLOSED
+    decision = Decision.objects.get(pair=second)
+    assert decision.result == Decision.Result.TIDAK_MEMENUHI  # 0.2% of the data, the real bar
+    issued = set(Minutes.objects.values_list("pair_id", "stage", "round"))
+    assert issued == {
+        (first.pk, "vermin", 0),
+        (second.pk, "vermin", 0),
+        (second.pk, "verfak", 1),
+        (second.pk, "decision", 0),
+    }
+    # Run again, it keeps what is there: no second decision, no minutes issued twice.
+    call_command("demo_setup", scale=0.002, stdout=io.StringIO())
+    assert Minutes.objects.count() == 4 and Decision.objects.count() == 1

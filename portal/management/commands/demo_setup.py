@@ -3,7 +3,9 @@
 Runs on the embedded default (SQLite, tasks in-process) as well as on PostgreSQL. Running it again
 keeps what is there (the same generated files are the same uploads); --reset empties the
 database first. Besides the administrative verification, the first pair's factual verification
-is under way (opened three days ago) and the PPS and PKD of Kelurahan Cideng have started on it.
+is under way (opened three days ago) and the PPS and PKD of Kelurahan Cideng have started on it;
+the second pair has been through its factual verification to the decision, and the Berita Acara
+of each stage is issued (the first pair's administrative one, the second pair's three).
 """
 
 from __future__ import annotations
@@ -131,7 +133,11 @@ class Command(BaseCommand):
         self._users(pairs)
         say("Verifikasi faktual di Kelurahan Cideng...")
         self._fieldwork(pairs[0])
-        self._minutes(pairs[0])
+        self._minutes(pairs[0], stage="vermin", round=0)
+        say("Verifikasi faktual pasangan kedua sampai penetapan...")
+        self._decided(pairs[1])
+        for stage, round in (("vermin", 0), ("verfak", 1), ("decision", 0)):
+            self._minutes(pairs[1], stage=stage, round=round)
         self._report(election, pairs)
 
     def _reset(self) -> None:
@@ -187,21 +193,57 @@ class Command(BaseCommand):
             text="Mohon PPS mengulang kunjungan pendukung yang tidak ditemui pada sore hari.",
         )
 
-    def _minutes(self, pair) -> None:
-        """The Berita Acara of the first pair's administrative verification, issued by KPU DKI
-        Jakarta (its PDF and public verification page are in the demo)."""
+    def _decided(self, pair) -> None:
+        """The second pair taken to its decision, so that the demo holds the Berita Acara of
+        every stage: factual verification 1 opened 40 days ago, the field met most of its MS
+        supporters (one in ten not found, one in ten never visited: TMS when the stage
+        closes), every level closed after the window, and the KPU's decision recorded."""
+        from decisions.models import Decision
+        from decisions.services import decision_record
+        from fieldwork.closing import stage_close_all
+
+        if Decision.objects.filter(pair=pair).exists():
+            return
+        today = timezone.localdate()
+        stage = Stage.objects.filter(pair=pair, number=1).first() or stage_start(
+            pair=pair, opens=today - dt.timedelta(days=40), by=None
+        )
+        kpu = get_user_model().objects.filter(username="kpu_dki").first()
+        if stage.status == Stage.Status.OPEN:
+            for i, task in enumerate(Task.objects.filter(stage=stage).order_by("pk")):
+                if i % 10 == 9 or task.finding:
+                    continue
+                finding = Finding.TIDAK_DITEMUI if i % 10 == 8 else Finding.SESUAI
+                chosen = pair.pk if task.double and finding == Finding.SESUAI else None
+                record_entry(
+                    task=task,
+                    entry=Entry(
+                        finding=finding,
+                        method=Method.KUNJUNGAN,
+                        visited_on=stage.opens + dt.timedelta(days=i % 7),
+                        chosen_pair_id=chosen,
+                    ),
+                    today=stage.closes,
+                )
+            stage_close_all(stage=stage, as_of=today, by=kpu)
+        decision_record(pair=pair, by=kpu)
+
+    def _minutes(self, pair, *, stage: str, round: int) -> None:
+        """The Berita Acara of one stage of the pair, issued by KPU DKI Jakarta (its PDF and
+        public verification page are in the demo)."""
         from documents.models import Minutes
         from documents.render import verify_url
         from documents.services import Meeting, Person, minutes_issue
 
-        minutes = Minutes.objects.filter(pair=pair, stage="vermin", round=0).first()
+        dates = {"vermin": dt.date(2024, 6, 1), "verfak": dt.date(2024, 7, 20)}
+        minutes = Minutes.objects.filter(pair=pair, stage=stage, round=round).first()
         if minutes is None:
             minutes = minutes_issue(
                 pair=pair,
-                stage="vermin",
-                round=0,
+                stage=stage,
+                round=round,
                 meeting=Meeting(
-                    date=dt.date(2024, 6, 1),
+                    date=dates.get(stage, dt.date(2024, 8, 19)),
                     place="Kantor KPU Provinsi DKI Jakarta, Jl. Salemba Raya No. 15",
                     present=[
                         Person(name="Ketua KPU Provinsi (demo)", role="Ketua", group="kpu"),
@@ -212,9 +254,8 @@ class Command(BaseCommand):
                 ),
                 by=get_user_model().objects.filter(username="kpu_dki").first(),
             )
-        self.stdout.write(
-            f"Berita acara vermin: {minutes.number}, periksa {verify_url(minutes.code)}"
-        )
+        url = verify_url(minutes.code)
+        self.stdout.write(f"Berita acara {stage} {pair.name}: {minutes.number}, periksa {url}")
 
     def _roll(self, election: Election, out: Path, scale: float) -> None:
         per_kab = dki.scale(dki.DKI_DPT_2024, scale)
