@@ -224,9 +224,10 @@ def failures_read(work: Path) -> list[str]:
                 for r in csv.DictReader(fh)]  # fmt: skip
 
 
-def table(rows: list[dict], duration: int) -> str:
+def table(rows: list[dict], duration: int, *, verifying: bool = True) -> str:
+    beside = "a verification running" if verifying else "no verification running"
     lines = [
-        f"Measured window: {duration} s, every user signed in, a verification running.",
+        f"Measured window: {duration} s, every user signed in, {beside}.",
         "",
         "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -347,7 +348,7 @@ def report(args, work: Path, loop, sampler, meter) -> int:
     rows = stats_read(work)
     failures = failures_read(work)
     print()
-    print(table(rows, args.duration))
+    print(table(rows, args.duration, verifying=not args.no_verification))
     entry = next((r for r in rows if r["endpoint"] == ENTRY), None)
     errors = sum(r["failures"] for r in rows if r["endpoint"] == "all")
     ramp = json.loads((work / "window").read_text()) if (work / "window").exists() else {}
