@@ -66,6 +66,9 @@ def test_kpu_records_the_decision_once_everything_is_closed(client, verfak):
     page = client.get(_url(pair)).content.decode()
     assert "Tidak memenuhi syarat dukungan" in page and "Ditetapkan oleh kpu_a" in page
     assert "Tetapkan keputusan" not in page
+    # Decided, the page no longer asks for a repair (the standing's status before a decision).
+    assert "Wajib menyerahkan perbaikan" not in page and "Perbaikan wajib" not in page
+    assert "Ditetapkan: tidak memenuhi syarat dukungan" in page
     response = client.post(_url(pair), follow=True)
     assert Decision.objects.count() == 1
     assert any("sudah ditetapkan" in str(m) for m in response.context["messages"])
