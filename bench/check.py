@@ -21,7 +21,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.environment import BENCH_DIR, ROOT, bench_database_url, django_setup
+from bench.server import gunicorn_start, process_stop
 
 GOAL_RATE = 500
 GOAL_P95_MS = 100
@@ -199,30 +199,11 @@ def _server_env(args, url: str) -> dict:
 
 
 def _gunicorn(args, url: str) -> subprocess.Popen:
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    cmd = [
-        gunicorn, "config.wsgi", "-w", str(args.workers), "-k", "gthread",
-        "--threads", str(args.threads), "-b", f"127.0.0.1:{args.port}",
-        "--backlog", "2048", "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(cmd, cwd=ROOT, env=_server_env(args, url), start_new_session=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/cek-dukungan/", timeout=2)
-            return process
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
-    _stop(process)
-    raise SystemExit("bench-check: gunicorn did not answer within 30 s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
+    return gunicorn_start(
+        env=_server_env(args, url), port=args.port, workers=args.workers, threads=args.threads,
+        log=ROOT / "var" / "bench-check-gunicorn.log", probe="/cek-dukungan/",
+        extra=["--backlog", "2048"], wait=30,
+    )  # fmt: skip
 
 
 def _answers_check(args, samples: dict, per_kind: int = 100) -> tuple[int, int]:
@@ -279,7 +260,7 @@ def run(args) -> int:
         time.sleep(2)  # the 1 s global window of the warm-up is over
         load = _wrk(args, bodies, args.duration)
     finally:
-        _stop(server)
+        process_stop(server)
     seconds = load["duration_us"] / 1e6
     http = {
         "requests": load["requests"],

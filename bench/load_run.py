@@ -31,14 +31,11 @@ import json
 import math
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from bench.environment import (
@@ -48,6 +45,7 @@ from bench.environment import (
     django_setup,
     environment_prepare,
 )
+from bench.server import bin_path, gunicorn_start, process_stop
 
 GOAL_P95_MS = 300
 ENTRY = "POST /api/verfak/tasks/[id]/records/"
@@ -59,47 +57,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _bin(name: str) -> str:
-    return shutil.which(name, path=str(Path(sys.executable).parent)) or name
-
-
-def _stop(process: subprocess.Popen | None, grace: float = 30) -> None:
-    """SIGTERM to the process itself (gunicorn, a Celery worker: a warm shutdown that lets the
-    task at hand finish, not one that kills its pool child mid-run), then the whole group."""
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=grace)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def gunicorn_start(env: dict, port: int, args, log: Path) -> subprocess.Popen:
-    cmd = [
-        _bin("gunicorn"), "config.wsgi", "-w", str(args.web_workers), "-k", "gthread",
-        "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--timeout", "120",
+def web_start(env: dict, port: int, args, log: Path) -> subprocess.Popen:
+    log.write_text("")  # its tracebacks are counted afterwards: this run's only
+    return gunicorn_start(
+        env=env, port=port, workers=args.web_workers, threads=args.threads, log=log,
         # Connections idle between an officer's requests (2-8 s) stay open, as nginx keeps
         # a phone's (keepalive_timeout 75 s): at gunicorn's default of 2 s the server closed
         # them while the client was reusing them ("connection reset by peer", not the app).
-        "--keep-alive", "75", "--log-level", "warning",
-    ]  # fmt: skip
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/masuk/", timeout=5)
-            return process
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
-    _stop(process)
-    raise SystemExit(f"bench: gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+        extra=["--timeout", "120", "--keep-alive", "75"],
+    )  # fmt: skip
 
 
 def worker_start(env: dict, log: Path) -> subprocess.Popen:
@@ -117,7 +83,7 @@ def worker_start(env: dict, log: Path) -> subprocess.Popen:
         if process.poll() is not None:
             break
         time.sleep(0.3)
-    _stop(process)
+    process_stop(process)
     raise SystemExit(f"bench: the worker did not start:\n{log.read_text()[-3000:]}")
 
 
@@ -175,7 +141,7 @@ def locust_start(args, port: int, users_file: Path, work: Path, mark: Path) -> s
         "LOAD_READER_WAIT": args.reader_wait,
     }
     cmd = [
-        _bin("locust"), "-f", str(ROOT / "bench" / "load.py"), "--headless",
+        bin_path("locust"), "-f", str(ROOT / "bench" / "load.py"), "--headless",
         "-u", str(users), "-r", str(args.spawn_rate), "-t", f"{total}s",
         "--host", f"http://127.0.0.1:{port}", "--csv", str(work / "locust"),
         "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING",
@@ -289,7 +255,7 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 (the steps, in order)
     loop = None
     sampler = PgSampler(url, args.database)
     try:
-        server = gunicorn_start(server_env, port, args, work / "gunicorn.log")
+        server = web_start(server_env, port, args, work / "gunicorn.log")
         web_pids = descendants(server.pid)
         print(f"  gunicorn on 127.0.0.1:{port}: {args.web_workers} workers x {args.threads} "
               f"threads (pids {web_pids})", flush=True)  # fmt: skip
@@ -326,9 +292,9 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 (the steps, in order)
             loop.stop.set()
             loop.join(timeout=30)
         sampler.stop.set()
-        _stop(locust)
-        _stop(worker, grace=120)
-        _stop(server)
+        process_stop(locust)
+        process_stop(worker, grace=120)
+        process_stop(server)
     code = report(args, work, loop, sampler, meter)
     if not args.keep:
         from django.db import connection

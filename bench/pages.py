@@ -27,7 +27,6 @@ import argparse
 import io
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from pathlib import Path
 
 from bench.environment import BENCH_DIR, ROOT, bench_database_url, django_setup
 from bench.report import Report, timed
+from bench.server import gunicorn_start, process_stop
 
 GOAL_MS = 300
 PAIR = "Dharma Pongrekun - Kun Wardana"
@@ -267,32 +267,10 @@ def _server_env(url: str) -> dict:
 
 
 def _gunicorn(url: str) -> subprocess.Popen:
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    cmd = [
-        gunicorn, "config.wsgi", "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS),
-        "-b", f"127.0.0.1:{PORT}", "--timeout", "120", "--log-level", "warning",
-    ]  # fmt: skip
-    log = (ROOT / "var" / "bench-pages-gunicorn.log").open("ab")  # tracebacks, if any
-    process = subprocess.Popen(
-        cmd, cwd=ROOT, env=_server_env(url), start_new_session=True, stdout=log, stderr=log
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/masuk/", timeout=2)
-            return process
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
-    _stop(process)
-    raise SystemExit("bench: gunicorn did not answer within 30 s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
+    return gunicorn_start(
+        env=_server_env(url), port=PORT, workers=WORKERS, threads=THREADS,
+        log=ROOT / "var" / "bench-pages-gunicorn.log", extra=["--timeout", "120"], wait=30,
+    )  # fmt: skip
 
 
 def _get(url: str, cookie: str) -> tuple[int, float, int]:
@@ -337,7 +315,7 @@ def pages_time(pages: list[Page], users: dict, url: str, loads: int) -> list[dic
                 f"median {row['median_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms", flush=True
             )  # fmt: skip
     finally:
-        _stop(server)
+        process_stop(server)
     return rows
 
 
