@@ -461,17 +461,6 @@ def roll_import_undo_view(request, pk: int):
             )
         return redirect("roll-import-detail", pk=imp.pk)
     return render(request, "candidates/roll_import_undo.html", {"imp": imp})
-    try:
-        deleted = roll_import_undo(import_id=imp.pk, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("Impor dibatalkan: %(n)s pemilih dikeluarkan dari DPT.") % {"n": _thousands(deleted)},
-        )
-    return redirect("roll-import-detail", pk=imp.pk)
 
 
 @login_required

@@ -7,24 +7,10 @@ import pytest
 from django.urls import reverse
 
 from tests.objections.people import citizen_objects, confirmed
-from verification import derived
+from tests.verification.case import Counting
 from verification.derived import latest_done_run, red_flags_stored, run_derive
 
 pytestmark = pytest.mark.django_db
-
-
-class Counting:
-    """Counts the calls of the expensive part (the GROUP BYs over every supporter)."""
-
-    def __init__(self, monkeypatch):
-        self.calls = 0
-        real = derived.red_flags_lists
-
-        def counted(**kwargs):
-            self.calls += 1
-            return real(**kwargs)
-
-        monkeypatch.setattr(derived, "red_flags_lists", counted)
 
 
 def test_a_decided_objection_refreshes_the_misuse_flag_alone(client, field, settings, monkeypatch):

@@ -13,6 +13,7 @@ from candidates.signals import support_upload_done
 from electorate.models import Voter
 from electorate.nik import nik_decode, nik_hash
 from tests.factories import PairFactory, SupporterFactory, SupportUploadFactory, VoterFactory
+from verification import derived
 from verification.engine import run_create, verification_run
 from verification.models import VerificationResult, VerificationRun
 from verification.rules import Reason
@@ -119,3 +120,17 @@ def snapshot(pair: Pair) -> list[tuple]:
 def upload_done_signal(upload: SupportUpload) -> None:
     """What the intake sends when a list has loaded (verification refreshes the duplicates)."""
     support_upload_done.send(sender=SupportUpload, upload=upload)
+
+
+class Counting:
+    """Counts the calls of the expensive part (the GROUP BYs over every supporter)."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        real = derived.red_flags_lists
+
+        def counted(**kwargs):
+            self.calls += 1
+            return real(**kwargs)
+
+        monkeypatch.setattr(derived, "red_flags_lists", counted)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from electorate.models import Role
 from tests.factories import make_nik
 from tests.fieldwork.field import staff
-from verification import derived
+from tests.verification.case import Counting
 from verification.derived import red_flags_stored, run_derive
 from verification.engine import run_create, verification_run
 from verification.models import RunDerived
@@ -34,20 +34,6 @@ def _at_one_address(case, n: int, address: str = "Jl. Kenari 5") -> None:
 
 def _addresses(flags) -> list[int]:
     return [f["supporters"] for f in flags if f["kind"] == "address"]
-
-
-class Counting:
-    """Counts the calls of the expensive part (the GROUP BYs over every supporter)."""
-
-    def __init__(self, monkeypatch):
-        self.calls = 0
-        real = derived.red_flags_lists
-
-        def counted(**kwargs):
-            self.calls += 1
-            return real(**kwargs)
-
-        monkeypatch.setattr(derived, "red_flags_lists", counted)
 
 
 def test_the_task_stores_the_flags_when_the_run_ends_and_pages_only_read_them(
