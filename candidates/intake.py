@@ -47,14 +47,10 @@ from electorate.parsing import (
     Table,
     cached,
     columns_match,
-    parse_birth_date,
-    parse_kelurahan,
-    parse_marital,
     parse_name,
     parse_nik,
-    parse_rt,
-    parse_sex,
     parse_text,
+    person_parsers,
     row_errors,
     table_open,
 )
@@ -173,32 +169,19 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     )
     width = max(cols.values()) + 1
     today = dt.date.today()
-    p_date = cached(lambda v: parse_birth_date(v, today=today).isoformat())
-    p_sex = cached(parse_sex)
-    p_mar = cached(parse_marital)
-    p_kel = cached(partial(parse_kelurahan, known=known))
-    p_rt = cached(parse_rt)
-    p_rw = cached(partial(parse_rt, column="RW"))
-    p_place = cached(partial(parse_text, max_length=100, column="TEMPAT_LAHIR"))
-    p_job = cached(partial(parse_text, max_length=100, column="PEKERJAAN"))
-    p_page = cached(partial(parse_text, max_length=20, column="HALAMAN"))
-    p_addr = partial(parse_text, max_length=300, column="ALAMAT")
+    parsers = {
+        **person_parsers(known=known, today=today),
+        "PEKERJAAN": cached(partial(parse_text, max_length=100, column="PEKERJAAN")),
+        "HALAMAN": cached(partial(parse_text, max_length=20, column="HALAMAN")),
+    }
+    p_date, p_sex, p_mar, p_kel, p_rt, p_rw, p_place, p_job, p_page, p_addr = (
+        parsers[c]
+        for c in ("TANGGAL_LAHIR", "JENIS_KELAMIN", "STATUS_PERKAWINAN", "KODE_WILAYAH", "RT", "RW",
+                  "TEMPAT_LAHIR", "PEKERJAAN", "HALAMAN", "ALAMAT")
+    )  # fmt: skip
     # A failed row is read again, every cell (electorate.parsing.row_errors): the team fixes
     # all of a row's mistakes at once. Same parsers, column order as the form.
-    checks = (
-        ("NIK", i_nik, parse_nik),
-        ("NAMA", i_name, parse_name),
-        ("TEMPAT_LAHIR", i_place, p_place),
-        ("TANGGAL_LAHIR", i_date, p_date),
-        ("JENIS_KELAMIN", i_sex, p_sex),
-        ("ALAMAT", i_addr, p_addr),
-        ("RT", i_rt, p_rt),
-        ("RW", i_rw, p_rw),
-        ("KODE_WILAYAH", i_kel, p_kel),
-        ("PEKERJAAN", i_job, p_job),
-        ("STATUS_PERKAWINAN", i_mar, p_mar),
-        ("HALAMAN", i_page, p_page),
-    )
+    checks = tuple((c, cols[c], parsers[c]) for c in REQUIRED)
     add_row = errors.add_row
     hasher = keys.hasher()  # the chain the caller's transaction holds (see keys.hasher)
     hash_nik, group_and_serial, seal = hasher.hash, hasher.group_and_serial, keys.encryptor()

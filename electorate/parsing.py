@@ -16,6 +16,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -883,3 +884,21 @@ def cached(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return result
 
     return parse
+
+
+def person_parsers(*, known: frozenset[str], today: dt.date) -> dict[str, Callable[[Any], Any]]:
+    """The parsers of the columns a voter roll and a support list share, by column, memoised
+    for one import (`cached`): each importer takes them into locals for its unrolled loop and
+    passes them, in its column order, to `row_errors` for a failed row."""
+    return {
+        "NIK": parse_nik,
+        "NAMA": parse_name,
+        "TEMPAT_LAHIR": cached(partial(parse_text, max_length=100, column="TEMPAT_LAHIR")),
+        "TANGGAL_LAHIR": cached(lambda v: parse_birth_date(v, today=today).isoformat()),
+        "JENIS_KELAMIN": cached(parse_sex),
+        "STATUS_PERKAWINAN": cached(parse_marital),
+        "ALAMAT": partial(parse_text, max_length=300, column="ALAMAT"),
+        "RT": cached(parse_rt),
+        "RW": cached(partial(parse_rt, column="RW")),
+        "KODE_WILAYAH": cached(partial(parse_kelurahan, known=known)),
+    }

@@ -22,7 +22,6 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
-from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -38,16 +37,10 @@ from electorate.parsing import (
     FieldError,
     FileFormatError,
     Table,
-    cached,
     columns_match,
-    parse_birth_date,
-    parse_kelurahan,
-    parse_marital,
     parse_name,
     parse_nik,
-    parse_rt,
-    parse_sex,
-    parse_text,
+    person_parsers,
     row_errors,
     table_open,
 )
@@ -135,28 +128,15 @@ def voter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     )
     width = max(cols.values()) + 1
     today = dt.date.today()
-    p_date = cached(lambda v: parse_birth_date(v, today=today).isoformat())
-    p_sex = cached(parse_sex)
-    p_mar = cached(parse_marital)
-    p_kel = cached(partial(parse_kelurahan, known=known))
-    p_rt = cached(parse_rt)
-    p_rw = cached(partial(parse_rt, column="RW"))
-    p_place = cached(partial(parse_text, max_length=100, column="TEMPAT_LAHIR"))
-    p_addr = partial(parse_text, max_length=300, column="ALAMAT")
+    parsers = person_parsers(known=known, today=today)
+    p_date, p_sex, p_mar, p_kel, p_rt, p_rw, p_place, p_addr = (
+        parsers[c]
+        for c in ("TANGGAL_LAHIR", "JENIS_KELAMIN", "STATUS_PERKAWINAN", "KODE_WILAYAH", "RT", "RW",
+                  "TEMPAT_LAHIR", "ALAMAT")
+    )  # fmt: skip
     # A failed row is read again, every cell (electorate.parsing.row_errors), so that the KPU
     # sees all of a row's mistakes at once; a good row never goes there.
-    checks = (
-        ("NIK", i_nik, parse_nik),
-        ("NAMA", i_name, parse_name),
-        ("TEMPAT_LAHIR", i_place, p_place),
-        ("TANGGAL_LAHIR", i_date, p_date),
-        ("JENIS_KELAMIN", i_sex, p_sex),
-        ("STATUS_PERKAWINAN", i_mar, p_mar),
-        ("ALAMAT", i_addr, p_addr),
-        ("RT", i_rt, p_rt),
-        ("RW", i_rw, p_rw),
-        ("KODE_WILAYAH", i_kel, p_kel),
-    )
+    checks = tuple((c, cols[c], parsers[c]) for c in REQUIRED)
     add_row = errors.add_row
     tick = progress.tick
     count = 0
