@@ -15,7 +15,7 @@ The URL resolver is walked, so a new URL with an id that is not listed here fail
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_lazy
 
 from tests.documents.world import documents_objects_add
 from tests.fieldwork.world import KELURAHAN, fieldwork_objects_add, fieldwork_users_add
@@ -338,3 +338,39 @@ def test_writes_to_another_sides_objects_are_404_and_to_unallowed_roles_403(clie
         got[user] = client.post(url, {"name": "X", "round": 0}).status_code
     assert got == {u: s for u, s in want.items() if s != 200}
     assert counts() == before
+
+
+# Pages without an id: the filling guides are for any signed-in account (the teams fill the
+# support list, the KPU the DPT file); the minutes' code lookup is public like the page it
+# leads to, and a code typed with spaces, for any document, only redirects there.
+NO_ID = {
+    "upload-guide": (reverse_lazy("upload-guide"), "signed-in"),
+    "roll-guide": (reverse_lazy("roll-guide"), "signed-in"),
+    "minutes-lookup": (reverse_lazy("minutes-lookup"), "public"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_ID))
+def test_pages_without_an_id(client, world, name):
+    url, who = NO_ID[name]
+    got, want = {}, {}
+    for user in USERS:
+        client.logout()
+        if user != "anon":
+            client.force_login(world.users[user])
+        response = client.get(str(url))
+        status = response.status_code
+        if status == 302 and response["Location"].startswith(reverse("login")):
+            status = "login"
+        got[user] = status
+        want[user] = "login" if user == "anon" and who == "signed-in" else 200
+    assert got == want
+
+
+def test_the_code_lookup_leads_to_the_public_page_for_anyone(client, world):
+    documents_objects_add(world)
+    code = world.objects["a"]["minutes_code"].code
+    typed = " ".join([code[:4].lower(), code[4:]])
+    response = client.get(reverse("minutes-lookup"), {"code": typed})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("minutes-verify", kwargs={"code": code})
