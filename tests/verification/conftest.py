@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import ElectionFactory, RegionFactory, VoterRollFactory, make_nik
 from tests.verification.case import KEL_OUTSIDE, VOTING_DAY, Case
@@ -43,3 +44,15 @@ def verified_two(case):
     run = run_create(pair=case.pair("A"))
     verification_run(run_id=run.pk)
     return case.pair("A"), ok
+
+
+@pytest.fixture
+def verified(client, world, eager, django_capture_on_commit_callbacks):
+    """Pair A verified through the page by its KPU (its roll is empty: every supporter TMS)."""
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users["kpu_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("verification-run", kwargs={"pk": pair.pk}), {"round": 0})
+    assert response.status_code == 302
+    client.logout()
+    return pair

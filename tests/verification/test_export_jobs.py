@@ -31,17 +31,6 @@ pytestmark = pytest.mark.django_db
 NAME = re.compile(r"Pendukung (3\d\.\d\d\.\d\d\.\d{4}) (\d+)")
 
 
-@pytest.fixture
-def verified(client, world, eager, django_capture_on_commit_callbacks):
-    """Pair A verified through the page by its KPU (its roll is empty: every supporter TMS)."""
-    pair = world.objects["a"]["pair"]
-    client.force_login(world.users["kpu_a"])
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("verification-run", kwargs={"pk": pair.pk}), {"round": 0})
-    client.logout()
-    return pair
-
-
 def _ask(client, django_capture_on_commit_callbacks, user, pair, **filters) -> Export:
     """The results page's button, as `user`: the task runs in-process on commit."""
     client.force_login(user)

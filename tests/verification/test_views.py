@@ -13,18 +13,6 @@ from candidates.models import Election
 from verification.models import Export, VerificationRun
 
 
-@pytest.fixture
-def verified(client, world, eager, django_capture_on_commit_callbacks):
-    """Pair A verified through the page by its KPU (its roll is empty: every supporter TMS)."""
-    pair = world.objects["a"]["pair"]
-    client.force_login(world.users["kpu_a"])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("verification-run", kwargs={"pk": pair.pk}), {"round": 0})
-    assert response.status_code == 302
-    client.logout()
-    return pair
-
-
 def test_kpu_starts_a_run_from_the_page_and_sees_it_finished(client, world, verified):
     run = VerificationRun.objects.get(pair=verified)
     assert run.status == "done"
