@@ -158,17 +158,7 @@ class Command(BaseCommand):
         cycle = [Finding.SESUAI] * 6 + [Finding.TIDAK_DITEMUI, Finding.TOLAK, Finding.TOLAK_TTD]
         for i, task in enumerate(tasks[: len(tasks) * 2 // 3]):
             finding = Finding.PINDAH if i == 10 else cycle[i % len(cycle)]
-            chosen = pair.pk if task.double and finding == Finding.SESUAI else None
-            record_entry(
-                task=task,
-                entry=Entry(
-                    finding=finding,
-                    method=Method.KUNJUNGAN,
-                    visited_on=today - dt.timedelta(days=i % 3),
-                    chosen_pair_id=chosen,
-                ),
-                by=pps,
-            )
+            _visit(pair, task, finding, on=today - dt.timedelta(days=i % 3), by=pps)
         denied = Task.objects.filter(stage=stage, kelurahan_code=CIDENG, finding=Finding.TOLAK)
         if first := denied.first():
             attest_denial(
@@ -214,15 +204,11 @@ class Command(BaseCommand):
                 if i % 10 == 9 or task.finding:
                     continue
                 finding = Finding.TIDAK_DITEMUI if i % 10 == 8 else Finding.SESUAI
-                chosen = pair.pk if task.double and finding == Finding.SESUAI else None
-                record_entry(
-                    task=task,
-                    entry=Entry(
-                        finding=finding,
-                        method=Method.KUNJUNGAN,
-                        visited_on=stage.opens + dt.timedelta(days=i % 7),
-                        chosen_pair_id=chosen,
-                    ),
+                _visit(
+                    pair,
+                    task,
+                    finding,
+                    on=stage.opens + dt.timedelta(days=i % 7),
                     today=stage.closes,
                 )
             stage_close_all(stage=stage, as_of=today, by=kpu)
@@ -336,3 +322,10 @@ class Command(BaseCommand):
         for i, pair in enumerate(pairs):
             w(f"  tim_{'ab'[i]:<12} Tim {pair.name}")
         w("")
+
+
+def _visit(pair, task: Task, finding: str, *, on: dt.date, by=None, today=None) -> None:
+    """A PPS's home visit recorded; a double supporter met and confirming chooses this pair."""
+    chosen = pair.pk if task.double and finding == Finding.SESUAI else None
+    entry = Entry(finding=finding, method=Method.KUNJUNGAN, visited_on=on, chosen_pair_id=chosen)
+    record_entry(task=task, entry=entry, by=by, today=today)
