@@ -29,6 +29,34 @@ def raw_connection(*, autocommit: bool = False) -> Any:
     return psycopg.connect(**{k: v for k, v in params.items() if k in keep}, autocommit=autocommit)
 
 
+class SideConnection:
+    """An autocommit connection of its own, opened on first use, for writes a page must see
+    while the caller's transaction is still open (an import's or an export's progress).
+    Such a write is a nicety: `execute` says whether it went through, and a failure only
+    closes the connection (the next write opens another)."""
+
+    def __init__(self) -> None:
+        self._conn: Any = None
+
+    def execute(self, sql: str, params: list) -> bool:
+        try:
+            if self._conn is None:
+                self._conn = raw_connection(autocommit=True)
+            self._conn.execute(sql, params)
+            return True
+        except Exception:
+            log.warning("a progress write through the side connection failed", exc_info=True)
+            self.close()
+            return False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+
 def fk_triggers_skip(
     cursor: Any, *, parents: list[tuple[str, int]], tables: tuple[str, ...] = ()
 ) -> None:

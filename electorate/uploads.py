@@ -37,7 +37,7 @@ from django.utils.translation import gettext
 from electorate.models import RollImport, Upload
 from electorate.outage import write_through_outage
 from electorate.parsing import SHEET_SUFFIXES, FileFormatError, Table
-from electorate.pgcopy import raw_connection
+from electorate.pgcopy import SideConnection
 from electorate.vault import vault_local, vault_open, vault_store
 
 log = logging.getLogger(__name__)
@@ -312,7 +312,7 @@ class Progress:
         self.table = table
         self.errors = errors
         self.rows = 0
-        self._conn: Any = None
+        self._side = SideConnection()
         self._next = PROGRESS_EVERY
 
     def tick(self, rows: int) -> None:
@@ -337,25 +337,16 @@ class Progress:
             if not connection.in_atomic_block:
                 self.model.objects.filter(pk=self.pk).update(**counts, heartbeat_at=now)
             return
-        try:
-            if self._conn is None:
-                self._conn = raw_connection(autocommit=True)
-            columns = ", ".join(f"{name} = %s" for name in counts)
-            self._conn.execute(
-                f"UPDATE {self.table_name} SET {columns}, heartbeat_at = %s "
-                f"WHERE id = (SELECT id FROM {self.table_name} WHERE id = %s "
-                "FOR NO KEY UPDATE SKIP LOCKED)",
-                [*counts.values(), now, self.pk],
-            )
-        except Exception:  # progress is a nicety; never let it break an import
-            self.close()
+        columns = ", ".join(f"{name} = %s" for name in counts)
+        self._side.execute(
+            f"UPDATE {self.table_name} SET {columns}, heartbeat_at = %s "
+            f"WHERE id = (SELECT id FROM {self.table_name} WHERE id = %s "
+            "FOR NO KEY UPDATE SKIP LOCKED)",
+            [*counts.values(), now, self.pk],
+        )
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
+        self._side.close()
 
 
 def uploads_rekey(*, hasher=None, rehashed: bool = False) -> int:

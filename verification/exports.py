@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Pair, Round
 from electorate.outage import write_through_outage
-from electorate.pgcopy import raw_connection
+from electorate.pgcopy import SideConnection
 from electorate.vault import vault_open, vault_store
 from verification.models import Export
 from verification.rules import Outcome, reason_labels
@@ -211,7 +211,7 @@ class _Progress:
         self.pk = pk
         self.claimed = claimed
         self.total = 0
-        self._conn: Any = None
+        self._side = SideConnection()
 
     def write(self, rows: int) -> None:
         now = timezone.now()
@@ -220,24 +220,14 @@ class _Progress:
                 rows_written=rows, rows_total=self.total, heartbeat_at=now
             )
             return
-        try:
-            if self._conn is None:
-                self._conn = raw_connection(autocommit=True)
-            self._conn.execute(
-                f"UPDATE {Export._meta.db_table} SET rows_written = %s, rows_total = %s, "
-                "heartbeat_at = %s WHERE id = %s AND started_at = %s",
-                [rows, self.total, now, self.pk, self.claimed],
-            )
-        except Exception:  # progress is a nicety; never let it break the export
-            log.warning("export %s: progress not written", self.pk, exc_info=True)
-            self.close()
+        self._side.execute(
+            f"UPDATE {Export._meta.db_table} SET rows_written = %s, rows_total = %s, "
+            "heartbeat_at = %s WHERE id = %s AND started_at = %s",
+            [rows, self.total, now, self.pk, self.claimed],
+        )
 
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
+        self._side.close()
 
 
 def _write(export: Export, out: IO[bytes], progress: _Progress) -> int:
