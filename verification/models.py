@@ -95,6 +95,9 @@ class VerificationChunk(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
+    # What the chunk wrote, counted by its own INSERT (PostgreSQL): the run's counts are their
+    # sum (verification.engine.run). Null where the run counts its results at the end.
+    counts = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -106,11 +109,17 @@ class VerificationChunk(models.Model):
 
 
 class ReasonFlag(models.Model):
-    """Reason bits known before a chunk's results are written: the duplicates (pair-wide, once
-    per run) and the name mismatches (rapidfuzz, per chunk). The INSERT of the results reads
-    them like a column. Each bit at most once per supporter."""
+    """Reason bits known before a chunk's results are written: the duplicates and the standing
+    marks (pair-wide, once per run) and, on SQLite, the name mismatches (rapidfuzz, per chunk;
+    PostgreSQL keeps those in a working table, engine/backends.py). The INSERT of the results
+    reads them like a column. Each bit at most once per supporter."""
 
-    run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: checked at commit, one trigger per row, it cost 0.3 s for the
+    # 50k duplicates of a DKI run; the engine writes only its own run's id, and Django's
+    # collector still cascades a run's deletion.
+    run = models.ForeignKey(
+        VerificationRun, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     supporter_id = models.BigIntegerField()
     bits = models.PositiveIntegerField()
 

@@ -106,15 +106,10 @@ MUHAMMAD = frozenset(
 )
 _NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
 _DOTTED = re.compile(r"\b[A-Z]\.\s?[A-Z]{1,4}\.?(?=\s|$|,)")
-# Pre-1972 spelling (Ejaan Soewandi) -> EYD, applied to both sides, so "every J becomes Y" is fine.
-_SPELLING = (
-    (re.compile("OE"), "U"),
-    (re.compile("DJ"), "J"),
-    (re.compile("TJ"), "C"),
-    (re.compile("CH"), "KH"),
-    (re.compile("J"), "Y"),
-    (re.compile(r"([A-Z])\1+"), r"\1"),  # MUHAMMAD/MUHAMAD, ABDULLAH/ABDULAH
-)
+# Pre-1972 spelling (Ejaan Soewandi) -> EYD, applied to both sides, so "every J becomes Y" is
+# fine. In this order, by str.replace: the same as a regex per literal, without the regex.
+_SPELLING = (("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("CH", "KH"), ("J", "Y"))
+_DOUBLED = re.compile(r"([A-Z])\1+")  # MUHAMMAD/MUHAMAD, ABDULLAH/ABDULAH
 
 
 def _drop_degree(match: re.Match) -> str:
@@ -136,9 +131,9 @@ def name_normalise(name: str) -> str:
         if t not in PREFIX_TITLES and t not in DEGREES
     ]
     text = " ".join(tokens)
-    for pattern, repl in _SPELLING:
-        text = pattern.sub(repl, text)
-    return text
+    for old, new in _SPELLING:
+        text = text.replace(old, new)
+    return _DOUBLED.sub(r"\1", text)
 
 
 def name_min_score() -> float:

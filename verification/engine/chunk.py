@@ -13,7 +13,7 @@ from verification.engine.backends import RESULT, Backend
 from verification.engine.prepare import names_flag
 from verification.engine.reasons import reason_params, results_select
 from verification.models import VerificationChunk, VerificationRun
-from verification.rules import outcome_masks, outcome_sql
+from verification.rules import Outcome, Reason, outcome_masks, outcome_sql, reason_counts_sql
 
 
 def chunk_claim(run: VerificationRun) -> VerificationChunk | None:
@@ -59,18 +59,54 @@ def chunk_process(
         )
         if db.names_in_chunks:
             names_flag(run, db, lo=chunk.id_from, hi=chunk.id_to)
-        cursor.execute(
-            f"""
+        insert = f"""
             INSERT INTO {RESULT} (supporter_id, run_id, pair_id, round, kelurahan_code, reasons,
                                   outcome, voter_id, superseded)
             SELECT t.id, %(run)s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
                    {outcome}, t.voter_id, %(superseded)s
-            FROM ({results_select(db.voter_join(run.pk), prepared)}) t
-            """,
-            {**params, "superseded": False},
-        )
-        rows = cursor.rowcount
+            FROM ({results_select(db, run.pk, prepared)}) t
+        """
+        params = {**params, "superseded": False}
+        counts = None
+        if db.counts_in_chunks:
+            # Counted as written (RETURNING into an aggregate), by each session for its own
+            # chunk: the run's counts are then a sum, not a GROUP BY over every result.
+            cursor.execute(
+                f"WITH written AS ({insert} RETURNING outcome, reasons) "
+                f"SELECT outcome, COUNT(*), {reason_counts_sql()} FROM written GROUP BY outcome",
+                params,
+            )
+            counts = counts_from_groups(cursor.fetchall())
+            rows = counts["total"]
+        else:
+            cursor.execute(insert, params)
+            rows = cursor.rowcount
         VerificationChunk.objects.filter(pk=chunk.pk).update(
-            status=VerificationChunk.Status.DONE, rows=rows
+            status=VerificationChunk.Status.DONE, rows=rows, counts=counts
         )
         VerificationRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+
+
+def counts_from_groups(groups: list[tuple]) -> dict:
+    """Rows of (outcome, count, one sum per reason in Reason order) -> the run's counts shape:
+    {"total", "MS", "BMS", "TMS", "reasons": {name: count}}."""
+    counts = {o: 0 for o in Outcome.values}
+    reasons = {r.name: 0 for r in Reason}
+    for outcome, n, *sums in groups:
+        counts[outcome] = n
+        for r, value in zip(Reason, sums, strict=True):
+            reasons[r.name] += int(value or 0)
+    return {"total": sum(counts.values()), **counts, "reasons": reasons}
+
+
+def counts_sum(parts: list[dict]) -> dict:
+    """The counts of several chunks together."""
+    total = counts_from_groups([])
+    for part in parts:
+        for key, value in part.items():
+            if key == "reasons":
+                for name, n in value.items():
+                    total["reasons"][name] = total["reasons"].get(name, 0) + n
+            else:
+                total[key] = total.get(key, 0) + value
+    return total

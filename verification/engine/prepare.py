@@ -2,14 +2,16 @@
 occupation texts of the lists, which earlier records a repair round supersedes, and (on
 PostgreSQL) the round's matches against the roll with the names that differ judged once.
 
-On PostgreSQL the duplicates are flagged by a second session while this one matches the roll:
-the two are the longest steps of the preparation and touch different tables (each step
-replaces only its own reason bits, so they never meet)."""
+On PostgreSQL the roll is matched first, by a parallel query that keeps every core busy; then
+the duplicates and the other pair-wide steps are done by two more sessions while this one
+judges the names in Python. They touch different rows (each step replaces only its own reason
+bits, so they never meet)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -38,39 +40,55 @@ def run_prepare(run: VerificationRun, db: Backend | None = None, *, again: bool 
         if locked.prepared is not None and not (again and db.matches_lost(run, locked.prepared)):
             return locked.prepared
         db.analyze_if_stale(SUPPORTER, VOTER)
-        scope = Supporter.objects.filter(pair_id=run.pair_id, round=run.round)
-        occupations = scope.exclude(occupation="").values_list("occupation", flat=True).distinct()
-        restricted = sorted(o for o in occupations if occupation_is_restricted(o))
-        side = _Beside(lambda: _flags_pair_wide(run), threaded=threaded)
+        # The matching runs first and alone: it is parallel and keeps every core busy. The
+        # pair-wide steps then run in two sessions of their own while this one judges the
+        # names in Python (one core).
         matches = db.run_matches(run)
+        sides = [
+            _Beside(lambda: duplicates_flag(run), threaded=threaded),
+            _Beside(lambda: _pair_wide(run), threaded=threaded),
+        ]
         if matches is not None:
             names_flag(run, db)
-        side.join()
-        prepared = {"restricted_occupations": restricted, "matches": matches}
+        for side in sides:
+            side.join()
+        prepared = {"restricted_occupations": sides[1].result, "matches": matches}
         VerificationRun.objects.filter(pk=run.pk).update(prepared=prepared)
         return prepared
 
 
-def _flags_pair_wide(run: VerificationRun) -> None:
-    duplicates_flag(run)
+def _pair_wide(run: VerificationRun) -> list[str]:
+    """A side step: the standing marks, what a repair round supersedes, then the restricted
+    occupation texts of the round."""
     marks_flag(run)
     superseded_mark(pair_id=run.pair_id, round=run.round)
+    scope = Supporter.objects.filter(pair_id=run.pair_id, round=run.round)
+    occupations = scope.exclude(occupation="").values_list("occupation", flat=True).distinct()
+    return sorted(o for o in occupations if occupation_is_restricted(o))
 
 
 class _Beside:
-    """A step run in a thread of its own (its own connection and transaction), or inline."""
+    """A step run in a thread of its own (its own connection and transaction), or inline;
+    what it returns is `result` once joined."""
 
-    def __init__(self, step: Callable[[], None], threaded: bool):
+    def __init__(self, step: Callable[[], Any], threaded: bool):
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
+        self.result: Any = None
         if not threaded:
-            step()
+            self.result = step()
             return
 
         def work() -> None:
             try:
                 with transaction.atomic():
-                    step()
+                    # Not waiting for the flush at commit is safe: the run's own transaction
+                    # commits after this one (prepared is stored there), and its synchronous
+                    # commit flushes the log up to itself, this step's rows included. Should
+                    # the server crash before, prepared is not stored and the run prepares again.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit = off")
+                    self.result = step()
             except BaseException as exc:  # raised in the caller by join()
                 self.error = exc
             finally:
@@ -89,17 +107,11 @@ class _Beside:
 def names_flag(run: VerificationRun, db: Backend, *, lo: int = 0, hi: int = 2**62) -> None:
     """DATA_MISMATCH for names, judged before the results are written (so they are written
     once): the pairs whose text differs beyond case go in batches to rapidfuzz, and the ids of
-    the differing ones become flag rows that the INSERT reads like the duplicate bits. For the
-    whole run on PostgreSQL (from its matches), for a chunk's id range on SQLite."""
-    mismatch = int(Reason.DATA_MISMATCH)
+    the differing ones are kept where the INSERT reads them (db.names_store). For the whole run
+    on PostgreSQL (from its matches), for a chunk's id range on SQLite."""
     params = {"run": run.pk, "pair": run.pair_id, "round": run.round, "roll": run.roll_id,
-              "lo": lo, "hi": hi, "bits": mismatch}  # fmt: skip
+              "lo": lo, "hi": hi, "bits": int(Reason.DATA_MISMATCH)}  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits = %(bits)s "
-            "AND supporter_id BETWEEN %(lo)s AND %(hi)s",
-            params,
-        )
         db.names_differing(cursor, params)
         flagged: list[int] = []
         while batch := cursor.fetchmany(NAME_BATCH):
@@ -107,7 +119,7 @@ def names_flag(run: VerificationRun, db: Backend, *, lo: int = 0, hi: int = 2**6
             flagged.extend(
                 i for i, bad in zip(ids, names_differ(list(left), list(right)), strict=True) if bad
             )
-        db.flags_insert(cursor, run_id=run.pk, ids=flagged, bits=mismatch)
+        db.names_store(cursor, params, flagged)
 
 
 def pairs_with_lists(election_id: int) -> list[int]:

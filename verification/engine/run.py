@@ -15,10 +15,16 @@ from audit.trail import audit_record
 from candidates.models import Supporter
 from electorate.outage import write_through_outage
 from verification.engine.backends import RESULT, Backend, backend
-from verification.engine.chunk import chunk_claim, chunk_process, chunk_release
+from verification.engine.chunk import (
+    chunk_claim,
+    chunk_process,
+    chunk_release,
+    counts_from_groups,
+    counts_sum,
+)
 from verification.engine.prepare import run_prepare, superseded_mark
 from verification.models import VerificationChunk, VerificationRun
-from verification.rules import Outcome, Reason, reason_counts_sql
+from verification.rules import reason_counts_sql
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +146,11 @@ def _finish(run: VerificationRun, db: Backend) -> None:
     last = Supporter.objects.filter(pair_id=run.pair_id).aggregate(r=Max("round"))["r"] or 0
     if last > run.round:
         superseded_mark(pair_id=run.pair_id, round=last)
-    counts = run_counts(run_id=run.pk)
+    parts = list(VerificationChunk.objects.filter(run=run).values_list("counts", flat=True))
+    if parts and all(part is not None for part in parts):
+        counts = counts_sum(parts)
+    else:
+        counts = run_counts(run_id=run.pk)
     VerificationRun.objects.filter(pk=run.pk).exclude(status=VerificationRun.Status.DONE).update(
         status=VerificationRun.Status.DONE,
         finished_at=timezone.now(),
@@ -168,11 +178,4 @@ def run_counts(*, run_id: int) -> dict:
             "WHERE run_id = %(run)s GROUP BY outcome",
             {"run": run_id},
         )
-        rows = cursor.fetchall()
-    counts = {o: 0 for o in Outcome.values}
-    reasons = {r.name: 0 for r in Reason}
-    for outcome, n, *sums in rows:
-        counts[outcome] = n
-        for r, value in zip(Reason, sums, strict=True):
-            reasons[r.name] += int(value or 0)
-    return {"total": sum(counts.values()), **counts, "reasons": reasons}
+        return counts_from_groups(cursor.fetchall())

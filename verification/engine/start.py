@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload
 from electorate.models import RollImport
-from verification.engine.backends import SUPPORTER
+from verification.engine.backends import SUPPORTER, backend
 from verification.models import VerificationChunk, VerificationRun
 from verification.rules import reason_outcomes
 
@@ -36,7 +36,7 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
     )
     with transaction.atomic():
         Pair.objects.select_for_update().filter(pk=pair.pk).first()
-        bounds = chunk_bounds(pair_id=pair.pk, round=round, size=_chunk_size(pair, round))
+        bounds = chunk_bounds(pair_id=pair.pk, round=round)
         run = _unfinished(pair, round, bounds)
         if run is None:
             run = VerificationRun.objects.create(
@@ -127,19 +127,13 @@ def bounds_of(run: VerificationRun) -> list[tuple[int, int]]:
     )
 
 
-def _chunk_size(pair: Pair, round: int) -> int:
-    """At most VERIFICATION_CHUNK_SIZE, and small enough that every session of a run has a
-    chunk of its own (verification/engine/run.py: _sessions)."""
-    count = Supporter.objects.filter(pair=pair, round=round).count()
-    per_session = -(-count // max(1, settings.VERIFICATION_SESSIONS))
-    return max(1, min(settings.VERIFICATION_CHUNK_SIZE, per_session))
-
-
-def chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int]]:
-    """Inclusive id ranges of about `size` supporters each, from one window query. The join
-    against the roll reads the whole roll once per chunk (a hash join: 8M probes are slower
-    than one scan), so chunks are large: DKI's 840,640 supporters are one chunk."""
-    scope = {"pair": pair_id, "round": round, "size": size}
+def chunk_bounds(*, pair_id: int, round: int, size: int | None = None) -> list[tuple[int, int]]:
+    """Inclusive id ranges of about `size` supporters each. By default at most
+    VERIFICATION_CHUNK_SIZE, and small enough that every session of a run has a chunk of its
+    own (verification/engine/run.py: _sessions). The join against the roll reads the whole roll
+    once per chunk (a hash join: 8M probes are slower than one scan), so chunks are large:
+    DKI's 840,640 supporters are two, one per session."""
+    scope = {"pair": pair_id, "round": round}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT MIN(id), MAX(id), COUNT(*) FROM {SUPPORTER} "
@@ -149,18 +143,12 @@ def chunk_bounds(*, pair_id: int, round: int, size: int) -> list[tuple[int, int]
         low, high, count = cursor.fetchone()
         if not count:
             return []
+        if size is None:
+            per_session = -(-count // max(1, settings.VERIFICATION_SESSIONS))
+            size = max(1, min(settings.VERIFICATION_CHUNK_SIZE, per_session))
         if count <= size:
             return [(low, high)]
-        cursor.execute(
-            f"""
-            SELECT id FROM (
-                SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn
-                FROM {SUPPORTER} WHERE pair_id = %(pair)s AND round = %(round)s
-            ) t WHERE (rn - 1) %% %(size)s = 0 ORDER BY id
-            """,
-            scope,
-        )
-        starts = [row[0] for row in cursor.fetchall()]
+        starts = backend().chunk_bounds_starts(cursor, scope, count, size)
     return [
         (lo, (starts[i + 1] - 1) if i + 1 < len(starts) else high) for i, lo in enumerate(starts)
     ]

@@ -99,6 +99,38 @@ def test_run_records_rules_roll_and_counts(mixed, case):
     assert run.finished_at is not None
 
 
+@pytest.mark.parametrize("size", [1, 3, 4, 7, 19, 20])
+def test_chunk_bounds_split_the_round_evenly_and_the_same_on_either_database(mixed, size):
+    """PostgreSQL finds the chunks' first ids by one percentile_disc, SQLite by a window over
+    every row: the same ids, chunks of `size` (the last one the rest), every supporter once."""
+    from candidates.models import Supporter
+    from verification.engine.backends import Backend
+    from verification.engine.start import chunk_bounds
+
+    ids = sorted(Supporter.objects.filter(pair=mixed, round=0).values_list("pk", flat=True))
+    bounds = chunk_bounds(pair_id=mixed.pk, round=0, size=size)
+    sizes = [sum(lo <= i <= hi for i in ids) for lo, hi in bounds]
+    assert sizes == [size] * (len(ids) // size) + ([len(ids) % size] if len(ids) % size else [])
+    assert bounds[0][0] == ids[0] and bounds[-1][1] == ids[-1]
+    scope = {"pair": mixed.pk, "round": 0}
+    with connection.cursor() as cursor:
+        window = Backend().chunk_bounds_starts(cursor, scope, len(ids), size)
+        assert backend().chunk_bounds_starts(cursor, scope, len(ids), size) == window
+
+
+def test_run_counts_summed_from_the_chunks_equal_a_count_of_the_results(mixed):
+    from verification.engine import run_counts
+
+    run = verify(mixed)
+    chunks = list(run.chunks.values_list("counts", flat=True))
+    if connection.vendor == "postgresql":  # each chunk's INSERT counted what it wrote
+        assert all(c is not None and c["total"] > 0 for c in chunks)
+    else:
+        assert chunks == [None] * run.chunks_total
+    assert run.counts == run_counts(run_id=run.pk)
+    assert run.counts["total"] == 20 and sum(run.counts["reasons"].values()) > 0
+
+
 def test_query_count_does_not_grow_with_supporters(case, settings, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -165,34 +197,44 @@ def test_rerunning_an_earlier_round_keeps_the_later_resubmission_counted_once(ca
 
 
 @pytest.mark.django_db(transaction=True)
-def test_duplicates_are_flagged_by_a_second_session_while_the_roll_is_matched(mixed, monkeypatch):
-    """On PostgreSQL, outside any caller's transaction (as a worker runs it), the pair-wide
-    flags are written by another session while this one matches the roll; the results are
-    the same as with everything in one session (a caller's transaction: inline)."""
+def test_pair_wide_steps_are_done_by_two_other_sessions_while_the_names_are_judged(
+    mixed, monkeypatch
+):
+    """On PostgreSQL, outside any caller's transaction (as a worker runs it), the duplicates
+    and the other pair-wide steps are written by two other sessions while this one judges the
+    names; the results are the same as with everything in one session (a caller's
+    transaction: inline)."""
     from django.db import transaction
 
     from verification.engine import prepare
 
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite has one writer: the side step runs inline there")
+        pytest.skip("SQLite has one writer: the side steps run inline there")
 
     def pid() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             return cursor.fetchone()[0]
 
-    sessions: list[int] = []
-    flags_pair_wide = prepare._flags_pair_wide
+    sessions: dict[str, list[int]] = {"duplicates": [], "pair_wide": []}
+    duplicates_flag, pair_wide = prepare.duplicates_flag, prepare._pair_wide
 
-    def watched(run) -> None:
-        sessions.append(pid())
-        flags_pair_wide(run)
+    def watched_duplicates(run) -> None:
+        sessions["duplicates"].append(pid())
+        duplicates_flag(run)
 
-    monkeypatch.setattr(prepare, "_flags_pair_wide", watched)
+    def watched_pair_wide(run) -> list[str]:
+        sessions["pair_wide"].append(pid())
+        return pair_wide(run)
+
+    monkeypatch.setattr(prepare, "duplicates_flag", watched_duplicates)
+    monkeypatch.setattr(prepare, "_pair_wide", watched_pair_wide)
     assert verify(mixed).status == VerificationRun.Status.DONE
-    assert sessions and sessions[0] != pid()
+    own = pid()
+    first = {sessions["duplicates"][0], sessions["pair_wide"][0]}
+    assert len(first) == 2 and own not in first
     side = snapshot(mixed)
     with transaction.atomic():
         verify(mixed)
-    assert sessions[1] == pid()
+    assert sessions["duplicates"][1] == sessions["pair_wide"][1] == pid()
     assert snapshot(mixed) == side
