@@ -54,7 +54,7 @@ from electorate.parsing import (
     row_errors,
     table_open,
 )
-from electorate.pgcopy import copy_escape, copy_write, fk_triggers_skip
+from electorate.pgcopy import copy_escape, copy_write, fk_triggers_skip, statistics_refresh
 from electorate.regions import kelurahan_codes
 from electorate.uploads import (
     ErrorLog,
@@ -383,6 +383,8 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
         if progress is not None:
             progress.close()
     upload.refresh_from_db()
+    if upload.status == SupportUpload.Status.DONE:
+        statistics_refresh(Supporter._meta.db_table)
     audit_record(
         "upload.loaded",
         area=upload.pair.election.region_id,

@@ -44,12 +44,14 @@ from electorate.parsing import (
     row_errors,
     table_open,
 )
+from electorate.partitions import partition_name, voter_partitioned
 from electorate.pgcopy import (
     COPY_BLOCK,
     copy_escape,
     copy_write,
     fk_triggers_skip,
     raw_connection,
+    statistics_refresh,
 )
 from electorate.regions import kelurahan_codes
 from electorate.uploads import (
@@ -385,6 +387,8 @@ def roll_import_run(*, import_id: int) -> RollImport:
             thing.close()
         files.close()
     job.refresh_from_db()
+    if job.status == RollImport.Status.DONE and voter_partitioned():
+        statistics_refresh(partition_name(job.roll_id))  # this roll's voters only
     audit_record(
         "roll.import_finished",
         area=job.roll.region_id,

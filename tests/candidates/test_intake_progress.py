@@ -97,3 +97,31 @@ def test_a_failed_run_counts_nothing_as_accepted(jakarta, monkeypatch):
         support_upload_run(upload_id=upload.pk, load=load)
     upload.refresh_from_db()
     assert (upload.status, upload.accepted) == ("failed", 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_loaded_list_leaves_the_planner_statistics_of_the_supporters_fresh(jakarta):
+    """PostgreSQL: the intake ends with ANALYZE, so the verification that follows plans on the
+    list's real size (the engine ANALYZEs only what is still stale)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE and planner statistics: PostgreSQL")
+
+    def analyzed_at():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT now(), last_analyze FROM pg_stat_user_tables "
+                "WHERE relname = 'candidates_supporter'"
+            )
+            return cursor.fetchone()
+
+    before, _ = analyzed_at()
+    upload, _ = support_upload_create(
+        pair=PairFactory(),
+        file=io.BytesIO(csv_bytes(_rows(3000, bad_every=10**9))),
+        original_name="dukungan.csv",
+    )
+    assert support_upload_run(upload_id=upload.pk).status == "done"
+    _, analyzed = analyzed_at()
+    assert analyzed is not None and analyzed >= before

@@ -72,7 +72,26 @@ class Backend:
         reads."""
         return f"LEFT JOIN {VOTER} v ON v.roll_id = %(roll)s AND v.nik_hash = s.nik_hash"
 
-    def chunk_bounds_starts(self, cursor: Any, scope: dict, count: int, size: int) -> list[int]:
+    def chunk_bounds(
+        self, cursor: Any, scope: dict, size: int | None = None
+    ) -> list[tuple[int, int]]:
+        """Inclusive id ranges of `size` supporters of the scope (pair, round) each, the last
+        one the rest; by default (size None) as many as sessions, of at most
+        VERIFICATION_CHUNK_SIZE."""
+        cursor.execute(
+            f"SELECT MIN(id), MAX(id), COUNT(*) FROM {SUPPORTER} "
+            "WHERE pair_id = %(pair)s AND round = %(round)s",
+            scope,
+        )
+        low, high, count = cursor.fetchone()
+        if not count:
+            return []
+        size = size or max(1, min(settings.VERIFICATION_CHUNK_SIZE, -(-count // _session_count())))
+        if count <= size:
+            return [(low, high)]
+        return _ranges(self.chunk_starts(cursor, scope, count, size), high)
+
+    def chunk_starts(self, cursor: Any, scope: dict, count: int, size: int) -> list[int]:
         """The first id of each chunk of `size` supporters (in id order) of the scope."""
         cursor.execute(
             f"""
@@ -199,10 +218,34 @@ class PostgresBackend(Backend):
             f"LEFT JOIN {own(names_table(run_id))} n ON n.supporter_id = s.id"
         )
 
-    def chunk_bounds_starts(self, cursor: Any, scope: dict, count: int, size: int) -> list[int]:
-        """One sort of the ids (percentile_disc) instead of a window over every row: 0.3 s
-        instead of 0.7 s at DKI scale. The start of chunk j is the id at position j*size+1;
-        the fraction aims half a row early, so that rounding cannot move it a row later."""
+    def chunk_bounds(
+        self, cursor: Any, scope: dict, size: int | None = None
+    ) -> list[tuple[int, int]]:
+        """By default one sort of the ids (percentile_disc) gives the count and the split into
+        one chunk per session at once: 0.29 s at DKI scale, where a count and a window over
+        every row took 0.8 s. Chunk j ends at the id at the (j+1)/sessions quantile."""
+        if size is not None:
+            return super().chunk_bounds(cursor, scope, size)
+        k = _session_count()
+        cursor.execute(
+            f"""
+            SELECT COUNT(*), percentile_disc(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY id)
+            FROM {SUPPORTER} WHERE pair_id = %(pair)s AND round = %(round)s
+            """,
+            {**scope, "fractions": [j / k for j in range(k + 1)]},
+        )
+        count, quantiles = cursor.fetchone()
+        if not count:
+            return []
+        if -(-count // k) > settings.VERIFICATION_CHUNK_SIZE:  # more chunks than sessions
+            return super().chunk_bounds(cursor, scope, settings.VERIFICATION_CHUNK_SIZE)
+        ends = sorted(set(quantiles[1:]))  # fewer supporters than sessions: ends repeat
+        return list(zip([quantiles[0], *(end + 1 for end in ends[:-1])], ends, strict=True))
+
+    def chunk_starts(self, cursor: Any, scope: dict, count: int, size: int) -> list[int]:
+        """One sort of the ids instead of a window over every row. The start of chunk j is the
+        id at position j*size+1; the fraction aims half a row early, so that rounding cannot
+        move it a row later."""
         fractions = [(j * size + 0.5) / count for j in range(1, -(-count // size))]
         cursor.execute(
             f"""
@@ -236,6 +279,16 @@ class PostgresBackend(Backend):
 def _work_mem(cursor: Any) -> None:
     """The default 4MB makes the joins spill to disk in batches; for this transaction only."""
     cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.VERIFICATION_PG_WORK_MEM])
+
+
+def _session_count() -> int:
+    return max(1, settings.VERIFICATION_SESSIONS)
+
+
+def _ranges(starts: list[int], high: int) -> list[tuple[int, int]]:
+    """Inclusive ranges from each chunk's first id; the last one ends at `high`."""
+    ends = [start - 1 for start in starts[1:]] + [high]
+    return list(zip(starts, ends, strict=True))
 
 
 def backend() -> Backend:

@@ -1,6 +1,6 @@
 """DUPLICATE_EXTERNAL across an election: a NIK listed for more than one pair.
 
-A pair's results take the bit in its own run (prepare.duplicates_flag), against the other
+A pair's results take the bit in its own run (prepare.external_flag), against the other
 pairs' lists as they are then. Another pair's upload never changes them: a team cannot move a
 rival's MS to BMS by listing the rival's supporters. The change takes effect at the KPU's next
 verification of that pair; until then `external_changes` counts it, for the KPU to see.

@@ -58,8 +58,9 @@ def run_prepare(run: VerificationRun, db: Backend | None = None, *, again: bool 
 
 
 def _pair_wide(run: VerificationRun) -> list[str]:
-    """A side step: the standing marks, what a repair round supersedes, then the restricted
-    occupation texts of the round."""
+    """A side step: the other pairs' duplicates, the standing marks, what a repair round
+    supersedes, then the restricted occupation texts of the round."""
+    external_flag(run)
     marks_flag(run)
     superseded_mark(pair_id=run.pair_id, round=run.round)
     scope = Supporter.objects.filter(pair_id=run.pair_id, round=run.round)
@@ -132,16 +133,10 @@ def pairs_with_lists(election_id: int) -> list[int]:
 
 
 def duplicates_flag(run: VerificationRun) -> None:
-    """ReasonFlag rows for the run's duplicates, from scratch: one window query (and, in a
-    repair round, a semi-join on the earlier rounds' MS) for DUPLICATE_INTERNAL, one semi-join
-    on the other pairs' lists for DUPLICATE_EXTERNAL."""
-    params = {
-        "run": run.pk,
-        "pair": run.pair_id,
-        "round": run.round,
-        "internal": int(Reason.DUPLICATE_INTERNAL),
-        "external": int(Reason.DUPLICATE_EXTERNAL),
-    }
+    """ReasonFlag rows for the run's DUPLICATE_INTERNAL, from scratch: one window query (and,
+    in a repair round, a semi-join on the earlier rounds' MS)."""
+    params = {"run": run.pk, "pair": run.pair_id, "round": run.round,
+              "bits": int(Reason.DUPLICATE_INTERNAL)}  # fmt: skip
     already_ms = ""
     if run.round > 0:
         # Listed again in a repair round although already MS earlier: that support counts.
@@ -154,15 +149,12 @@ def duplicates_flag(run: VerificationRun) -> None:
                 WHERE e.pair_id = %(pair)s AND e.round < %(round)s AND r.outcome = 'MS'
             )"""
     with connection.cursor() as cursor:
-        # Only this step's bits: the names are flagged meanwhile by another session.
-        cursor.execute(
-            f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits IN (%(internal)s, %(external)s)",
-            params,
-        )
+        # Only this step's bit: the other steps write theirs meanwhile, in other sessions.
+        cursor.execute(f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits = %(bits)s", params)
         cursor.execute(
             f"""
             INSERT INTO {FLAG} (run_id, supporter_id, bits)
-            SELECT %(run)s, id, %(internal)s FROM (
+            SELECT %(run)s, id, %(bits)s FROM (
                 SELECT id FROM (
                     SELECT id, ROW_NUMBER() OVER (
                         PARTITION BY nik_hash ORDER BY upload_id, row_number, id
@@ -174,6 +166,15 @@ def duplicates_flag(run: VerificationRun) -> None:
             """,
             params,
         )
+
+
+def external_flag(run: VerificationRun) -> None:
+    """ReasonFlag rows for the run's DUPLICATE_EXTERNAL, from scratch: one semi-join on the
+    other pairs' lists."""
+    params = {"run": run.pk, "pair": run.pair_id, "round": run.round,
+              "bits": int(Reason.DUPLICATE_EXTERNAL)}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FLAG} WHERE run_id = %(run)s AND bits = %(bits)s", params)
         others = [p for p in pairs_with_lists(run.pair.election_id) if p != run.pair_id]
         if not others:
             return
@@ -181,7 +182,7 @@ def duplicates_flag(run: VerificationRun) -> None:
         cursor.execute(
             f"""
             INSERT INTO {FLAG} (run_id, supporter_id, bits)
-            SELECT %(run)s, s.id, %(external)s FROM {SUPPORTER} s
+            SELECT %(run)s, s.id, %(bits)s FROM {SUPPORTER} s
             WHERE s.pair_id = %(pair)s AND s.round = %(round)s AND s.nik_hash IN (
                 SELECT nik_hash FROM {SUPPORTER} WHERE pair_id IN ({_ints(others)})
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload
 from electorate.models import RollImport
-from verification.engine.backends import SUPPORTER, backend
+from verification.engine.backends import backend
 from verification.models import VerificationChunk, VerificationRun
 from verification.rules import reason_outcomes
 
@@ -128,27 +127,9 @@ def bounds_of(run: VerificationRun) -> list[tuple[int, int]]:
 
 
 def chunk_bounds(*, pair_id: int, round: int, size: int | None = None) -> list[tuple[int, int]]:
-    """Inclusive id ranges of about `size` supporters each. By default at most
-    VERIFICATION_CHUNK_SIZE, and small enough that every session of a run has a chunk of its
-    own (verification/engine/run.py: _sessions). The join against the roll reads the whole roll
-    once per chunk (a hash join: 8M probes are slower than one scan), so chunks are large:
-    DKI's 840,640 supporters are two, one per session."""
-    scope = {"pair": pair_id, "round": round}
+    """Inclusive id ranges of about `size` supporters each. By default one per session of a
+    run (verification/engine/run.py: _sessions), of at most VERIFICATION_CHUNK_SIZE. The join
+    against the roll reads the whole roll once per chunk (a hash join: 8M probes are slower
+    than one scan), so chunks are large: DKI's 840,640 supporters are two, one per session."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MIN(id), MAX(id), COUNT(*) FROM {SUPPORTER} "
-            "WHERE pair_id = %(pair)s AND round = %(round)s",
-            scope,
-        )
-        low, high, count = cursor.fetchone()
-        if not count:
-            return []
-        if size is None:
-            per_session = -(-count // max(1, settings.VERIFICATION_SESSIONS))
-            size = max(1, min(settings.VERIFICATION_CHUNK_SIZE, per_session))
-        if count <= size:
-            return [(low, high)]
-        starts = backend().chunk_bounds_starts(cursor, scope, count, size)
-    return [
-        (lo, (starts[i + 1] - 1) if i + 1 < len(starts) else high) for i, lo in enumerate(starts)
-    ]
+        return backend().chunk_bounds(cursor, {"pair": pair_id, "round": round}, size)

@@ -114,8 +114,26 @@ def test_chunk_bounds_split_the_round_evenly_and_the_same_on_either_database(mix
     assert bounds[0][0] == ids[0] and bounds[-1][1] == ids[-1]
     scope = {"pair": mixed.pk, "round": 0}
     with connection.cursor() as cursor:
-        window = Backend().chunk_bounds_starts(cursor, scope, len(ids), size)
-        assert backend().chunk_bounds_starts(cursor, scope, len(ids), size) == window
+        window = Backend().chunk_starts(cursor, scope, len(ids), size)
+        assert backend().chunk_starts(cursor, scope, len(ids), size) == window
+
+
+@pytest.mark.parametrize(
+    ("sessions", "chunk_size", "sizes"),
+    [(2, 10**6, [10, 10]), (3, 10**6, [7, 7, 6]), (2, 4, [4, 4, 4, 4, 4]), (40, 10**6, [1] * 20)],
+)
+def test_chunk_bounds_by_default_give_each_session_a_chunk_of_at_most_the_chunk_size(
+    mixed, settings, sessions, chunk_size, sizes
+):
+    from candidates.models import Supporter
+    from verification.engine.start import chunk_bounds
+
+    settings.VERIFICATION_SESSIONS, settings.VERIFICATION_CHUNK_SIZE = sessions, chunk_size
+    ids = sorted(Supporter.objects.filter(pair=mixed, round=0).values_list("pk", flat=True))
+    bounds = chunk_bounds(pair_id=mixed.pk, round=0)
+    assert [sum(lo <= i <= hi for i in ids) for lo, hi in bounds] == sizes
+    assert bounds[0][0] == ids[0] and bounds[-1][1] == ids[-1]
+    assert all(hi < lo for (_, hi), (lo, _) in zip(bounds, bounds[1:], strict=False))
 
 
 def test_run_counts_summed_from_the_chunks_equal_a_count_of_the_results(mixed):
