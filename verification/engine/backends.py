@@ -183,7 +183,6 @@ class PostgresBackend(Backend):
                 params,
             )
             matched = cursor.rowcount
-            cursor.execute(f"ANALYZE {table}")
         return matched
 
     def matches_lost(self, run: Any, prepared: dict) -> bool:
@@ -273,7 +272,10 @@ class PostgresBackend(Backend):
         with cursor.copy(f"COPY {table} (supporter_id) FROM STDIN") as copy:
             for batch in batches(ids, size=50_000):
                 copy.write("".join(f"{int(i)}\n" for i in batch))
+        # Both working tables, for the chunks' plans: here rather than right after the
+        # matching, where the other sessions' steps would wait for it.
         cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"ANALYZE {matches_table(params['run'])}")
 
 
 def _work_mem(cursor: Any) -> None:
