@@ -2,10 +2,10 @@
 occupation texts of the lists, which earlier records a repair round supersedes, and (on
 PostgreSQL) the round's matches against the roll with the names that differ judged once.
 
-On PostgreSQL the roll is matched first, by a parallel query that keeps every core busy; then
-the duplicates and the other pair-wide steps are done by two more sessions while this one
-judges the names in Python. They touch different rows (each step replaces only its own reason
-bits, so they never meet)."""
+On PostgreSQL the duplicates are flagged by a second session while this one matches the roll
+(a parallel query), and the other pair-wide steps by a third while this one judges the names
+in Python. They touch different rows (each step replaces only its own reason bits, so they
+never meet)."""
 
 from __future__ import annotations
 
@@ -40,14 +40,12 @@ def run_prepare(run: VerificationRun, db: Backend | None = None, *, again: bool 
         if locked.prepared is not None and not (again and db.matches_lost(run, locked.prepared)):
             return locked.prepared
         db.analyze_if_stale(SUPPORTER, VOTER)
-        # The matching runs first and alone: it is parallel and keeps every core busy. The
-        # pair-wide steps then run in two sessions of their own while this one judges the
-        # names in Python (one core).
+        # Three sessions share the cores: the duplicates' window (one core) beside the
+        # matching (a parallel query), then the other pair-wide steps beside the names, which
+        # this session judges in Python (one core).
+        sides = [_Beside(lambda: duplicates_flag(run), threaded=threaded)]
         matches = db.run_matches(run)
-        sides = [
-            _Beside(lambda: duplicates_flag(run), threaded=threaded),
-            _Beside(lambda: _pair_wide(run), threaded=threaded),
-        ]
+        sides.append(_Beside(lambda: _pair_wide(run), threaded=threaded))
         if matches is not None:
             names_flag(run, db)
         for side in sides:

@@ -215,12 +215,12 @@ def test_rerunning_an_earlier_round_keeps_the_later_resubmission_counted_once(ca
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pair_wide_steps_are_done_by_two_other_sessions_while_the_names_are_judged(
+def test_pair_wide_steps_are_done_by_two_other_sessions_beside_the_matching_and_the_names(
     mixed, monkeypatch
 ):
     """On PostgreSQL, outside any caller's transaction (as a worker runs it), the duplicates
-    and the other pair-wide steps are written by two other sessions while this one judges the
-    names; the results are the same as with everything in one session (a caller's
+    (beside the matching) and the other pair-wide steps (beside the names) are written by two
+    other sessions; the results are the same as with everything in one session (a caller's
     transaction: inline)."""
     from django.db import transaction
 
