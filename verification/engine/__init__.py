@@ -11,15 +11,18 @@ How a run goes, and why it is safe to run twice or to kill:
 2. `verification_run` (run.py) prepares once per run what is pair-wide (prepare.py: duplicate
    bits, restricted occupation texts, superseded earlier records), then claims chunks one by
    one with a conditional UPDATE. A chunk (chunk.py) is replace-by-scope in one transaction:
-   delete the results of its id range, join its supporters against the roll, judge the names
-   that differ beyond case with rapidfuzz (whole batches at once), then INSERT .. SELECT every
-   result once, its reasons computed by one SQL expression (reasons.py). A chunk that dies
+   delete the results of its id range, join its supporters against the roll (PostgreSQL:
+   against the run's matches, made once), judge the names that differ beyond case with
+   rapidfuzz (whole batches at once; PostgreSQL: once per run, in preparing), then INSERT ..
+   SELECT every result once, in id order, its reasons computed by one SQL expression
+   (reasons.py). A chunk that dies
    rolls back; its claim is released (or expires after the lease, if the worker was killed)
    and a rerun redoes it. The end state depends only on the data, never on which run or
    worker did what.
-3. When every chunk is done, the run's counts are stored. Other pairs' results are left as they
-   are: a pair's DUPLICATE_EXTERNAL changes only in its own run (external.py says why, and
-   counts what the next run would change).
+3. When every chunk is done, the run's counts are stored: on PostgreSQL the sum of what each
+   chunk's INSERT counted as it wrote (VerificationChunk.counts), on SQLite one GROUP BY.
+   Other pairs' results are left as they are: a pair's DUPLICATE_EXTERNAL changes only in its
+   own run (external.py says why, and counts what the next run would change).
 
 What differs between PostgreSQL and SQLite is chosen once per run (backends.py).
 
