@@ -86,7 +86,7 @@ class Backend:
         low, high, count = cursor.fetchone()
         if not count:
             return []
-        size = size or max(1, min(settings.VERIFICATION_CHUNK_SIZE, -(-count // _session_count())))
+        size = size or _default_size(count)
         if count <= size:
             return [(low, high)]
         return _ranges(self.chunk_starts(cursor, scope, count, size), high)
@@ -226,35 +226,20 @@ class PostgresBackend(Backend):
         if size is not None:
             return super().chunk_bounds(cursor, scope, size)
         k = _session_count()
-        cursor.execute(
-            f"""
-            SELECT COUNT(*), percentile_disc(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY id)
-            FROM {SUPPORTER} WHERE pair_id = %(pair)s AND round = %(round)s
-            """,
-            {**scope, "fractions": [j / k for j in range(k + 1)]},
-        )
-        count, quantiles = cursor.fetchone()
+        count, quantiles = _percentiles(cursor, scope, [j / k for j in range(k + 1)])
         if not count:
             return []
-        if -(-count // k) > settings.VERIFICATION_CHUNK_SIZE:  # more chunks than sessions
-            return super().chunk_bounds(cursor, scope, settings.VERIFICATION_CHUNK_SIZE)
+        if _default_size(count) < -(-count // k):  # more chunks than sessions
+            return super().chunk_bounds(cursor, scope, _default_size(count))
         ends = sorted(set(quantiles[1:]))  # fewer supporters than sessions: ends repeat
         return list(zip([quantiles[0], *(end + 1 for end in ends[:-1])], ends, strict=True))
 
     def chunk_starts(self, cursor: Any, scope: dict, count: int, size: int) -> list[int]:
         """One sort of the ids instead of a window over every row. The start of chunk j is the
         id at position j*size+1; the fraction aims half a row early, so that rounding cannot
-        move it a row later."""
-        fractions = [(j * size + 0.5) / count for j in range(1, -(-count // size))]
-        cursor.execute(
-            f"""
-            SELECT MIN(id), percentile_disc(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY id)
-            FROM {SUPPORTER} WHERE pair_id = %(pair)s AND round = %(round)s
-            """,
-            {**scope, "fractions": fractions},
-        )
-        low, starts = cursor.fetchone()
-        return [low, *starts]
+        move it a row later (fraction 0: the first id)."""
+        fractions = [0.0] + [(j * size + 0.5) / count for j in range(1, -(-count // size))]
+        return _percentiles(cursor, scope, fractions)[1]
 
     def names_differing(self, cursor: Any, params: dict) -> None:
         cursor.execute(
@@ -285,6 +270,24 @@ def _work_mem(cursor: Any) -> None:
 
 def _session_count() -> int:
     return max(1, settings.VERIFICATION_SESSIONS)
+
+
+def _default_size(count: int) -> int:
+    """Chunks of at most VERIFICATION_CHUNK_SIZE, and small enough that every session of a run
+    has one of its own."""
+    return max(1, min(settings.VERIFICATION_CHUNK_SIZE, -(-count // _session_count())))
+
+
+def _percentiles(cursor: Any, scope: dict, fractions: list[float]) -> tuple[int, list[int]]:
+    """(count, the ids at these fractions of the scope's ids in order): one sort (PostgreSQL)."""
+    cursor.execute(
+        f"""
+        SELECT COUNT(*), percentile_disc(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY id)
+        FROM {SUPPORTER} WHERE pair_id = %(pair)s AND round = %(round)s
+        """,
+        {**scope, "fractions": fractions},
+    )
+    return cursor.fetchone()
 
 
 def _ranges(starts: list[int], high: int) -> list[tuple[int, int]]:

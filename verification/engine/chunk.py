@@ -72,8 +72,7 @@ def chunk_process(
             # Counted as written (RETURNING into an aggregate), by each session for its own
             # chunk: the run's counts are then a sum, not a GROUP BY over every result.
             cursor.execute(
-                f"WITH written AS ({insert} RETURNING outcome, reasons) "
-                f"SELECT outcome, COUNT(*), {reason_counts_sql()} FROM written GROUP BY outcome",
+                f"WITH written AS ({insert} RETURNING outcome, reasons) {counts_sql('written')}",
                 params,
             )
             counts = counts_from_groups(cursor.fetchall())
@@ -85,6 +84,12 @@ def chunk_process(
             status=VerificationChunk.Status.DONE, rows=rows, counts=counts
         )
         VerificationRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+
+
+def counts_sql(source: str) -> str:
+    """Outcome and reason counts of `source` (a table or CTE with outcome and reasons), in the
+    rows counts_from_groups reads."""
+    return f"SELECT outcome, COUNT(*), {reason_counts_sql()} FROM {source} GROUP BY outcome"
 
 
 def counts_from_groups(groups: list[tuple]) -> dict:

@@ -43,14 +43,14 @@ def run_prepare(run: VerificationRun, db: Backend | None = None, *, again: bool 
         # Three sessions share the cores: the duplicates' window (one core) beside the
         # matching (a parallel query), then the other pair-wide steps beside the names, which
         # this session judges in Python (one core).
-        sides = [_Beside(lambda: duplicates_flag(run), threaded=threaded)]
+        duplicates = _Beside(lambda: duplicates_flag(run), threaded=threaded)
         matches = db.run_matches(run)
-        sides.append(_Beside(lambda: _pair_wide(run), threaded=threaded))
+        pair_wide = _Beside(lambda: _pair_wide(run), threaded=threaded)
         if matches is not None:
             names_flag(run, db)
-        for side in sides:
-            side.join()
-        prepared = {"restricted_occupations": sides[1].result, "matches": matches}
+        duplicates.join()
+        pair_wide.join()
+        prepared = {"restricted_occupations": pair_wide.result, "matches": matches}
         VerificationRun.objects.filter(pk=run.pk).update(prepared=prepared)
         return prepared
 

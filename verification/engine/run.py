@@ -20,11 +20,11 @@ from verification.engine.chunk import (
     chunk_process,
     chunk_release,
     counts_from_groups,
+    counts_sql,
     counts_sum,
 )
 from verification.engine.prepare import run_prepare, superseded_mark
 from verification.models import VerificationChunk, VerificationRun
-from verification.rules import reason_counts_sql
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +174,7 @@ def run_counts(*, run_id: int) -> dict:
     """Outcome and reason counts of one run's results: one GROUP BY."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT outcome, COUNT(*), {reason_counts_sql()} FROM {RESULT} "
-            "WHERE run_id = %(run)s GROUP BY outcome",
+            counts_sql(f"(SELECT outcome, reasons FROM {RESULT} WHERE run_id = %(run)s) r"),
             {"run": run_id},
         )
         return counts_from_groups(cursor.fetchall())
