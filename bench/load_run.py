@@ -190,10 +190,14 @@ def failures_read(work: Path) -> list[str]:
                 for r in csv.DictReader(fh)]  # fmt: skip
 
 
-def table(rows: list[dict], duration: int, *, verifying: bool = True) -> str:
-    beside = "a verification running" if verifying else "no verification running"
+def table(rows: list[dict], args) -> str:
+    beside = "no verification running"
+    if not args.no_verification:
+        cap = args.verification_cores
+        beside = "a verification running" + (f" (VERIFICATION_CORES={cap})" if cap else "")
     lines = [
-        f"Measured window: {duration} s, every user signed in, {beside}.",
+        f"Measured window: {args.duration} s, every user signed in, {beside}; officers "
+        f"{args.pps_wait} s between requests.",
         "",
         "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -260,7 +264,8 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 (the steps, in order)
         print(f"  gunicorn on 127.0.0.1:{port}: {args.web_workers} workers x {args.threads} "
               f"threads (pids {web_pids})", flush=True)  # fmt: skip
         if not args.no_verification:
-            worker_env = {**server_env, "LOG_LEVEL": "INFO", "PGAPPNAME": "pilkada-verification"}
+            worker_env = {**server_env, "LOG_LEVEL": "INFO", "PGAPPNAME": "pilkada-verification",
+                          "VERIFICATION_CORES": str(args.verification_cores)}  # fmt: skip
             worker = worker_start(worker_env, work / "worker.log")
             loop = VerificationLoop(verify_pair())
             loop.start()
@@ -314,7 +319,7 @@ def report(args, work: Path, loop, sampler, meter) -> int:
     rows = stats_read(work)
     failures = failures_read(work)
     print()
-    print(table(rows, args.duration, verifying=not args.no_verification))
+    print(table(rows, args))
     entry = next((r for r in rows if r["endpoint"] == ENTRY), None)
     errors = sum(r["failures"] for r in rows if r["endpoint"] == "all")
     ramp = json.loads((work / "window").read_text()) if (work / "window").exists() else {}
@@ -349,6 +354,7 @@ def report(args, work: Path, loop, sampler, meter) -> int:
         "users": {"pps": args.pps, "readers": args.readers},
         "waits": {"pps": args.pps_wait, "readers": args.reader_wait},
         "duration": args.duration,
+        "verification_cores": None if args.no_verification else args.verification_cores,
         "gunicorn": {"workers": args.web_workers, "threads": args.threads},
         "endpoints": rows,
         "failures": failures,
@@ -382,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     add("--web-workers", type=int, default=2)
     add("--threads", type=int, default=8)
     add("--no-verification", action="store_true", help="no verification during the test")
+    add("--verification-cores", type=int, default=0,
+        help="VERIFICATION_CORES of the verification worker (0: no cap; 1: the field days' "
+             "setting, deploy/README.md)")  # fmt: skip
     add("--no-profile", action="store_true", help="no py-spy")
     add("--broker", default="redis://127.0.0.1:6379/12")
     add("--database", default="pilkada_load")

@@ -342,6 +342,11 @@ VERIFICATION_CHUNK_LEASE_SECONDS = int(
 # Database sessions that work one run's chunks side by side (threads of the worker): one
 # INSERT .. SELECT uses one core, so on 2 cores 2 sessions each write half the results.
 VERIFICATION_SESSIONS = int(env("VERIFICATION_SESSIONS", "2") or 2)
+# The most database cores one verification run keeps busy (0: no cap, VERIFICATION_SESSIONS
+# sessions with parallel query as the server allows). 1 during the field days when the web
+# shares the database server: one session, no parallel query, no side sessions, so that the
+# officers' entries keep the other cores (make bench-load measures both).
+VERIFICATION_CORES = int(env("VERIFICATION_CORES", "0") or 0)
 # work_mem for a chunk's transaction on PostgreSQL: the default 4MB spills the roll join to disk.
 VERIFICATION_PG_WORK_MEM = env("VERIFICATION_PG_WORK_MEM", "256MB")
 # rapidfuzz score (0-100) under which a name on the form and on the roll differ (DATA_MISMATCH).

@@ -57,7 +57,11 @@ class TaskRecordsView(APIView):
         if outcome.errors:
             errors = [{"column": e.column, "message": e.message} for e in outcome.errors]
             return self._refused(errors)
-        task = Task.objects.select_related("stage__pair__election").get(pk=self.task.pk)
+        # A change comes back with the task as written, its stage, pair and election read with
+        # it under the lock; an entry that changed nothing reads the task as it stands now.
+        task = outcome.task
+        if not outcome.changed:
+            task = Task.objects.select_related("stage__pair__election").get(pk=self.task.pk)
         return Response(
             TaskOutput(task).data,
             status=status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK,

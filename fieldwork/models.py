@@ -125,7 +125,15 @@ class Task(models.Model):
         verbose_name = _("pendukung yang diverifikasi faktual")
         verbose_name_plural = _("pendukung yang diverifikasi faktual")
         indexes = [
-            models.Index(fields=["stage", "kelurahan_code"], name="task_stage_kelurahan"),
+            # Pattern operators, so that an area's tasks (code = area OR code LIKE 'area.%',
+            # electorate.access.q_within) come from the index in any collation: with the
+            # default operators PostgreSQL read every task of the stage for one kelurahan's
+            # counts (38 ms against 0.7 ms on 94k tasks, make bench-load).
+            models.Index(
+                fields=["stage", "kelurahan_code"],
+                name="task_stage_kelurahan",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["nik_hash"], name="task_nik_hash"),
         ]
 

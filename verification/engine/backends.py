@@ -51,6 +51,9 @@ class Backend:
     def chunk_begin(self, cursor: Any) -> None:
         """Session settings for a chunk's transaction."""
 
+    def limits_apply(self, cursor: Any) -> None:
+        """The run's memory and cores, for the rest of the current transaction."""
+
     def analyze_if_stale(self, *tables: str) -> None:
         """Planner statistics for tables just loaded (PostgreSQL only)."""
 
@@ -147,6 +150,9 @@ class PostgresBackend(Backend):
     def chunk_begin(self, cursor: Any) -> None:
         _work_mem(cursor)
 
+    def limits_apply(self, cursor: Any) -> None:
+        _work_mem(cursor)
+
     def analyze_if_stale(self, *tables: str) -> None:
         """A list imported a minute ago has no statistics yet; the planner would then take 840k
         rows for one and pick nested loops. ANALYZE samples, so it costs well under a second."""
@@ -225,7 +231,7 @@ class PostgresBackend(Backend):
         every row took 0.8 s. Chunk j ends at the id at the (j+1)/sessions quantile."""
         if size is not None:
             return super().chunk_bounds(cursor, scope, size)
-        k = _session_count()
+        k = session_count()
         count, quantiles = _percentiles(cursor, scope, [j / k for j in range(k + 1)])
         if not count:
             return []
@@ -264,18 +270,30 @@ class PostgresBackend(Backend):
 
 
 def _work_mem(cursor: Any) -> None:
-    """The default 4MB makes the joins spill to disk in batches; for this transaction only."""
+    """The default 4MB makes the joins spill to disk in batches; for this transaction only.
+    Under a VERIFICATION_CORES cap, a parallel query takes at most that many cores (the
+    session itself and cap - 1 workers)."""
     cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.VERIFICATION_PG_WORK_MEM])
+    if settings.VERIFICATION_CORES > 0:
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
+            [str(settings.VERIFICATION_CORES - 1)],
+        )
 
 
-def _session_count() -> int:
-    return max(1, settings.VERIFICATION_SESSIONS)
+def session_count() -> int:
+    """Database sessions a run works through side by side: VERIFICATION_SESSIONS, at most
+    VERIFICATION_CORES when that is set."""
+    sessions = max(1, settings.VERIFICATION_SESSIONS)
+    if settings.VERIFICATION_CORES > 0:
+        sessions = min(sessions, settings.VERIFICATION_CORES)
+    return sessions
 
 
 def _default_size(count: int) -> int:
     """Chunks of at most VERIFICATION_CHUNK_SIZE, and small enough that every session of a run
     has one of its own."""
-    return max(1, min(settings.VERIFICATION_CHUNK_SIZE, -(-count // _session_count())))
+    return max(1, min(settings.VERIFICATION_CHUNK_SIZE, -(-count // session_count())))
 
 
 def _percentiles(cursor: Any, scope: dict, fractions: list[float]) -> tuple[int, list[int]]:

@@ -13,11 +13,19 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from candidates.models import Pair, Supporter
-from verification.engine.backends import FLAG, RESULT, SUPPORTER, VOTER, Backend, backend
+from verification.engine.backends import (
+    FLAG,
+    RESULT,
+    SUPPORTER,
+    VOTER,
+    Backend,
+    backend,
+)
 from verification.models import ReasonMark, VerificationRun
 from verification.names import names_differ
 from verification.rules import Reason, occupation_is_restricted
@@ -32,13 +40,18 @@ def run_prepare(run: VerificationRun, db: Backend | None = None, *, again: bool 
     db = db or backend()
     # Asked before this function's own transaction: inside a caller's (a test's) another
     # session would not see the rows, and the side step runs inline.
-    threaded = db.parallel_sessions and not connection.in_atomic_block
+    # Under a VERIFICATION_CORES cap, no side sessions: the steps run one after the other.
+    threaded = (
+        db.parallel_sessions and not connection.in_atomic_block and not settings.VERIFICATION_CORES
+    )
     with transaction.atomic():
         # NO KEY UPDATE: a second worker waits here as before, while the side session's flag
         # rows (a foreign key to this run: KEY SHARE) are not held up by it until commit.
         locked = VerificationRun.objects.select_for_update(no_key=True).get(pk=run.pk)
         if locked.prepared is not None and not (again and db.matches_lost(run, locked.prepared)):
             return locked.prepared
+        with connection.cursor() as cursor:
+            db.limits_apply(cursor)
         db.analyze_if_stale(SUPPORTER, VOTER)
         # Three sessions share the cores: the duplicates' window (one core) beside the
         # matching (a parallel query), then the other pair-wide steps beside the names, which

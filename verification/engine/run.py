@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import F, Max
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext
 from audit.trail import audit_record
 from candidates.models import Supporter
 from electorate.outage import write_through_outage
-from verification.engine.backends import RESULT, Backend, backend
+from verification.engine.backends import RESULT, Backend, backend, session_count
 from verification.engine.chunk import (
     chunk_claim,
     chunk_process,
@@ -108,7 +107,7 @@ def _sessions(run: VerificationRun, db: Backend) -> int:
     caller's transaction (a test's: other sessions could not see its rows)."""
     if not db.parallel_sessions or connection.in_atomic_block:
         return 1
-    return max(1, min(settings.VERIFICATION_SESSIONS, run.chunks_total))
+    return max(1, min(session_count(), run.chunks_total))
 
 
 def _work_in_threads(run: VerificationRun, prepared: dict, db: Backend, sessions: int) -> None:

@@ -169,13 +169,13 @@ def test_query_count_does_not_grow_with_supporters(case, settings, django_assert
         return len(ctx.captured_queries)
 
     assert queries_for("A", 10) == queries_for("A", 60)
-    # Pinned: prepare (~15, the roll matched and the names judged once), then per chunk a claim
-    # and ~8 (the list is split so that each of the two sessions has one), finish (~8), the
-    # three phase updates the page shows;
+    # Pinned: prepare (~16: its limits set, the roll matched and the names judged once), then
+    # per chunk a claim and ~8 (the list is split so that each of the two sessions has one),
+    # finish (~8), the three phase updates the page shows;
     # per supporter would be 60+.
     case.supporter(make_nik(), upload=case.upload("A"))
     run = run_create(pair=case.pair("A"))
-    with django_assert_max_num_queries(58):
+    with django_assert_max_num_queries(59):
         verification_run(run_id=run.pk)
 
 
@@ -256,3 +256,49 @@ def test_pair_wide_steps_are_done_by_two_other_sessions_beside_the_matching_and_
         verify(mixed)
     assert sessions["duplicates"][1] == sessions["pair_wide"][1] == pid()
     assert snapshot(mixed) == side
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cap_of_one_core_keeps_every_step_in_the_runs_own_session_without_parallel_query(
+    mixed, monkeypatch, settings
+):
+    """VERIFICATION_CORES=1 (the field days, the web sharing the database server): no side
+    session, no second chunk session, no parallel query in any of the run's transactions, and
+    the same results as without the cap."""
+    from verification.engine import backends, prepare
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer and no parallel query")
+
+    def state() -> tuple[int, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_backend_pid(), current_setting('max_parallel_workers_per_gather')"
+            )
+            return cursor.fetchone()
+
+    seen: list[tuple[int, str]] = []
+    work_mem, duplicates_flag = backends._work_mem, prepare.duplicates_flag
+
+    def watched_work_mem(cursor) -> None:
+        work_mem(cursor)
+        seen.append(state())
+
+    def watched_duplicates(run) -> None:
+        seen.append(state())
+        duplicates_flag(run)
+
+    monkeypatch.setattr(backends, "_work_mem", watched_work_mem)
+    monkeypatch.setattr(prepare, "duplicates_flag", watched_duplicates)
+    settings.VERIFICATION_SESSIONS, settings.VERIFICATION_CHUNK_SIZE = 2, 5  # 4 chunks
+    verify(mixed)
+    uncapped = snapshot(mixed)
+    assert len({pid for pid, _ in seen}) > 1 and "0" not in {workers for _, workers in seen}
+
+    seen.clear()
+    settings.VERIFICATION_CORES = 1
+    run = verify(mixed)
+    # the prepare's transaction, the duplicates, the matching, then 4 chunks
+    assert run.chunks_total == 4 and len(seen) == 1 + 1 + 1 + 4
+    assert set(seen) == {(state()[0], "0")}
+    assert snapshot(mixed) == uncapped
