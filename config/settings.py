@@ -347,6 +347,12 @@ VERIFICATION_SESSIONS = int(env("VERIFICATION_SESSIONS", "2") or 2)
 # shares the database server: one session, no parallel query, no side sessions, so that the
 # officers' entries keep the other cores (make bench-load measures both).
 VERIFICATION_CORES = int(env("VERIFICATION_CORES", "0") or 0)
+if VERIFICATION_CORES > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Every query of this process (the run's recap and red flags too), not only the run's
+    # own transactions (verification/engine/backends.py sets it there as well).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={VERIFICATION_CORES - 1}"
+    )
 # work_mem for a chunk's transaction on PostgreSQL: the default 4MB spills the roll join to disk.
 VERIFICATION_PG_WORK_MEM = env("VERIFICATION_PG_WORK_MEM", "256MB")
 # rapidfuzz score (0-100) under which a name on the form and on the roll differ (DATA_MISMATCH).

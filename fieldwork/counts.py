@@ -7,17 +7,17 @@ from django.db.models import Count, Q
 from electorate.access import q_within, region_prefixes
 from fieldwork.models import Closure, Finding, Result, Stage, Task
 
+# Read once: an enum's .values builds its list anew on every call (once per kelurahan here).
+RESULTS = tuple(Result.values)
+FINDINGS = ("", *Finding.values)
+
 
 def empty_counts() -> dict:
-    return {
-        **{r: 0 for r in Result.values},
-        "total": 0,
-        "by_finding": {f: 0 for f in ["", *Finding.values]},
-    }
+    return {**dict.fromkeys(RESULTS, 0), "total": 0, "by_finding": dict.fromkeys(FINDINGS, 0)}
 
 
 def add_counts(target: dict, source: dict) -> None:
-    for key in (*Result.values, "total"):
+    for key in (*RESULTS, "total"):
         target[key] += source.get(key, 0)
     for finding, n in source.get("by_finding", {}).items():
         target["by_finding"][finding] = target["by_finding"].get(finding, 0) + n

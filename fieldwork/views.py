@@ -175,13 +175,17 @@ def _area_rows(
     closures = active_closures(stage, scope)
     names = _region_names(totals)
     worklist = selectors.may_see_worklist(user)
+    children_of: dict[str, list[str]] = {}
+    for code in totals:
+        if depth(code) > top:
+            children_of.setdefault(code.rsplit(".", 1)[0], []).append(code)
     rows = []
     for code in sorted(totals, key=lambda c: [int(p) for p in c.split(".")]):
         closure = closures.get(code)
         level = depth(code)
         # Offer to close only what is ready (the service checks again): a kelurahan with
         # everyone recorded, an area whose areas below are all closed.
-        children = [c for c in totals if depth(c) == level + 1 and c.startswith(code + ".")]
+        children = children_of.get(code, [])
         ready = totals[code]["todo"] == 0 if level == 4 else all(c in closures for c in children)
         rows.append(
             {

@@ -138,3 +138,24 @@ def test_a_server_error_is_the_indonesian_500_without_details(client, db, settin
     assert page.status_code == 500
     body = page.content.decode()
     assert "Terjadi kesalahan pada sistem" in body and "rahasia internal" not in body
+
+
+def test_a_verification_core_cap_holds_for_every_query_of_the_process():
+    """VERIFICATION_CORES=1 (deploy/README.md): the connection itself starts without parallel
+    query, so that what the run does outside its own transactions (recap, red flags) keeps to
+    one core as well."""
+    script = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute(\"SELECT current_setting('max_parallel_workers_per_gather')\"); "
+        "print(c.fetchone()[0])"
+    )
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        import pytest
+
+        pytest.skip("a PostgreSQL setting")
+    url = url.rsplit("/", 1)[0] + "/postgres"  # a database that exists: only a setting is read
+    capped = _run({"DATABASE_URL": url, "VERIFICATION_CORES": "1"}, "shell", "-c", script)
+    free = _run({"DATABASE_URL": url, "VERIFICATION_CORES": "0"}, "shell", "-c", script)
+    assert capped.returncode == 0, capped.stderr
+    assert capped.stdout.split()[-1] == "0" and free.stdout.split()[-1] != "0"
