@@ -2,8 +2,9 @@
 touches the shared PostgreSQL server's configuration (pg_stat_statements would need
 shared_preload_libraries and a restart of a server others are using):
 
-- py-spy on every gunicorn worker (sampling, --nonblocking: the workers are never paused;
-  --idle: a thread waiting on PostgreSQL or Redis counts too). Only samples of a thread inside
+- with --profile, py-spy on every gunicorn worker (sampling, --nonblocking: the workers are
+  never paused, but unwinding 16 threads 50 times a second takes CPU from them: the post's
+  p95 went from 390 to 670 ms; --idle: a thread waiting on PostgreSQL or Redis counts too). Only samples of a thread inside
   a request (Django's WSGI handler on its stack) count: each is put in the first category
   its stack shows, per endpoint. A request's wall time, split.
 - pg_stat_activity sampled every 0.2 s for the test's database: what its active sessions wait
@@ -123,7 +124,7 @@ def pyspy_summary(work: Path) -> dict[str, dict[str, int]]:
 
 def pyspy_print(summary: dict[str, dict[str, int]]) -> None:
     if not summary:
-        print("  py-spy: no samples")
+        print("  py-spy: not run (--profile runs it)")
         return
     print("  Where a request's time goes (py-spy samples of the web threads inside a request):")
     for endpoint, cats in sorted(summary.items(), key=lambda kv: -sum(kv[1].values())):

@@ -8,13 +8,14 @@ built afresh unless --reuse) and Redis (`--broker`, a Redis database of its own)
 2. gunicorn (`-w 2 -k gthread --threads 8` for 2 cores: a process per core, threads to
    overlap the waits on PostgreSQL) on a free port, sessions and the cache as in production
    (PostgreSQL, Redis), DEBUG off;
-3. a Celery worker (`-Q verification -c 1`) kept busy: the second pair's verification is
-   started again each time it ends, so a verification runs through the whole test;
+3. a Celery worker (`-Q verification -c 1`, VERIFICATION_CORES from --verification-cores)
+   kept busy: the second pair's verification is started again each time it ends, so a
+   verification runs through the whole test;
 4. locust, headless, bounded in time (bench/load.py): 200 PPS officers and 20 KPU/Bawaslu
    readers sign in through /masuk/, spawned at --spawn-rate users/s; once all are in and
    --settle seconds have passed the statistics start from zero and run for --duration s;
-5. during that window, where the time goes (bench/load_profile.py: py-spy on the web workers,
-   pg_stat_activity, CPU per process group);
+5. during that window, where the time goes (bench/load_profile.py: pg_stat_activity, CPU
+   per process group; with --profile also py-spy on the web workers, which slows them);
 6. requests/s and p50/p95/p99 per endpoint, errors, the goals (p95 of the form post under
    300 ms, no error), and figures to bench/last-load.json.
 
@@ -282,7 +283,7 @@ def run(args: argparse.Namespace) -> int:  # noqa: PLR0915 (the steps, in order)
             print("  measuring", flush=True)
             meter.begin()
             sampler.measuring.set()
-            spies = pyspy_start(web_pids, args.duration - 3, work) if not args.no_profile else []
+            spies = pyspy_start(web_pids, args.duration - 3, work) if args.profile else []
             with contextlib.suppress(subprocess.TimeoutExpired):
                 locust.wait(timeout=args.duration - 1)
             meter.end()  # before locust exits: its CPU is read from /proc
@@ -391,7 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     add("--verification-cores", type=int, default=0,
         help="VERIFICATION_CORES of the verification worker (0: no cap; 1: the field days' "
              "setting, deploy/README.md)")  # fmt: skip
-    add("--no-profile", action="store_true", help="no py-spy")
+    add("--profile", action="store_true",
+        help="py-spy on the web workers during the window: where a request's time goes; it "
+             "takes CPU from them (post p95 390 -> 670 ms measured), so the figures of a "
+             "profiled run are not the goal's")  # fmt: skip
     add("--broker", default="redis://127.0.0.1:6379/12")
     add("--database", default="pilkada_load")
     add("--reuse", action="store_true", help="reuse the database an earlier run built")
