@@ -264,6 +264,39 @@ def test_pps_worklist_shows_its_supporters_masked_with_an_entry_form_each(login,
     assert "<script>" not in page and "onclick" not in page and "onchange" not in page
 
 
+def test_worklist_rows_carry_the_entry_form_each_task_renders_alone(verfak, rf):
+    """The worklist renders its entry form once and stamps each row's task id into it: each
+    row's form is, byte for byte, the form rendered for that task alone (but for the CSRF
+    token's mask, which Django draws anew at each rendering), a double supporter's with the
+    chosen-pair field and the others without."""
+    import re
+
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+
+    from fieldwork.forms import EntryForm
+    from fieldwork.views import _election_pairs, _RowEntryForms
+
+    Task.objects.filter(pk=_tasks(verfak)[0].pk).update(double=True)
+    tasks = _tasks(verfak)
+    request = rf.get(_worklist(verfak))
+    request.user = verfak.users["pps_a"]
+    get_token(request)  # one CSRF token for every rendering of this request
+    pairs = _election_pairs(tasks[0].stage.pair)
+    rows = _RowEntryForms(request, pairs, _worklist(verfak))
+    for task in tasks:
+        alone = render_to_string(
+            "fieldwork/_entry_form.html",
+            {"task": task, "next": _worklist(verfak), "form": EntryForm(task=task, pairs=pairs)},
+            request=request,
+        )
+        token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+        assert token.sub("TOKEN", rows.html(task)) == token.sub("TOKEN", alone)
+        assert f"t{task.pk}-finding" in alone and str(_RowEntryForms.STAMP) not in alone
+    assert "chosen_pair_id" in rows.html(tasks[0])
+    assert "chosen_pair_id" not in rows.html(tasks[1])
+
+
 def test_worklist_search_and_status_filters(login, verfak):
     client = login("pps_a")
     first, second, third = _tasks(verfak)
