@@ -85,6 +85,11 @@ REQUIRED = (
     "HALAMAN",
 )
 SQLITE_BATCH = 5_000
+# Refreshed right after a load (electorate.pgcopy.statistics_refresh): the columns the
+# verification and the pages filter, join and group the list by.
+STATISTICS_COLUMNS = (
+    "id", "pair_id", "round", "upload_id", "row_number", "nik_hash", "kelurahan_id", "occupation",
+)  # fmt: skip
 
 
 def no_data_message() -> str:
@@ -384,7 +389,8 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
             progress.close()
     upload.refresh_from_db()
     if upload.status == SupportUpload.Status.DONE:
-        statistics_refresh(Supporter._meta.db_table)
+        # What the verification's statements select, join and group the list by.
+        statistics_refresh(Supporter._meta.db_table, STATISTICS_COLUMNS)
     audit_record(
         "upload.loaded",
         area=upload.pair.election.region_id,

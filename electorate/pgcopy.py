@@ -9,7 +9,7 @@ import. Only used on PostgreSQL: the SQLite paths of the importers batch INSERTs
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
@@ -78,16 +78,21 @@ def fk_triggers_skip(
         log.info("session_replication_role not allowed: foreign keys checked row by row")
 
 
-def statistics_refresh(table: str) -> None:
+def statistics_refresh(table: str, columns: Sequence[str] = ()) -> None:
     """ANALYZE a table just bulk-loaded, as PostgreSQL's manual advises after a bulk load: until
     autovacuum gets to it, the planner takes it for as small as it was (840k new supporters
     planned as none picks nested loops). ANALYZE samples a fixed number of rows, so it costs
-    the same at any size. On PostgreSQL, outside a caller's transaction only (there it would
-    hold its lock until the caller commits)."""
+    the same at any size. `columns`: only those (the ones the next statements filter and join
+    on; autovacuum's own ANALYZE does the rest later): the row count is refreshed either way,
+    and 7 of the supporters' 22 columns took 0.27-0.35 s where all took 0.61-0.78 s. On
+    PostgreSQL, outside a caller's transaction only (there it would hold its lock until the
+    caller commits)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
+    quote = connection.ops.quote_name
+    listed = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+        cursor.execute(f"ANALYZE {quote(table)}{listed}")
 
 
 def copy_escape(text: str) -> str:

@@ -125,3 +125,15 @@ def test_a_loaded_list_leaves_the_planner_statistics_of_the_supporters_fresh(jak
     assert support_upload_run(upload_id=upload.pk).status == "done"
     _, analyzed = analyzed_at()
     assert analyzed is not None and analyzed >= before
+    with connection.cursor() as cursor:  # the row count, and what the verification joins on
+        cursor.execute(
+            "SELECT reltuples, (SELECT count(*) FROM candidates_supporter) FROM pg_class "
+            "WHERE relname = 'candidates_supporter'"
+        )
+        planned, rows = cursor.fetchone()
+        assert planned == rows >= 2990
+        cursor.execute(
+            "SELECT attname FROM pg_stats WHERE tablename = 'candidates_supporter' "
+            "AND attname IN ('nik_hash', 'pair_id', 'round')"
+        )
+        assert {name for (name,) in cursor.fetchall()} == {"nik_hash", "pair_id", "round"}
