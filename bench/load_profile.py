@@ -4,9 +4,9 @@ shared_preload_libraries and a restart of a server others are using):
 
 - with --profile, py-spy on every gunicorn worker (sampling, --nonblocking: the workers are
   never paused, but unwinding 16 threads 50 times a second takes CPU from them: the post's
-  p95 went from 390 to 670 ms; --idle: a thread waiting on PostgreSQL or Redis counts too). Only samples of a thread inside
-  a request (Django's WSGI handler on its stack) count: each is put in the first category
-  its stack shows, per endpoint. A request's wall time, split.
+  p95 went from 390 to 670 ms; --idle: a thread waiting on PostgreSQL or Redis counts too).
+  Only samples of a thread inside a request (Django's WSGI handler on its stack) count: each
+  is put in the first category its stack shows, per endpoint. A request's wall time, split.
 - pg_stat_activity sampled every 0.2 s for the test's database: what its active sessions wait
   on (CPU when nothing; for a lock, on which table), the web's and the verification's apart
   (PGAPPNAME=pilkada-web / pilkada-verification in their environments).
