@@ -389,7 +389,6 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
             progress.close()
     upload.refresh_from_db()
     if upload.status == SupportUpload.Status.DONE:
-        # What the verification's statements select, join and group the list by.
         statistics_refresh(Supporter._meta.db_table, STATISTICS_COLUMNS)
     audit_record(
         "upload.loaded",

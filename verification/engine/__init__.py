@@ -15,10 +15,9 @@ How a run goes, and why it is safe to run twice or to kill:
    against the run's matches, made once), judge the names that differ beyond case with
    rapidfuzz (whole batches at once; PostgreSQL: once per run, in preparing), then INSERT ..
    SELECT every result once, in id order, its reasons computed by one SQL expression
-   (reasons.py). A chunk that dies
-   rolls back; its claim is released (or expires after the lease, if the worker was killed)
-   and a rerun redoes it. The end state depends only on the data, never on which run or
-   worker did what.
+   (reasons.py). A chunk that dies rolls back; its claim is released (or expires after the
+   lease, if the worker was killed) and a rerun redoes it. The end state depends only on the
+   data, never on which run or worker did what.
 3. When every chunk is done, the run's counts are stored: on PostgreSQL the sum of what each
    chunk's INSERT counted as it wrote (VerificationChunk.counts), on SQLite one GROUP BY.
    Other pairs' results are left as they are: a pair's DUPLICATE_EXTERNAL changes only in its

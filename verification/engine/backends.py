@@ -49,7 +49,8 @@ class Backend:
     counts_in_chunks = False
 
     def chunk_begin(self, cursor: Any) -> None:
-        """Session settings for a chunk's transaction."""
+        """Session settings for a chunk's transaction: the run's limits."""
+        self.limits_apply(cursor)
 
     def limits_apply(self, cursor: Any) -> None:
         """The run's memory and cores, for the rest of the current transaction."""
@@ -146,9 +147,6 @@ class PostgresBackend(Backend):
     names_in_chunks = False
     name_differs = "n.supporter_id IS NOT NULL"
     counts_in_chunks = True
-
-    def chunk_begin(self, cursor: Any) -> None:
-        _work_mem(cursor)
 
     def limits_apply(self, cursor: Any) -> None:
         _work_mem(cursor)

@@ -18,14 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from candidates.models import Pair, Supporter
-from verification.engine.backends import (
-    FLAG,
-    RESULT,
-    SUPPORTER,
-    VOTER,
-    Backend,
-    backend,
-)
+from verification.engine.backends import FLAG, RESULT, SUPPORTER, VOTER, Backend, backend
 from verification.models import ReasonMark, VerificationRun
 from verification.names import names_differ
 from verification.rules import Reason, occupation_is_restricted
