@@ -1,4 +1,4 @@
-"""Two workers, two elections: python -m bench.workers [--voters 1000000] [--sessions 2,1]
+"""Two workers, two elections: python -m bench.workers [--voters 1000000] [--limits 2/0,1/0,1/1]
 
 Two regency elections (Kabupaten Bogor and Kabupaten Bandung), each with a synthetic roll of
 `--voters` voters (default 1M: at 300k a run is half a second, and what every task costs
@@ -7,7 +7,8 @@ figure) and one pair's support list of 10% of it (the 2024 mix of defects), buil
 a database of its own (`pilkada_workers`, dropped and made anew) and verified once untimed (so
 that every timed run replaces results, as a rerun does, on warm caches). Then, through real
 Celery workers on Redis (`--broker`, a Redis database of its own: no other worker takes the
-jobs), for each VERIFICATION_SESSIONS value asked for:
+jobs), for each setting asked for (`--limits`: VERIFICATION_SESSIONS/VERIFICATION_CORES, 0 cores
+for no cap):
 
   (a) one worker (`celery worker -Q verification -c 1`): both runs sent at once, done one after
       the other;
@@ -19,8 +20,10 @@ Each is timed from the sending of both tasks to the end of both (a run's status 
 flags stored: the whole task), best of `--repeats`. Printed: every time, (b) / (a) per setting,
 and the best (b) over the best (a), which is what an operator gets by choosing the settings:
 the goal is at most 0.65. On a machine of 2 cores, a run with VERIFICATION_SESSIONS=2 already
-keeps both busy for part of its work, so two at once contend; VERIFICATION_SESSIONS=1 per
-worker leaves each run one core. Figures go to bench/last-workers.json.
+keeps both busy for part of its work, so two at once contend; VERIFICATION_SESSIONS=1 leaves
+each run one session, whose matching is still a parallel query; VERIFICATION_CORES=1 keeps each
+run on one core, as an operator running one worker per core would. Figures go to
+bench/last-workers.json.
 """
 
 from __future__ import annotations
@@ -221,9 +224,10 @@ def run(args: argparse.Namespace) -> int:
     from config.celery import app
 
     app.conf.update(broker_url=args.broker, task_always_eager=False)
-    sessions = [int(s) for s in args.sessions.split(",")]
+    limits = [_limit(text) for text in args.limits.split(",")]
     print(f"bench.workers: database {env.database}, broker {args.broker}, "
-          f"{args.voters:,} voters x 2, VERIFICATION_SESSIONS {sessions}")  # fmt: skip
+          f"{args.voters:,} voters x 2, VERIFICATION_SESSIONS/VERIFICATION_CORES "
+          f"{args.limits}")  # fmt: skip
     pairs = setup(args.voters, args.share, env.work)
     warm_up(pairs)
     worker_env = {
@@ -233,14 +237,17 @@ def run(args: argparse.Namespace) -> int:
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "LOG_LEVEL": "INFO",
     }
-    results: dict[int, dict[str, float]] = {}
-    for s in sessions:
-        wenv = {**worker_env, "VERIFICATION_SESSIONS": str(s)}
-        one = min(measure(pairs, 1, wenv, env.work, f"s{s}") for _ in range(args.repeats))
-        two = min(measure(pairs, 2, wenv, env.work, f"s{s}") for _ in range(args.repeats))
-        results[s] = {"one_worker_seconds": round(one, 3), "two_workers_seconds": round(two, 3)}
+    results: dict[str, dict[str, float]] = {}
+    for sessions, cores in limits:
+        key = f"{sessions}/{cores}"
+        wenv = {**worker_env, "VERIFICATION_SESSIONS": str(sessions),
+                "VERIFICATION_CORES": str(cores)}  # fmt: skip
+        tag = f"s{sessions}c{cores}"
+        one = min(measure(pairs, 1, wenv, env.work, tag) for _ in range(args.repeats))
+        two = min(measure(pairs, 2, wenv, env.work, tag) for _ in range(args.repeats))
+        results[key] = {"one_worker_seconds": round(one, 3), "two_workers_seconds": round(two, 3)}
         print(
-            f"  VERIFICATION_SESSIONS={s}: (a) one worker, one after the other {one:.2f} s; "
+            f"  {_setting(key)}: (a) one worker, one after the other {one:.2f} s; "
             f"(b) two workers at once {two:.2f} s; (b)/(a) {two / one:.2f}",
             flush=True,
         )
@@ -249,25 +256,25 @@ def run(args: argparse.Namespace) -> int:
     ratio = best_two[1]["two_workers_seconds"] / best_one[1]["one_worker_seconds"]
     met = ratio <= GOAL
     print()
-    print("| VERIFICATION_SESSIONS | (a) one worker, both runs one after the other | "
-          "(b) two workers, both at once | (b) / (a) |")  # fmt: skip
-    print("|---:|---:|---:|---:|")
-    for s, r in results.items():
+    print("| VERIFICATION_SESSIONS / VERIFICATION_CORES | (a) one worker, both runs one after "
+          "the other | (b) two workers, both at once | (b) / (a) |")  # fmt: skip
+    print("|---|---:|---:|---:|")
+    for key, r in results.items():
         a, b = r["one_worker_seconds"], r["two_workers_seconds"]
-        print(f"| {s} | {a:.2f} s | {b:.2f} s | {b / a:.2f} |")
+        print(f"| {key} | {a:.2f} s | {b:.2f} s | {b / a:.2f} |")
     print()
-    print(f"  [{'met' if met else 'MISSED'}] best two at once (VERIFICATION_SESSIONS="
-          f"{best_two[0]}) over best one after the other (VERIFICATION_SESSIONS={best_one[0]}): "
-          f"{ratio:.2f} (goal <= {GOAL})")  # fmt: skip
+    print(f"  [{'met' if met else 'MISSED'}] best two at once ({_setting(best_two[0])}) over "
+          f"best one after the other ({_setting(best_one[0])}): {ratio:.2f} "
+          f"(goal <= {GOAL})")  # fmt: skip
     figures = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} CPU",
         "voters_each": args.voters,
         "supporters_each": round(args.voters * args.share),
         "repeats": args.repeats,
-        "by_sessions": results,
-        "best_one_worker_sessions": best_one[0],
-        "best_two_workers_sessions": best_two[0],
+        "by_sessions_cores": results,
+        "best_one_worker": best_one[0],
+        "best_two_workers": best_two[0],
         "ratio": round(ratio, 3),
         "goal": GOAL,
         "met": met,
@@ -277,13 +284,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limit(text: str) -> tuple[int, int]:
+    sessions, _, cores = text.partition("/")
+    return int(sessions), int(cores or 0)
+
+
+def _setting(key: str) -> str:
+    sessions, cores = _limit(key)
+    return f"VERIFICATION_SESSIONS={sessions}, VERIFICATION_CORES={cores or 'no cap'}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.workers", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--voters", type=int, default=1_000_000, help="voters of each regency")
     parser.add_argument("--share", type=float, default=0.10, help="support list / roll")
-    parser.add_argument("--sessions", default="2,1", help="VERIFICATION_SESSIONS values to try")
+    parser.add_argument(
+        "--limits", default="2/0,1/0,1/1",
+        help="settings to try, each VERIFICATION_SESSIONS/VERIFICATION_CORES (0: no cap)",
+    )  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3, help="best of this many, each way")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--database", default="pilkada_workers")
