@@ -120,6 +120,11 @@ class Task(models.Model):
     result = models.CharField(max_length=8, choices=Result.choices, default=Result.PENDING)
     note = models.CharField(max_length=24, blank=True)  # why: fieldwork.rules.NOTES
     version = models.PositiveIntegerField(default=0)  # bumped by every record
+    # The task's place in its stage's lists, numbered when the stage starts: by kelurahan, then
+    # the supporter's name (stages._tasks_insert). A page of a long list is then read off the
+    # (stage, position) index, where ordering by the supporter's name sorted every task of the
+    # stage joined to its supporter (the team's page: 277 ms at 108k tasks, make bench).
+    position = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("pendukung yang diverifikasi faktual")
@@ -135,6 +140,7 @@ class Task(models.Model):
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
             models.Index(fields=["nik_hash"], name="task_nik_hash"),
+            models.Index(fields=["stage", "position"], name="task_stage_position"),
         ]
 
     def __str__(self) -> str:

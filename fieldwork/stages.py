@@ -22,6 +22,8 @@ from verification.rules import Reason
 TASK = Task._meta.db_table
 RESULT = VerificationResult._meta.db_table
 SUPPORTER = Supporter._meta.db_table
+# Task.position: the stage's lists by kelurahan, then name (the supporter's id breaks ties).
+POSITION_ORDER = "kelurahan_code, name, supporter_id"
 
 
 def stage_start(
@@ -111,7 +113,7 @@ def _tasks_insert(stage: Stage) -> int:
         cursor.execute(
             f"""
             CREATE TEMPORARY TABLE fieldwork_stage_new AS
-            SELECT r.pair_id, r.supporter_id, r.kelurahan_code, s.nik_hash,
+            SELECT r.pair_id, r.supporter_id, r.kelurahan_code, s.nik_hash, s.name,
                    r.reasons = %(external)s AS is_double
             FROM {RESULT} r JOIN {SUPPORTER} s ON s.id = r.supporter_id
             WHERE r.pair_id = %(pair)s AND r.round <= %(round)s AND r.superseded = %(no)s
@@ -128,9 +130,10 @@ def _tasks_insert(stage: Stage) -> int:
         cursor.execute(
             f"""
             INSERT INTO {TASK} (stage_id, pair_id, supporter_id, kelurahan_code, nik_hash, double,
-                                finding, method, attested, result, note, version)
+                                finding, method, attested, result, note, version, position)
             SELECT %(stage)s, pair_id, supporter_id, kelurahan_code, nik_hash, is_double,
-                   '', '', %(no)s, %(pending)s, 'UNRECORDED', 0
+                   '', '', %(no)s, %(pending)s, 'UNRECORDED', 0,
+                   ROW_NUMBER() OVER (ORDER BY {POSITION_ORDER})
             FROM fieldwork_stage_new
             """,
             params,

@@ -224,7 +224,7 @@ def _team_context(request, stage: Stage) -> dict:
     days = stage.pair.election.bring_in_days
     waiting = list(
         tasks.filter(finding=Finding.TIDAK_DITEMUI, result=Result.PENDING).order_by(
-            "not_met_on", "kelurahan_code", "supporter__name"
+            "not_met_on", "position", "pk"
         )[:500]
     )
     names = _region_names(t.kelurahan_code for t in waiting)
@@ -238,7 +238,7 @@ def _team_context(request, stage: Stage) -> dict:
             tasks, q=form.cleaned_data["q"], status=form.cleaned_data["status"]
         )
     page = Paginator(
-        listed.order_by("kelurahan_code", "supporter__name", "pk"), PAGE_SIZE
+        listed.order_by("position", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     names.update(_region_names(t.kelurahan_code for t in page))
     for task in page:
@@ -551,7 +551,7 @@ def worklist(request, pk: int, code: str):
         listed = selectors.worklist_filter(
             tasks, q=form.cleaned_data["q"], status=form.cleaned_data["status"]
         )
-    listed = listed.select_related("supporter", "chosen_pair").order_by("supporter__name", "pk")
+    listed = listed.select_related("supporter", "chosen_pair").order_by("position", "pk")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     pairs = _election_pairs(stage.pair)
     place = _place(request.user, stage, code)

@@ -178,3 +178,48 @@ def test_a_double_resubmitted_after_its_field_check_is_not_handed_again(case):
 
     assert second.tasks_total == 0 and not Task.objects.filter(supporter=again).exists()
     assert standing_compute(pair=stage.pair)["final"]["MS"] == 1  # one person, counted once
+
+
+def _positions(stage: Stage) -> list[tuple[int, int]]:
+    return list(
+        Task.objects.filter(stage=stage)
+        .order_by("position")
+        .values_list("supporter_id", "position")
+    )
+
+
+def _listed_made(case) -> tuple[list, list[int]]:
+    """Five supporters of two kelurahan, made out of order; their ids in the lists' order (by
+    kelurahan, then name, then id)."""
+    wati = case.supporter(make_nik(), name="WATI", kelurahan_id=KEL2)
+    andi = case.supporter(make_nik(), name="ANDI", kelurahan_id=KEL2)
+    siti = case.supporter(make_nik(), name="SITI", kelurahan_id=KEL)
+    budi = case.supporter(make_nik(), name="BUDI", kelurahan_id=KEL)
+    budi_too = case.supporter(make_nik(), name="BUDI", kelurahan_id=KEL)
+    return [wati, andi, siti, budi, budi_too], [budi.pk, budi_too.pk, siti.pk, andi.pk, wati.pk]
+
+
+def test_tasks_are_numbered_for_the_lists_by_kelurahan_then_name(case):
+    _made, order = _listed_made(case)
+
+    stage = started(case.pair("A"))
+
+    assert _positions(stage) == list(zip(order, range(1, 6), strict=True))
+
+
+def test_the_migration_numbers_the_tasks_of_stages_started_before_it(case):
+    """fieldwork/migrations/0005_task_position.py: tasks made before it (position 0) are
+    numbered as a new stage's are."""
+    import importlib
+
+    from django.db import connection
+
+    _made, order = _listed_made(case)
+    stage = started(case.pair("A"))
+    Task.objects.filter(stage=stage).update(position=0)
+    migration = importlib.import_module("fieldwork.migrations.0005_task_position")
+
+    with connection.cursor() as cursor:
+        cursor.execute(migration.NUMBER_EXISTING)
+
+    assert _positions(stage) == list(zip(order, range(1, 6), strict=True))

@@ -316,6 +316,21 @@ def test_worklist_search_and_status_filters(login, verfak):
     assert first.supporter.name in by_name
 
 
+@pytest.mark.parametrize(("username", "page"), [("pps_a", "worklist"), ("tim_a", "pair")])
+def test_the_lists_follow_the_tasks_positions(login, verfak, username, page):
+    """The worklist and the team's results are in Task.position order (numbered by kelurahan,
+    then name, when the stage starts: tests/fieldwork/test_stages.py), whatever the ids say."""
+    tasks = _tasks(verfak)
+    for position, task in enumerate(reversed(tasks), start=1):
+        Task.objects.filter(pk=task.pk).update(position=position)
+    url = _worklist(verfak) if page == "worklist" else _url("verfak-pair", tasks[0].pair_id)
+    html = _page(login(username), url)
+    names = [t.supporter.name for t in reversed(tasks)]
+    assert len(set(names)) == 3
+    at = [html.index(name) for name in names]
+    assert at == sorted(at)
+
+
 @pytest.mark.parametrize("username", ["pps_a", "pkd_a", "kpu_a"])
 def test_worklist_queries_do_not_grow_with_its_rows(login, verfak, username):
     from django.db import connection
