@@ -190,7 +190,11 @@ class Supporter(models.Model):
                 name="supporter_pair_order",
             ),
             models.Index(fields=["nik_hash"], name="supporter_nik_hash"),
-            models.Index(fields=["kelurahan"], name="supporter_kelurahan"),
+            # Pattern operators: an area's supporters (`code = area OR code LIKE 'area.%'`,
+            # electorate.access.q_within) come from the index in any collation.
+            models.Index(
+                fields=["kelurahan"], name="supporter_kelurahan", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["upload", "row_number"], name="supporter_unique_row")

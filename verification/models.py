@@ -187,6 +187,10 @@ class VerificationResult(models.Model):
     voter_id = models.BigIntegerField(null=True, blank=True)
     # A BMS/TMS record resubmitted in a later repair round: the later record counts instead.
     superseded = models.BooleanField(default=False)
+    # The roll places the supporter in another kelurahan than the form names (kelurahan_code
+    # differs from the supporter's kelurahan_id): 1% of DKI's rows. Indexed (partially) so that
+    # an area's list finds who the roll moved into it without reading the pair's every result.
+    moved = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("hasil verifikasi administrasi")
@@ -195,6 +199,13 @@ class VerificationResult(models.Model):
             # (pair, round) only: a pair's rows arrive together, so this index grows at one
             # edge while 840k rows are inserted; adding kelurahan would scatter the inserts.
             models.Index(fields=["pair", "round"], name="verification_result_recap"),
+            # Pattern operators: an area is `code = area OR code LIKE 'area.%'` (q_within).
+            models.Index(
+                fields=["pair", "kelurahan_code"],
+                name="verification_result_moved",
+                condition=models.Q(moved=True),
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

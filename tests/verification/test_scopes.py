@@ -50,11 +50,18 @@ ROLES = {
     ),
     "ppk_gambir": (Role.PPK, "31.71.01", (5, 1, 2, 8), "Kecamatan Gambir (31.71.01)"),
     "pps_gambir": (Role.PPS, KEL, (3, 1, 1, 5), "Kelurahan/Desa Gambir (31.71.01.1001)"),
+    # Its two, its PNS, and the one the roll moved in from Gambir.
+    "pps_penjaringan": (
+        Role.PPS,
+        KEL_UTARA,
+        (3, 1, 0, 4),
+        "Kelurahan/Desa Penjaringan (31.72.01.1001)",
+    ),  # fmt: skip
 }
 # Who opens which page: the recap KPU, Bawaslu and the team; names not Bawaslu; the export
 # the team and the KPU running the election (electorate.access, verification.selectors).
 RECAP = {"kpu_prov", "team", "kpu_jakpus", "bawaslu_jakpus"}
-NAMES = {"kpu_prov", "team", "kpu_jakpus", "ppk_gambir", "pps_gambir"}
+NAMES = {"kpu_prov", "team", "kpu_jakpus", "ppk_gambir", "pps_gambir", "pps_penjaringan"}
 EXPORT = {"kpu_prov", "team"}
 
 
@@ -104,6 +111,8 @@ def _results(client, pair) -> tuple[int, tuple, str]:
         return response.status_code, (), ""
     counts = response.context["counts"]
     assert response.context["page"].paginator.count == counts["total"]
+    # The rows listed, not only the stored count (every scope here fits on one page).
+    assert len(response.context["page"].object_list) == counts["total"]
     return (
         200,
         (counts["MS"], counts["BMS"], counts["TMS"], counts["total"]),
@@ -178,3 +187,29 @@ def test_the_api_recap_carries_the_same_scope(client, scoped):
         client.force_login(users[name])
         recap = client.get(reverse("api-recap", kwargs={"pk": pair.pk})).json()
         assert (recap["MS"], recap["BMS"], recap["TMS"], recap["total"]) == ROLES[name][2]
+
+
+def _moved(pair) -> set[tuple[str, str]]:
+    from verification.models import VerificationResult
+
+    rows = VerificationResult.objects.filter(pair=pair, moved=True)
+    return set(rows.values_list("supporter__kelurahan_id", "kelurahan_code"))
+
+
+def test_the_engine_marks_whom_the_roll_places_elsewhere_and_the_migration_too(scoped):
+    """VerificationResult.moved: only the supporter listed in Gambir whom the roll places in
+    Penjaringan (not the unregistered, whose place is their row's, nor those outside DKI).
+    verification/migrations/0008_result_moved.py marks results written before it the same."""
+    import importlib
+
+    from django.db import connection
+
+    from verification.models import VerificationResult
+
+    pair, _users = scoped
+    assert _moved(pair) == {(KEL, KEL_UTARA)}
+    VerificationResult.objects.filter(pair=pair).update(moved=False)
+    migration = importlib.import_module("verification.migrations.0008_result_moved")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.MARK_EXISTING)
+    assert _moved(pair) == {(KEL, KEL_UTARA)}

@@ -61,9 +61,9 @@ def chunk_process(
             names_flag(run, db, lo=chunk.id_from, hi=chunk.id_to)
         insert = f"""
             INSERT INTO {RESULT} (supporter_id, run_id, pair_id, round, kelurahan_code, reasons,
-                                  outcome, voter_id, superseded)
+                                  outcome, voter_id, superseded, moved)
             SELECT t.id, %(run)s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
-                   {outcome}, t.voter_id, %(superseded)s
+                   {outcome}, t.voter_id, %(superseded)s, t.moved
             FROM ({results_select(db, run.pk, prepared)}) t
         """
         params = {**params, "superseded": False}

@@ -47,6 +47,7 @@ def results_select(db: Backend, run_id: int, prepared: dict) -> str:
             -- Where the supporter counts for the spread: the roll's kelurahan when the NIK is
             -- on the roll (a typed code cannot move a voter to another kab/kota), else the form's.
             COALESCE(v.kelurahan_code, s.kelurahan_id) AS kelurahan_id,
+            (v.kelurahan_code IS NOT NULL AND v.kelurahan_code <> s.kelurahan_id) AS moved,
             (CASE WHEN (s.nik_checks & {int(INVALID_CHECKS)}) <> 0
                   THEN {int(R.NIK_INVALID)} ELSE 0 END)
             + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
