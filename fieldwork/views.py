@@ -237,9 +237,7 @@ def _team_context(request, stage: Stage) -> dict:
         listed = selectors.worklist_filter(
             tasks, q=form.cleaned_data["q"], status=form.cleaned_data["status"]
         )
-    page = Paginator(
-        listed.order_by("position", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(listed.order_by("position", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     names.update(_region_names(t.kelurahan_code for t in page))
     for task in page:
         task.note_label = NOTES.get(task.note, "")
