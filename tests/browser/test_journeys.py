@@ -204,6 +204,7 @@ def test_team_uploads_a_list_then_reads_its_results_and_recap(
     page.click("main form button[type=submit]")
     page.wait_for_selector("text=Siti Aminah")
     assert page.locator("text=Pendukung 31.71.01.1001").count() == 0
+    _fits(page, viewport)  # its filter's reasons select, as wide as its longest label, included
     page.click(f'.tabs a[href="{reverse("verification-recap", args=[pair.pk])}"]')
     page.wait_for_selector('figure[data-chart="stacked"] svg')
     assert "Seluruh daftar dukungan Paslon A" in page.inner_text(".scope-line")
