@@ -238,8 +238,10 @@ def run(args: argparse.Namespace) -> int:
         "LOG_LEVEL": "INFO",
     }
     results: dict[str, dict[str, float]] = {}
+    labels: dict[str, str] = {}  # "2/0" -> the settings written out, for the printed lines
     for sessions, cores in limits:
         key = f"{sessions}/{cores}"
+        labels[key] = f"VERIFICATION_SESSIONS={sessions}, VERIFICATION_CORES={cores or 'no cap'}"
         wenv = {**worker_env, "VERIFICATION_SESSIONS": str(sessions),
                 "VERIFICATION_CORES": str(cores)}  # fmt: skip
         tag = f"s{sessions}c{cores}"
@@ -247,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
         two = min(measure(pairs, 2, wenv, env.work, tag) for _ in range(args.repeats))
         results[key] = {"one_worker_seconds": round(one, 3), "two_workers_seconds": round(two, 3)}
         print(
-            f"  {_setting(key)}: (a) one worker, one after the other {one:.2f} s; "
+            f"  {labels[key]}: (a) one worker, one after the other {one:.2f} s; "
             f"(b) two workers at once {two:.2f} s; (b)/(a) {two / one:.2f}",
             flush=True,
         )
@@ -263,8 +265,8 @@ def run(args: argparse.Namespace) -> int:
         a, b = r["one_worker_seconds"], r["two_workers_seconds"]
         print(f"| {key} | {a:.2f} s | {b:.2f} s | {b / a:.2f} |")
     print()
-    print(f"  [{'met' if met else 'MISSED'}] best two at once ({_setting(best_two[0])}) over "
-          f"best one after the other ({_setting(best_one[0])}): {ratio:.2f} "
+    print(f"  [{'met' if met else 'MISSED'}] best two at once ({labels[best_two[0]]}) over "
+          f"best one after the other ({labels[best_one[0]]}): {ratio:.2f} "
           f"(goal <= {GOAL})")  # fmt: skip
     figures = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -287,11 +289,6 @@ def run(args: argparse.Namespace) -> int:
 def _limit(text: str) -> tuple[int, int]:
     sessions, _, cores = text.partition("/")
     return int(sessions), int(cores or 0)
-
-
-def _setting(key: str) -> str:
-    sessions, cores = _limit(key)
-    return f"VERIFICATION_SESSIONS={sessions}, VERIFICATION_CORES={cores or 'no cap'}"
 
 
 def main(argv: list[str] | None = None) -> int:
