@@ -67,6 +67,11 @@ class Pair(models.Model):
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="pairs")
     name = models.CharField(_("nama pasangan"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The KPU's decision, written down here by decisions.services.decision_record so that the
+    # layers below (uploads, runs, stages, the public check) refuse or say so without asking
+    # the layer above. Empty until decided; once set, the pair submits nothing more.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_result = models.CharField(max_length=24, blank=True, default="")
 
     class Meta:
         verbose_name = _("bakal pasangan calon")
@@ -77,6 +82,32 @@ class Pair(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Standing(models.Model):
+    """Where a pair stands against the threshold and the spread at one point of its cycle:
+    "now", after the administrative verification of a round ("vermin:1"), after a factual
+    verification closed ("verfak:1"). Computed by one function (fieldwork.standing, the layer
+    that sees both the administrative and the field results) and written down here, so that
+    every surface of every layer reads the same figure (candidates.standing reads it). A
+    point other than "now" is frozen when it is reached: the minutes of that stage print it."""
+
+    NOW = "now"
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="standings")
+    point = models.CharField(max_length=16)
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kedudukan dukungan")
+        verbose_name_plural = _("kedudukan dukungan")
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "point"], name="standing_one_per_point")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} {self.point}"
 
 
 class TeamMembership(models.Model):

@@ -1,0 +1,42 @@
+"""Reading where a pair stands (models.Standing), for every layer.
+
+The figures are computed by one function, fieldwork.standing.standing_refresh, whenever what
+they count changes (a run ends, a factual verification closes or reopens, a correction or a
+confirmed objection in a closed stage), and written down in models.Standing. Pages, the API,
+the commands, the minutes and the public check read them here: the same figure everywhere.
+
+The figures of a point (a dict):
+    "point":        "now", "vermin:<round>" or "verfak:<number>"
+    "stage":        {"name": "submission"|"vermin"|"verfak", "round", "number"?, "status"}
+    "MS":           supports counted against the threshold: the MS carried from the closed
+                    factual verifications plus the administrative MS of the rounds verified
+                    since (PKPU 8/2024 Art. 77(2))
+    "carried", "since": those two parts; "MS_due_in_field": the second, still to be met
+    "threshold", "meets_threshold", "shortfall", "repair_required", "meets"
+    "spread":       {"required", "achieved", "units", "unit_level", "meets", "shortfall",
+                     "reached": [codes], "missing": [codes]}
+    "status", "status_label"
+    "by_kelurahan": {kelurahan code: MS}, where the recap places each supporter
+"""
+
+from __future__ import annotations
+
+from candidates.models import Pair, Standing
+
+
+def standing_read(*, pair: Pair, point: str = Standing.NOW) -> dict | None:
+    """The stored figures of the point, or None if the pair never reached it."""
+    figures = (
+        Standing.objects.filter(pair=pair, point=point).values_list("figures", flat=True).first()
+    )
+    return figures
+
+
+def standing_points(*, pair: Pair) -> dict[str, dict]:
+    """Every stored point of the pair: {point: figures}."""
+    return dict(Standing.objects.filter(pair=pair).values_list("point", "figures"))
+
+
+def pair_decided(pair: Pair) -> bool:
+    """The KPU has recorded its decision on the pair: it submits nothing more."""
+    return pair.decided_at is not None
