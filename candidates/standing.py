@@ -40,3 +40,29 @@ def standing_points(*, pair: Pair) -> dict[str, dict]:
 def pair_decided(pair: Pair) -> bool:
     """The KPU has recorded its decision on the pair: it submits nothing more."""
     return pair.decided_at is not None
+
+
+def pair_undecided_check(pair: Pair) -> None:
+    """Refuse any further step for a decided pair (uploads, runs, stages): once the KPU has
+    decided, the pair submits nothing more (docs/domain.md, the decision)."""
+    if pair.decided_at is None:
+        return
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    results = {
+        "memenuhi_syarat": _("memenuhi syarat dukungan"),
+        "tidak_memenuhi_syarat": _("tidak memenuhi syarat dukungan"),
+    }
+    raise ValidationError(
+        _(
+            "Keputusan KPU untuk %(pair)s sudah ditetapkan pada %(date)s (%(result)s): "
+            "tidak ada lagi unggahan, verifikasi, atau tahap baru untuk pasangan ini."
+        )
+        % {
+            "pair": pair.name,
+            "date": timezone.localtime(pair.decided_at).strftime("%d-%m-%Y"),
+            "result": results.get(pair.decision_result, pair.decision_result),
+        }
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
 
+from electorate import areas
 from electorate.models import Role, RollImport, StaffAssignment, VoterRoll
 
 # KPU staff run elections; the ad hoc committees and supervisors act inside them.
@@ -94,16 +95,8 @@ def commission_required(user) -> None:
 # --- areas --------------------------------------------------------------------------------------
 
 
-def code_within(code: str, area: str | None) -> bool:
-    if area is None:
-        return False
-    return area == "" or code == area or code.startswith(area + ".")
-
-
-def region_prefixes(code: str) -> list[str]:
-    """31.71.01.1001 -> [31, 31.71, 31.71.01, 31.71.01.1001]: the region and its ancestors."""
-    parts = code.split(".")
-    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+code_within = areas.code_within
+region_prefixes = areas.code_prefixes
 
 
 def q_within(field: str, area: str | None) -> Q:

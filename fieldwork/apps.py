@@ -14,6 +14,9 @@ class FieldworkConfig(AppConfig):
     def ready(self) -> None:
         from electorate.rotation import hash_column_register
         from fieldwork.models import Choice, Task
+        from fieldwork.standing import on_run_finished
+        from verification.signals import run_finished
 
+        run_finished.connect(on_run_finished, dispatch_uid="fieldwork.standing")
         hash_column_register(Task, "nik_hash")
         hash_column_register(Choice, "nik_hash")

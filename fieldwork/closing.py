@@ -25,6 +25,7 @@ from fieldwork.counts import (
 from fieldwork.models import Advice, Closure, Finding, Record, Result, Stage, Task
 from fieldwork.records import record_write, task_apply, task_snapshot
 from fieldwork.rules import bring_in_deadline
+from fieldwork.standing import standing_refresh
 
 LEVEL_LABELS = {1: _("provinsi"), 2: _("kabupaten/kota"), 3: _("kecamatan"), 4: _("kelurahan/desa")}
 
@@ -69,6 +70,8 @@ def area_close(
             Stage.objects.filter(pk=stage.pk).update(
                 status=Stage.Status.CLOSED, closed_at=timezone.now()
             )
+            # The stage's field results now count, and its minutes print this standing.
+            standing_refresh(pair=stage.pair, freeze=f"verfak:{stage.number}")
     return closure
 
 
@@ -169,6 +172,7 @@ def area_reopen(*, stage: Stage, region_code: str, reason: str, by=None) -> Clos
                      data={"reason": reason})  # fmt: skip
         if region_code == stage.pair.election.region_id:
             Stage.objects.filter(pk=stage.pk).update(status=Stage.Status.OPEN, closed_at=None)
+            standing_refresh(pair=stage.pair)  # open again: its results no longer count
     return closure
 
 

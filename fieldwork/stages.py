@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Pair, Supporter
+from candidates.standing import pair_undecided_check
 from fieldwork.models import Choice, Result, Stage, Task, WindowChange
 from fieldwork.records import choice_propagate
 from fieldwork.rules import window_closes
+from fieldwork.standing import standing_refresh
 from verification.models import VerificationResult, VerificationRun
 from verification.rules import Reason
 
@@ -40,6 +42,7 @@ def stage_start(
     existing = Stage.objects.filter(pair=pair, round=round).first()
     if existing is not None:
         return existing
+    pair_undecided_check(pair)
     _startable_check(pair, round)
     opens = opens or timezone.localdate()
     with transaction.atomic():
@@ -60,6 +63,7 @@ def stage_start(
         audit_record("verfak.stage_started", actor=by, area=election.region_id, target=stage,
                      data={"pair": pair.pk, "round": round, "opens": stage.opens,
                            "closes": stage.closes, "tasks": total})  # fmt: skip
+        standing_refresh(pair=pair)  # the stage is now the pair's latest step
     return stage
 
 

@@ -12,9 +12,11 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from candidates.models import Pair
 from fieldwork.counts import closures_refresh
 from fieldwork.models import Record, Task
 from fieldwork.records import record_write, task_apply, task_snapshot
+from fieldwork.standing import standing_refresh
 
 
 def tasks_strike(*, supporter_ids: Iterable[int], reason: str, by=None) -> int:
@@ -22,6 +24,7 @@ def tasks_strike(*, supporter_ids: Iterable[int], reason: str, by=None) -> int:
     PUBLIC_OBJECTION, each change kept as a Record (source "objection") with `reason`.
     Idempotent. Returns how many tasks changed."""
     changed = 0
+    pairs: dict[int, Pair] = {}
     with transaction.atomic():
         tasks = (
             Task.objects.select_for_update()
@@ -35,5 +38,8 @@ def tasks_strike(*, supporter_ids: Iterable[int], reason: str, by=None) -> int:
             task_apply(task, {})
             record_write(task, before, source=Record.Source.OBJECTION, by=by, reason=reason)
             closures_refresh(task.stage, task.kelurahan_code)
+            pairs[task.pair_id] = task.stage.pair
             changed += 1
+        for pair in pairs.values():
+            standing_refresh(pair=pair)  # a struck task of a closed stage no longer counts
     return changed

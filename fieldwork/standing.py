@@ -1,0 +1,221 @@
+"""Where a pair stands against the threshold and the spread: one function, written down.
+
+The rule (PKPU 8/2024 Art. 77(2); docs/domain.md): the supports that count are the MS carried
+from the factual verifications that are closed, plus the administrative MS of the rounds
+verified since (not yet met in the field). Supporter by supporter:
+- one whose task lies in a closed factual verification counts if that task is MS;
+- any other counts if its administrative result is MS (not superseded by a resubmission).
+A factual verification still open counts as not begun: its supporters stand where the
+administrative verification left them until the KPU closes it. The standing therefore moves
+only at events (a run ends, a stage closes or reopens, a confirmed objection or a correction
+touches a closed stage), and each of these calls `standing_refresh`, which stores the figures
+in candidates.models.Standing; every surface reads them there (candidates.standing).
+
+Each supporter counts in the kelurahan where the recap places them: the roll's for a voter
+found on the DPT, the typed one otherwise (VerificationResult.kelurahan_code, copied onto the
+task when the stage starts). One placement, one count, everywhere.
+
+Points reached are frozen: "vermin:<round>" when a run of that round ends, "verfak:<n>" when
+factual verification n closes at the election's level. Their minutes print those figures,
+whatever happens later; "now" follows every change.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Election, Pair, Round, Standing
+from candidates.services import election_threshold
+from electorate.areas import code_ancestor
+from fieldwork.models import Result, Stage, Task
+from verification.models import VerificationResult, VerificationRun
+from verification.rules import REPAIR_MULTIPLIER
+
+TASK = Task._meta.db_table
+STAGE = Stage._meta.db_table
+RESULT = VerificationResult._meta.db_table
+
+STATUS_LABELS = {
+    "belum_diverifikasi": _("Belum diverifikasi"),
+    "memenuhi_syarat": _("Memenuhi syarat jumlah dan sebaran dukungan"),
+    "perlu_perbaikan": _("Wajib menyerahkan perbaikan dukungan"),
+    "tidak_memenuhi_syarat": _("Tidak memenuhi syarat jumlah atau sebaran dukungan"),
+}
+
+
+def spread_depth(election: Election) -> int:
+    """The level the spread is counted at: kab/kota of a province (governor), kecamatan of a
+    kab/kota (regent, mayor)."""
+    return 2 if election.level == Election.Level.GOVERNOR else 3
+
+
+def _fetch(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def ms_by_kelurahan(*, pair: Pair) -> tuple[dict[str, int], int, int]:
+    """({kelurahan: MS that counts}, carried from closed stages, administrative MS since)."""
+    params = {"pair": pair.pk, "ms": Result.MS, "closed": Stage.Status.CLOSED, "no": False}
+    carried = _fetch(
+        f"""
+        SELECT t.kelurahan_code, COUNT(*) FROM {TASK} t JOIN {STAGE} s ON s.id = t.stage_id
+        WHERE t.pair_id = %(pair)s AND s.pair_id = %(pair)s AND s.status = %(closed)s
+          AND t.result = %(ms)s
+        GROUP BY t.kelurahan_code
+        """,
+        params,
+    )
+    since = _fetch(
+        f"""
+        SELECT r.kelurahan_code, COUNT(*) FROM {RESULT} r
+        WHERE r.pair_id = %(pair)s AND r.outcome = 'MS' AND r.superseded = %(no)s
+          AND NOT EXISTS (
+              SELECT 1 FROM {TASK} t JOIN {STAGE} s ON s.id = t.stage_id
+              WHERE t.supporter_id = r.supporter_id AND s.status = %(closed)s
+          )
+        GROUP BY r.kelurahan_code
+        """,
+        params,
+    )
+    per: dict[str, int] = {}
+    for code, n in (*carried, *since):
+        per[code] = per.get(code, 0) + n
+    return per, sum(n for _c, n in carried), sum(n for _c, n in since)
+
+
+def _current_stage(pair: Pair) -> dict:
+    """The latest step of the cycle the pair has reached."""
+    run = (
+        VerificationRun.objects.filter(pair=pair, status=VerificationRun.Status.DONE)
+        .order_by("-round")
+        .values_list("round", flat=True)
+        .first()
+    )
+    latest = Stage.objects.filter(pair=pair).order_by("-number").first()
+    if latest is not None and (run is None or latest.round >= run):
+        return {
+            "name": "verfak",
+            "number": latest.number,
+            "round": latest.round,
+            "status": latest.status,
+        }
+    if run is not None:
+        return {"name": "vermin", "round": run, "status": "done"}
+    return {"name": "submission", "round": Round.INITIAL, "status": "open"}
+
+
+def standing_compute(*, pair: Pair) -> dict:
+    """The pair's standing now (the figures candidates.standing documents)."""
+    election = pair.election
+    threshold = election_threshold(election)
+    per, carried, since = ms_by_kelurahan(pair=pair)
+    prefix = election.region_id + "."
+    per = {code: n for code, n in per.items() if code.startswith(prefix) and n}
+    depth = spread_depth(election)
+    units: dict[str, int] = {}
+    for code, n in per.items():
+        unit = code_ancestor(code, depth)
+        units[unit] = units.get(unit, 0) + n
+    all_units = _spread_units(election, depth)
+    ms = sum(per.values())
+    achieved = len(units)
+    shortfall = max(0, threshold.threshold - ms)
+    spread_shortfall = max(0, threshold.spread_required - achieved)
+    meets = shortfall == 0 and spread_shortfall == 0
+    stage = _current_stage(pair)
+    status = _status(stage, meets)
+    return {
+        "point": Standing.NOW,
+        "stage": stage,
+        "MS": ms,
+        "carried": carried,
+        "since": since,
+        "MS_due_in_field": since if _stages_exist(pair) or stage["name"] == "vermin" else 0,
+        "threshold": threshold.threshold,
+        "threshold_percent": threshold.percent,
+        "meets_threshold": shortfall == 0,
+        "spread": {
+            "required": threshold.spread_required,
+            "achieved": achieved,
+            "units": threshold.spread_units,
+            "unit_level": "kabkota" if depth == 2 else "kecamatan",
+            "meets": spread_shortfall == 0,
+            "shortfall": spread_shortfall,
+            "reached": sorted(units),
+            "missing": [code for code in all_units if code not in units],
+            "by_unit": dict(sorted(units.items())),
+        },
+        "shortfall": shortfall,
+        "repair_required": shortfall * REPAIR_MULTIPLIER.get(election.rule_set, 1),
+        "repair_owed": _repair_owed(stage, meets),
+        "meets": meets,
+        "status": status,
+        "status_label": str(STATUS_LABELS[status]),
+        "by_kelurahan": dict(sorted(per.items())),
+        "computed_at": timezone.now().isoformat(),
+    }
+
+
+def _stages_exist(pair: Pair) -> bool:
+    return Stage.objects.filter(pair=pair).exists()
+
+
+def _spread_units(election: Election, depth: int) -> list[str]:
+    from electorate.models import Region
+
+    level = Region.Level.KABKOTA if depth == 2 else Region.Level.KECAMATAN
+    return list(
+        Region.objects.filter(code__startswith=election.region_id + ".", level=level)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+
+
+def _repair_owed(stage: dict, meets: bool) -> int | None:
+    """The repair round the law still gives a pair that falls short: repair 1 after the
+    initial round, repair 2 after factual verification 1; none after the last."""
+    if meets or stage["name"] == "submission":
+        return None
+    following = stage["round"] + 1
+    return following if following <= Round.REPAIR_2 else None
+
+
+def _status(stage: dict, meets: bool) -> str:
+    if stage["name"] == "submission":
+        return "belum_diverifikasi"
+    if meets:
+        return "memenuhi_syarat"
+    if _repair_owed(stage, meets) is not None:
+        return "perlu_perbaikan"
+    return "tidak_memenuhi_syarat"
+
+
+def standing_refresh(*, pair: Pair, freeze: str | None = None) -> dict:
+    """Compute the standing now and store it as "now" (and as the point `freeze`, e.g.
+    "vermin:1" or "verfak:1", when that point has just been reached)."""
+    pair = Pair.objects.select_related("election").get(pk=pair.pk)
+    figures = standing_compute(pair=pair)
+    points = [Standing.NOW] + ([freeze] if freeze else [])
+    with transaction.atomic():
+        for point in points:
+            Standing.objects.update_or_create(
+                pair=pair, point=point, defaults={"figures": {**figures, "point": point}}
+            )
+    return figures
+
+
+def standing_now(*, pair: Pair) -> dict:
+    """The stored standing now, computed and stored first if the pair has none yet."""
+    stored = Standing.objects.filter(pair=pair, point=Standing.NOW).first()
+    if stored is not None:
+        return stored.figures
+    return standing_refresh(pair=pair)
+
+
+def on_run_finished(sender, *, run: VerificationRun, **kwargs) -> None:
+    """verification.signals.run_finished: the administrative verification of a round ended."""
+    standing_refresh(pair=run.pair, freeze=f"vermin:{run.round}")
