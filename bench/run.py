@@ -2,7 +2,7 @@
 
 Runs with DATABASE_URL pointing at PostgreSQL, in a database of its own (`pilkada_bench` on the
 same server, dropped and created afresh; kept after the run with --keep). It generates the DKI
-2024 case (8,252,897 voters spread over the kab/kota as in DOMAIN.md, 840,640 supporters spread
+2024 case (8,252,897 voters spread over the kab/kota as in docs/domain.md, 840,640 supporters spread
 like the real upload with planted defects of every reason), imports, verifies and recaps it,
 timing every phase. The baseline, measured in the same run on the same tables, is one plain SQL
 join of the supporters against the roll. The verification runs in a child process so that its

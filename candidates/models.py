@@ -28,7 +28,7 @@ class Election(models.Model):
     rule_set = models.CharField(max_length=4, choices=RuleSet.choices, default=RuleSet.RULES_2024)
     # Outcome per reason code, overriding the rule set's defaults ({"NOT_IN_ROLL": "BMS"}).
     reason_outcomes = models.JSONField(default=dict, blank=True)
-    # Factual verification (DOMAIN.md step 5): the PPS meets every supporter within this many
+    # Factual verification (docs/domain.md step 5): the PPS meets every supporter within this many
     # days of a stage's opening; a supporter not met may be brought to the PPS office within
     # bring_in_days calendar days of the not-met record.
     verfak_days = models.PositiveSmallIntegerField(_("lama verifikasi faktual (hari)"), default=14)

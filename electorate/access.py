@@ -72,7 +72,7 @@ def is_team(user) -> bool:
 
 def may_see_names(user) -> bool:
     """Supporters name by name: KPU, PPK/PPS (in their area) and a team (its own pair). Bawaslu
-    supervises through the recap: names are not published one by one (DOMAIN.md step 5)."""
+    supervises through the recap: names are not published one by one (docs/domain.md step 5)."""
     return user_area(user) is not None and not is_supervisor(user)
 
 

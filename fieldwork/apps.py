@@ -6,7 +6,7 @@ from django.apps import AppConfig
 class FieldworkConfig(AppConfig):
     """Factual verification (verfak) and its supervision: the PPS meets every supporter that
     passed the administrative check, the PKD (Bawaslu) watches, attests and advises, and the
-    counts are closed level by level up to the KPU (DOMAIN.md step 5)."""
+    counts are closed level by level up to the KPU (docs/domain.md step 5)."""
 
     name = "fieldwork"
     verbose_name = "Verifikasi faktual dan pengawasan"

@@ -1,4 +1,4 @@
-"""Closing a stage level by level (DOMAIN.md step 5): PPS closes its kelurahan, PPK its
+"""Closing a stage level by level (docs/domain.md step 5): PPS closes its kelurahan, PPK its
 kecamatan, the KPU kab/kota, then (governor elections) the KPU provinsi. A closed area is
 read-only and its counts are frozen; each level's counts are the sum of the level below.
 Reopening needs the level above (whose area must itself be open) and a reason."""

@@ -17,7 +17,7 @@ from electorate.models import Upload
 
 
 class Method(models.TextChoices):
-    """In the order the law tries them (DOMAIN.md step 5), then the team's bring-in."""
+    """In the order the law tries them (docs/domain.md step 5), then the team's bring-in."""
 
     KUNJUNGAN = "KUNJUNGAN", _("Kunjungan ke tempat tinggal")
     KUMPUL = "KUMPUL", _("Dikumpulkan oleh tim di satu tempat")

@@ -423,7 +423,7 @@ def choice_propagate(choice: Choice) -> None:
 
 def attest_denial(*, task: Task, by, statement: str) -> Outcome:
     """A PKD attests in writing that the supporter denied support without signing (TOLAK):
-    the supporter becomes TMS (DOMAIN.md step 5)."""
+    the supporter becomes TMS (docs/domain.md step 5)."""
     statement = (statement or "").strip()
     with transaction.atomic():
         # The task row alone is locked (`of`): FOR UPDATE over the join also locked the stage,

@@ -1,4 +1,4 @@
-"""The rules of factual verification (DOMAIN.md step 5) as pure functions: what a finding
+"""The rules of factual verification (docs/domain.md step 5) as pure functions: what a finding
 means for the supporter, and which dates an entry may carry."""
 
 from __future__ import annotations

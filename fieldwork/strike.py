@@ -1,4 +1,4 @@
-"""Striking supporters off after a confirmed public objection (DOMAIN.md step 7): the KPU
+"""Striking supporters off after a confirmed public objection (docs/domain.md step 7): the KPU
 found that the NIK was listed without consent, so the field result is TMS whatever the PPS
 found, now and after any later record (fieldwork.rules.result_for reads `struck`).
 

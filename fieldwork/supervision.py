@@ -1,4 +1,4 @@
-"""Bawaslu's part in the field (DOMAIN.md step 5): supervision reports (Form A) and correction
+"""Bawaslu's part in the field (docs/domain.md step 5): supervision reports (Form A) and correction
 advice (saran perbaikan) that the KPU owning the area must answer. Attesting a denial is in
 fieldwork.records (it changes a supporter's result)."""
 

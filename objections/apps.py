@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 class ObjectionsConfig(AppConfig):
-    """Citizens' NIK check and their objections (tanggapan masyarakat, DOMAIN.md step 7): a
+    """Citizens' NIK check and their objections (tanggapan masyarakat, docs/domain.md step 7): a
     citizen learns whether their NIK is listed as a supporter and objects to a misuse; the KPU
     of the kab/kota clarifies and decides, Bawaslu watches and may object too; a confirmed
     objection strikes the supporter off (PUBLIC_OBJECTION) before the decision."""

@@ -26,7 +26,7 @@ REASONS = (
     "DATA_MISMATCH",
     "RESTRICTED_OCCUPATION",
 )
-# 2024 defaults (DOMAIN.md step 3): TMS over BMS over MS.
+# 2024 defaults (docs/domain.md step 3): TMS over BMS over MS.
 TMS_REASONS = frozenset(
     {"NIK_INVALID", "NOT_IN_ROLL", "OUTSIDE_REGION", "UNDERAGE", "DUPLICATE_INTERNAL"}
 )

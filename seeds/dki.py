@@ -1,4 +1,4 @@
-"""The DKI Jakarta 2024 case in figures (DOMAIN.md), and the helpers that scale it down.
+"""The DKI Jakarta 2024 case in figures (docs/domain.md), and the helpers that scale it down.
 
 The benchmark, `make demo` and the tests all start from these numbers: the DPT per kab/kota, the
 one independent pair's upload per kab/kota, and a mix of defects shaped like the 2024 outcome.

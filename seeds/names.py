@@ -217,7 +217,7 @@ OCCUPATIONS = (
     "BELUM/TIDAK BEKERJA", "KARYAWAN BUMN", "NELAYAN", "TUKANG BANGUNAN", "PENJAHIT", "SENIMAN",
     "WARTAWAN", "PENGACARA", "USTADZ/MUBALIGH",
 )
-# Occupations barred from supporting a candidate (DOMAIN.md step 3, RESTRICTED_OCCUPATION).
+# Occupations barred from supporting a candidate (docs/domain.md step 3, RESTRICTED_OCCUPATION).
 RESTRICTED_OCCUPATIONS = (
     "TNI", "POLRI", "PNS", "ANGGOTA PPS", "KEPALA DESA", "PERANGKAT DESA",
 )

@@ -1,4 +1,4 @@
-"""The rules of administrative verification (DOMAIN.md step 3) as data: reason codes, outcomes.
+"""The rules of administrative verification (docs/domain.md step 3) as data: reason codes, outcomes.
 
 Reasons are bits of one integer so that a supporter's reasons are a single column that set-based
 SQL can OR into (`reasons = reasons | 4`) and the recap can count with `reasons & 4 <> 0`.
@@ -25,7 +25,7 @@ class Reason(IntFlag):
     DATA_MISMATCH = 64
     RESTRICTED_OCCUPATION = 128
     # Not a check of the list: a citizen's (or Bawaslu's) objection that the KPU confirmed as
-    # misuse of the NIK (DOMAIN.md step 7), set by result_reason_add and kept across reruns.
+    # misuse of the NIK (docs/domain.md step 7), set by result_reason_add and kept across reruns.
     PUBLIC_OBJECTION = 256
 
 
@@ -49,7 +49,7 @@ REASON_LABELS = {
     Reason.PUBLIC_OBJECTION: _("Tanggapan masyarakat terbukti: NIK dicatut tanpa persetujuan"),
 }
 
-# PKPU 8/2024 defaults (DOMAIN.md step 3). The legacy 2015 rule set differs only in the repair
+# PKPU 8/2024 defaults (docs/domain.md step 3). The legacy 2015 rule set differs only in the repair
 # multiplier, so it shares these outcomes.
 DEFAULT_OUTCOMES: dict[Reason, str] = {
     Reason.NIK_INVALID: Outcome.TMS,

@@ -1,4 +1,4 @@
-"""The whole 2024 cycle in miniature (DOMAIN.md step 6), as one story told through the commands
+"""The whole 2024 cycle in miniature (docs/domain.md step 6), as one story told through the commands
 and services a commission uses: the regent election of Kepulauan Seribu, whose spread is over
 its two kecamatan.
 

@@ -25,7 +25,7 @@ How a run goes, and why it is safe to run twice or to kill:
 
 What differs between PostgreSQL and SQLite is chosen once per run (backends.py).
 
-Duplicates and repair rounds (decided here; DOMAIN.md leaves it open):
+Duplicates and repair rounds (decided here; docs/domain.md leaves it open):
 - Within a round, the first occurrence in (upload, row) order counts; the later ones are
   DUPLICATE_INTERNAL.
 - A repair-round record whose NIK was MS in an earlier round is DUPLICATE_INTERNAL: that support
