@@ -8,14 +8,3 @@ class DecisionsConfig(AppConfig):
 
     name = "decisions"
     verbose_name = "Keputusan"
-
-    def ready(self) -> None:
-        from decisions.models import Decision
-        from objections.lookup import decided_provider_register
-
-        # The citizen's check (a layer below) says "decided" without importing this layer.
-        decided_provider_register(
-            lambda pair_ids: set(
-                Decision.objects.filter(pair_id__in=pair_ids).values_list("pair_id", flat=True)
-            )
-        )

@@ -8,7 +8,7 @@ from candidates.models import Pair
 
 
 class Decision(models.Model):
-    """The KPU's decision on a pair's support (DOMAIN.md step 6), with the figures it rests on."""
+    """The KPU's decision on a pair's support (docs/domain.md step 6), with the figures it rests on."""
 
     class Result(models.TextChoices):
         MEMENUHI = "memenuhi_syarat", _("Memenuhi syarat dukungan")
@@ -32,3 +32,27 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair}: {self.get_result_display()}"
+
+
+class Renunciation(models.Model):
+    """The pair's written statement that it does not use a repair round the law still gives
+    it (surat pernyataan tidak menggunakan hak perbaikan): recorded by the KPU, it lets the
+    decision come before that round's window has passed."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="renunciations")
+    round = models.PositiveSmallIntegerField()
+    letter = models.CharField(_("nomor dan tanggal surat pernyataan"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pernyataan tidak menggunakan perbaikan")
+        verbose_name_plural = _("pernyataan tidak menggunakan perbaikan")
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "round"], name="renunciation_one_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair}: perbaikan {self.round}"

@@ -11,21 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from candidates import selectors as candidates
-from candidates.models import Election
+from candidates.models import Election, Round
 from decisions.models import Decision
-from decisions.services import decision_blockers, decision_record
-from decisions.standing import standing_compute
+from decisions.services import decision_blockers, decision_record, renunciation_record
+from decisions.standing import standing_report
 from electorate.access import may_see_recap
 from electorate.models import Region
-
-
-def _blockers(pair, standing: dict) -> list[str]:
-    """decision_blockers, and the MS still due in the field that decision_record adds."""
-    reasons = [str(r) for r in decision_blockers(pair=pair)]
-    due = standing["final"]["MS_due_in_field"]
-    if due:
-        reasons.append(_("%(n)s pendukung MS belum diverifikasi faktual.") % {"n": due})
-    return reasons
 
 
 @login_required
@@ -43,16 +34,25 @@ def decision_page(request, pk: int):
         if not may_decide:
             raise PermissionDenied
         try:
-            decision_record(pair=pair, by=request.user)
+            if request.POST.get("action") == "renounce":
+                renunciation_record(
+                    pair=pair,
+                    round=_round(request.POST.get("round")),
+                    letter=request.POST.get("letter", ""),
+                    by=request.user,
+                )
+                messages.success(request, _("Surat pernyataan dicatat."))
+            else:
+                decision_record(pair=pair, by=request.user)
+                messages.success(request, _("Keputusan ditetapkan."))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        else:
-            messages.success(request, _("Keputusan ditetapkan."))
         return redirect("decision-pair", pk=pair.pk)
     decision = Decision.objects.filter(pair=pair).select_related("decided_by").first()
-    standing = decision.standing if decision is not None else standing_compute(pair=pair)
-    final = standing["final"]
+    # The stored standing (fieldwork.standing): read, not counted again per request.
+    standing = standing_report(pair=pair)
+    final = decision.standing["final"] if decision is not None else standing["final"]
     reached = dict(
         Region.objects.filter(code__in=final["spread"]["reached"]).values_list("code", "name")
     )
@@ -64,9 +64,24 @@ def decision_page(request, pk: int):
             "standing": standing,
             "final": final,
             "reached": [(code, reached.get(code, code)) for code in final["spread"]["reached"]],
-            "blockers": _blockers(pair, standing) if decision is None else [],
+            "blockers": (
+                [str(r) for r in decision_blockers(pair=pair, standing=final)]
+                if decision is None
+                else []
+            ),
             "decision": decision,
             "may_decide": may_decide and decision is None,
             "rule_set": Election.RuleSet(pair.election.rule_set).label,
+            "stage_round_label": Round(final["stage"]["round"]).label,
+            "owed_label": (
+                Round(final["repair_owed"]).label if final.get("repair_owed") is not None else ""
+            ),
         },
     )
+
+
+def _round(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

@@ -3,11 +3,15 @@ minutes: documents.models.Minutes.figures).
 
 Where they come from, so that the PDF says what `recap --json` says for the same scope:
 - vermin round N: verification.recap.recap_compute(round=N) (the round's MS/BMS/TMS and
-  reasons; MS against the threshold cumulative up to N);
-- verfak stage N: fieldwork.counts (the stage's tasks per kelurahan) and, for the threshold,
-  decisions.standing.standing_compute()["final"] (where the pair stands after the stage);
-- decision: the Decision's own standing (the figures it was decided on) and the final MS per
-  kelurahan (decisions.standing.final_ms_by_kelurahan).
+  reasons), held against the standing frozen when that round's verification ended
+  ("vermin:N" in candidates.Standing: the MS carried from closed factual verifications plus
+  the administrative MS since);
+- verfak stage N: fieldwork.counts (the stage's tasks per kelurahan; the breakdown by what was
+  found and why, MS rows adding up to MS and TMS rows to TMS) and the standing frozen when the
+  stage closed ("verfak:N");
+- decision: the Decision's own standing (the figures it was decided on, its MS per kelurahan).
+
+A frozen point is issuable at any time after it was reached, whatever came after.
 
 Counts are listed per area one level below the minutes' level (kab/kota for a province,
 kecamatan for a kab/kota); supporters placed outside the election's region (OUTSIDE_REGION)
@@ -20,16 +24,18 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from candidates.models import Election, Pair, Round
+from candidates.standing import standing_read
 from decisions.models import Decision
-from decisions.standing import final_ms_by_kelurahan, standing_compute
-from electorate.access import code_within
+from electorate.access import code_within, q_within
 from electorate.models import Region
 from fieldwork.counts import active_closures, kelurahan_counts
-from fieldwork.models import Finding, Result, Stage
+from fieldwork.models import Result, Stage, Task
+from fieldwork.rules import NOTES
 from verification.models import VerificationResult, VerificationRun
 from verification.recap import recap_compute
 from verification.rules import REASON_LABELS, Reason, reason_counts_sql
@@ -143,6 +149,8 @@ def _vermin(pair: Pair, round: int, area: str, *, top: bool) -> dict:
             % {"round": Round(round).label}
         )
     recap = recap_compute(pair=pair, round=round)
+    # Frozen when the round's run ended; a run from before points were kept: the standing now.
+    frozen = standing_read(pair=pair, point=f"vermin:{round}") or standing_read(pair=pair)
     rows, total = _unit_rows(_kelurahan_leaves(recap["by_region"]), area, top=top, width=4)
     reasons = recap["reasons"] if top else _area_reasons(pair, round, area)
     return {
@@ -154,7 +162,7 @@ def _vermin(pair: Pair, round: int, area: str, *, top: bool) -> dict:
         ],
         "rows": rows,
         "row_total": total,
-        "held": _held(recap, cumulative=recap["cumulative"]["MS"]) if top else None,
+        "held": _held(frozen) if top and frozen else None,
     }
 
 
@@ -185,41 +193,62 @@ def _verfak(pair: Pair, number: int, area: str, *, top: bool) -> dict:
         )
     order = (Result.MS, Result.TMS, Result.PENDING)
     per: dict[str, list[int]] = {}
-    findings = {f: 0 for f in ["", *Finding.values]}
     for code, counts in kelurahan_counts(stage, area).items():
         per[code] = [counts[r] for r in order] + [counts["total"]]
-        for finding, n in counts["by_finding"].items():
-            findings[finding] = findings.get(finding, 0) + n
     rows, total = _unit_rows(per, area, top=False, width=4)
-    labels = {"": _("Belum ada hasil"), **{f.value: str(f.label) for f in Finding}}
     held = None
     if top:
-        standing = standing_compute(pair=pair)
-        now = standing["stage"]
-        if now.get("name") != "verfak" or now.get("number") != number:
-            # The standing has moved on (a later round verified): "final" is no longer the
-            # standing after this stage, and the minutes would print a later one.
+        frozen = standing_read(pair=pair, point=f"verfak:{number}")
+        if frozen is None:
             raise ValidationError(
-                _(
-                    "Kedudukan dukungan sudah berubah sesudah verifikasi faktual %(n)s (tahap "
-                    "berikutnya sudah berjalan): berita acaranya diterbitkan saat tahap ditutup."
-                )
+                _("Verifikasi faktual %(n)s belum ditutup di tingkat wilayah pemilihan.")
                 % {"n": number}
             )
-        held = _held(standing["final"], cumulative=standing["final"]["MS"])
+        held = _held(frozen)
     return {
         "round_label": _("Verifikasi faktual %(n)s") % {"n": number},
         "administrative_round": stage.round,
         "window": [stage.opens.isoformat(), stage.closes.isoformat()],
         "columns": ["MS", "TMS", _("Belum selesai"), _("Jumlah")],
         "totals": _totals(total, ("MS", "TMS", "PENDING", "total")),
-        "breakdown": [
-            {"key": key or "BELUM", "label": labels[key], "n": n} for key, n in findings.items()
-        ],
+        "breakdown": _verfak_breakdown(stage, area),
         "rows": rows,
         "row_total": total,
         "held": held,
     }
+
+
+def _verfak_breakdown(stage: Stage, area: str) -> list[dict]:
+    """Why each supporter ended MS, TMS or still pending (fieldwork.rules.NOTES): one row per
+    (result, why), every result's rows adding up to its total; a double supporter who chose
+    the other pair has a row of its own."""
+    counts = (
+        Task.objects.filter(stage=stage)
+        .filter(q_within("kelurahan_code", area))
+        .values("result", "note")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = {(row["result"], row["note"]): row["n"] for row in counts}
+    rows = []
+    for result in (Result.MS, Result.TMS, Result.PENDING):
+        for note, label in NOTES.items():
+            n = found.pop((result, note), 0)
+            if n or (result, note) in SHOWN_ALWAYS:
+                rows.append({"key": f"{result}:{note}", "result": result, "label": str(label),
+                             "n": n})  # fmt: skip
+    for (result, note), n in sorted(found.items()):  # a note this table does not know
+        rows.append({"key": f"{result}:{note}", "result": result, "label": note, "n": n})
+    return rows
+
+
+# Rows printed even at zero: what a plenary asks about every time.
+SHOWN_ALWAYS = {
+    (Result.MS, "CONFIRMED"),
+    (Result.TMS, "DENIED_SIGNED"),
+    (Result.TMS, "NOT_MET_EXPIRED"),
+    (Result.TMS, "CHOSE_OTHER"),
+}
 
 
 def _decision(pair: Pair, area: str) -> dict:
@@ -227,7 +256,7 @@ def _decision(pair: Pair, area: str) -> dict:
     if decision is None:
         raise ValidationError(_("Keputusan untuk pasangan ini belum ditetapkan."))
     final = decision.standing["final"]
-    per = {code: [n] for code, n in final_ms_by_kelurahan(pair=pair).items()}
+    per = {code: [n] for code, n in final.get("by_kelurahan", {}).items()}
     rows, total = _unit_rows(per, area, top=False, width=1)
     return {
         "round_label": _("Penetapan"),
@@ -243,7 +272,7 @@ def _decision(pair: Pair, area: str) -> dict:
         "row_total": total,
         # The decision is the status now, not the repair a standing would still ask for.
         "held": {
-            **_held(final, cumulative=final["MS"]),
+            **_held(final),
             "status_label": str(Decision.Result(decision.result).label),
         },
     }
@@ -266,12 +295,14 @@ def _totals(total: list[int], keys: tuple[str, ...]) -> list[dict]:
     ]
 
 
-def _held(source: dict, *, cumulative: int) -> dict:
-    """The threshold part of a recap or a standing's "final": MS held against the minimum
-    support and the spread, the shortfall and the repair it calls for."""
+def _held(source: dict) -> dict:
+    """The threshold part of a standing (candidates.standing): the MS that counts held against
+    the minimum support and the spread, the shortfall and the repair it calls for."""
     spread = source["spread"]
     return {
-        "MS": cumulative,
+        "MS": source["MS"],
+        "carried": source.get("carried", 0),
+        "since": source.get("since", 0),
         "threshold": source["threshold"],
         "meets_threshold": source["meets_threshold"],
         "spread_required": spread["required"],

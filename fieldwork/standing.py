@@ -57,6 +57,18 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
+def supporter_counts(
+    *, outcome: str | None, superseded: bool, task_result: str | None, stage_status: str | None
+) -> bool | None:
+    """Whether one supporter row counts now (None: not verified yet): the rule that
+    `ms_by_kelurahan` applies in SQL, for a single row (the citizen's check)."""
+    if task_result and stage_status == Stage.Status.CLOSED:
+        return task_result == Result.MS
+    if outcome is None:
+        return None
+    return outcome == "MS" and not superseded
+
+
 def ms_by_kelurahan(*, pair: Pair) -> tuple[dict[str, int], int, int]:
     """({kelurahan: MS that counts}, carried from closed stages, administrative MS since)."""
     params = {"pair": pair.pk, "ms": Result.MS, "closed": Stage.Status.CLOSED, "no": False}
@@ -134,7 +146,7 @@ def standing_compute(*, pair: Pair) -> dict:
         "MS": ms,
         "carried": carried,
         "since": since,
-        "MS_due_in_field": since if _stages_exist(pair) or stage["name"] == "vermin" else 0,
+        "MS_due_in_field": since,
         "threshold": threshold.threshold,
         "threshold_percent": threshold.percent,
         "meets_threshold": shortfall == 0,
@@ -158,10 +170,6 @@ def standing_compute(*, pair: Pair) -> dict:
         "by_kelurahan": dict(sorted(per.items())),
         "computed_at": timezone.now().isoformat(),
     }
-
-
-def _stages_exist(pair: Pair) -> bool:
-    return Stage.objects.filter(pair=pair).exists()
 
 
 def _spread_units(election: Election, depth: int) -> list[str]:

@@ -22,7 +22,6 @@ import base64
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -32,19 +31,11 @@ from candidates.models import Election, Pair, Supporter
 from electorate import keys
 from electorate.models import KeyState, Voter
 from fieldwork.models import Stage, Task
+from fieldwork.standing import supporter_counts
 from verification.models import VerificationResult
 
 TOKEN_SECONDS = 30 * 60  # long enough to find a photo of a signed statement
 TOKEN_CONTEXT = "objection-check"
-
-# provider(pair_ids) -> ids of the pairs whose support the KPU has decided. Registered by the
-# decisions layer (above this one) from its AppConfig.ready.
-DECIDED_PROVIDERS: list[Callable[[list[int]], set[int]]] = []
-
-
-def decided_provider_register(provider: Callable[[list[int]], set[int]]) -> None:
-    if provider not in DECIDED_PROVIDERS:
-        DECIDED_PROVIDERS.append(provider)
 
 
 class NikInputError(ValueError):
@@ -84,6 +75,7 @@ COLUMNS = (
     "field_task__result",
     "field_task__stage__number",
     "field_task__stage__status",
+    "pair__decided_at",
 )
 # One statement, by the indexed hash; every join is by primary or unique key. Written out
 # rather than built by the ORM so that PostgreSQL can keep it prepared per connection:
@@ -92,7 +84,8 @@ LOOKUP_SQL = f"""
     SELECT s.id, s.round, s.birth_date,
            (SELECT v.birth_date FROM {Voter._meta.db_table} v
             WHERE v.roll_id = e.roll_id AND v.nik_hash = s.nik_hash LIMIT 1),
-           s.pair_id, p.name, e.name, r.outcome, r.superseded, t.result, st.number, st.status
+           s.pair_id, p.name, e.name, r.outcome, r.superseded, t.result, st.number, st.status,
+           p.decided_at
     FROM {Supporter._meta.db_table} s
     JOIN {Pair._meta.db_table} p ON p.id = s.pair_id
     JOIN {Election._meta.db_table} e ON e.id = p.election_id
@@ -151,9 +144,8 @@ def supports_find(*, nik: str, birth_date: dt.date) -> list[Support]:
     ]  # every row compared: the work does not depend on which one matches
     if not matched:
         return []
-    decided: set[int] = set()
-    for provider in DECIDED_PROVIDERS:
-        decided |= provider(sorted({row["pair_id"] for row in matched}))
+    # The decision is written down on the pair (decisions.services.decision_record).
+    decided = {row["pair_id"] for row in matched if row["pair__decided_at"] is not None}
     supports: dict[int, Support] = {}
     last: dict[int, dict] = {}
     for row in matched:  # ordered by round: the latest row of a pair says where it stands
@@ -178,16 +170,17 @@ def supports_find(*, nik: str, birth_date: dt.date) -> list[Support]:
 
 
 def stage_of(row: dict, *, decided: bool) -> tuple[str, bool | None]:
-    """Where the support stands, in plain Indonesian, and whether it counts now. No reason,
-    no name: nothing the citizen does not know already."""
+    """Where the support stands, in plain Indonesian, and whether it counts now by the
+    standing's rule (fieldwork.standing.supporter_counts): the same answer the pair's figures
+    give. No reason, no name: nothing the citizen does not know already."""
     outcome = row["verification__outcome"]
     field_result = row["field_task__result"]
-    if field_result:
-        counted: bool | None = field_result == "MS" if field_result != "PENDING" else None
-    elif outcome:
-        counted = outcome == "MS" if outcome != "BMS" else None
-    else:
-        counted = None
+    counted = supporter_counts(
+        outcome=outcome,
+        superseded=bool(row["verification__superseded"]),
+        task_result=field_result,
+        stage_status=row["field_task__stage__status"],
+    )
     if decided:
         return (
             _("Keputusan KPU sudah ditetapkan; dukungan ini dihitung.")

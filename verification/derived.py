@@ -32,7 +32,6 @@ from verification.engine.external import external_changes
 from verification.models import RunDerived, VerificationResult, VerificationRun
 from verification.redflags import red_flags_lists, red_flags_provided
 from verification.rules import reason_counts_sql
-from verification.signals import run_finished
 
 RESULT = VerificationResult._meta.db_table
 SUPPORTER = Supporter._meta.db_table
@@ -97,7 +96,6 @@ def run_derive(*, run: VerificationRun) -> RunDerived:
     call finds it stored)."""
     derived = _row(pair=run.pair, run=run)
     _fill(derived, list(PARTS))
-    run_finished.send(sender=VerificationRun, run=run)
     return derived
 
 

@@ -1,5 +1,5 @@
 """Recap of administrative verification: kelurahan -> kecamatan -> kab/kota -> province, per round
-and cumulative, held against the threshold and the spread (DOMAIN.md steps 1, 3, 4).
+and cumulative, held against the threshold and the spread (docs/domain.md steps 1, 3, 4).
 
 One GROUP BY over the results (which carry pair, round and kelurahan: no join), computed once
 when a run ends and stored (verification.derived), then the tree is summed up in Python over
@@ -8,14 +8,13 @@ at most a few thousand groups.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from candidates.models import Election, Pair, Round
+from candidates.models import Election, Pair, Standing
 from candidates.services import election_threshold
+from candidates.standing import standing_read
 from electorate.access import code_within
 from electorate.models import Region
 from verification.derived import recap_groups
-from verification.rules import REPAIR_MULTIPLIER, Outcome, Reason
+from verification.rules import Outcome, Reason
 
 OUTCOMES = tuple(Outcome.values)
 
@@ -62,19 +61,10 @@ def _tree_name(by_region: dict, names: dict[str, str]) -> None:
                 kel_entry["name"] = names.get(kel, "")
 
 
-def _status(*, verified: bool, meets: bool, latest_round: int) -> tuple[str, str]:
-    if not verified:
-        return "belum_diverifikasi", _("Belum diverifikasi")
-    if meets:
-        return "memenuhi_syarat", _("Memenuhi syarat jumlah dan sebaran dukungan")
-    if latest_round < Round.REPAIR_2:
-        return "perlu_perbaikan", _("Wajib menyerahkan perbaikan dukungan")
-    return "tidak_memenuhi_syarat", _("Tidak memenuhi syarat jumlah atau sebaran dukungan")
-
-
 def _units(election: Election, depth: int, unit_ms: dict[str, int], area: str | None) -> list:
     """Every spread unit of the election's region (kab/kota of a province, kecamatan of a
-    kab/kota) that lies in the area or holds it, with its MS: what the spread chart draws."""
+    kab/kota) that lies in the area or holds it, with the MS that counts there (the
+    standing's): what the spread chart draws."""
     level = Region.Level.KABKOTA if depth == 2 else Region.Level.KECAMATAN
     units = Region.objects.filter(code__startswith=election.region_id + ".", level=level)
     return [
@@ -84,12 +74,18 @@ def _units(election: Election, depth: int, unit_ms: dict[str, int], area: str | 
     ]
 
 
+def _point(round: int | None) -> str:
+    """The standing a recap is held against: now, or as the round's verification left it."""
+    return Standing.NOW if round is None else f"vermin:{round}"
+
+
 def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = None) -> dict:
     """Counts of the round (round=None: cumulative over all rounds, each person once: a record
     resubmitted in a later round is replaced by the later one), held against threshold and spread.
 
-    MS counted against the threshold is always cumulative up to the round: repair supporters add
-    to the MS of the earlier rounds.
+    The figures held against the threshold (meets_threshold, spread, shortfall, status and
+    "standing") are the pair's standing (candidates.standing): now, or with a round, as that
+    round's administrative verification left it (carried field MS + administrative MS since).
 
     With an `area` (a region code), every count is of the supporters living in it, and the
     pair's standing (threshold met, shortfall, status) is left out (None): it is a figure of
@@ -98,14 +94,12 @@ def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = No
     election: Election = pair.election
     threshold = election_threshold(election)
     unit_depth = 2 if election.level == Election.Level.GOVERNOR else 3
-    region_prefix = election.region_id + "."
 
     scope = _empty()
     scope_reasons = {r.name: 0 for r in Reason}
     cumulative = _empty()
     by_round: dict[str, dict] = {}
     by_region: dict[str, dict] = {}
-    unit_ms: dict[str, int] = {}
     codes: set[str] = set()
     verified_rounds: set[int] = set()
     # The GROUP BY over the results, stored when the latest run ended (verification.derived).
@@ -127,9 +121,6 @@ def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = No
         counted_once = upto and not superseded
         if counted_once:
             _add(cumulative, outcome, n)
-            if outcome == Outcome.MS and kel.startswith(region_prefix):
-                unit = ".".join(kel.split(".")[:unit_depth])
-                unit_ms[unit] = unit_ms.get(unit, 0) + n
         in_scope = counted_once if round is None else rnd == round
         if not in_scope:
             continue
@@ -140,19 +131,16 @@ def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = No
 
     _tree_name(by_region, _names(codes, election.region_id))
 
-    ms = cumulative["MS"]
-    achieved = sum(1 for n in unit_ms.values() if n > 0)
-    meets_threshold = ms >= threshold.threshold
-    meets_spread = achieved >= threshold.spread_required
-    shortfall = max(0, threshold.threshold - ms)
-    multiplier = REPAIR_MULTIPLIER.get(election.rule_set, 1)
-    latest = max(verified_rounds) if verified_rounds else Round.INITIAL
-    status, label = _status(
-        verified=bool(verified_rounds),
-        meets=meets_threshold and meets_spread,
-        latest_round=latest if round is None else round,
-    )
+    # Held against the threshold: the pair's standing (fieldwork.standing, stored in
+    # candidates), not this administrative count: after a factual verification the MS that
+    # counts are its results plus the administrative MS of the rounds since.
+    standing = standing_read(pair=pair, point=_point(round))
+    if standing is None and round is not None:
+        standing = standing_read(pair=pair)
     whole = not area
+    held = standing if whole and standing is not None else None
+    unit_ms = dict((standing or {}).get("spread", {}).get("by_unit", {}))
+    spread = (held or {}).get("spread", {})
     return {
         "pair": pair.pk,
         "election": election.slug,
@@ -161,23 +149,26 @@ def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = No
         **scope,
         "reasons": scope_reasons,
         "cumulative": cumulative,
+        "verified_rounds": sorted(verified_rounds),
         "threshold": threshold.threshold,
         "threshold_percent": threshold.percent,
-        "meets_threshold": meets_threshold if whole else None,
+        "meets_threshold": held["meets_threshold"] if held else None,
         "spread": {
             "required": threshold.spread_required,
-            "achieved": achieved,
+            "achieved": spread.get("achieved"),
             "units": threshold.spread_units,
             "unit_level": "kabkota" if unit_depth == 2 else "kecamatan",
-            "meets": meets_spread if whole else None,
-            "shortfall": max(0, threshold.spread_required - achieved) if whole else None,
+            "meets": spread.get("meets"),
+            "shortfall": spread.get("shortfall"),
             "by_unit": _units(election, unit_depth, unit_ms, area),
         },
-        "shortfall": shortfall if whole else None,
+        "shortfall": held["shortfall"] if held else None,
         "rule_set": election.rule_set,
-        "repair_required": shortfall * multiplier if whole else None,
-        "status": status if whole else None,
-        "status_label": str(label) if whole else None,
+        "repair_required": held["repair_required"] if held else None,
+        "status": held["status"] if held else None,
+        "status_label": held["status_label"] if held else None,
+        # The standing itself (whole list only): MS that counts, carried and since.
+        "standing": held,
         "by_region": dict(sorted(by_region.items())),
         "by_round": dict(sorted(by_round.items())),
     }

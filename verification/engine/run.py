@@ -24,6 +24,7 @@ from verification.engine.chunk import (
 )
 from verification.engine.prepare import run_prepare, superseded_mark
 from verification.models import VerificationChunk, VerificationRun
+from verification.signals import run_finished
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +151,18 @@ def _finish(run: VerificationRun, db: Backend) -> None:
         counts = counts_sum(parts)
     else:
         counts = run_counts(run_id=run.pk)
-    VerificationRun.objects.filter(pk=run.pk).exclude(status=VerificationRun.Status.DONE).update(
-        status=VerificationRun.Status.DONE,
-        finished_at=timezone.now(),
-        counts=counts,
-        chunks_done=F("chunks_total"),
+    finished = (
+        VerificationRun.objects.filter(pk=run.pk)
+        .exclude(status=VerificationRun.Status.DONE)
+        .update(
+            status=VerificationRun.Status.DONE,
+            finished_at=timezone.now(),
+            counts=counts,
+            chunks_done=F("chunks_total"),
+        )
     )
+    if finished:  # once, by the worker that finished it: the layers above move (standing)
+        run_finished.send(sender=VerificationRun, run=run)
     audit_record(
         "verification.finished",
         area=run.pair.election.region_id,

@@ -1,5 +1,7 @@
 """python manage.py recap --pair ID [--round N] --json: where the pair stands after its latest
-stage (administrative recap, factual verification, final MS against threshold and spread)."""
+stage (the standing at the top; the administrative recap and each factual verification beside
+it). With --round: that round's administrative recap, held against the standing its
+verification left."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import json as jsonlib
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Pair
-from decisions.standing import standing_compute
+from decisions.standing import standing_report
 from verification.recap import recap_compute
 
 
@@ -26,15 +28,18 @@ class Command(BaseCommand):
             raise CommandError(f"Bakal pasangan calon {pair} tidak ditemukan.")
         # A round asks for that round's administrative recap; no round: the whole standing.
         recap = (
-            recap_compute(pair=obj, round=round)
-            if round is not None
-            else standing_compute(pair=obj)
+            recap_compute(pair=obj, round=round) if round is not None else standing_report(pair=obj)
         )
         if json:
             self.stdout.write(_dumps(recap))
             return
+        admin = recap if round is not None else recap["administrative"]
+        if recap["meets_threshold"] is None:  # not verified yet
+            self.stdout.write(f"{obj.name}: {recap['status_label'] or 'belum diverifikasi'}")
+            return
         self.stdout.write(
-            f"{obj.name}: MS {recap['MS']}, BMS {recap['BMS']}, TMS {recap['TMS']}; "
+            f"{obj.name}: verifikasi administrasi MS {admin['MS']}, BMS {admin['BMS']}, "
+            f"TMS {admin['TMS']}; MS yang dihitung {(recap.get('standing') or recap)['MS']}; "
             f"syarat {recap['threshold']} "
             f"({'terpenuhi' if recap['meets_threshold'] else 'belum'}); "
             f"sebaran {recap['spread']['achieved']}/{recap['spread']['required']}; "
