@@ -3,6 +3,21 @@
 `results_select` is the SELECT the chunk's INSERT reads: one row per supporter with its roll
 record (if any), the kelurahan it counts in, and the sum of its reason bits. Every value comes
 in as a named parameter: %(cutoff)s, %(prefix)s, ... (see `reason_params`).
+
+OUTSIDE_REGION, as the officials argue it (UU 10/2016 Art. 41(3): supporters are voters of the
+region): being on the election's DPT is what makes a supporter a voter of the region. A
+supporter found on the roll is judged by the kelurahan the roll gives (the same kelurahan the
+recap places them in), so a typed kelurahan of Bekasi or Tangerang cannot make a DKI voter
+TMS; only a supporter not found on the roll is judged by the kelurahan typed. Judging by the
+roll's kelurahan rather than "found on the roll at all" matters where one roll serves several
+elections (a province's DPT used by the governor's election and a city's): a voter of another
+city is on the roll but not in the city's region. The DPT import keeps out voters of no
+election of the roll (electorate/roll_import.py), so for a single election both readings agree.
+
+A typed kelurahan that differs from the roll's is not DATA_MISMATCH: that reason is name,
+birth date and sex (DOMAIN.md step 3), what identifies the person. The address is not: the
+supporter is counted, and met at factual verification, in the roll's kelurahan, and the
+difference stays visible on the result (VerificationResult.moved).
 """
 
 from __future__ import annotations
@@ -51,7 +66,10 @@ def results_select(db: Backend, run_id: int, prepared: dict) -> str:
             (CASE WHEN (s.nik_checks & {int(INVALID_CHECKS)}) <> 0
                   THEN {int(R.NIK_INVALID)} ELSE 0 END)
             + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
-            + (CASE WHEN substr(s.kelurahan_id, 1, %(prefix_len)s) = %(prefix)s THEN 0
+            -- In the region where it counts (Art. 41(3)): a voter on the roll is judged by
+            -- the roll's kelurahan, never by the typed one; only the others by what was typed.
+            + (CASE WHEN substr(COALESCE(v.kelurahan_code, s.kelurahan_id), 1, %(prefix_len)s)
+                         = %(prefix)s THEN 0
                     ELSE {int(R.OUTSIDE_REGION)} END)
             + (CASE WHEN COALESCE(v.birth_date, s.birth_date) > %(cutoff)s
                      AND s.marital_status NOT IN ({married})
