@@ -43,6 +43,25 @@ class Election(models.Model):
     roll = models.ForeignKey(
         VoterRoll, null=True, blank=True, on_delete=models.PROTECT, related_name="elections"
     )
+    # The civil registry's DP4 loaded as a second roll (DOMAIN.md step 3: "DPT, optionally
+    # DP4"): a NIK found on it but not on the DPT is on the roll for NOT_IN_ROLL, its DP4 record
+    # checked like a DPT one (verification/engine/reasons.py). Empty: the DPT alone.
+    dp4_roll = models.ForeignKey(
+        VoterRoll, null=True, blank=True, on_delete=models.PROTECT, related_name="dp4_elections"
+    )
+    # Penelitian jumlah minimal dukungan dan persebaran (DOMAIN.md step 2): the initial list is
+    # held against the threshold and the spread before any verification (candidates.
+    # submission). On for every new election; off for those recorded before the check existed.
+    submission_check = models.BooleanField(
+        _("penelitian jumlah minimal dukungan dan persebaran sebelum verifikasi"), default=True
+    )
+    # NOT_IN_ROLL is BMS pending the civil registry's answer (DOMAIN.md step 3): the KPU sends
+    # the NIKs to Dukcapil (registry_export) and its answer (registry_import) settles them at
+    # the next run. Off: NOT_IN_ROLL has the rule set's outcome (TMS in 2024).
+    registry_confirmation = models.BooleanField(
+        _("NIK yang tidak ada di DPT dikonfirmasi ke Dukcapil (BMS sampai ada jawaban)"),
+        default=False,
+    )
     # Shown wherever the data is held against the threshold, when the data is not the real
     # thing: the demo's roll and lists are 2% of 2024's, its threshold the real 618,968.
     scale_note = models.CharField(_("catatan skala data"), max_length=300, blank=True)
@@ -170,6 +189,67 @@ class SupportUpload(Upload):
         constraints = [
             models.UniqueConstraint(fields=["pair", "sha256"], name="support_upload_unique_file")
         ]
+
+
+class SupportSummary(Upload):
+    """The team's own summary of a round's list per area (form B.2-KWK): supporters declared
+    per spread unit (kab/kota of a province, kecamatan of a kab/kota), kept as the file came
+    (an Upload: SHA-256, encrypted at rest) and read at once (candidates.submission)."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="summaries")
+    round = models.PositiveSmallIntegerField(choices=Round.choices, default=Round.INITIAL)
+    # {unit code: supporters declared}, every row of the file summed to its spread unit.
+    declared = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("rekapitulasi dukungan tim (B.2-KWK)")
+        verbose_name_plural = _("rekapitulasi dukungan tim (B.2-KWK)")
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "sha256"], name="support_summary_unique_file")
+        ]
+
+    def __str__(self) -> str:
+        return f"B.2-KWK {self.pair_id}/{self.round} {self.original_name}"
+
+
+class SubmissionCheck(models.Model):
+    """The count-and-spread check of a list as submitted (candidates.submission): the initial
+    round against the threshold and the spread (penelitian jumlah minimal dukungan dan
+    persebaran), a repair round against the repair it owes (PKPU 8/2024 Art. 77(2)). Each
+    check is a row, the latest of a (pair, round) is in force; `figures` is what the team was
+    told and what the minutes print."""
+
+    class Status(models.TextChoices):
+        MEMENUHI = "memenuhi", _("Memenuhi: dilanjutkan ke verifikasi administrasi")
+        DIKEMBALIKAN = "dikembalikan", _("Dikembalikan untuk dilengkapi dalam masa penyerahan")
+        DICATAT = "dicatat", _("Kurang dari kewajiban perbaikan: dicatat, verifikasi berlanjut")
+        TIDAK_LANJUT = "tidak_lanjut", _("Tidak dapat melanjutkan ke tahap verifikasi")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="submission_checks")
+    round = models.PositiveSmallIntegerField(choices=Round.choices, default=Round.INITIAL)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    figures = models.JSONField()
+    as_of = models.DateField()  # the day the check speaks for (the window is held against it)
+    deadline = models.DateField(null=True, blank=True)  # returned: complete by this day
+    summary = models.ForeignKey(
+        SupportSummary, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A repair round's check made when this upload was loaded (the team's upload result).
+    upload = models.ForeignKey(
+        SupportUpload, null=True, blank=True, on_delete=models.CASCADE, related_name="checks"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("penelitian jumlah dan persebaran dukungan")
+        verbose_name_plural = _("penelitian jumlah dan persebaran dukungan")
+        indexes = [models.Index(fields=["pair", "round", "-id"], name="submission_check_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id}/{self.round}: {self.status}"
 
 
 class Supporter(models.Model):
