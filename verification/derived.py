@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from candidates.models import Pair, Supporter
 from verification.engine.external import external_changes
 from verification.models import RunDerived, VerificationResult, VerificationRun
+from verification.placement import PLACE, SUPERSEDED
 from verification.redflags import red_flags_lists, red_flags_provided
 from verification.rules import reason_counts_sql
 
@@ -57,18 +58,19 @@ def _groups_compute(pair: Pair) -> list[list]:
 
 
 def _counts_compute(pair: Pair) -> list[list]:
-    """Supporters per (kelurahan, round, outcome or null: not verified): what the results
-    list shows, counted for any area, round and status by adding these up. The kelurahan is
-    where the recap places them, as the results list does for an area
-    (verification.selectors.results_visible): the result's (the roll's), else the row's."""
+    """Supporters per (place, round, outcome): null not verified yet, SUPERSEDED a record a
+    later round's resubmission replaced (not counted again). What the results list, the
+    recap's "listed" figure and the share flags count, for any area, round and status, by
+    adding these up. The place is verification.placement's: one placement everywhere."""
+    status = f"CASE WHEN r.superseded = %s THEN '{SUPERSEDED}' ELSE r.outcome END"
     return _fetch(
         f"""
-        SELECT COALESCE(r.kelurahan_code, s.kelurahan_id), s.round, r.outcome, COUNT(*)
+        SELECT {PLACE}, s.round, {status}, COUNT(*)
         FROM {SUPPORTER} s LEFT JOIN {RESULT} r ON r.supporter_id = s.id
-        WHERE s.pair_id = %s GROUP BY COALESCE(r.kelurahan_code, s.kelurahan_id), s.round,
-            r.outcome
+        WHERE s.pair_id = %s
+        GROUP BY {PLACE}, s.round, {status}
         """,
-        [pair.pk],
+        [True, pair.pk, True],
     )
 
 

@@ -1,7 +1,8 @@
 """Red flags the 2024 system never raised, for KPU and Bawaslu beside the recap. They change no
 outcome: they point people at what to look at during factual verification.
 
-- share: supports in a kelurahan or kab/kota above a share of its roll (Jakarta Pusat: 62%);
+- share: supports in a kelurahan or kab/kota above a share of its roll (Jakarta Pusat: 62%),
+  each supporter placed and counted as the recap does (verification.placement);
 - address: many supporters at one address (normalised address + RT/RW + kelurahan);
 - serial: long runs of consecutive NIK serials among NIKs that share region and birth date, the
   trace of numbers generated rather than copied from ID cards.
@@ -24,9 +25,12 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Pair, Supporter
 from electorate.models import Region, Voter
+from verification.models import VerificationResult
+from verification.placement import COUNTED, PLACE
 
 SUPPORTER = Supporter._meta.db_table
 VOTER = Voter._meta.db_table
+RESULT = VerificationResult._meta.db_table
 # provider(pair=...) -> flags, each {"kind", "message", "supporters", "region"?, ...}.
 FLAG_PROVIDERS: list[Callable[..., list[dict]]] = []
 
@@ -42,7 +46,7 @@ def red_flag_settings() -> dict:
     return settings.VERIFICATION_RED_FLAGS
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
+def _fetch(sql: str, params: list | dict) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -54,9 +58,11 @@ def _share_flags(pair: Pair, conf: dict) -> list[dict]:
     roll_id = pair.election.roll_id
     if roll_id is None:
         return []
+    # Placed and counted as the recap and the results list place and count them.
     supporters = _fetch(
-        f"SELECT kelurahan_id, COUNT(*) FROM {SUPPORTER} WHERE pair_id = %s GROUP BY kelurahan_id",
-        [pair.pk],
+        f"SELECT {PLACE}, COUNT(*) FROM {SUPPORTER} s LEFT JOIN {RESULT} r "
+        f"ON r.supporter_id = s.id WHERE s.pair_id = %(pair)s AND {COUNTED} GROUP BY {PLACE}",
+        {"pair": pair.pk, "no": False},
     )
     if not supporters:
         return []

@@ -22,6 +22,7 @@ from electorate.models import Region
 from verification import derived
 from verification.derived import list_counts, red_flags_stored
 from verification.models import Export, VerificationResult, VerificationRun
+from verification.placement import SUPERSEDED
 from verification.recap import recap_compute
 from verification.rules import Reason
 
@@ -59,6 +60,8 @@ def supporter_results(*, pair: Pair, round: int | None = None) -> QuerySet[Suppo
             outcome=F("verification__outcome"),
             reasons=F("verification__reasons"),
             superseded=F("verification__superseded"),
+            # One placement (derived.PLACE): the roll's kelurahan once found there.
+            place=Coalesce("verification__kelurahan_code", "kelurahan_id"),
         )
         .order_by("round", "upload_id", "row_number")
     )
@@ -131,13 +134,11 @@ def results_visible(
             q_within("kelurahan_code", scope.area)
         )
         candidates = named_here.values("pk").union(moved_here.values("supporter_id"))
-        rows = (
-            rows.filter(_KeysIn(F("pk"), candidates))
-            .annotate(place=Coalesce("verification__kelurahan_code", "kelurahan_id"))
-            .filter(q_within("place", scope.area))
-        )
+        rows = rows.filter(_KeysIn(F("pk"), candidates)).filter(q_within("place", scope.area))
     if status in ("MS", "BMS", "TMS"):
-        rows = rows.filter(verification__outcome=status)
+        rows = rows.filter(verification__outcome=status, verification__superseded=False)
+    elif status == SUPERSEDED:
+        rows = rows.filter(verification__superseded=True)
     if reason in Reason.__members__:
         bit = int(Reason[reason])
         rows = rows.annotate(reason_bit=F("verification__reasons").bitand(bit)).filter(
@@ -167,24 +168,37 @@ def results_counts_stored(*, pair: Pair, round: int | None, scope: Scope) -> dic
     """What results_counts would count over results_visible(round=round) in this scope,
     added up from the counts stored when the pair's latest run ended (verification.derived):
     no GROUP BY over the pair's 840k supporters per request."""
-    counts = {"MS": 0, "BMS": 0, "TMS": 0, "pending": 0, "total": 0}
+    counts = {"MS": 0, "BMS": 0, "TMS": 0, "pending": 0, "superseded": 0, "total": 0}
     for kelurahan, rnd, outcome, n in list_counts(pair=pair):
         if round is not None and rnd != round:
             continue
         if not scope.whole and not code_within(kelurahan, scope.area):
             continue
-        counts[outcome or "pending"] += n
-        counts["total"] += n
+        _count(counts, outcome, n)
     return counts
+
+
+def _count(counts: dict[str, int], outcome: str | None, n: int) -> None:
+    """A superseded record is listed (history) but counted apart: the person counts once,
+    by the record that replaced it, as the recap counts them."""
+    if outcome == SUPERSEDED:
+        counts["superseded"] += n
+        return
+    counts[outcome or "pending"] += n
+    counts["total"] += n
 
 
 def results_counts(rows: QuerySet) -> dict[str, int]:
     """MS, BMS, TMS and not yet verified among `rows` (supporter_results), one GROUP BY."""
-    counts = {"MS": 0, "BMS": 0, "TMS": 0, "pending": 0, "total": 0}
-    grouped = rows.order_by().values("verification__outcome").annotate(n=Count("pk"))
+    counts = {"MS": 0, "BMS": 0, "TMS": 0, "pending": 0, "superseded": 0, "total": 0}
+    grouped = (
+        rows.order_by()
+        .values("verification__outcome", "verification__superseded")
+        .annotate(n=Count("pk"))
+    )
     for row in grouped:
-        counts[row["verification__outcome"] or "pending"] += row["n"]
-        counts["total"] += row["n"]
+        superseded = row["verification__superseded"]
+        _count(counts, SUPERSEDED if superseded else row["verification__outcome"], row["n"])
     return counts
 
 

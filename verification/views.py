@@ -24,6 +24,7 @@ from electorate.access import (
 from electorate.models import Region
 from verification import selectors
 from verification.charts import recap_charts
+from verification.placement import SUPERSEDED
 from verification.rules import REASON_LABELS, reason_labels
 from verification.services import verification_start
 
@@ -214,20 +215,26 @@ def results_page(request, pk: int):
     rows = selectors.results_visible(
         user=request.user, pair=pair, round=round_, status=status, search=search, reason=reason
     )
-    shown = status if status in ("MS", "BMS", "TMS") else "total"
-    known = None if search or reason else counts[shown]
+    listed = {
+        "MS": counts["MS"],
+        "BMS": counts["BMS"],
+        "TMS": counts["TMS"],
+        SUPERSEDED: counts["superseded"],
+    }.get(status, counts["total"] + counts["superseded"])
+    known = None if search or reason else listed
     page = ListPaginator(rows, PAGE_SIZE, count=known).get_page(request.GET.get("page"))
     names_read_log(
         user=request.user, pair=pair, what="verification-results", rows=len(page),
         page=page.number,
     )  # fmt: skip
     names = dict(
-        Region.objects.filter(code__in={row.kelurahan_id for row in page}).values_list(
-            "code", "name"
-        )
+        Region.objects.filter(
+            code__in={row.kelurahan_id for row in page} | {row.place for row in page}
+        ).values_list("code", "name")
     )
     for row in page:
         row.reason_list = reason_labels(row.reasons or 0)
+        row.place_name = names.get(row.place, "")
         row.kelurahan_name = names.get(row.kelurahan_id, "")
     query = request.GET.copy()
     query.pop("page", None)
@@ -244,6 +251,7 @@ def results_page(request, pk: int):
                 ("MS", _("MS: memenuhi syarat")),
                 ("BMS", _("BMS: belum memenuhi syarat")),
                 ("TMS", _("TMS: tidak memenuhi syarat")),
+                (SUPERSEDED, _("Diganti oleh data perbaikan")),
             ],
             "scope": scope,
             "counts": counts,

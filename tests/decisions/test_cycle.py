@@ -29,6 +29,7 @@ from electorate.models import Role
 from electorate.nik import nik_hash
 from fieldwork.models import Finding, Method, Task
 from fieldwork.records import attest_denial
+from fieldwork.standing import standing_refresh
 from fieldwork.supervision import advice_answer, advice_create
 from tests.factories import ROLL_HEADER, SUPPORT_HEADER, csv_bytes, make_nik
 from tests.fieldwork.field import SHEET_HEADER, enter, sheet_row, staff
@@ -125,7 +126,8 @@ class Commission:
 
 
 def _admin(recap: dict) -> tuple[int, int, int, int]:
-    return recap["MS"], recap["BMS"], recap["TMS"], recap["total"]
+    admin = recap["administrative"]
+    return admin["MS"], admin["BMS"], admin["TMS"], admin["total"]
 
 
 def _verfak(recap: dict) -> tuple[int, int, int]:
@@ -201,7 +203,7 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     # in Pulau Harapan) and Selatan (s1): both kecamatan.
     assert _final(recap) == (7, 7, 3, 2)
     assert (recap["shortfall"], recap["repair_required"]) == (3, 3)
-    m1 = recap["by_region"]["31.01"]["kecamatan"]["31.01.01"]["kelurahan"][HARAPAN]
+    m1 = recap["administrative"]["by_region"]["31.01"]["kecamatan"]["31.01.01"]["kelurahan"][HARAPAN]
     assert m1["MS"] == 1  # the roll's kelurahan, not the form's
 
     # --- repair 1: new supporters and the corrected BMS record ---------------------------------
@@ -281,8 +283,10 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     assert recap["final"]["repair_required"] == 5  # 2024: the shortfall
     assert recap["final"]["status_label"] == "Wajib menyerahkan perbaikan dukungan"
     Election.objects.filter(slug=slug).update(rule_set="2015")
+    standing_refresh(pair=a)  # what a change of the election's rules does (the standing moves)
     assert kpu.recap(a)["final"]["repair_required"] == 10  # 2015-2020: twice the shortfall
     Election.objects.filter(slug=slug).update(rule_set="2024")
+    standing_refresh(pair=a)
 
     # Pair B starts later: d1 chose B in A's field, so B's task follows that finding.
     assert kpu.run("verfak_start", "--pair", str(b.pk), "--opens", "2024-06-20")["supporters"] == 2

@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from candidates.models import Election
-from decisions.standing import standing_compute
+from decisions.standing import standing_report as standing_compute
+from fieldwork.standing import standing_refresh
 from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
 from fieldwork.stages import stage_start
@@ -52,7 +53,8 @@ def test_after_vermin_the_administrative_ms_are_due_in_the_field(small):
     verify(small)
     standing = standing_compute(pair=small)
     assert standing["stage"] == {"name": "vermin", "round": 0, "status": "done"}
-    assert (standing["MS"], standing["BMS"], standing["TMS"]) == (5, 1, 1)
+    admin = standing["administrative"]
+    assert (admin["MS"], admin["BMS"], admin["TMS"]) == (5, 1, 1)
     final = standing["final"]
     assert (final["MS"], final["MS_due_in_field"], final["threshold"]) == (5, 5, 6)
     assert (final["shortfall"], final["repair_required"]) == (1, 1)
@@ -62,7 +64,10 @@ def test_after_vermin_the_administrative_ms_are_due_in_the_field(small):
     assert final["status_label"] == "Wajib menyerahkan perbaikan dukungan"
 
 
-def test_during_verfak_only_the_confirmed_count(small):
+def test_an_open_verfak_counts_once_it_is_closed(small):
+    """While a factual verification is open its results are work in progress: the standing
+    stays where the administrative verification left it (all still due in the field) until
+    the KPU closes the stage; then the field results replace the administrative MS."""
     stage = started(small)
     gambir = Task.objects.filter(stage=stage, kelurahan_code=KEL).order_by("pk")
     enter(gambir[0], Finding.SESUAI, JUNE_3)
@@ -75,7 +80,11 @@ def test_during_verfak_only_the_confirmed_count(small):
     assert (verfak["MS"], verfak["TMS"], verfak["pending"], verfak["total"]) == (2, 0, 3, 5)
     assert verfak["by_outcome"]["BELUM"] == 3 and verfak["by_outcome"]["TOLAK"] == 1
     final = standing["final"]
-    assert (final["MS"], final["MS_due_in_field"]) == (2, 0)
+    assert (final["MS"], final["carried"], final["MS_due_in_field"]) == (5, 0, 5)
+
+    stage_close_all(stage=stage, as_of=AFTER)  # three never visited: TMS
+    final = standing_compute(pair=small)["final"]
+    assert (final["MS"], final["carried"], final["MS_due_in_field"]) == (2, 2, 0)
     assert final["spread"]["reached"] == ["31.71"]
 
 
@@ -96,6 +105,7 @@ def test_the_legacy_rule_set_owes_twice_the_shortfall(small):
     Election.objects.filter(pk=small.election_id).update(rule_set="2015")
     small.election.refresh_from_db()
     verify(small)
+    standing_refresh(pair=small)
     final = _final(small)
     assert (final["shortfall"], final["repair_required"]) == (1, 2)
 
@@ -117,8 +127,11 @@ def test_the_repair_round_not_yet_in_the_field_adds_its_administrative_ms(case, 
     assert (final["MS"], final["MS_due_in_field"], final["meets"]) == (6, 1, True)
     assert final["status_label"] == "Memenuhi syarat jumlah dan sebaran dukungan"
 
-    stage_start(pair=small, opens=dt.date(2024, 7, 1))
-    assert (_final(small)["MS"], _final(small)["MS_due_in_field"]) == (5, 0)  # pending again
+    stage = stage_start(pair=small, opens=dt.date(2024, 7, 1))
+    # Verfak 2 open: the repair's MS still counts as administrative MS due in the field.
+    assert (_final(small)["MS"], _final(small)["MS_due_in_field"]) == (6, 1)
+    stage_close_all(stage=stage, as_of=dt.date(2024, 7, 20))  # never visited: TMS
+    assert (_final(small)["MS"], _final(small)["MS_due_in_field"]) == (5, 0)
 
 
 def test_a_double_who_chose_the_other_pair_does_not_count(case, small):
@@ -134,5 +147,7 @@ def test_a_double_who_chose_the_other_pair_does_not_count(case, small):
 
     assert _final(small)["MS"] == 5  # 6 confirmed, but one of them chose B
     assert _final(case.pair("B"))["MS"] == 0  # a double is BMS administratively
-    stage_start(pair=case.pair("B"), opens=dt.date(2024, 6, 20))
-    assert _final(case.pair("B"))["MS"] == 1  # B's field takes the choice made in A's
+    stage_b = stage_start(pair=case.pair("B"), opens=dt.date(2024, 6, 20))
+    assert Task.objects.get(stage=stage_b).result == "MS"  # B's field takes A's choice
+    stage_close_all(stage=stage_b, as_of=dt.date(2024, 7, 5))
+    assert _final(case.pair("B"))["MS"] == 1
