@@ -7,39 +7,40 @@ above settings.OBJECTION_MISUSE_SHARE with at least OBJECTION_MISUSE_MIN confirm
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from candidates.models import Pair, Supporter
+from candidates.models import Pair
+from electorate.areas import KABKOTA, code_ancestor
 from objections.models import Objection
-
-
-def _kabkota(code: str) -> str:
-    return ".".join(code.split(".")[:2])
+from verification.derived import list_counts
+from verification.placement import SUPERSEDED
 
 
 def misuse_shares(*, pair: Pair) -> list[dict]:
     """Per area with at least one confirmed objection: {"region", "level", "confirmed",
     "supporters", "share", "flagged"}; the election's whole region first."""
+    # Each supporter placed as the recap places them (verification.placement): the roll's
+    # kelurahan once found on it, else the row's; a superseded record not counted again.
     confirmed_rows = (
         Objection.objects.filter(pair=pair, status=Objection.Status.CONFIRMED)
-        .values_list("supporter__kelurahan_id", "supporter__nik_hash")
+        .annotate(
+            place=Coalesce("supporter__verification__kelurahan_code", "supporter__kelurahan_id")
+        )
+        .values_list("place", "supporter__nik_hash")
         .distinct()
     )
     persons: dict[str, set[bytes]] = {}
     for kelurahan, nik_hash in confirmed_rows:
-        persons.setdefault(_kabkota(kelurahan), set()).add(bytes(nik_hash))
+        persons.setdefault(code_ancestor(kelurahan, KABKOTA), set()).add(bytes(nik_hash))
     if not persons:
         return []
     supporters: dict[str, int] = {}
-    for row in (
-        Supporter.objects.filter(pair=pair)
-        .values("kelurahan_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        key = _kabkota(row["kelurahan_id"])
-        supporters[key] = supporters.get(key, 0) + row["n"]
+    for place, _round, outcome, n in list_counts(pair=pair):
+        if outcome == SUPERSEDED:
+            continue
+        key = code_ancestor(place, KABKOTA)
+        supporters[key] = supporters.get(key, 0) + n
     top = pair.election.region_id
     areas = [(top, "election", sum(len(p) for p in persons.values()), sum(supporters.values()))]
     areas += [

@@ -22,6 +22,7 @@ from audit.trail import audit_record
 from candidates.models import Pair, Supporter
 from electorate import keys
 from electorate.access import code_within, user_area
+from fieldwork.standing import standing_refresh
 from fieldwork.strike import tasks_strike
 from objections.models import Objection, Step
 from objections.selectors import may_handle
@@ -318,6 +319,7 @@ def objection_decide(*, objection: Objection, by, confirmed: bool, reason: str) 
         )
         if confirmed:  # the misuse red flag counts confirmed objections: stored, so refreshed
             red_flags_provided_refresh(pair=objection.pair)
+            standing_refresh(pair=objection.pair)  # struck supporters no longer count
     return objection
 
 
