@@ -23,6 +23,7 @@ from candidates.models import (
     SupportUpload,
     TeamMembership,
 )
+from candidates.standing import pair_undecided_check
 from candidates.tasks import support_upload_task
 from candidates.thresholds import Threshold, threshold_compute
 from electorate import keys
@@ -190,7 +191,9 @@ def support_upload_submit(
 ) -> tuple[SupportUpload, bool]:
     """Keep the team's file, then load it in a task once this transaction commits. The same
     file again is the same upload (created=False); a failed or dead one is put back to work.
-    Refused (ValidationError) outside the round's submission window."""
+    Refused (ValidationError) outside the round's submission window, or once the pair is
+    decided."""
+    pair_undecided_check(pair)
     window_check(pair=pair, round=round)
     with transaction.atomic():
         upload, created = support_upload_create(
