@@ -39,6 +39,7 @@ from candidates.services import (
     team_member_create,
     window_set,
 )
+from candidates.standing import standing_read
 from electorate.access import (
     commission_required,
     is_commission,
@@ -191,6 +192,13 @@ def pair_detail(request, pk: int):
             "uploads": uploads,
             "members": members,
             "threshold": election_threshold(pair.election),
+            # The pair-wide standing for those whose figures are the whole list (the team, the
+            # KPU running the election, staff above it): others read their area's figures.
+            "standing": (
+                standing_read(pair=pair)
+                if selectors.sees_whole_list(user=request.user, pair=pair)
+                else None
+            ),
         },
     )
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.trail import audit_record
 from candidates import selectors
+from candidates.standing import standing_read
 from electorate.access import (
     is_commission,
     may_see_names,
@@ -41,11 +42,13 @@ def home(request):
         .order_by("-voting_day", "name")[:20]
     )
     pairs = selectors.pairs_visible(user=user).select_related("election").order_by("name")[:50]
+    team_pair = selectors.pair_for_team(user=user)
     return render(
         request,
         "portal/home.html",
         {
-            "team_pair": selectors.pair_for_team(user=user),
+            "team_pair": team_pair,
+            "team_standing": standing_read(pair=team_pair) if team_pair else None,
             "elections": elections,
             "pairs": pairs,
             "role": user_role(user),
