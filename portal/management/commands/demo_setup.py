@@ -187,9 +187,10 @@ class Command(BaseCommand):
         """The second pair taken to its decision, so that the demo holds the Berita Acara of
         every stage: factual verification 1 opened 40 days ago, the field met most of its MS
         supporters (one in ten not found, one in ten never visited: TMS when the stage
-        closes), every level closed after the window, and the KPU's decision recorded."""
+        closes), every level closed after the window, the pair's written renunciation of
+        repair 1 recorded, and the KPU's decision."""
         from decisions.models import Decision
-        from decisions.services import decision_record
+        from decisions.services import decision_record, renunciation_record
         from fieldwork.closing import stage_close_all
 
         if Decision.objects.filter(pair=pair).exists():
@@ -212,6 +213,15 @@ class Command(BaseCommand):
                     today=stage.closes,
                 )
             stage_close_all(stage=stage, as_of=today, by=kpu)
+        # Short of the threshold after factual verification 1, the pair is owed repair 1,
+        # whose window is open: the decision may come now only because the pair renounced
+        # it in writing (decisions.services.repair_owed).
+        renunciation_record(
+            pair=pair,
+            round=1,
+            letter="Surat pernyataan tim Nomor 01/BHSL/VII/2024 tanggal 22 Juli 2024",
+            by=kpu,
+        )
         decision_record(pair=pair, by=kpu)
 
     def _minutes(self, pair, *, stage: str, round: int) -> None:
