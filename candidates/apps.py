@@ -14,3 +14,10 @@ class CandidatesConfig(AppConfig):
 
         hash_column_register(Supporter, "nik_hash")
         rekeyer_register("candidates.Supporter.nik_cipher", supporters_rekey)
+
+        from candidates.signals import support_upload_done
+        from candidates.submission import upload_loaded
+
+        # A repair round's upload is checked against the repair it owes as soon as it is
+        # loaded: the team sees the figures with the upload's result.
+        support_upload_done.connect(upload_loaded, weak=False, dispatch_uid="candidates.repair")

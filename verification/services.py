@@ -11,8 +11,11 @@ from django.utils.translation import gettext
 
 from audit.trail import audit_record
 from candidates.models import Pair
+from candidates.standing import pair_undecided_check
+from candidates.submission import submission_gate
 from verification.derived import results_changed
 from verification.engine import run_create
+from verification.engine.start import round_to_verify
 from verification.exports import export_alive, export_open
 from verification.models import Export, ReasonMark, VerificationResult, VerificationRun
 from verification.rules import Reason, outcome_for, outcome_masks, run_outcomes
@@ -23,7 +26,10 @@ from verification.tasks import export_task, verification_task
 def verification_start(*, pair: Pair, round: int | None = None, started_by=None) -> VerificationRun:
     """Record (or resume) the administrative verification of the pair's round and run it in a
     task once this transaction commits. Raises ValidationError with the reason in Indonesian
-    when it cannot start (no roll, an earlier round unverified, an upload still loading)."""
+    when it cannot start (no roll, an earlier round unverified, an upload still loading, the
+    list as submitted not admitted: candidates.submission; the pair decided already)."""
+    pair_undecided_check(pair)
+    submission_admit(pair=pair, round=round, by=started_by)
     with transaction.atomic():
         run = run_create(pair=pair, round=round, started_by=started_by)
         transaction.on_commit(lambda: verification_task.delay(run.pk))
@@ -36,6 +42,16 @@ def verification_start(*, pair: Pair, round: int | None = None, started_by=None)
             data={"pair": pair.pk, "round": run.round, "rules": run.reason_outcomes},
         )
     return run
+
+
+def submission_admit(*, pair: Pair, round: int | None, by=None, check: bool = True) -> None:
+    """The count-and-spread check before the round's verification (candidates.submission):
+    made now if the check in force does not admit the list (its record kept even when the
+    start is refused), skipped for a round that already has results (a rerun)."""
+    if round is None:
+        round = round_to_verify(pair)
+    verified = VerificationResult.objects.filter(pair_id=pair.pk, round=round).exists()
+    submission_gate(pair=pair, round=round, verified=verified, by=by, check=check)
 
 
 def result_reason_add(*, supporter_ids: Iterable[int], reason: Reason, source: str, by=None) -> int:

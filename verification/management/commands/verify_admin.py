@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from candidates.models import Pair
 from verification.derived import run_derive
 from verification.engine import run_create, verification_run
+from verification.services import submission_admit
 
 
 class Command(BaseCommand):
@@ -36,6 +37,10 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"Pengguna {opts['user']!r} tidak ditemukan.")
         try:
+            # The count-and-spread check in force (candidates.submission: `submission_check`
+            # makes one): a list returned to the team, or a pair that does not proceed, is
+            # not verified.
+            submission_admit(pair=obj, round=round, by=user, check=False)
             # Starts a run, or resumes the unfinished one of this pair and round.
             run = run_create(pair=obj, round=round, started_by=user)
         except ValidationError as exc:
