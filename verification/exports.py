@@ -46,6 +46,7 @@ from electorate.outage import write_through_outage
 from electorate.pgcopy import SideConnection
 from electorate.vault import vault_open, vault_store
 from verification.models import Export
+from verification.placement import SUPERSEDED
 from verification.rules import Outcome, reason_labels
 from verification.selectors import results_visible, supporter_results
 
@@ -69,7 +70,9 @@ COLUMNS = (
     "row_number",
     "sheet_page",
     "kelurahan_id",
+    "place",
     "outcome",
+    "superseded",
     "reasons",
 )
 
@@ -98,7 +101,8 @@ def supporter_results_xlsx(
         _("Tahap"),
         _("Baris"),
         _("Halaman"),
-        _("Kode wilayah"),
+        _("Kode wilayah (tertulis)"),
+        _("Kode wilayah (dihitung)"),
         _("Status"),
         _("Keterangan status"),
         _("Alasan"),
@@ -110,7 +114,8 @@ def supporter_results_xlsx(
     unverified = _("Belum diverifikasi")
     reasons_text: dict[int, str] = {}  # a few dozen distinct combinations in a whole list
     n = 0
-    for n, (nik, name, rnd, row, page, kel, outcome, reasons) in enumerate(
+    superseded_text = _("Diganti data perbaikan (tidak dihitung lagi)")
+    for n, (nik, name, rnd, row, page, kel, place, outcome, superseded, reasons) in enumerate(
         rows.values_list(*COLUMNS).iterator(chunk_size=5000), start=1
     ):
         bits = reasons or 0
@@ -128,8 +133,9 @@ def supporter_results_xlsx(
                 row,
                 page,
                 kel,
-                outcome or unverified,
-                outcomes.get(outcome, ""),
+                place,
+                SUPERSEDED if superseded else outcome or unverified,
+                superseded_text if superseded else outcomes.get(outcome, ""),
                 text,
             ),
         )

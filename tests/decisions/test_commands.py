@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from candidates.models import Election
+from decisions.services import renunciation_record
 from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
 from tests.fieldwork.field import AFTER, enter, ms, started
@@ -62,10 +63,14 @@ def test_recap_prints_the_stage_the_latest_verfak_and_the_final_ms(closed, capsy
     final = data["final"]
     assert (final["MS"], final["threshold"], final["shortfall"]) == (3, 4, 1)
     assert final["spread"]["reached"] == ["31.71", "31.73", "31.74"]
-    assert (data["MS"], data["BMS"], data["TMS"]) == (5, 0, 0)  # the administrative recap
+    admin = data["administrative"]
+    assert (admin["MS"], admin["BMS"], admin["TMS"]) == (5, 0, 0)  # the administrative recap
+    assert data["MS"] == 3  # the top level is the standing: the field's MS
 
 
 def test_decide_prints_the_figures_and_the_decision(closed, capsys):
+    # Short after verfak 1, the pair is owed repair 1: it renounced it in writing.
+    renunciation_record(pair=closed, round=1, letter="Nomor 1/2024, 1 Juli 2024")
     data = _run(capsys, "decide", closed)
     assert set(data) == {"MS", "threshold", "meets_threshold", "spread", "decision"}
     assert (data["MS"], data["threshold"], data["meets_threshold"]) == (3, 4, False)

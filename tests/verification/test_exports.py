@@ -25,9 +25,9 @@ def test_xlsx_lists_every_supporter_with_status_and_reasons_in_indonesian(verifi
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("No.", "NIK", "Nama")
     assert rows[1][1] == nik[:4] + "*" * 12
-    assert rows[1][7] == "MS"
-    assert rows[2][7] == "TMS"
-    assert "Tidak terdaftar di DPT" in rows[2][9] and "Pekerjaan" in rows[2][9]
+    assert rows[1][8] == "MS"
+    assert rows[2][8] == "TMS"
+    assert "Tidak terdaftar di DPT" in rows[2][10] and "Pekerjaan" in rows[2][10]
     assert not any(nik in str(cell) for row in rows for cell in row)
 
 
