@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -28,6 +29,7 @@ from candidates.serializers import (
     SupportUploadOutput,
 )
 from candidates.services import names_read_log, support_upload_submit
+from candidates.submission import check_json, check_latest
 from electorate.access import may_see_names, q_within
 
 Rule = Callable[[Any, Pair], bool]
@@ -162,3 +164,12 @@ class SupporterList(PairAPIView, generics.ListAPIView):
             page=request.query_params.get("page", "1")[:8],
         )
         return response
+
+
+class SubmissionCheckDetail(PairAPIView):
+    """The count-and-spread check of the pair's initial list in force (penelitian jumlah minimal
+    dukungan dan persebaran): as `submission_check --json` prints it; null before any check."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        return Response({"check": check_json(check_latest(pair=self.pair, round=0))})

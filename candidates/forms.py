@@ -206,3 +206,22 @@ class WindowForm(forms.Form):
         widget=DateInput,
         help_text=_("Unggahan di luar tanggal ini ditolak, dengan tanggalnya dalam pesan."),
     )
+
+
+class SummaryUploadForm(forms.Form):
+    """The team's form B.2-KWK: its own count per kab/kota or kecamatan (candidates.summary)."""
+
+    summary = forms.FileField(
+        label=_("Rekapitulasi dukungan tim, formulir B.2-KWK (CSV atau XLSX)"),
+        help_text=_(
+            "Dua kolom: KODE_WILAYAH (kode kecamatan, atau kabupaten/kota untuk pemilihan "
+            "gubernur; kode kelurahan juga diterima dan dijumlahkan) dan JUMLAH. Satu baris "
+            "per wilayah."
+        ),
+    )
+
+    def clean_summary(self):
+        f = self.cleaned_data["summary"]
+        if not f.name.lower().endswith(UPLOAD_EXTENSIONS):
+            raise forms.ValidationError(_("Hanya berkas CSV atau XLSX yang diterima."))
+        return f

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from candidates.models import Election, Pair, Round, SubmissionWindow, Supporter, SupportUpload
 from candidates.services import election_threshold
+from candidates.submission import check_json, upload_check
 
 
 class WindowOutput(serializers.ModelSerializer):
@@ -79,6 +80,9 @@ class SupportUploadInput(serializers.Serializer):
 
 class SupportUploadOutput(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
+    # A repair round's upload held against the repair the pair owes (candidates.submission),
+    # as submission_check --json prints it; null for the initial round or before it is loaded.
+    repair_check = serializers.SerializerMethodField()
 
     class Meta:
         model = SupportUpload
@@ -99,7 +103,13 @@ class SupportUploadOutput(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "failure",
+            "repair_check",
         ]
+
+    def get_repair_check(self, upload: SupportUpload) -> dict | None:
+        if upload.round == Round.INITIAL:
+            return None
+        return check_json(upload_check(upload))
 
 
 class SupporterOutput(serializers.ModelSerializer):

@@ -22,6 +22,8 @@ urlpatterns = [
     path("paslon/<int:pk>/tim/baru/", views.team_member_create_view, name="team-member-create"),
     path("paslon/<int:pk>/pendukung/", views.supporter_list, name="supporter-list"),
     path("paslon/<int:pk>/unggah/", views.upload_create, name="upload-create"),
+    path("paslon/<int:pk>/b2/", views.summary_upload, name="summary-upload"),
+    path("paslon/<int:pk>/penelitian/", views.submission_check_view, name="submission-check"),
     path("unggahan/<int:pk>/", views.upload_detail, name="upload-detail"),
     path("unggahan/<int:pk>/progres/", views.upload_progress, name="upload-progress"),
     path("paslon/<int:pk>/templat/", views.support_template, name="support-template"),
@@ -35,6 +37,11 @@ api_urlpatterns = [
     path("pairs/", api.PairList.as_view(), name="api-pair-list"),
     path("pairs/<int:pk>/", api.PairDetail.as_view(), name="api-pair-detail"),
     path("pairs/<int:pk>/supporters/", api.SupporterList.as_view(), name="api-supporter-list"),
+    path(
+        "pairs/<int:pk>/submission-check/",
+        api.SubmissionCheckDetail.as_view(),
+        name="api-submission-check",
+    ),
     path("uploads/", api.SupportUploadListCreate.as_view(), name="api-upload-list"),
     path("uploads/<int:pk>/", api.SupportUploadDetail.as_view(), name="api-upload-detail"),
 ]

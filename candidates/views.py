@@ -20,6 +20,7 @@ from candidates.forms import (
     ElectionForm,
     PairForm,
     RollUploadForm,
+    SummaryUploadForm,
     SupporterFilterForm,
     SupportUploadForm,
     TeamMemberForm,
@@ -40,6 +41,8 @@ from candidates.services import (
     window_set,
 )
 from candidates.standing import standing_read
+from candidates.submission import check_latest, check_message, submission_check_run, upload_check
+from candidates.summary import summary_latest, summary_submit
 from electorate.access import (
     commission_required,
     is_commission,
@@ -289,8 +292,79 @@ def upload_create(request, pk: int):
     return render(
         request,
         "candidates/upload_form.html",
-        {"form": form, "pair": pair, "uploads": uploads, "windows": pair.election.windows.all()},
+        {
+            "form": form,
+            "pair": pair,
+            "uploads": uploads,
+            "windows": pair.election.windows.all(),
+            **_check_context(request, pair),
+        },
     )
+
+
+def _check_context(request, pair) -> dict:
+    """The count-and-spread check in force and the team's B.2-KWK, for the upload page."""
+    check = check_latest(pair=pair, round=Round.INITIAL)
+    return {
+        "check": check,
+        "check_message": check_message(check) if check else "",
+        "summary": summary_latest(pair=pair),
+        "summary_form": SummaryUploadForm(),
+        "may_check": selectors.manages_pair(user=request.user, pair=pair),
+    }
+
+
+@login_required
+@require_http_methods(["POST"])
+def summary_upload(request, pk: int):
+    """The team (or the KPU on its behalf) hands in its form B.2-KWK for the initial list."""
+    pair = get_object_or_404(
+        selectors.pairs_visible(user=request.user).select_related("election"), pk=pk
+    )
+    if not selectors.may_upload(user=request.user, pair=pair) or pair.decided_at:
+        raise PermissionDenied
+    form = SummaryUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        f = form.cleaned_data["summary"]
+        try:
+            summary = summary_submit(pair=pair, file=f, original_name=f.name, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if summary.status != summary.Status.DONE:
+                messages.error(request, summary.failure)
+            else:
+                messages.success(
+                    request,
+                    _("Formulir B.2-KWK diterima: %(ok)s wilayah, %(bad)s baris ditolak.")
+                    % {"ok": summary.accepted, "bad": summary.rejected},
+                )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("upload-create", pk=pair.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def submission_check_view(request, pk: int):
+    """The KPU running the election checks the initial list's count and spread now."""
+    pair = get_object_or_404(
+        selectors.pairs_visible(user=request.user).select_related("election"), pk=pk
+    )
+    if not selectors.manages_pair(user=request.user, pair=pair):
+        raise PermissionDenied
+    try:
+        check = submission_check_run(pair=pair, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        level = messages.success if check.status == check.Status.MEMENUHI else messages.warning
+        level(request, check_message(check))
+    return redirect("upload-create", pk=pair.pk)
 
 
 def _upload_message(request, upload: SupportUpload, created: bool) -> None:
@@ -327,9 +401,19 @@ def _upload(request, pk: int) -> SupportUpload:
     )
 
 
+def _upload_context(upload: SupportUpload) -> dict:
+    """The upload and, for a repair round, its check against the repair the pair owes."""
+    check = upload_check(upload) if upload.round != Round.INITIAL else None
+    return {
+        "upload": upload,
+        "repair_check": check,
+        "repair_message": check_message(check) if check else "",
+    }
+
+
 @login_required
 def upload_detail(request, pk: int):
-    return render(request, "candidates/upload_detail.html", {"upload": _upload(request, pk)})
+    return render(request, "candidates/upload_detail.html", _upload_context(_upload(request, pk)))
 
 
 @login_required
@@ -364,7 +448,9 @@ def roll_guide(request):
 @login_required
 def upload_progress(request, pk: int):
     """The htmx partial polled while the file is read; it stops polling once finished."""
-    return render(request, "candidates/_upload_progress.html", {"upload": _upload(request, pk)})
+    return render(
+        request, "candidates/_upload_progress.html", _upload_context(_upload(request, pk))
+    )
 
 
 @login_required

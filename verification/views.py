@@ -15,6 +15,7 @@ from candidates import selectors as candidates
 from candidates.models import Pair, Round
 from candidates.paging import ListPaginator
 from candidates.services import names_read_log
+from candidates.submission import check_latest, check_message
 from electorate.access import (
     code_within,
     may_see_names,
@@ -136,8 +137,15 @@ def run_page(request, pk: int):
             "rounds": Round.choices,
             "may_recap": may_see_recap(request.user),
             "may_names": may_see_names(request.user),
+            **_check_context(pair),
         },
     )
+
+
+def _check_context(pair: Pair) -> dict:
+    """The count-and-spread check of the initial list in force: why a start may be refused."""
+    check = check_latest(pair=pair, round=Round.INITIAL)
+    return {"check": check, "check_message": check_message(check) if check else ""}
 
 
 @login_required

@@ -258,3 +258,77 @@ def test_an_election_without_the_check_and_a_verified_round_are_not_held_back(pa
     pair.election.save()
     assert submission_gate(pair=pair, round=0, verified=False) is None
     assert not SubmissionCheck.objects.exists()
+
+
+# --- the surfaces: page, API, command ---------------------------------------------------------
+
+
+def _kpu(username: str = "kpu_seribu"):
+    from electorate.models import Role
+    from tests.factories import StaffAssignmentFactory, UserFactory
+
+    user = UserFactory(username=username)
+    StaffAssignmentFactory(user=user, role=Role.KPU_KABKOTA, region_code="31.01")
+    return user
+
+
+def test_the_upload_page_takes_the_b2_and_shows_the_check_the_kpu_makes(client, pair, intake):
+    from django.urls import reverse
+
+    intake(csv_bytes(_rows(PANGGANG, 3)), target=pair)
+    client.force_login(_kpu())
+    b2 = io.BytesIO(b"KODE_WILAYAH,JUMLAH\r\n310101,3\r\n310102,x\r\n")
+    b2.name = "b2.csv"
+    response = client.post(reverse("summary-upload", args=[pair.pk]), {"summary": b2})
+    assert response.status_code == 302
+    response = client.post(reverse("submission-check", args=[pair.pk]))
+    assert response.status_code == 302
+    check = SubmissionCheck.objects.get(pair=pair)
+    # Today is past the 2024 window: still short, the pair does not proceed.
+    assert check.status == Status.TIDAK_LANJUT
+    page = client.get(reverse("upload-create", args=[pair.pk])).content.decode()
+    assert "Tidak dapat melanjutkan ke tahap verifikasi" in page
+    assert "Baris 3, kolom JUMLAH" in page  # the B.2's refused row, with its fix
+    assert "Kurang 7 dukungan" in page
+    run_page = client.get(reverse("verification-run", args=[pair.pk])).content.decode()
+    assert "Penelitian jumlah minimal dukungan dan persebaran:" in run_page
+
+
+def test_only_the_kpu_running_the_election_checks_the_list(client, pair):
+    from django.urls import reverse
+
+    from electorate.models import Role
+    from tests.factories import StaffAssignmentFactory, UserFactory
+
+    pps = UserFactory(username="pps_panggang")
+    StaffAssignmentFactory(user=pps, role=Role.PPS, region_code="31.01.01.1001")
+    client.force_login(pps)
+    assert client.post(reverse("submission-check", args=[pair.pk])).status_code == 403
+    assert not SubmissionCheck.objects.exists()
+
+
+def test_the_api_and_the_command_print_the_same_check(client, pair, intake, tmp_path):
+    import json
+
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    intake(csv_bytes(_rows(PANGGANG, 6) + _rows(TIDUNG, 4)), target=pair)
+    summary = tmp_path / "b2.csv"
+    summary.write_bytes(b"KODE_WILAYAH,JUMLAH\r\n31.01.01,6\r\n31.01.02,5\r\n")
+    out = io.StringIO()
+    call_command(
+        "submission_check", "--pair", str(pair.pk), "--summary", str(summary),
+        "--as-of", "2024-05-10", "--json", stdout=out,
+    )  # fmt: skip
+    printed = json.loads(out.getvalue())
+    assert (printed["status"], printed["counted"], printed["declared_total"]) == (
+        "memenuhi",
+        10,
+        11,
+    )
+    assert printed["summary_upload"]["accepted"] == 2
+    client.force_login(_kpu())
+    answer = client.get(reverse("api-submission-check", args=[pair.pk])).json()["check"]
+    printed.pop("summary_upload")
+    assert answer == printed

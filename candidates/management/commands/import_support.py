@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Pair, Round
+from candidates.submission import check_json, upload_check
 
 
 class Command(BaseCommand):
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             "rejected": upload.rejected,
             "errors": upload.errors,
             "duplicate_file": not created,
+            # A repair round's upload against the repair the pair owes (candidates.submission).
+            "repair_check": check_json(upload_check(upload)) if upload.round else None,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
