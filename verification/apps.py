@@ -21,3 +21,8 @@ class VerificationConfig(AppConfig):
             upload_loaded(pair_id=upload.pair_id)  # the stored list counts follow the upload
 
         support_upload_done.connect(_upload_loaded, weak=False, dispatch_uid="verification.flags")
+
+        from electorate.rotation import hash_column_register
+        from verification.models import RegistryAnswer
+
+        hash_column_register(RegistryAnswer, "nik_hash")  # the civil registry's answers

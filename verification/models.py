@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Pair, Supporter
+from electorate.models import Upload
 from verification.rules import Outcome
 
 
@@ -46,6 +47,12 @@ class VerificationRun(models.Model):
         "electorate.VoterRoll", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     roll_sha256 = models.JSONField(default=list)  # the roll's imported files, for traceability
+    # The election's DP4, read as a second roll (its files' SHA-256s in roll_sha256 too), and
+    # whether the civil registry's answers were applied (Election.registry_confirmation).
+    dp4_roll = models.ForeignKey(
+        "electorate.VoterRoll", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registry = models.BooleanField(default=False)
     # Prepared once per run (see engine): the restricted occupation texts found in this pair's
     # lists; null until the first worker has prepared the run.
     prepared = models.JSONField(null=True, blank=True)
@@ -316,3 +323,56 @@ class Export(models.Model):
         if not self.rows_total:
             return 0
         return min(99, int(100 * self.rows_written / self.rows_total))
+
+
+class RegistryImport(Upload):
+    """A file of the civil registry's answers (Dukcapil) to the NIKs the KPU sent it
+    (verification/registry.py), kept as it came; its rows become RegistryAnswers."""
+
+    election = models.ForeignKey(
+        "candidates.Election", on_delete=models.CASCADE, related_name="registry_imports"
+    )
+
+    class Meta:
+        verbose_name = _("impor jawaban Dukcapil")
+        verbose_name_plural = _("impor jawaban Dukcapil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "sha256"], name="registry_import_unique_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RegistryAnswer(models.Model):
+    """The civil registry's answer for one NIK of an election, keyed by the NIK's hash (no NIK
+    at rest): found or not, and if found, alive or not, the kelurahan of domicile and the birth
+    date. The verification's results SELECT joins it on the hash for the supporters not on the
+    roll (engine/reasons.py). A later answer for the same NIK replaces the earlier one."""
+
+    election = models.ForeignKey(
+        "candidates.Election", on_delete=models.CASCADE, related_name="registry_answers"
+    )
+    nik_hash = models.BinaryField(max_length=32)
+    found = models.BooleanField()
+    alive = models.BooleanField(null=True, blank=True)
+    kelurahan_code = models.CharField(max_length=13, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    source = models.ForeignKey(
+        RegistryImport, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
+    row_number = models.PositiveIntegerField()  # in the source file, header = 1
+
+    class Meta:
+        verbose_name = _("jawaban Dukcapil")
+        verbose_name_plural = _("jawaban Dukcapil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "nik_hash"], name="registry_answer_one_per_nik"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id}: {'found' if self.found else 'not found'}"

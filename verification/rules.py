@@ -27,6 +27,11 @@ class Reason(IntFlag):
     # Not a check of the list: a citizen's (or Bawaslu's) objection that the KPU confirmed as
     # misuse of the NIK (docs/domain.md step 7), set by result_reason_add and kept across reruns.
     PUBLIC_OBJECTION = 256
+    # The civil registry's answer for a NIK not on the roll (Election.registry_confirmation;
+    # verification/registry.py): not found at Dukcapil, or found deceased. A NIK found alive
+    # loses NOT_IN_ROLL instead, its domicile and birth date checked like a roll record's.
+    REGISTRY_NOT_FOUND = 512
+    REGISTRY_DECEASED = 1024
 
 
 class Outcome(models.TextChoices):
@@ -47,6 +52,8 @@ REASON_LABELS = {
         "Pekerjaan terlarang (TNI/Polri/ASN/penyelenggara/perangkat desa)"
     ),
     Reason.PUBLIC_OBJECTION: _("Tanggapan masyarakat terbukti: NIK dicatut tanpa persetujuan"),
+    Reason.REGISTRY_NOT_FOUND: _("Tidak ditemukan dalam data kependudukan (Dukcapil)"),
+    Reason.REGISTRY_DECEASED: _("Meninggal dunia menurut data kependudukan (Dukcapil)"),
 }
 
 # PKPU 8/2024 defaults (docs/domain.md step 3). The legacy 2015 rule set differs only in the repair
@@ -61,6 +68,8 @@ DEFAULT_OUTCOMES: dict[Reason, str] = {
     Reason.DATA_MISMATCH: Outcome.BMS,
     Reason.RESTRICTED_OCCUPATION: Outcome.BMS,
     Reason.PUBLIC_OBJECTION: Outcome.TMS,
+    Reason.REGISTRY_NOT_FOUND: Outcome.TMS,
+    Reason.REGISTRY_DECEASED: Outcome.TMS,
 }
 RULE_SET_OUTCOMES: dict[str, dict[Reason, str]] = {
     "2024": DEFAULT_OUTCOMES,
@@ -72,9 +81,22 @@ ELIGIBLE_AGE = 17
 
 
 def reason_outcomes(election) -> dict[str, str]:
-    """Outcome per reason name: the rule set's defaults overridden by Election.reason_outcomes."""
+    """Outcome per reason name: the rule set's defaults overridden by Election.reason_outcomes.
+    With civil-registry confirmation (Election.registry_confirmation) NOT_IN_ROLL is BMS: the
+    registry's answer settles it at the next run (REGISTRY_NOT_FOUND, REGISTRY_DECEASED)."""
     base = RULE_SET_OUTCOMES.get(election.rule_set, DEFAULT_OUTCOMES)
     overrides = election.reason_outcomes or {}
+    if getattr(election, "registry_confirmation", False):
+        if str(overrides.get("NOT_IN_ROLL", Outcome.BMS)).upper() != Outcome.BMS:
+            raise ValidationError(
+                _(
+                    "Konfirmasi Dukcapil membuat NIK yang tidak ada di DPT berstatus BMS sampai "
+                    "ada jawaban; hapus pengaturan NOT_IN_ROLL = %(value)s, atau matikan "
+                    "konfirmasi Dukcapil."
+                )
+                % {"value": overrides["NOT_IN_ROLL"]}
+            )
+        overrides = {**overrides, "NOT_IN_ROLL": Outcome.BMS}
     unknown = sorted(set(overrides) - set(Reason.__members__))
     if unknown:  # a typo must not silently leave the 2024 default in force
         raise ValidationError(

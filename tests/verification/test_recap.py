@@ -48,6 +48,8 @@ def test_recap_counts_and_shape(small):
         "DATA_MISMATCH",
         "RESTRICTED_OCCUPATION",
         "PUBLIC_OBJECTION",  # set by a confirmed objection (objections), never by the run
+        "REGISTRY_NOT_FOUND",  # the civil registry's answers (verification/registry.py)
+        "REGISTRY_DECEASED",
     }
     assert recap["threshold"] == 4 and recap["meets_threshold"] is True
     # Governor: spread over the 6 kab/kota, more than half = 4; MS in Pusat and Utara only.
