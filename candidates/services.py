@@ -31,10 +31,81 @@ from electorate.models import Region, Role, RollImport, StaffAssignment, VoterRo
 from electorate.nik import supporter_context
 from electorate.services import roll_import_submit
 
+# The election each kind of region holds (UU 10/2016 Art. 1): a province elects a governor, a
+# kabupaten a regent (bupati), a kota a mayor (wali kota). One entry per kind: region_kind.
 LEVEL_FOR_REGION = {
-    Region.Level.PROVINCE: {Election.Level.GOVERNOR},
-    Region.Level.KABKOTA: {Election.Level.REGENT, Election.Level.MAYOR},
+    "provinsi": Election.Level.GOVERNOR,
+    "kabupaten": Election.Level.REGENT,
+    "kota": Election.Level.MAYOR,
 }
+# The first word of a kab/kota's name says its kind: the Kemendagri tree writes "KAB. BOGOR",
+# "KAB. ADM. KEP. SERIBU", "KAB TIMOR TENGAH SELATAN", "KOTA BEKASI", "KOTA ADM. JAKARTA PUSAT".
+KABKOTA_NAME_WORDS = {"KAB": "kabupaten", "KABUPATEN": "kabupaten", "KOTA": "kota"}
+# Kemendagri numbers a province's kabupaten 01-69 and its kota 71-99 (for a region whose name
+# says neither, e.g. one typed in by hand; on the shipped tree both readings agree).
+FIRST_KOTA_NUMBER = 71
+
+
+def region_kind(region: Region) -> str | None:
+    """The region's kind, a key of LEVEL_FOR_REGION (provinsi, kabupaten, kota); None below
+    kab/kota. A kab/kota by the first word of its Kemendagri name, else by its code."""
+    if region.level == Region.Level.PROVINCE:
+        return "provinsi"
+    if region.level != Region.Level.KABKOTA:
+        return None
+    words = region.name.upper().replace(".", " ").split()
+    if words and words[0] in KABKOTA_NAME_WORDS:
+        return KABKOTA_NAME_WORDS[words[0]]
+    number = region.code.rsplit(".", 1)[-1]
+    return "kota" if number.isdigit() and int(number) >= FIRST_KOTA_NUMBER else "kabupaten"
+
+
+def election_validate(*, region: Region, level: str, dpt: int) -> None:
+    """Refuse (ValidationError, in Indonesian, with the fix) a DPT below one voter and an
+    election its region does not hold. A level mismatch carries code "level_mismatch" and the
+    right level in its params, for a caller to name its own way of choosing it."""
+    errors = []
+    if dpt is None or dpt < 1:
+        errors.append(
+            ValidationError(
+                _(
+                    "Jumlah DPT %(dpt)s tidak dapat dipakai: isi jumlah pemilih tetap pemilihan "
+                    "terakhir di wilayah ini, lebih dari 0 (misalnya 8252897 untuk DKI Jakarta "
+                    "2024); syarat minimal dukungan dihitung dari angka ini."
+                ),
+                code="dpt",
+                params={"dpt": dpt},
+            )
+        )
+    kind = region_kind(region)
+    if kind is None:
+        errors.append(
+            ValidationError(
+                _(
+                    "%(name)s (%(code)s) bukan provinsi, kabupaten atau kota: pemilihan diadakan "
+                    "di salah satunya. Pilih wilayah itu."
+                ),
+                code="region_level",
+                params={"name": region.name, "code": region.code},
+            )
+        )
+    elif level != LEVEL_FOR_REGION[kind]:
+        right = LEVEL_FOR_REGION[kind]
+        errors.append(
+            ValidationError(
+                _("%(name)s (%(code)s) adalah %(kind)s: pemilihannya %(label)s."),
+                code="level_mismatch",
+                params={
+                    "name": region.name,
+                    "code": region.code,
+                    "kind": kind,
+                    "label": right.label,
+                    "level": right.value,
+                },
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def election_threshold(election: Election) -> Threshold:
@@ -57,15 +128,16 @@ def election_create(
     reason_outcomes: dict[str, str] | None = None,
     by: Any = None,
 ) -> Election:
+    """Create (or, for an existing slug, update) an election; refused (ValidationError) for an
+    unknown region, a DPT below one voter, or a level the region does not hold
+    (election_validate)."""
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise ValidationError(
-            f"Wilayah {region_code} tidak dikenal: muat dulu dengan load_regions."
+            _("Wilayah %(code)s tidak dikenal: muat dulu dengan load_regions.")
+            % {"code": region_code}
         )
-    if level not in LEVEL_FOR_REGION.get(Region.Level(region.level), set()):
-        raise ValidationError(
-            f"Pemilihan {level} tidak cocok untuk wilayah tingkat {region.get_level_display()}."
-        )
+    election_validate(region=region, level=level, dpt=dpt)
     defaults = dict(
         name=name or f"Pemilihan {Election.Level(level).label} {region.name}",
         region=region,

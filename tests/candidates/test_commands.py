@@ -74,7 +74,7 @@ def test_mayor_election_spreads_over_kecamatan(jakarta, capsys):
 def test_governor_election_on_a_kabkota_is_refused(jakarta):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="tidak cocok"):
+    with pytest.raises(CommandError, match="adalah kota: pemilihannya Wali Kota"):
         call_command(
             "create_election",
             "--slug",

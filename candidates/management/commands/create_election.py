@@ -5,6 +5,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from candidates.models import Election
 from candidates.services import election_create, election_threshold
@@ -15,6 +16,17 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"Tanggal {value!r} tidak dikenali: gunakan format YYYY-MM-DD.") from exc
+
+
+def _command_message(exc: ValidationError) -> str:
+    """The service's messages, each level mismatch with the option that fixes it."""
+    parts = []
+    for error in exc.error_list:
+        text = " ".join(error.messages)
+        if error.code == "level_mismatch" and error.params:
+            text += " " + _("Gunakan --level %(level)s.") % {"level": error.params["level"]}
+        parts.append(text)
+    return " ".join(parts)
 
 
 class Command(BaseCommand):
@@ -44,7 +56,7 @@ class Command(BaseCommand):
                 rule_set=opts["rule_set"],
             )
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+            raise CommandError(_command_message(exc)) from exc
         t = election_threshold(election)
         out = {
             "id": election.pk,
