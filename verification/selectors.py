@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Lookup, QuerySet
+from django.db.models import Count, F, Lookup, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -327,7 +327,9 @@ def roll_import_use(imp) -> str | None:
     """Why a voter-roll import can no longer be undone (electorate.services.roll_import_undo):
     a verification run read the roll with this file in it, and its results point at those
     voters. None if no run did."""
-    runs = VerificationRun.objects.filter(roll_id=imp.roll_id).select_related("pair")
+    runs = VerificationRun.objects.filter(
+        Q(roll_id=imp.roll_id) | Q(dp4_roll_id=imp.roll_id)  # the DPT, or the DP4 beside it
+    ).select_related("pair")
     for run in runs.order_by("pk"):
         if imp.sha256 in (run.roll_sha256 or []):
             return _(

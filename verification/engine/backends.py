@@ -24,6 +24,18 @@ CHUNK_SCOPE = "s.pair_id = %(pair)s AND s.round = %(round)s AND s.id BETWEEN %(l
 ROUND_SCOPE = "s.pair_id = %(pair)s AND s.round = %(round)s"
 
 
+def roll_match(dp4: bool) -> str:
+    """The join condition of a supporter `s` to its record `v` on the roll (named parameters
+    %(roll)s, %(dp4)s): the DPT's; with a DP4 (Election.dp4_roll), the DP4's for a NIK the DPT
+    lacks (DOMAIN.md step 3: "DPT, optionally DP4"; the DPT's record wins where both hold it)."""
+    if not dp4:
+        return "v.roll_id = %(roll)s AND v.nik_hash = s.nik_hash"
+    return (
+        "v.nik_hash = s.nik_hash AND (v.roll_id = %(roll)s OR (v.roll_id = %(dp4)s AND NOT "
+        f"EXISTS (SELECT 1 FROM {VOTER} t WHERE t.roll_id = %(roll)s AND t.nik_hash = s.nik_hash)))"
+    )
+
+
 def matches_table(run_id: int) -> str:
     """The run's roll matches (PostgreSQL): one table per run, dropped when the run ends."""
     return f"verification_match_{int(run_id)}"
@@ -70,11 +82,11 @@ class Backend:
     def run_cleanup(self, run: Any) -> None:
         """Drop what the run kept only for its chunks."""
 
-    def voter_join(self, run_id: int) -> str:
+    def voter_join(self, run_id: int, *, dp4: bool = False) -> str:
         """The LEFT JOINs that give the results' SELECT a roll record `v` per supporter `s`
         (columns id, birth_date, sex, marital_status, kelurahan_code), and what name_differs
-        reads."""
-        return f"LEFT JOIN {VOTER} v ON v.roll_id = %(roll)s AND v.nik_hash = s.nik_hash"
+        reads. `dp4`: the DP4 is read as a second roll (roll_match)."""
+        return f"LEFT JOIN {VOTER} v ON {roll_match(dp4)}"
 
     def chunk_bounds(
         self, cursor: Any, scope: dict, size: int | None = None
@@ -117,7 +129,7 @@ class Backend:
         cursor.execute(
             f"""
             SELECT s.id, s.name, v.name FROM {SUPPORTER} s
-            JOIN {VOTER} v ON v.roll_id = %(roll)s AND v.nik_hash = s.nik_hash
+            JOIN {VOTER} v ON {roll_match(params.get("dp4") is not None)}
             WHERE {CHUNK_SCOPE} AND UPPER(s.name) <> UPPER(v.name)
             """,
             params,
@@ -168,24 +180,32 @@ class PostgresBackend(Backend):
         supporters rather than the 8M-row roll, written without WAL (it is a working table:
         should the server crash, matches_lost says so and the run matches again)."""
         table = matches_table(run.pk)
-        params = {"pair": run.pair_id, "round": run.round, "roll": run.roll_id}
+        params = {"pair": run.pair_id, "round": run.round, "roll": run.roll_id,
+                  "dp4": run.dp4_roll_id}  # fmt: skip
+        select = f"""
+            SELECT s.id AS supporter_id, v.id, v.birth_date, v.sex, v.marital_status,
+                   v.kelurahan_code,
+                   -- Both names only where the text differs beyond case: for rapidfuzz.
+                   CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN s.name END AS form_name,
+                   CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN v.name END AS roll_name
+            FROM {SUPPORTER} s
+            JOIN {VOTER} v ON v.roll_id = %(roll)s AND v.nik_hash = s.nik_hash
+            WHERE {ROUND_SCOPE}
+        """
+        if run.dp4_roll_id is not None:
+            # The DP4's records of the NIKs the DPT lacks: a join of its own, so that each
+            # side reads one partition of the roll (an OR in one join would read both).
+            select += f"""
+            UNION ALL
+            {select.replace("v.roll_id = %(roll)s", "v.roll_id = %(dp4)s")}
+            AND NOT EXISTS (
+                SELECT 1 FROM {VOTER} t WHERE t.roll_id = %(roll)s AND t.nik_hash = s.nik_hash
+            )
+            """
         with connection.cursor() as cursor:
             _work_mem(cursor)
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(
-                f"""
-                CREATE UNLOGGED TABLE {table} AS
-                SELECT s.id AS supporter_id, v.id, v.birth_date, v.sex, v.marital_status,
-                       v.kelurahan_code,
-                       -- Both names only where the text differs beyond case: for rapidfuzz.
-                       CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN s.name END AS form_name,
-                       CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN v.name END AS roll_name
-                FROM {SUPPORTER} s
-                JOIN {VOTER} v ON v.roll_id = %(roll)s AND v.nik_hash = s.nik_hash
-                WHERE {ROUND_SCOPE}
-                """,
-                params,
-            )
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {select}", params)
             matched = cursor.rowcount
         return matched
 
@@ -210,7 +230,8 @@ class PostgresBackend(Backend):
             cursor.execute(f"DROP TABLE IF EXISTS {matches_table(run.pk)}")
             cursor.execute(f"DROP TABLE IF EXISTS {names_table(run.pk)}")
 
-    def voter_join(self, run_id: int) -> str:
+    def voter_join(self, run_id: int, *, dp4: bool = False) -> str:
+        # The matches hold the DP4's records too (run_matches).
         # The chunk's own range of each: the smaller side is hashed, and the supporters,
         # read in id order, stay in that order (reasons.results_select says why).
         def own(table: str) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from verification.engine.backends import RESULT, Backend
 from verification.engine.prepare import names_flag
-from verification.engine.reasons import reason_params, results_select
+from verification.engine.reasons import reason_params, results_select, run_sources
 from verification.models import VerificationChunk, VerificationRun
 from verification.rules import Outcome, Reason, outcome_masks, outcome_sql, reason_counts_sql
 
@@ -64,7 +64,7 @@ def chunk_process(
                                   outcome, voter_id, superseded, moved)
             SELECT t.id, %(run)s, t.pair_id, t.round, t.kelurahan_id, t.reasons,
                    {outcome}, t.voter_id, %(superseded)s, t.moved
-            FROM ({results_select(db, run.pk, prepared)}) t
+            FROM ({results_select(db, run.pk, prepared, **run_sources(run))}) t
         """
         params = {**params, "superseded": False}
         counts = None

@@ -115,7 +115,8 @@ def names_flag(run: VerificationRun, db: Backend, *, lo: int = 0, hi: int = 2**6
     the differing ones are kept where the INSERT reads them (db.names_store). For the whole run
     on PostgreSQL (from its matches), for a chunk's id range on SQLite."""
     params = {"run": run.pk, "pair": run.pair_id, "round": run.round, "roll": run.roll_id,
-              "lo": lo, "hi": hi, "bits": int(Reason.DATA_MISMATCH)}  # fmt: skip
+              "dp4": run.dp4_roll_id, "lo": lo, "hi": hi,
+              "bits": int(Reason.DATA_MISMATCH)}  # fmt: skip
     with connection.cursor() as cursor:
         db.names_differing(cursor, params)
         flagged: list[int] = []

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from electorate.nik import INVALID_CHECKS, MISMATCH_CHECKS
 from verification.engine.backends import CHUNK_SCOPE, FLAG, SUPPORTER, Backend
-from verification.models import VerificationRun
+from verification.models import RegistryAnswer, VerificationRun
 from verification.rules import Reason, eligible_birth_cutoff
 
+REGISTRY = RegistryAnswer._meta.db_table
 MARRIED = ("S", "P")  # kawin, pernah kawin: eligible whatever the age (UU 10/2016 Art. 1)
 
 
@@ -42,6 +43,8 @@ def reason_params(run: VerificationRun, prepared: dict, *, lo: int, hi: int) -> 
         "prefix": prefix,
         "prefix_len": len(prefix),
         "cutoff": eligible_birth_cutoff(run.voting_day),
+        "dp4": run.dp4_roll_id,
+        "election": run.pair.election_id,
     }
     for i, text in enumerate(prepared["restricted_occupations"]):
         params[f"occupation_{i}"] = text
@@ -53,25 +56,62 @@ def _occupation_sql(prepared: dict) -> str:
     return f"s.occupation IN ({', '.join(names)})" if names else "1 = 0"
 
 
-def results_select(db: Backend, run_id: int, prepared: dict) -> str:
+class Registry:
+    """The civil registry's answers in the results SELECT (Election.registry_confirmation):
+    `g`, the answer for a supporter not on the roll, joined on the NIK hash. Found alive, the
+    supporter is no longer NOT_IN_ROLL and the registry's domicile and birth date stand in for
+    a roll record's (placement, OUTSIDE_REGION, UNDERAGE, DATA_MISMATCH on the birth date);
+    not found: REGISTRY_NOT_FOUND, found deceased: REGISTRY_DECEASED (both TMS), NOT_IN_ROLL
+    kept. Without answers to apply every piece is what the roll alone gives."""
+
+    def __init__(self, on: bool):
+        self.on = on
+        live = "CASE WHEN g.found AND g.alive THEN g.kelurahan_code END"
+        self.join = (
+            f"LEFT JOIN {REGISTRY} g ON g.election_id = %(election)s "
+            "AND g.nik_hash = s.nik_hash AND v.id IS NULL"
+            if on
+            else ""
+        )
+        self.place = f"{live}, " if on else ""  # inside COALESCE(v.kelurahan_code, ...)
+        self.birth = "g.birth_date, " if on else ""  # inside COALESCE(v.birth_date, ...)
+        self.found = "WHEN g.found AND g.alive THEN 0 " if on else ""
+        self.mismatch = (
+            "OR (g.birth_date IS NOT NULL AND g.birth_date <> s.birth_date)" if on else ""
+        )
+        self.bits = (
+            f"+ (CASE WHEN g.found AND NOT g.alive THEN {int(Reason.REGISTRY_DECEASED)} ELSE 0 "
+            f"END) + (CASE WHEN NOT g.found THEN {int(Reason.REGISTRY_NOT_FOUND)} ELSE 0 END)"
+            if on
+            else ""
+        )
+
+
+def results_select(
+    db: Backend, run_id: int, prepared: dict, *, dp4: bool = False, registry: bool = False
+) -> str:
+    """`dp4`: the run reads the election's DP4 as a second roll (db.voter_join); `registry`:
+    it applies the civil registry's answers (Registry)."""
     R = Reason
     married = ", ".join(f"'{m}'" for m in MARRIED)
     mismatch = int(R.DATA_MISMATCH)
+    g = Registry(registry)
     return f"""
         SELECT s.id, s.pair_id, s.round, v.id AS voter_id,
             -- Where the supporter counts for the spread: the roll's kelurahan when the NIK is
             -- on the roll (a typed code cannot move a voter to another kab/kota), else the form's.
-            COALESCE(v.kelurahan_code, s.kelurahan_id) AS kelurahan_id,
-            (v.kelurahan_code IS NOT NULL AND v.kelurahan_code <> s.kelurahan_id) AS moved,
+            COALESCE(v.kelurahan_code, {g.place}s.kelurahan_id) AS kelurahan_id,
+            (COALESCE(v.kelurahan_code, {g.place}NULL) IS NOT NULL
+             AND COALESCE(v.kelurahan_code, {g.place}NULL) <> s.kelurahan_id) AS moved,
             (CASE WHEN (s.nik_checks & {int(INVALID_CHECKS)}) <> 0
                   THEN {int(R.NIK_INVALID)} ELSE 0 END)
-            + (CASE WHEN v.id IS NULL THEN {int(R.NOT_IN_ROLL)} ELSE 0 END)
+            + (CASE WHEN v.id IS NOT NULL THEN 0 {g.found}ELSE {int(R.NOT_IN_ROLL)} END)
             -- In the region where it counts (Art. 41(3)): a voter on the roll is judged by
             -- the roll's kelurahan, never by the typed one; only the others by what was typed.
-            + (CASE WHEN substr(COALESCE(v.kelurahan_code, s.kelurahan_id), 1, %(prefix_len)s)
-                         = %(prefix)s THEN 0
+            + (CASE WHEN substr(COALESCE(v.kelurahan_code, {g.place}s.kelurahan_id), 1,
+                                %(prefix_len)s) = %(prefix)s THEN 0
                     ELSE {int(R.OUTSIDE_REGION)} END)
-            + (CASE WHEN COALESCE(v.birth_date, s.birth_date) > %(cutoff)s
+            + (CASE WHEN COALESCE(v.birth_date, {g.birth}s.birth_date) > %(cutoff)s
                      AND s.marital_status NOT IN ({married})
                      AND COALESCE(v.marital_status, '') NOT IN ({married})
                     THEN {int(R.UNDERAGE)} ELSE 0 END)
@@ -81,12 +121,15 @@ def results_select(db: Backend, run_id: int, prepared: dict) -> str:
                       OR (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
                       OR (v.sex IS NOT NULL AND v.sex <> '' AND v.sex <> s.sex)
                       OR (s.nik_checks & {int(MISMATCH_CHECKS)}) <> 0
+                      {g.mismatch}
                     THEN {mismatch} ELSE 0 END)
             + (CASE WHEN {_occupation_sql(prepared)}
                     THEN {int(R.RESTRICTED_OCCUPATION)} ELSE 0 END)
+            {g.bits}
             AS reasons
         FROM {SUPPORTER} s
-        {db.voter_join(run_id)}
+        {db.voter_join(run_id, dp4=dp4)}
+        {g.join}
         LEFT JOIN (
             SELECT supporter_id, SUM(bits) AS bits FROM {FLAG}
             WHERE run_id = %(run)s AND supporter_id BETWEEN %(lo)s AND %(hi)s
@@ -98,3 +141,8 @@ def results_select(db: Backend, run_id: int, prepared: dict) -> str:
         -- this SELECT apart, so that the outcome reads `reasons` without computing it again.
         ORDER BY s.id
     """
+
+
+def run_sources(run: VerificationRun) -> dict:
+    """What the run reads besides the DPT: the DP4 as a second roll, the registry's answers."""
+    return {"dp4": run.dp4_roll_id is not None, "registry": run.registry}

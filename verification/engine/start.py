@@ -8,6 +8,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload
+from candidates.standing import pair_undecided_check
 from electorate.models import RollImport
 from verification.engine.backends import backend
 from verification.models import VerificationChunk, VerificationRun
@@ -22,14 +23,16 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
     chunk failed) is resumed rather than doubled: its finished chunks stay finished. Starts are
     serialised by a lock on the pair row, so two clicks make one run."""
     election: Election = pair.election
+    pair_undecided_check(pair)  # decided: no run of any kind, whoever starts it
     if election.roll_id is None:
         raise ValidationError(_("Pemilihan ini belum memiliki DPT: impor daftar pemilih dulu."))
     if round is None:
         round = round_to_verify(pair)
     _startable_check(pair, round)
     outcomes = reason_outcomes(election)
+    rolls = [election.roll_id, *([election.dp4_roll_id] if election.dp4_roll_id else [])]
     sha = list(
-        RollImport.objects.filter(roll_id=election.roll_id, status=RollImport.Status.DONE)
+        RollImport.objects.filter(roll_id__in=rolls, status=RollImport.Status.DONE)
         .order_by("pk")
         .values_list("sha256", flat=True)
     )
@@ -47,6 +50,8 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
                 voting_day=election.voting_day,
                 roll_id=election.roll_id,
                 roll_sha256=sha,
+                dp4_roll_id=election.dp4_roll_id,
+                registry=election.registry_confirmation,
                 chunks_total=len(bounds),
             )
             VerificationChunk.objects.bulk_create(
