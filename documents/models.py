@@ -32,6 +32,8 @@ class MinutesPdf(Upload):
 
 class Minutes(models.Model):
     class Stage(models.TextChoices):
+        # The count-and-spread check of the list as submitted (documents/submission.py).
+        PENELITIAN = "penelitian", _("Penelitian jumlah minimal dukungan dan persebaran")
         VERMIN = "vermin", _("Verifikasi administrasi")
         VERFAK = "verfak", _("Verifikasi faktual")
         DECISION = "decision", _("Penetapan hasil verifikasi dukungan")
@@ -42,7 +44,7 @@ class Minutes(models.Model):
     pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="minutes")
     stage = models.CharField(max_length=10, choices=Stage.choices)
     # vermin: the administrative round (0 initial, 1, 2 repairs); verfak: the stage number (1,
-    # 2); decision: 0.
+    # 2); penelitian, decision: 0.
     round = models.PositiveSmallIntegerField(default=0)
     # The level the minutes are of: the election's region, or a kab/kota of a governor
     # election (the KPU Kab/Kota's recap). Counts are listed per area one level below it.

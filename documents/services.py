@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Pair
+from documents import submission
 from documents.figures import LEVEL_NAMES, depth, figures_compute
 from documents.models import Minutes, MinutesPdf
 from documents.render import date_long, date_short, issuer_name, issuer_title, minutes_pdf
@@ -40,6 +41,7 @@ GROUPS = ("kpu", "bawaslu", "lo")
 DIGIT_RUN = re.compile(r"\d[\d\s.\-_]{9,}\d")  # a NIK (or any long number) typed in by mistake
 
 TITLES = {
+    Minutes.Stage.PENELITIAN: submission.TITLE,
     Minutes.Stage.VERMIN: "REKAPITULASI HASIL VERIFIKASI ADMINISTRASI DUKUNGAN "
     "BAKAL PASANGAN CALON PERSEORANGAN",
     Minutes.Stage.VERFAK: "REKAPITULASI HASIL VERIFIKASI FAKTUAL DUKUNGAN "
@@ -47,6 +49,7 @@ TITLES = {
     Minutes.Stage.DECISION: "PENETAPAN HASIL VERIFIKASI DUKUNGAN BAKAL PASANGAN CALON PERSEORANGAN",
 }
 PURPOSES = {
+    Minutes.Stage.PENELITIAN: submission.PURPOSE,
     Minutes.Stage.VERMIN: "rekapitulasi hasil verifikasi administrasi dukungan",
     Minutes.Stage.VERFAK: "rekapitulasi hasil verifikasi faktual dukungan",
     Minutes.Stage.DECISION: "penetapan hasil verifikasi dukungan",
@@ -153,7 +156,7 @@ def minutes_issue(
     ValidationError (Indonesian) when the stage has nothing final to minute, or the meeting's
     details are not acceptable."""
     area = area or pair.election.region_id
-    if stage == Minutes.Stage.DECISION:
+    if stage in (Minutes.Stage.DECISION, Minutes.Stage.PENELITIAN):
         round = 0
     if not " ".join(meeting.place.split()):
         raise ValidationError(_("Tulis tempat rapat pleno."))
