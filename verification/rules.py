@@ -7,12 +7,15 @@ SQL can OR into (`reasons = reasons | 4`) and the recap can count with `reasons 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import IntFlag
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# RESTRICTED_OCCUPATION's posts are a table (verification/data/occupations.py) read by
+# verification/occupations.py; the engine imports occupation_is_restricted from here as before.
+from verification.occupations import occupation_is_restricted as occupation_is_restricted
 
 
 class Reason(IntFlag):
@@ -166,40 +169,3 @@ def eligible_birth_cutoff(voting_day: dt.date) -> dt.date:
         return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE)
     except ValueError:  # voting on 29 February: someone born 28 February turns 17 that day
         return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE, day=28)
-
-
-# --- Restricted occupations -----------------------------------------------------------------
-#
-# Matched loosely on the free-text PEKERJAAN column: teams type "PNS", "Pegawai Negeri Sipil",
-# "Anggota TNI AD", "POLRI", "Kades", ... Each entry: why it is restricted.
-RESTRICTED_OCCUPATION_PATTERNS: tuple[tuple[str, str], ...] = (
-    # Armed forces: must be neutral (UU 34/2004 Art. 39), barred from supporting candidates.
-    (r"\bTNI\b|TENTARA|\bPRAJURIT\b|ANGKATAN (DARAT|LAUT|UDARA)", "TNI"),
-    # Police: same neutrality duty (UU 2/2002 Art. 28).
-    (r"\bPOLRI\b|\bPOLISI\b|KEPOLISIAN|BHAYANGKARA|\bPOLWAN\b", "Polri"),
-    # Civil servants, incl. contract staff (PPPK): neutrality under UU 20/2023 (ASN).
-    (r"\bASN\b|\bPNS\b|PEGAWAI NEGERI|\bPPPK\b|APARATUR SIPIL", "ASN"),
-    # Election officials at every tier (UU 7/2017, PKPU): they administer or supervise this process.
-    (
-        r"\bKPU\b|\bKPPS\b|\bPPK\b|\bPPS\b|\bPPDP\b|BAWASLU|PANWAS|\bPKD\b"
-        r"|PENGAWAS (PEMILU|PEMILIHAN|KELURAHAN|DESA|KECAMATAN|TPS)|PENYELENGGARA PEMILU",
-        "penyelenggara",
-    ),
-    # Village heads and lurah (UU 6/2014 Art. 29, 51: barred from partisan acts; the lurah is ASN).
-    (r"KEPALA DESA|\bKADES\b|\bLURAH\b|\bKEPALA KELURAHAN|\bKEUCHIK\b|\bKUWU\b", "kepala desa"),
-    # Village officials and village council members (same law).
-    (
-        r"PERANGKAT DESA|APARAT DESA|SEKRETARIS DESA|\bSEKDES\b|\bBPD\b|KEPALA DUSUN|\bKADUS\b",
-        "perangkat desa",
-    ),
-)
-_RESTRICTED_RE = re.compile("|".join(f"(?:{p})" for p, _why in RESTRICTED_OCCUPATION_PATTERNS))
-# "Pensiunan PNS", "purnawirawan TNI", "mantan kades": retired or former holders are not barred.
-_FORMER_RE = re.compile(r"PENSIUN|PURNAWIRAWAN|\bPURN\b|MANTAN|\bEKS\b|\bEX\b")
-
-
-def occupation_is_restricted(text: str) -> bool:
-    normalised = re.sub(r"[^A-Z0-9]+", " ", (text or "").upper()).strip()
-    if not normalised or _FORMER_RE.search(normalised):
-        return False
-    return bool(_RESTRICTED_RE.search(normalised))
