@@ -12,8 +12,9 @@ Figures go to stdout (with a table to paste into the README) and to bench/last-r
 
 Here: the command line and the order of the phases. environment.py (the database and files of
 our own), phases.py (the timed work), verify.py (the child process; the one place that names
-the engine), checks.py (correctness), pages.py (the pages through gunicorn and the export of the
-whole list, after the checks), report.py (figures, goals, table, JSON).
+the engine), checks.py (correctness), labels.py (the name and occupation rules on their labelled
+sets), pages.py (the pages through gunicorn and the export of the whole list, after the checks),
+report.py (figures, goals, table, JSON).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     verified = phases.verification(report, case)
     _figures_record(report, main, xlsx, verified)
     checks_run(report, case, roll, main, xlsx, verified)
+    _labels_record(report)
     if not args.no_pages:
         from bench.pages import pages_phase
 
@@ -66,6 +68,18 @@ def _figures_record(report: Report, main, xlsx, verified) -> None:
         f"  verification peak RSS {verified.peak_mb} MB; "
         f"(verification + recap) / (join + write) = {verified.ratio:.2f}"
     )
+
+
+def _labels_record(report: Report) -> None:
+    """The name comparison and the occupation match on their labelled sets (bench/labels.py)."""
+    from bench.labels import labels_report
+
+    print("labelled sets (names, occupations)")
+    labels = labels_report()
+    report.extra["labels"] = labels
+    report.check("labelled names: no different given name accepted, >= 97% variants matched",
+                 labels["names"]["met"])  # fmt: skip
+    report.check("labelled occupations: every one right", labels["occupations"]["met"])
 
 
 def _conclude(report: Report, case, main, verified, target: Path | None) -> None:

@@ -355,8 +355,6 @@ if VERIFICATION_CORES > 0 and DATABASES["default"]["ENGINE"].endswith("postgresq
     )
 # work_mem for a chunk's transaction on PostgreSQL: the default 4MB spills the roll join to disk.
 VERIFICATION_PG_WORK_MEM = env("VERIFICATION_PG_WORK_MEM", "256MB")
-# rapidfuzz score (0-100) under which a name on the form and on the roll differ (DATA_MISMATCH).
-VERIFICATION_NAME_MIN_SCORE = float(env("VERIFICATION_NAME_MIN_SCORE", "80") or 80)
 # Red flags (verification/redflags.py); they change no outcome.
 VERIFICATION_RED_FLAGS = {
     # Share of an area's roll listed as supporters: the statewide threshold is 6.5-10%, so a

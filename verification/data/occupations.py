@@ -189,7 +189,7 @@ CATEGORIES: tuple[Category, ...] = (
         "Kalimantan Selatan; Penghulu: Riau; Kepala Lembang: Toraja; Kepala Pekon, Peratin, "
         "Kepala Tiyuh: Lampung; Kepala Kampung: Papua, Kalimantan Timur, Riau; Sangadi: Bolaang "
         "Mongondow; Kapitalaung: Sangihe; Kepala Ohoi: Kei; Raja/Kepala Negeri: Maluku); the "
-        "lurah of a kelurahan is ASN (UU 23/2014 Art. 229)",
+        "lurah of a kelurahan is ASN (UU 23/2014 Art. 229, article not confirmed)",
         _terms(
             """
             KEPALA DESA
