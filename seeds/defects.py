@@ -36,7 +36,7 @@ KIND_REASONS: dict[str, tuple[str, ...]] = {
     "CLEAN": (),
     "NIK_INVALID": ("NIK_INVALID", "NOT_IN_ROLL"),
     "NOT_IN_ROLL": ("NOT_IN_ROLL",),
-    "OUTSIDE_REGION": ("OUTSIDE_REGION",),
+    "OUTSIDE_REGION": ("OUTSIDE_REGION", "NOT_IN_ROLL"),
     "UNDERAGE": ("UNDERAGE", "NOT_IN_ROLL"),
     "DUPLICATE_INTERNAL": ("DUPLICATE_INTERNAL",),
     "DUPLICATE_EXTERNAL": ("DUPLICATE_EXTERNAL",),
@@ -62,14 +62,16 @@ K = {name: n for n, name in enumerate(KINDS)}
 # Kinds whose rows are voters of the roll, in the order the planner deals sampled voters out.
 ROLL_KINDS = (
     "CLEAN",
-    "OUTSIDE_REGION",
     "DUPLICATE_EXTERNAL",
     "DATA_MISMATCH",
     "RESTRICTED_OCCUPATION",
     "REJECTED",
 )
 # Kinds whose rows are people in no roll at all.
-ONLY_SUPPORT_KINDS = ("NIK_INVALID", "NOT_IN_ROLL", "UNDERAGE")
+# A supporter of the roll is a voter of the region whatever kelurahan was typed (the engine
+# judges them where the roll places them): an OUTSIDE_REGION supporter is someone not on the
+# roll who lives outside, so the kind is one of these.
+ONLY_SUPPORT_KINDS = ("NIK_INVALID", "NOT_IN_ROLL", "OUTSIDE_REGION", "UNDERAGE")
 
 
 def expected(kinds: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
@@ -98,9 +100,13 @@ def outside_kelurahan(outside: list[str], h: int) -> str:
 
 
 def support_only_person(area: Area, kind: str, j: int, h: int) -> Person:
-    """Person j of a kind that no roll holds: NOT_IN_ROLL, UNDERAGE or NIK_INVALID."""
+    """Person j of a kind that no roll holds: NOT_IN_ROLL, OUTSIDE_REGION, UNDERAGE or
+    NIK_INVALID. OUTSIDE_REGION people (their NIK issued here, living outside now: row_cells
+    types their kelurahan) take the outsiders' NIKs from the top, NOT_IN_ROLL from the bottom."""
     if kind == "NOT_IN_ROLL":
         return area.person(area.outsider, j, h, native=True)
+    if kind == "OUTSIDE_REGION":
+        return area.person(area.outsider, area.outsider.capacity() - 1 - j, h, native=True)
     if kind == "UNDERAGE":
         return area.person(area.minor, j, h, native=True, single=True)
     if kind != "NIK_INVALID":

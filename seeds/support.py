@@ -117,11 +117,7 @@ class _Keyer:
             chosen = picked[pos : pos + want[kind]]
             pos += want[kind]
             for i in chosen:
-                if kind == "OUTSIDE_REGION":
-                    h = row_hash(area, self.salt, i, K[kind])
-                    kel = kel_index[outside_kelurahan(self.outside, h)]
-                else:
-                    kel = kel_of_voter[i] = kel_index[area.voter(i).kelurahan]
+                kel = kel_of_voter[i] = kel_index[area.voter(i).kelurahan]
                 keys.append(_pack(kel, 0, ci, i, K[kind]))
             if kind == "CLEAN":  # some clean rows typed in twice, the copy later in the bundle
                 again = chosen[: want["DUPLICATE_INTERNAL"]]
@@ -139,7 +135,11 @@ class _Keyer:
             for j in range(want[kind]):
                 h = row_hash(self.area, self.salt, j, K[kind])
                 p = support_only_person(self.area, kind, j, h)
-                keys.append(_pack(self.kel_index[p.kelurahan], 0, self.ci, j, K[kind]))
+                # Bundled under the kelurahan the row will be typed with (row_cells).
+                kel = (
+                    outside_kelurahan(self.outside, h) if kind == "OUTSIDE_REGION" else p.kelurahan
+                )
+                keys.append(_pack(self.kel_index[kel], 0, self.ci, j, K[kind]))
         return keys
 
 
@@ -188,7 +188,7 @@ def _sample(area: Area, want: dict[str, int], others: int, seed: int) -> list[in
 
 def _check_support_capacity(area: Area, want: dict[str, int]) -> None:
     if (
-        want["NOT_IN_ROLL"] > area.outsider.capacity()
+        want["NOT_IN_ROLL"] + want["OUTSIDE_REGION"] > area.outsider.capacity()
         or want["UNDERAGE"] > area.minor.capacity()
         or want["NIK_INVALID"] > 2 * min(area.bad_month.capacity(), area.bad_day.capacity())
     ):

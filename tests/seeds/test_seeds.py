@@ -193,7 +193,9 @@ def expected_reasons(row, roll_by_nik, seen, other_niks, cutoff):
     voter = roll_by_nik.get(nik)
     if voter is None:
         reasons.add("NOT_IN_ROLL")
-    if not row["KODE_WILAYAH"].startswith("31."):
+    # Judged where the roll places a voter of the roll, by the typed kelurahan otherwise.
+    place = row["KODE_WILAYAH"] if voter is None else voter["KODE_WILAYAH"]
+    if not place.startswith("31"):  # DKI's province code, dotted or not
         reasons.add("OUTSIDE_REGION")
     if birth > cutoff and parse_marital(row["STATUS_PERKAWINAN"]) == "B":
         reasons.add("UNDERAGE")
@@ -233,7 +235,10 @@ def test_support_manifest_equals_an_independent_check_of_every_row(support, tmp_
     assert dict(outcomes) == {k: v for k, v in manifest.outcomes.items() if v}
     assert manifest.reasons["UNDERAGE"] == DEFECTS["UNDERAGE"]
     assert manifest.reasons["NOT_IN_ROLL"] == (
-        DEFECTS["NOT_IN_ROLL"] + DEFECTS["UNDERAGE"] + DEFECTS["NIK_INVALID"]
+        DEFECTS["NOT_IN_ROLL"]
+        + DEFECTS["UNDERAGE"]
+        + DEFECTS["NIK_INVALID"]
+        + DEFECTS["OUTSIDE_REGION"]  # not on the roll: only such a supporter is outside
     )
 
 
