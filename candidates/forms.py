@@ -51,6 +51,26 @@ class ElectionForm(forms.Form):
         choices=Election.RuleSet.choices,
         initial=Election.RuleSet.RULES_2024,
     )
+    submission_check = forms.BooleanField(
+        label=_("Penelitian jumlah minimal dukungan dan persebaran sebelum verifikasi"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Daftar yang kurang dari syarat minimal atau sebarannya dikembalikan kepada tim "
+            "untuk dilengkapi dalam masa penyerahan; masih kurang saat masa penyerahan "
+            "berakhir: tidak dapat melanjutkan ke verifikasi."
+        ),
+    )
+    registry_confirmation = forms.BooleanField(
+        label=_("NIK yang tidak ada di DPT dikonfirmasi ke Dukcapil"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Pendukung yang NIK-nya tidak ada di DPT berstatus BMS sampai Dukcapil menjawab "
+            "(ditemukan, domisili, tanggal lahir, hidup); jawabannya diterapkan pada "
+            "verifikasi berikutnya. Tanpa ini: TMS."
+        ),
+    )
 
     def __init__(self, *args, area: str | None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -126,11 +126,15 @@ def election_create(
     submission_start: dt.date | None = None,
     submission_end: dt.date | None = None,
     reason_outcomes: dict[str, str] | None = None,
+    submission_check: bool | None = None,
+    registry_confirmation: bool | None = None,
     by: Any = None,
 ) -> Election:
     """Create (or, for an existing slug, update) an election; refused (ValidationError) for an
     unknown region, a DPT below one voter, or a level the region does not hold
-    (election_validate)."""
+    (election_validate). `submission_check` (the count-and-spread check before verification,
+    on by default) and `registry_confirmation` (NOT_IN_ROLL pending Dukcapil's answer): None
+    leaves them as they are."""
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise ValidationError(
@@ -148,6 +152,10 @@ def election_create(
     )
     if reason_outcomes is not None:  # running the command again keeps the overrides set before
         defaults["reason_outcomes"] = reason_outcomes
+    if submission_check is not None:
+        defaults["submission_check"] = submission_check
+    if registry_confirmation is not None:
+        defaults["registry_confirmation"] = registry_confirmation
     with transaction.atomic():
         election, created = Election.objects.update_or_create(slug=slug, defaults=defaults)
         if submission_start and submission_end:

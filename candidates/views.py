@@ -150,6 +150,8 @@ def election_create_view(request):
                 rule_set=data["rule_set"],
                 submission_start=data["submission_start"],
                 submission_end=data["submission_end"],
+                submission_check=data["submission_check"],
+                registry_confirmation=data["registry_confirmation"],
                 by=request.user,
             )
         except ValidationError as exc:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 
@@ -42,6 +43,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rule-set", default=Election.RuleSet.RULES_2024, choices=Election.RuleSet.values
         )
+        parser.add_argument(
+            "--submission-start", type=_date, help="hari pertama penyerahan dukungan awal"
+        )
+        parser.add_argument(
+            "--submission-end", type=_date, help="hari terakhir penyerahan dukungan awal"
+        )
+        parser.add_argument(
+            "--submission-check",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="penelitian jumlah minimal dukungan dan persebaran sebelum verifikasi "
+            "(default: ya untuk pemilihan baru)",
+        )
+        parser.add_argument(
+            "--registry-confirmation",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="NIK yang tidak ada di DPT: BMS sampai dikonfirmasi Dukcapil "
+            "(registry_export, registry_import)",
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts):
@@ -54,6 +75,10 @@ class Command(BaseCommand):
                 voting_day=opts["voting_day"],
                 name=opts["name"],
                 rule_set=opts["rule_set"],
+                submission_start=opts["submission_start"],
+                submission_end=opts["submission_end"],
+                submission_check=opts["submission_check"],
+                registry_confirmation=opts["registry_confirmation"],
             )
         except ValidationError as exc:
             raise CommandError(_command_message(exc)) from exc
@@ -65,6 +90,8 @@ class Command(BaseCommand):
             "threshold": t.threshold,
             "spread_required": t.spread_required,
             "spread_units": t.spread_units,
+            "submission_check": election.submission_check,
+            "registry_confirmation": election.registry_confirmation,
         }
         if opts["json"]:
             self.stdout.write(json.dumps(out))
