@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Pair, Round, Supporter, SupportUpload
 from candidates.signals import support_upload_done
+from candidates.standing import pair_undecided_check
 from electorate import keys
 from electorate.models import Region
 from electorate.nik import (
@@ -132,7 +133,9 @@ def support_upload_create(
     uploaded_by: Any = None,
 ) -> tuple[SupportUpload, bool]:
     """Keep the file as uploaded. The same file (SHA-256) for the same pair is the same upload,
-    whatever round it is sent for: created=False and nothing changes."""
+    whatever round it is sent for: created=False and nothing changes. Refused once the pair
+    is decided (every path: the page, the API, the command)."""
+    pair_undecided_check(pair)
     return upload_keep(
         SupportUpload,
         file=file,

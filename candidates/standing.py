@@ -11,7 +11,8 @@ The figures of a point (a dict):
     "MS":           supports counted against the threshold: the MS carried from the closed
                     factual verifications plus the administrative MS of the rounds verified
                     since (PKPU 8/2024 Art. 77(2))
-    "carried", "since": those two parts; "MS_due_in_field": the second, still to be met
+    "carried", "since": those two parts; of `since`, "MS_due_in_field" not yet handed to a
+                    factual verification and "MS_in_open_stage" in one still open
     "threshold", "meets_threshold", "shortfall", "repair_required", "meets"
     "spread":       {"required", "achieved", "units", "unit_level", "meets", "shortfall",
                      "reached": [codes], "missing": [codes]}

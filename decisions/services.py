@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Pair, Round, SubmissionWindow, SupportUpload
 from decisions.models import Decision, Renunciation
+from decisions.standing import standing_report
 from fieldwork.models import Advice, Stage
 from fieldwork.standing import standing_now
 from objections.selectors import open_objections_of_election
@@ -118,7 +119,7 @@ def decision_record(*, pair: Pair, by=None) -> Decision:
             threshold=standing["threshold"],
             spread_achieved=standing["spread"]["achieved"],
             spread_required=standing["spread"]["required"],
-            standing={"final": standing},
+            standing=standing_report(pair=pair),
             decided_by=by,
         )
         Pair.objects.filter(pk=pair.pk).update(

@@ -53,4 +53,10 @@ def standing_report(*, pair: Pair) -> dict:
         "verfak": summaries[-1] if summaries else None,
         "verfak_stages": summaries,
         "final": standing,
+        # The KPU's decision, once recorded: when and how (None before).
+        "decision": (
+            {"result": pair.decision_result, "decided_at": pair.decided_at.isoformat()}
+            if pair.decided_at
+            else None
+        ),
     }

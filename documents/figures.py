@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from candidates.models import Election, Pair, Round
 from candidates.standing import standing_read
 from decisions.models import Decision
+from documents.submission import penelitian_figures, repair_minimum_figures
 from electorate.access import code_within, q_within
 from electorate.models import Region
 from fieldwork.counts import active_closures, kelurahan_counts
@@ -77,8 +78,11 @@ def figures_compute(*, pair: Pair, stage: str, round: int, area: str) -> dict:
         "unit_level": LEVEL_NAMES[depth(area) + 1],
         "top": area == election.region_id,
     }
+    if stage == "penelitian":  # the count-and-spread check of the list as submitted
+        return {**base, **penelitian_figures(pair=pair, top=base["top"])}
     if stage == "vermin":
-        return {**base, **_vermin(pair, round, area, top=base["top"])}
+        minimum = repair_minimum_figures(pair=pair, round=round) if base["top"] else {}
+        return {**base, **_vermin(pair, round, area, top=base["top"]), **minimum}
     if stage == "verfak":
         return {**base, **_verfak(pair, round, area, top=base["top"])}
     if stage == "decision":
@@ -148,22 +152,50 @@ def _vermin(pair: Pair, round: int, area: str, *, top: bool) -> dict:
             _("Verifikasi administrasi %(round)s belum selesai: belum ada hasil untuk dicatat.")
             % {"round": Round(round).label}
         )
-    recap = recap_compute(pair=pair, round=round)
-    # Frozen when the round's run ended; a run from before points were kept: the standing now.
-    frozen = standing_read(pair=pair, point=f"vermin:{round}") or standing_read(pair=pair)
-    rows, total = _unit_rows(_kelurahan_leaves(recap["by_region"]), area, top=top, width=4)
-    reasons = recap["reasons"] if top else _area_reasons(pair, round, area)
+    keys = ("MS", "BMS", "TMS", "total")
+    # Frozen when the round's run ended (its counts and the standing it left); a run from
+    # before points were kept: the results and the standing now.
+    frozen = standing_read(pair=pair, point=f"vermin:{round}")
+    if frozen is not None and "counts" in frozen:
+        per = _frozen_rows(frozen, keys)
+        reasons = _frozen_breakdown(frozen, area, top=top)
+    else:
+        recap = recap_compute(pair=pair, round=round)
+        per = _kelurahan_leaves(recap["by_region"])
+        reasons = recap["reasons"] if top else _area_reasons(pair, round, area)
+        frozen = standing_read(pair=pair)
+    rows, total = _unit_rows(per, area, top=top, width=4)
     return {
         "round_label": str(Round(round).label),
         "columns": ["MS", "BMS", "TMS", _("Jumlah")],
-        "totals": _totals(total, ("MS", "BMS", "TMS", "total")),
+        "totals": _totals(total, keys),
         "breakdown": [
-            {"key": r.name, "label": str(REASON_LABELS[r]), "n": reasons[r.name]} for r in Reason
+            {"key": r.name, "label": str(REASON_LABELS[r]), "n": reasons.get(r.name, 0)}
+            for r in Reason
         ],
         "rows": rows,
         "row_total": total,
         "held": _held(frozen) if top and frozen else None,
     }
+
+
+def _frozen_rows(frozen: dict, keys: tuple[str, ...]) -> dict[str, list[int]]:
+    """A frozen point's counts per kecamatan as rows' input: {kecamatan: [n per key]}."""
+    return {
+        code: [counts.get(key, 0) for key in keys]
+        for code, counts in frozen["counts"]["kecamatan"].items()
+    }
+
+
+def _frozen_breakdown(frozen: dict, area: str, *, top: bool) -> dict[str, int]:
+    """A frozen point's breakdown summed over the area (at the election's level, those placed
+    outside it too, as the rows count them)."""
+    sums: dict[str, int] = {}
+    for code, counts in frozen["counts"]["breakdown"].items():
+        if top or code_within(code, area):
+            for key, n in counts.items():
+                sums[key] = sums.get(key, 0) + n
+    return sums
 
 
 def _area_reasons(pair: Pair, round: int, area: str) -> dict[str, int]:
@@ -191,14 +223,23 @@ def _verfak(pair: Pair, number: int, area: str, *, top: bool) -> dict:
             )
             % {"n": number}
         )
-    order = (Result.MS, Result.TMS, Result.PENDING)
-    per: dict[str, list[int]] = {}
-    for code, counts in kelurahan_counts(stage, area).items():
-        per[code] = [counts[r] for r in order] + [counts["total"]]
+    keys = (Result.MS, Result.TMS, Result.PENDING, "total")
+    # Frozen when the stage closed at the election's level (its counts and the standing it
+    # left): what its plenary signed, whatever came after. An area closed in a stage still
+    # open elsewhere: its counts now.
+    frozen = standing_read(pair=pair, point=f"verfak:{number}")
+    if stage.status == Stage.Status.CLOSED and frozen is not None and "counts" in frozen:
+        per = _frozen_rows(frozen, keys)
+        found = _frozen_breakdown(frozen, area, top=False)
+    else:
+        per = {
+            code: [counts[k] for k in keys]
+            for code, counts in kelurahan_counts(stage, area).items()
+        }
+        found = _live_breakdown(stage, area)
     rows, total = _unit_rows(per, area, top=False, width=4)
     held = None
     if top:
-        frozen = standing_read(pair=pair, point=f"verfak:{number}")
         if frozen is None:
             raise ValidationError(
                 _("Verifikasi faktual %(n)s belum ditutup di tingkat wilayah pemilihan.")
@@ -211,17 +252,14 @@ def _verfak(pair: Pair, number: int, area: str, *, top: bool) -> dict:
         "window": [stage.opens.isoformat(), stage.closes.isoformat()],
         "columns": ["MS", "TMS", _("Belum selesai"), _("Jumlah")],
         "totals": _totals(total, ("MS", "TMS", "PENDING", "total")),
-        "breakdown": _verfak_breakdown(stage, area),
+        "breakdown": _verfak_breakdown(found),
         "rows": rows,
         "row_total": total,
         "held": held,
     }
 
 
-def _verfak_breakdown(stage: Stage, area: str) -> list[dict]:
-    """Why each supporter ended MS, TMS or still pending (fieldwork.rules.NOTES): one row per
-    (result, why), every result's rows adding up to its total; a double supporter who chose
-    the other pair has a row of its own."""
+def _live_breakdown(stage: Stage, area: str) -> dict[str, int]:
     counts = (
         Task.objects.filter(stage=stage)
         .filter(q_within("kelurahan_code", area))
@@ -229,19 +267,43 @@ def _verfak_breakdown(stage: Stage, area: str) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    found = {(row["result"], row["note"]): row["n"] for row in counts}
+    return {f"{row['result']}:{row['note']}": row["n"] for row in counts}
+
+
+def _verfak_breakdown(found: dict[str, int]) -> list[dict]:
+    """Why each supporter ended MS, TMS or still pending (fieldwork.rules.NOTES): one row per
+    (result, why), every result's rows adding up to its total; a double supporter who chose
+    the other pair has a row of its own."""
+    found = dict(found)
     rows = []
     for result in (Result.MS, Result.TMS, Result.PENDING):
+        part = []
         for note, label in NOTES.items():
-            n = found.pop((result, note), 0)
+            key = f"{result}:{note}"
+            n = found.pop(key, 0)
             if n or (result, note) in SHOWN_ALWAYS:
-                rows.append({"key": f"{result}:{note}", "result": result, "label": str(label),
-                             "n": n})  # fmt: skip
-    for (result, note), n in sorted(found.items()):  # a note this table does not know
-        rows.append({"key": f"{result}:{note}", "result": result, "label": note, "n": n})
+                part.append({"key": key, "result": result, "label": str(label), "n": n})
+        for key in [k for k in found if k.split(":")[0] == result]:  # a note not in NOTES
+            part.append({"key": key, "result": result, "label": key, "n": found.pop(key)})
+        if part or result != Result.PENDING:
+            rows += part
+            rows.append(
+                {
+                    "key": result,
+                    "result": result,
+                    "label": str(SUBTOTAL_LABELS[result]),
+                    "n": sum(row["n"] for row in part),
+                    "subtotal": True,
+                }
+            )
     return rows
 
 
+SUBTOTAL_LABELS = {
+    Result.MS: gettext_lazy("Jumlah MS"),
+    Result.TMS: gettext_lazy("Jumlah TMS"),
+    Result.PENDING: gettext_lazy("Jumlah belum selesai"),
+}
 # Rows printed even at zero: what a plenary asks about every time.
 SHOWN_ALWAYS = {
     (Result.MS, "CONFIRMED"),

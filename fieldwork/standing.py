@@ -31,7 +31,7 @@ from candidates.services import election_threshold
 from electorate.areas import code_ancestor
 from fieldwork.models import Result, Stage, Task
 from verification.models import VerificationResult, VerificationRun
-from verification.rules import REPAIR_MULTIPLIER
+from verification.rules import REPAIR_MULTIPLIER, Reason
 
 TASK = Task._meta.db_table
 STAGE = Stage._meta.db_table
@@ -69,8 +69,9 @@ def supporter_counts(
     return outcome == "MS" and not superseded
 
 
-def ms_by_kelurahan(*, pair: Pair) -> tuple[dict[str, int], int, int]:
-    """({kelurahan: MS that counts}, carried from closed stages, administrative MS since)."""
+def ms_by_kelurahan(*, pair: Pair) -> tuple[dict[str, int], int, int, int]:
+    """({kelurahan: MS that counts}, carried from closed stages, administrative MS since, of
+    which handed to a factual verification still open)."""
     params = {"pair": pair.pk, "ms": Result.MS, "closed": Stage.Status.CLOSED, "no": False}
     carried = _fetch(
         f"""
@@ -83,20 +84,26 @@ def ms_by_kelurahan(*, pair: Pair) -> tuple[dict[str, int], int, int]:
     )
     since = _fetch(
         f"""
-        SELECT r.kelurahan_code, COUNT(*) FROM {RESULT} r
+        SELECT r.kelurahan_code, t.id IS NOT NULL, COUNT(*) FROM {RESULT} r
+        LEFT JOIN {TASK} t ON t.supporter_id = r.supporter_id
+        LEFT JOIN {STAGE} s ON s.id = t.stage_id
         WHERE r.pair_id = %(pair)s AND r.outcome = 'MS' AND r.superseded = %(no)s
-          AND NOT EXISTS (
-              SELECT 1 FROM {TASK} t JOIN {STAGE} s ON s.id = t.stage_id
-              WHERE t.supporter_id = r.supporter_id AND s.status = %(closed)s
-          )
-        GROUP BY r.kelurahan_code
+          AND (s.id IS NULL OR s.status <> %(closed)s)
+        GROUP BY r.kelurahan_code, t.id IS NOT NULL
         """,
         params,
     )
     per: dict[str, int] = {}
-    for code, n in (*carried, *since):
+    for code, n in carried:
         per[code] = per.get(code, 0) + n
-    return per, sum(n for _c, n in carried), sum(n for _c, n in since)
+    for code, _handed, n in since:
+        per[code] = per.get(code, 0) + n
+    return (
+        per,
+        sum(n for _c, n in carried),
+        sum(n for _c, _h, n in since),
+        sum(n for _c, handed, n in since if handed),
+    )
 
 
 def _current_stage(pair: Pair) -> dict:
@@ -124,7 +131,7 @@ def standing_compute(*, pair: Pair) -> dict:
     """The pair's standing now (the figures candidates.standing documents)."""
     election = pair.election
     threshold = election_threshold(election)
-    per, carried, since = ms_by_kelurahan(pair=pair)
+    per, carried, since, in_open_stage = ms_by_kelurahan(pair=pair)
     prefix = election.region_id + "."
     per = {code: n for code, n in per.items() if code.startswith(prefix) and n}
     depth = spread_depth(election)
@@ -146,7 +153,9 @@ def standing_compute(*, pair: Pair) -> dict:
         "MS": ms,
         "carried": carried,
         "since": since,
-        "MS_due_in_field": since,
+        # Of `since`: not yet handed to any factual verification / in one still open.
+        "MS_due_in_field": since - in_open_stage,
+        "MS_in_open_stage": in_open_stage,
         "threshold": threshold.threshold,
         "threshold_percent": threshold.percent,
         "meets_threshold": shortfall == 0,
@@ -204,16 +213,58 @@ def _status(stage: dict, meets: bool) -> str:
 
 def standing_refresh(*, pair: Pair, freeze: str | None = None) -> dict:
     """Compute the standing now and store it as "now" (and as the point `freeze`, e.g.
-    "vermin:1" or "verfak:1", when that point has just been reached)."""
+    "vermin:1" or "verfak:1", when that point has just been reached, with the counts per
+    kecamatan of that stage as they stand: what its minutes print, later changes aside)."""
     pair = Pair.objects.select_related("election").get(pk=pair.pk)
     figures = standing_compute(pair=pair)
-    points = [Standing.NOW] + ([freeze] if freeze else [])
     with transaction.atomic():
-        for point in points:
-            Standing.objects.update_or_create(
-                pair=pair, point=point, defaults={"figures": {**figures, "point": point}}
-            )
+        Standing.objects.update_or_create(
+            pair=pair, point=Standing.NOW, defaults={"figures": figures}
+        )
+        if freeze:
+            frozen = {**figures, "point": freeze, "counts": _point_counts(pair, freeze)}
+            Standing.objects.update_or_create(pair=pair, point=freeze, defaults={"figures": frozen})
     return figures
+
+
+def _point_counts(pair: Pair, point: str) -> dict:
+    """The stage's own counts at the point, per kecamatan (the minutes list rows one level
+    below a kab/kota or a province): {"kecamatan": {code: {key: n}}, "breakdown":
+    {code: {key: n}}}. vermin: MS/BMS/TMS/total of the round's results and its reasons;
+    verfak: MS/TMS/PENDING/total of the stage's tasks and why each ended there."""
+    kind, _sep, number = point.partition(":")
+    per: dict[str, dict[str, int]] = {}
+    breakdown: dict[str, dict[str, int]] = {}
+
+    def add(target: dict, code: str, key: str, n: int) -> None:
+        entry = target.setdefault(code_ancestor(code, 3), {})
+        entry[key] = entry.get(key, 0) + n
+
+    if kind == "vermin":
+        rows = _fetch(
+            f"SELECT kelurahan_code, outcome, reasons, COUNT(*) FROM {RESULT} "
+            "WHERE pair_id = %(pair)s AND round = %(round)s "
+            "GROUP BY kelurahan_code, outcome, reasons",
+            {"pair": pair.pk, "round": int(number)},
+        )
+        for code, outcome, reasons, n in rows:
+            add(per, code, outcome, n)
+            add(per, code, "total", n)
+            for reason in Reason:
+                if reasons & reason:
+                    add(breakdown, code, reason.name, n)
+    else:
+        stage = Stage.objects.get(pair=pair, number=int(number))
+        rows = _fetch(
+            f"SELECT kelurahan_code, result, note, COUNT(*) FROM {TASK} "
+            "WHERE stage_id = %(stage)s GROUP BY kelurahan_code, result, note",
+            {"stage": stage.pk},
+        )
+        for code, result, note, n in rows:
+            add(per, code, result, n)
+            add(per, code, "total", n)
+            add(breakdown, code, f"{result}:{note}", n)
+    return {"kecamatan": per, "breakdown": breakdown}
 
 
 def standing_now(*, pair: Pair) -> dict:

@@ -8,6 +8,8 @@ at most a few thousand groups.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from candidates.models import Election, Pair, Standing
 from candidates.services import election_threshold
 from candidates.standing import standing_read
@@ -165,8 +167,10 @@ def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = No
         "shortfall": held["shortfall"] if held else None,
         "rule_set": election.rule_set,
         "repair_required": held["repair_required"] if held else None,
-        "status": held["status"] if held else None,
-        "status_label": held["status_label"] if held else None,
+        "status": held["status"] if held else ("belum_diverifikasi" if whole else None),
+        "status_label": (
+            held["status_label"] if held else (str(_("Belum diverifikasi")) if whole else None)
+        ),
         # The standing itself (whole list only): MS that counts, carried and since.
         "standing": held,
         "by_region": dict(sorted(by_region.items())),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from candidates.models import Election, Pair
 from electorate.models import Role
@@ -31,6 +32,9 @@ from fieldwork.models import Finding, Method, Task
 from fieldwork.records import attest_denial
 from fieldwork.standing import standing_refresh
 from fieldwork.supervision import advice_answer, advice_create
+from objections.models import Objection, Step
+from objections.services import objection_clarify, objection_decide, objection_file
+from tests.documents.conftest import pdf_text, value
 from tests.factories import ROLL_HEADER, SUPPORT_HEADER, csv_bytes, make_nik
 from tests.fieldwork.field import SHEET_HEADER, enter, sheet_row, staff
 
@@ -117,6 +121,15 @@ class Commission:
     def vermin(self, pair: Pair, round: int) -> dict:
         return self.run("verify_admin", "--pair", str(pair.pk), "--round", str(round))
 
+    def minutes(self, pair: Pair, stage: str, round: int) -> str:
+        """Issue the Berita Acara of the stage (the election's level) and read its text."""
+        out = self.folder / f"ba-{pair.pk}-{stage}-{round}.pdf"
+        self.run(
+            "minutes", "--pair", str(pair.pk), "--stage", stage, "--round", str(round),
+            "--out", str(out), "--date", "2024-08-01", "--place", "Kantor KPU Kepulauan Seribu",
+        )  # fmt: skip
+        return pdf_text(out)
+
     def recap(self, pair: Pair) -> dict:
         return self.run("recap", "--pair", str(pair.pk))
 
@@ -165,7 +178,7 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     roll = [_person(key) for key, person in PEOPLE.items() if person[3] is not None]
     roll_file = kpu.file("dpt.csv", csv_bytes(roll, header=ROLL_HEADER))
     assert kpu.run("import_voter_roll", "--election", slug, roll_file)["accepted"] == 21  # 22 - t1
-    staff("kpu_seribu", Role.KPU_KABKOTA, "31.01")
+    kpu_seribu = staff("kpu_seribu", Role.KPU_KABKOTA, "31.01")
     pps_kelapa = staff("pps_kelapa", Role.PPS, KELAPA)
     pkd_panggang = staff("pkd_panggang", Role.BAWASLU, PANGGANG)
     panwaslu = staff("bawaslu_seribu", Role.BAWASLU, "31.01")
@@ -203,7 +216,8 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     # in Pulau Harapan) and Selatan (s1): both kecamatan.
     assert _final(recap) == (7, 7, 3, 2)
     assert (recap["shortfall"], recap["repair_required"]) == (3, 3)
-    m1 = recap["administrative"]["by_region"]["31.01"]["kecamatan"]["31.01.01"]["kelurahan"][HARAPAN]
+    utara = recap["administrative"]["by_region"]["31.01"]["kecamatan"]["31.01.01"]
+    m1 = utara["kelurahan"][HARAPAN]
     assert m1["MS"] == 1  # the roll's kelurahan, not the form's
 
     # --- repair 1: new supporters and the corrected BMS record ---------------------------------
@@ -282,6 +296,10 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     assert _final(recap) == (5, 0, 5, 2)
     assert recap["final"]["repair_required"] == 5  # 2024: the shortfall
     assert recap["final"]["status_label"] == "Wajib menyerahkan perbaikan dukungan"
+    # Short after verfak 1, the pair is still owed repair 2: no decision before it (nor a
+    # window of repair 2 that has passed unused, nor the pair's written renunciation).
+    with pytest.raises(CommandError, match="masih berhak atas Perbaikan 2"):
+        kpu.run("decide", "--pair", str(a.pk))
     Election.objects.filter(slug=slug).update(rule_set="2015")
     standing_refresh(pair=a)  # what a change of the election's rules does (the standing moves)
     assert kpu.recap(a)["final"]["repair_required"] == 10  # 2015-2020: twice the shortfall
@@ -306,6 +324,40 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     assert _admin(recap) == (18, 1, 5, 24)
     # Final: 5 met in verfak 1 + 7 still due in the field = 12
     assert _final(recap) == (12, 7, 0, 2)
+    # The minutes of repair 2's administrative verification hold the pair against the same
+    # standing (5 carried + 7 since), not against the administrative MS of 18.
+    text = kpu.minutes(a, "vermin", 2)
+    assert value(text, "sampai dengan tahap ini") == 12
+    assert value(text, "dari hasil verifikasi faktual yang telah ditutup") == 5
+    assert value(text, "Kekurangan dukungan") == 0
+
+    # --- a public response: u1, met and confirmed in verfak 1, never gave support ------------
+    objection = objection_file(
+        pair=a,
+        nik=NIK["u1"],
+        kind=Objection.Kind.NEVER,
+        by=panwaslu,
+        source=Objection.Source.BAWASLU,
+        note="Warga melapor ke Panwaslu: tidak pernah memberikan KTP-el.",
+    )
+    objection_clarify(
+        objection=objection,
+        by=kpu_seribu,
+        method=Step.Method.VISIT,
+        happened_at=timezone.now(),
+        note="Didatangi: membenarkan tidak pernah memberikan dukungan.",
+    )
+    objection_decide(objection=objection, by=kpu_seribu, confirmed=True, reason="")
+    # Struck in the closed verfak 1: the standing falls to 4 carried + 7 since = 11.
+    assert _final(kpu.recap(a)) == (11, 7, 0, 2)
+    # Verfak 1's minutes, issued now that a later round has been verified, print the stage as
+    # its plenary closed it (MS 5): the strike belongs to the public responses, not to it.
+    text = kpu.minutes(a, "verfak", 1)
+    assert value(text, "Memenuhi syarat (MS)") == 5
+    assert value(text, "Dukungan memenuhi syarat (MS)") == 5
+    # Its findings' rows add up to its totals, the double who chose pair B on a row of its own.
+    assert value(text, "Pendukung ganda memilih bakal pasangan calon lain") == 1
+    assert value(text, "Jumlah", "TMS") == 7
     with pytest.raises(CommandError, match="7 pendukung MS belum diverifikasi faktual"):
         kpu.run("decide", "--pair", str(a.pk))
 
@@ -354,15 +406,184 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     # --- the decision --------------------------------------------------------------------------
     recap = kpu.recap(a)
     assert recap["stage"] == {"name": "verfak", "number": 2, "round": 2, "status": "closed"}
-    # Final MS 5 + 5 = 10 = the threshold. Utara: u1 u2 u4 u5 r4 r5; Selatan: n1 r1 r2 b2.
-    assert _final(recap) == (10, 0, 0, 2)
-    assert [s["MS"] for s in recap["verfak_stages"]] == [5, 5]
+    # Final MS 4 + 5 = 9, one short of 10 (u1 struck). Utara: u2 u4 u5 r4 r5; Selatan: n1 r1
+    # r2 b2. No repair round is left after verfak 2: the pair is decided as it stands.
+    assert _final(recap) == (9, 0, 1, 2)
+    assert [s["MS"] for s in recap["verfak_stages"]] == [4, 5]  # verfak 1 after the strike
+    assert [s["standing_MS"] for s in recap["verfak_stages"]] == [5, 9]  # as each closed
     decision = kpu.run("decide", "--pair", str(a.pk))
-    assert decision["decision"] == "memenuhi_syarat"
-    assert (decision["MS"], decision["threshold"], decision["meets_threshold"]) == (10, 10, True)
+    assert decision["decision"] == "tidak_memenuhi_syarat"
+    assert (decision["MS"], decision["threshold"], decision["meets_threshold"]) == (9, 10, False)
     spread = decision["spread"]
     assert (spread["achieved"], spread["required"], spread["reached"]) == (
         2,
         2,
         ["31.01.01", "31.01.02"],
     )
+    # Decided: the pair submits nothing more, and no run or stage starts for it; the recap
+    # says when and how it was decided.
+    late = [_person("bx", NAMA="MUHAMMAD RIZKI")]
+    with pytest.raises(CommandError, match="sudah ditetapkan"):
+        kpu.support(a, 2, "perbaikan-terlambat.csv", late)
+    with pytest.raises(CommandError, match="sudah ditetapkan"):
+        kpu.vermin(a, 2)
+    with pytest.raises(CommandError, match="sudah ditetapkan"):
+        kpu.run("verfak_start", "--pair", str(a.pk))
+    assert kpu.recap(a)["decision"]["result"] == "tidak_memenuhi_syarat"
+
+
+# --- the steps of the law around the cycle (helper H4) --------------------------------------
+
+
+def _rows(*keys: str, **overrides) -> list[dict]:
+    return [_person(key, **overrides) for key in keys]
+
+
+def test_the_count_and_spread_check_before_any_verification(jakarta, tmp_path):  # noqa: PLR0915
+    """Submission, 8-12 May 2024 (DOMAIN.md step 2): each pair hands in its list with its own
+    summary per kecamatan (B.2-KWK); the KPU holds the list, as submitted, against the
+    threshold (10) and the spread (both kecamatan) before any verification. Pair C is short,
+    returned, completes its list within the window and is verified; pair D is still short
+    when the window closes and does not go on to verification."""
+    from tests.documents.conftest import pdf_text
+
+    kpu = Commission(tmp_path)
+    election = kpu.run(
+        "create_election",
+        *("--slug", "pilbup-seribu-penelitian", "--region", "31.01", "--level", "regent"),
+        *("--dpt", "100", "--voting-day", "2024-11-27"),
+        *("--submission-start", "2024-05-08", "--submission-end", "2024-05-12"),
+    )
+    assert (election["threshold"], election["spread_required"]) == (10, 2)
+    assert election["submission_check"] is True  # the law's step, on for a new election
+    slug = election["slug"]
+    c = Pair.objects.get(pk=kpu.run("create_pair", "--election", slug, "--name", "C - D")["id"])
+    d = Pair.objects.get(pk=kpu.run("create_pair", "--election", slug, "--name", "E - F")["id"])
+    roll = [_person(key) for key, person in PEOPLE.items() if person[3] is not None]
+    roll_file = kpu.file("dpt.csv", csv_bytes(roll, header=ROLL_HEADER))
+    kpu.run("import_voter_roll", "--election", slug, roll_file)
+
+    # Pair C: six supporters, all in Kepulauan Seribu Utara; its B.2-KWK says 6 + 4.
+    initial = _rows("u1", "u2", "u3", "u4", "u5", "n3")
+    assert kpu.support(c, 0, "dukungan-c.csv", initial)["accepted"] == 6
+    b2 = kpu.file("b2-c.csv", b"KODE_WILAYAH,JUMLAH\r\n310101,6\r\n310102,4\r\n")
+    check = kpu.run(
+        "submission_check", "--pair", str(c.pk), "--summary", b2, "--as-of", "2024-05-10"
+    )
+    assert check["status"] == "dikembalikan"
+    assert (check["counted"], check["threshold"], check["shortfall"]) == (6, 10, 4)
+    assert (check["spread"]["achieved"], check["spread"]["missing"]) == (1, ["31.01.02"])
+    assert check["deadline"] == "2024-05-12"  # the window's last day
+    units = {u["code"]: (u["declared"], u["listed"], u["difference"]) for u in check["units"]}
+    assert units == {"31.01.01": (6, 6, 0), "31.01.02": (4, 0, -4)}  # Selatan: declared, absent
+    assert "Kurang 4 dukungan" in check["message"]
+    with pytest.raises(CommandError, match="paling lambat 12-05-2024"):
+        kpu.vermin(c, 0)  # returned: not verified
+
+    # C completes its list within the window: four supporters of Selatan.
+    assert kpu.support(c, 0, "dukungan-c-2.csv", _rows("s1", "b2", "r1", "r2"))["accepted"] == 4
+    check = kpu.run("submission_check", "--pair", str(c.pk), "--as-of", "2024-05-12")
+    assert (check["status"], check["counted"], check["spread"]["achieved"]) == ("memenuhi", 10, 2)
+    assert check["units"][1]["declared"] == 4 and check["units"][1]["difference"] == 0
+    vermin = kpu.vermin(c, 0)
+    assert (vermin["MS"], vermin["total"]) == (10, 10)  # every one of them on the roll
+
+    # Pair D: three supporters (two kecamatan, 3 of 10) and no B.2-KWK.
+    assert kpu.support(d, 0, "dukungan-d.csv", _rows("bx", "r3", "r4"))["accepted"] == 3
+    check = kpu.run("submission_check", "--pair", str(d.pk), "--as-of", "2024-05-11")
+    assert (check["status"], check["counted"], check["shortfall"]) == ("dikembalikan", 3, 7)
+    assert check["summary"] is None and "B.2-KWK belum diserahkan" in check["message"]
+    # The window closes with D still short: D does not go on to verification.
+    check = kpu.run("submission_check", "--pair", str(d.pk), "--as-of", "2024-05-13")
+    assert check["status"] == "tidak_lanjut"
+    assert "tidak dapat melanjutkan ke tahap verifikasi" in check["message"]
+    d.refresh_from_db()
+    assert d.decided_at is not None and d.decision_result == "tidak_memenuhi_syarat"
+    with pytest.raises(CommandError, match="tidak dapat melanjutkan"):
+        kpu.vermin(d, 0)
+    assert not d.verification_runs.exists()
+
+    # The minutes of each check: what the team was told, per kecamatan.
+    out = tmp_path / "ba-penelitian-d.pdf"
+    kpu.run(
+        "minutes", "--pair", str(d.pk), "--stage", "penelitian", "--out", str(out),
+        "--date", "2024-05-13", "--place", "Kantor KPU Kepulauan Seribu",
+    )  # fmt: skip
+    text = pdf_text(out)
+    assert "PENELITIAN JUMLAH MINIMAL DUKUNGAN DAN PERSEBARAN" in text
+    assert "tidak dapat melanjutkan ke tahap verifikasi" in text
+    assert "Formulir B.2-KWK tidak diserahkan" in text
+
+
+def test_a_civil_registry_round_settles_the_niks_not_on_the_roll(jakarta, tmp_path):
+    """NOT_IN_ROLL is BMS pending Dukcapil (DOMAIN.md step 3): after the first run the KPU
+    exports the NIKs, Dukcapil answers (found with domicile and birth date, alive or not), and
+    the next run settles them: k1 found alive in Pulau Panggang (MS), k2 not found, k3
+    deceased, k4 found alive but living in Gambir, Jakarta Pusat (outside the regency)."""
+    import csv as csvlib
+
+    kpu = Commission(tmp_path)
+    slug = kpu.run(
+        "create_election",
+        *("--slug", "pilbup-seribu-dukcapil", "--region", "31.01", "--level", "regent"),
+        *("--dpt", "100", "--voting-day", "2024-11-27", "--registry-confirmation"),
+    )["slug"]
+    pair = Pair.objects.get(pk=kpu.run("create_pair", "--election", slug, "--name", "G - H")["id"])
+    roll = [_person(key) for key in ("u1", "u2", "u3", "u4", "u5")]
+    roll_file = kpu.file("dpt.csv", csv_bytes(roll, header=ROLL_HEADER))
+    kpu.run("import_voter_roll", "--election", slug, roll_file)
+    off_roll = {  # the kelurahan the team typed: all inside the regency
+        "k1": ("SUPRIYADI", dt.date(1971, 7, 7), "L", KELAPA),
+        "k2": ("MARYAM", dt.date(1984, 4, 24), "P", TIDUNG),
+        "k3": ("HASAN BASRI", dt.date(1949, 9, 19), "L", PARI),
+        "k4": ("LINDA WATI", dt.date(1992, 2, 29), "P", UNTUNG_JAWA),
+    }
+    niks = {}
+    rows = _rows("u1", "u2", "u3", "u4", "u5")
+    for i, (key, (name, birth, sex, kelurahan)) in enumerate(off_roll.items(), start=301):
+        niks[key] = make_nik(birth=birth, sex=sex, region=kelurahan[:8].replace(".", ""), serial=i)
+        rows.append(
+            _person("u1", NIK=niks[key], NAMA=name, TANGGAL_LAHIR=birth.strftime("%d-%m-%Y"),
+                    JENIS_KELAMIN=sex, KODE_WILAYAH=kelurahan.replace(".", ""))
+        )  # fmt: skip
+    assert kpu.support(pair, 0, "dukungan.csv", rows)["accepted"] == 9
+    vermin = kpu.vermin(pair, 0)
+    # MS u1-u5 = 5; BMS k1-k4 = 4, NOT_IN_ROLL pending Dukcapil
+    assert (vermin["MS"], vermin["BMS"], vermin["TMS"]) == (5, 4, 0)
+    assert vermin["reasons"]["NOT_IN_ROLL"] == 4
+
+    request = tmp_path / "permintaan-dukcapil.csv"
+    exported = kpu.run("registry_export", "--election", slug, "--out", str(request))
+    assert exported["rows"] == 4
+    with request.open(encoding="utf-8") as fh:
+        asked = list(csvlib.DictReader(fh))
+    assert [r["NIK"] for r in asked] == [niks[k] for k in ("k1", "k2", "k3", "k4")]
+    assert asked[1]["NAMA"] == "MARYAM" and asked[1]["TANGGAL_LAHIR"] == "24-04-1984"
+
+    answer = kpu.file(
+        "jawaban-dukcapil.csv",
+        (
+            "NIK,DITEMUKAN,HIDUP,KODE_WILAYAH,TANGGAL_LAHIR\r\n"
+            f"{niks['k1']},Y,Y,{PANGGANG.replace('.', '')},07-07-1971\r\n"
+            f"{niks['k2']},N,,,\r\n"
+            f"{niks['k3']},Y,N,,19-09-1949\r\n"
+            f"{niks['k4']},Y,Y,3171011001,29-02-1992\r\n"
+        ).encode(),
+    )
+    imported = kpu.run("registry_import", "--election", slug, answer)
+    assert (imported["accepted"], imported["rejected"]) == (4, 0)
+    assert (imported["found"], imported["not_found"], imported["deceased"]) == (2, 1, 1)
+    assert imported["outside"] == 1  # k4 lives in Gambir
+
+    vermin = kpu.vermin(pair, 0)  # the next run settles them
+    # MS u1-u5 and k1 = 6; TMS k2 (not found), k3 (deceased), k4 (outside) = 3
+    assert (vermin["MS"], vermin["BMS"], vermin["TMS"]) == (6, 0, 3)
+    assert {k: v for k, v in vermin["reasons"].items() if v} == {
+        "NOT_IN_ROLL": 2,  # k2, k3
+        "REGISTRY_NOT_FOUND": 1,  # k2
+        "REGISTRY_DECEASED": 1,  # k3
+        "OUTSIDE_REGION": 1,  # k4
+    }
+    recap = kpu.recap(pair)
+    assert recap["MS"] == 6
+    assert kpu.run("registry_export", "--election", slug, "--out", str(request))["rows"] == 0

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from candidates.models import Election, SupportUpload
 from decisions.models import Decision
-from decisions.services import decision_blockers, decision_record
+from decisions.services import decision_blockers, decision_record, renunciation_record
 from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
 from fieldwork.supervision import advice_answer, advice_create
@@ -96,6 +96,9 @@ def test_a_pair_short_of_the_spread_is_decided_tidak_memenuhi_syarat(case, pair)
     stage = _verfak(pair)
     enter(Task.objects.get(stage=stage, kelurahan_code=KEL_SELATAN), Finding.TOLAK_TTD, JUNE_3)
     stage_close_all(stage=stage, as_of=AFTER)
+    # Short of the spread after verfak 1: owed repair 1 unless renounced in writing.
+    assert "masih berhak atas Perbaikan 1" in " ".join(decision_blockers(pair=pair))
+    renunciation_record(pair=pair, round=1, letter="Nomor 7/2024, 1 Juli 2024")
 
     decision = decision_record(pair=pair)
 

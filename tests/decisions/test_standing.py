@@ -10,10 +10,10 @@ import pytest
 
 from candidates.models import Election
 from decisions.standing import standing_report as standing_compute
-from fieldwork.standing import standing_refresh
 from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
 from fieldwork.stages import stage_start
+from fieldwork.standing import standing_refresh
 from tests.factories import make_nik
 from tests.fieldwork.field import AFTER, enter, ms, started
 from tests.verification.case import KEL, KEL_BARAT, KEL_UTARA, verify
@@ -80,7 +80,8 @@ def test_an_open_verfak_counts_once_it_is_closed(small):
     assert (verfak["MS"], verfak["TMS"], verfak["pending"], verfak["total"]) == (2, 0, 3, 5)
     assert verfak["by_outcome"]["BELUM"] == 3 and verfak["by_outcome"]["TOLAK"] == 1
     final = standing["final"]
-    assert (final["MS"], final["carried"], final["MS_due_in_field"]) == (5, 0, 5)
+    assert (final["MS"], final["carried"], final["since"]) == (5, 0, 5)
+    assert (final["MS_due_in_field"], final["MS_in_open_stage"]) == (0, 5)
 
     stage_close_all(stage=stage, as_of=AFTER)  # three never visited: TMS
     final = standing_compute(pair=small)["final"]
@@ -128,8 +129,8 @@ def test_the_repair_round_not_yet_in_the_field_adds_its_administrative_ms(case, 
     assert final["status_label"] == "Memenuhi syarat jumlah dan sebaran dukungan"
 
     stage = stage_start(pair=small, opens=dt.date(2024, 7, 1))
-    # Verfak 2 open: the repair's MS still counts as administrative MS due in the field.
-    assert (_final(small)["MS"], _final(small)["MS_due_in_field"]) == (6, 1)
+    # Verfak 2 open: the repair's MS still counts as administrative MS, now in the field.
+    assert (_final(small)["MS"], _final(small)["MS_in_open_stage"]) == (6, 1)
     stage_close_all(stage=stage, as_of=dt.date(2024, 7, 20))  # never visited: TMS
     assert (_final(small)["MS"], _final(small)["MS_due_in_field"]) == (5, 0)
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 
-from decisions.services import decision_record
+from decisions.services import decision_blockers, decision_record, renunciation_record
 from electorate.models import Role
 from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
@@ -72,6 +72,8 @@ def verfak(vermin):
 @pytest.fixture
 def decided(verfak):
     """...then the KPU's decision."""
+    if decision_blockers(pair=verfak.pair):  # short after verfak 1: repair 1 renounced
+        renunciation_record(pair=verfak.pair, round=1, letter="Nomor 5/2024, 1 Juli 2024")
     verfak.decision = decision_record(pair=verfak.pair)
     return verfak
 

@@ -46,7 +46,7 @@ def _recap(pair) -> dict:
 
 def test_from_the_page_to_the_kpus_decision_to_public_objection_in_recap(client, field):
     before = _recap(field.pair)
-    assert (before["reasons"]["PUBLIC_OBJECTION"], before["final"]["MS"]) == (0, 3)
+    assert (before["administrative"]["reasons"]["PUBLIC_OBJECTION"], before["MS"]) == (0, 3)
 
     # The citizen: checks, sees the pair, objects with a photo of the statement.
     page = _check(client).content.decode()
@@ -76,9 +76,10 @@ def test_from_the_page_to_the_kpus_decision_to_public_objection_in_recap(client,
     assert objection.status == "terbukti"
 
     after = _recap(field.pair)
-    assert after["reasons"]["PUBLIC_OBJECTION"] == 1
-    assert (after["MS"], after["TMS"]) == (2, 1)
-    assert after["final"]["MS"] == 2  # the field result no longer counts it
+    admin = after["administrative"]
+    assert admin["reasons"]["PUBLIC_OBJECTION"] == 1
+    assert (admin["MS"], admin["TMS"]) == (2, 1)
+    assert after["MS"] == after["final"]["MS"] == 2  # the field result no longer counts it
     assert after["verfak"]["by_outcome"]["SESUAI"] == 3
 
     # The citizen follows the code: the status, and nothing else.
