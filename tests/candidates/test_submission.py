@@ -332,3 +332,60 @@ def test_the_api_and_the_command_print_the_same_check(client, pair, intake, tmp_
     answer = client.get(reverse("api-submission-check", args=[pair.pk])).json()["check"]
     printed.pop("summary_upload")
     assert answer == printed
+
+
+# --- the count itself, for any list ------------------------------------------------------------
+
+KELURAHAN_DRAWN = ["31.01.01.1001", "31.01.01.1002", "31.01.02.1001", "31.71.01.1001"]
+
+
+@pytest.fixture
+def blank(pair):
+    from tests.factories import SupportUploadFactory
+
+    return pair, SupportUploadFactory(pair=pair), SupportUploadFactory(pair=pair)
+
+
+def test_each_person_counts_once_where_first_listed_for_any_list(blank):
+    """For any list (NIKs repeated across rows and files, kelurahan in and out of the
+    regency), the per-kecamatan counts are the NIKs at their first listing, the counted and
+    the outside add up to the persons, and a file's own count is its own first listings."""
+    from django.db import transaction
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from candidates.spread import election_units, list_counts
+    from tests.factories import SupporterFactory
+
+    pair, first, second = blank
+    units = election_units(pair.election)
+    niks = [make_nik() for _ in range(6)]
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, 1), st.integers(0, 5), st.sampled_from(KELURAHAN_DRAWN)),
+            max_size=14,
+        )
+    )
+    def check(rows):
+        with transaction.atomic():
+            first_seen: dict[str, str] = {}
+            for position, (which, who, kelurahan) in enumerate(sorted(rows, key=lambda r: r[0])):
+                upload = (first, second)[which]
+                SupporterFactory(upload=upload, row_number=position + 2, nik=niks[who],
+                                 kelurahan_id=kelurahan)  # fmt: skip
+                first_seen.setdefault(niks[who], kelurahan)
+            listed = list_counts(pair=pair, round=0, units=units)
+            expected: dict[str, int] = {}
+            for kelurahan in first_seen.values():
+                unit = kelurahan[:8] if kelurahan.startswith("31.01.") else ""
+                expected[unit] = expected.get(unit, 0) + 1
+            assert {u: n for u, n in listed.persons.items() if n} == expected
+            assert listed.total_rows() == len(rows)
+            assert listed.counted() + listed.outside() == len(first_seen)
+            own = list_counts(pair=pair, round=0, units=units, upload_id=second.pk)
+            assert own.total_persons() == len({who for which, who, _k in rows if which == 1})
+            transaction.set_rollback(True)
+
+    check()
