@@ -254,8 +254,9 @@ def test_every_surface_gives_the_same_figure_for_the_same_scope(demo, client):
                         verfak.get(f"verfak.{key}"),
                     )
         client.logout()
-    # Every figure must have been read on at least two surfaces, or the test proves nothing.
-    lonely = [f for f, surfaces in readings.seen.items() if len(surfaces) < 2]
-    assert not lonely, lonely
-    assert len(readings.seen) >= 40, sorted(readings.seen)
+    # A figure read on one surface only (a PPK's results page) compares nothing: there must
+    # be many that were read on several, or the test proves nothing.
+    compared = [f for f, surfaces in readings.seen.items() if len(surfaces) >= 2]
+    assert len(compared) >= 40, sorted(compared)
+    assert sum(len(readings.seen[f]) for f in compared) >= 200
     assert not readings.disagreements(), "\n".join(readings.disagreements())
