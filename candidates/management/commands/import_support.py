@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.intake import support_upload_create, support_upload_run
@@ -34,10 +35,13 @@ class Command(BaseCommand):
         pair = Pair.objects.filter(pk=options["pair"]).first()
         if pair is None:
             raise CommandError(f"Bakal pasangan calon dengan id {options['pair']} tidak ditemukan.")
-        with path.open("rb") as fh:
-            upload, created = support_upload_create(
-                pair=pair, round=options["round"], file=fh, original_name=path.name
-            )
+        try:
+            with path.open("rb") as fh:
+                upload, created = support_upload_create(
+                    pair=pair, round=options["round"], file=fh, original_name=path.name
+                )
+        except ValidationError as exc:  # the pair is decided: it submits nothing more
+            raise CommandError("; ".join(exc.messages)) from exc
         if upload.status == upload.Status.PENDING:
             upload = support_upload_run(upload_id=upload.pk)
         result = {
