@@ -121,9 +121,8 @@ class Word(NamedTuple):
     optional: bool  # may be absent from the other side: a family name, a father's name
 
 
-class Name(NamedTuple):
-    words: tuple[Word, ...]  # sorted by form: the written order does not matter
-    key: str  # the sorted forms: equal keys are the same name
+# A name's words, sorted: the written order does not matter.
+Name = tuple[Word, ...]
 
 
 @lru_cache(maxsize=10_000)
@@ -219,7 +218,7 @@ def _name(name: str) -> Name:
         words.append(_word(raw, old, optional_rest or optional_next))
         optional_next = False
     words.sort()
-    return Name(tuple(words), " ".join([w.form for w in words]))
+    return tuple(words)
 
 
 def name_normalise(name: str) -> str:
@@ -230,7 +229,7 @@ def name_normalise(name: str) -> str:
 def _same(a: Name, b: Name) -> bool:
     """Word by word (module docstring). Symmetric and independent of the written order: the
     caller passes the pair in key order, and each name's words are sorted."""
-    left, right = list(a.words), list(b.words)
+    left, right = list(a), list(b)
     # Words of two letters or more matched whole: an initial needs one.
     whole = _pair(left, right, lambda x, y: x.form == y.form)
     if left and right and any(w.alt != w.form for w in left + right):
@@ -303,7 +302,7 @@ def _parts_joined(side: list[Word], y: Word) -> tuple[Word, ...] | None:
 
 def names_differ(left: list[str], right: list[str]) -> list[bool]:
     """Pairwise: True where the two names are not the same person's name, for whole batches."""
-    verdicts = []
+    verdicts: list[bool] = []
     append = verdicts.append
     for one, two in zip(left, right, strict=True):
         key_one, key_two = _key(one), _key(two)
