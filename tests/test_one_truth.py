@@ -17,6 +17,7 @@ the number shown, so that the test reads what the page prints without parsing pr
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -28,11 +29,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from candidates.models import Election
+from candidates.models import Election, Supporter
 from documents.models import Minutes
+from electorate.nik import nik_decrypt, supporter_context
 from electorate.uploads import upload_open
 from tests.documents.conftest import line_with, numbers, pdf_text, value
+from tests.factories import ROLL_HEADER, SUPPORT_HEADER, csv_bytes, good_row, make_nik
 from verification.exports import supporter_results_xlsx
+from verification.models import VerificationResult
 from verification.selectors import may_export, results_visible, scope_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,11 +96,53 @@ def _minutes_text(minutes: Minutes) -> str:
         return pdf_text(handle.read())
 
 
+PENJARINGAN, GAMBIR = "3172011001", "3171011001"  # Jakarta Utara, Jakarta Pusat
+
+
 @pytest.fixture
 def demo(settings, tmp_path):
+    """The demo at 0.2%, with what makes placement and counting differ between surfaces that
+    disagree: the first pair's repair 1 lists three voters whom the roll places in Jakarta
+    Utara while their rows say Jakarta Pusat, and resubmits a civil servant's record (BMS in
+    the initial list, now superseded)."""
     settings.VAR_DIR = tmp_path
     call_command("demo_setup", scale=0.002, stdout=io.StringIO())
-    return Election.objects.get(slug="pilgub-dki-2024")
+    election = Election.objects.get(slug="pilgub-dki-2024")
+    first = election.pairs.order_by("pk").first()
+    voters = [
+        good_row(NIK=make_nik(birth=dt.date(1980, 3, i), region="317201"), NAMA=f"WARGA {name}")
+        for i, name in ((3, "SATU"), (4, "DUA"), (5, "TIGA"))
+    ]
+    for row in voters:
+        row["KODE_WILAYAH"] = PENJARINGAN
+    roll = tmp_path / "dpt-tambahan.csv"
+    roll.write_bytes(csv_bytes(voters, header=ROLL_HEADER))
+    _command("import_voter_roll", "--election", election.slug, str(roll))
+    bms = (
+        Supporter.objects.filter(pair=first, round=0, verification__outcome="BMS")
+        .select_related("verification")
+        .order_by("pk")
+        .first()
+    )
+    nik = nik_decrypt(
+        bytes(bms.nik_cipher), context=supporter_context(bms.upload_id, bms.row_number)
+    )
+    again = good_row(
+        NIK=nik,
+        NAMA=bms.name,
+        TANGGAL_LAHIR=bms.birth_date.strftime("%d-%m-%Y"),
+        JENIS_KELAMIN=bms.sex,
+        KODE_WILAYAH=bms.kelurahan_id.replace(".", ""),
+        PEKERJAAN="Pedagang",
+    )
+    repair = [dict(row, KODE_WILAYAH=GAMBIR, PEKERJAAN="Pedagang") for row in voters]
+    listed = tmp_path / "perbaikan-1.csv"
+    listed.write_bytes(csv_bytes([*repair, again], header=SUPPORT_HEADER))
+    _command("import_support", "--pair", str(first.pk), "--round", "1", str(listed))
+    _command("verify_admin", "--pair", str(first.pk), "--round", "1")
+    moved = VerificationResult.objects.filter(pair=first, round=1, moved=True).count()
+    assert moved == 3 and VerificationResult.objects.filter(pair=first, superseded=True).exists()
+    return election
 
 
 def _read_admin(readings: Readings, client, user, pair, scope_key: str) -> None:
