@@ -411,6 +411,9 @@ def _load_postgresql_staged(
         _staging_create(cursor, blob="bytea", suffix=" ON COMMIT DROP")
         copy_sql = f"COPY roll_staging (row_number, {VOTER_COLUMNS}) FROM STDIN"
         copy_write(cursor.cursor, copy_sql, _copy_lines(_counted(rows, staged), ""))
+        # A temporary table has no statistics: planned as 80k rows, the report probed the roll's
+        # index once per row (9.9 s for 500k staged rows; 4.9 s with this, a hash join).
+        cursor.execute("ANALYZE roll_staging")
         repeats = _repeats_report(cursor, roll_id=roll_id, import_id=import_id, errors=errors)
         # Sorted by hash, the unique index is filled in order.
         cursor.execute(
