@@ -127,8 +127,9 @@ def _export(client, user, pair) -> tuple[int, tuple]:
     export = export_run(export_id=export_start(user=user, pair=pair, round=None, enqueue=False).pk)
     with export_open(export) as fh:
         sheet = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=True).active
-        rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    status = [row[7] for row in rows]
+        header, *rows = list(sheet.iter_rows(values_only=True))
+    column = header.index("Status")
+    status = [row[column] for row in rows]
     return 200, (status.count("MS"), status.count("BMS"), status.count("TMS"), len(rows))
 
 
