@@ -168,7 +168,11 @@ class SupporterList(PairAPIView, generics.ListAPIView):
 
 class SubmissionCheckDetail(PairAPIView):
     """The count-and-spread check of the pair's initial list in force (penelitian jumlah minimal
-    dukungan dan persebaran): as `submission_check --json` prints it; null before any check."""
+    dukungan dan persebaran): as `submission_check --json` prints it; null before any check.
+    Pair-wide figures: for those whose figures are the whole list (the team, the KPU running
+    the election, staff above it)."""
+
+    rules = {"GET": lambda user, pair: selectors.sees_whole_list(user=user, pair=pair)}
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):

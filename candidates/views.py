@@ -274,6 +274,12 @@ def upload_create(request, pk: int):
     )
     if not selectors.may_upload(user=request.user, pair=pair):
         raise PermissionDenied
+    # The same page takes the team's B.2-KWK and the KPU's count-and-spread check.
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "b2":
+        return _summary_upload(request, pair)
+    if action == "check":
+        return _submission_check(request, pair)
     form = SupportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
@@ -316,14 +322,9 @@ def _check_context(request, pair) -> dict:
     }
 
 
-@login_required
-@require_http_methods(["POST"])
-def summary_upload(request, pk: int):
+def _summary_upload(request, pair):
     """The team (or the KPU on its behalf) hands in its form B.2-KWK for the initial list."""
-    pair = get_object_or_404(
-        selectors.pairs_visible(user=request.user).select_related("election"), pk=pk
-    )
-    if not selectors.may_upload(user=request.user, pair=pair) or pair.decided_at:
+    if pair.decided_at:
         raise PermissionDenied
     form = SummaryUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -349,13 +350,8 @@ def summary_upload(request, pk: int):
     return redirect("upload-create", pk=pair.pk)
 
 
-@login_required
-@require_http_methods(["POST"])
-def submission_check_view(request, pk: int):
+def _submission_check(request, pair):
     """The KPU running the election checks the initial list's count and spread now."""
-    pair = get_object_or_404(
-        selectors.pairs_visible(user=request.user).select_related("election"), pk=pk
-    )
     if not selectors.manages_pair(user=request.user, pair=pair):
         raise PermissionDenied
     try:

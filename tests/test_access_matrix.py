@@ -30,6 +30,7 @@ KPU = {"su", "prov", "kpu"}
 NAMES = ALL - {"bawaslu", "pkd"}
 RECAP = {"su", "prov", "kpu", "bawaslu", "pkd", "tim"}
 FILES = {"su", "prov", "kpu", "tim"}  # uploads and exports: the team and the KPU running it
+WHOLE = {"su", "prov", "kpu", "bawaslu", "tim"}  # the whole list's figures (sees_whole_list)
 # Factual verification: the worklist names the supporters to KPU, PPK/PPS and the PKD of the
 # kelurahan (Bawaslu above it and the team: 403); advice is read by KPU, committees and Bawaslu.
 FIELD = {"su", "prov", "kpu", "ppk", "pps", "pkd"}
@@ -76,6 +77,8 @@ EXPECT: dict[str, tuple[str, set[str], set[str]]] = {
     "api-supporter-list": ("pair", NAMES, ALL - NAMES),
     "api-upload-detail": ("upload", FILES, set()),
     "api-recap": ("pair", RECAP, ALL - RECAP),
+    # The count-and-spread check: pair-wide figures, for those whose figures are the whole list.
+    "api-submission-check": ("pair", WHOLE, ALL - WHOLE),
     "api-verification-run": ("pair", ALL, set()),
     "verfak-pair": ("pair", ALL, set()),
     "verfak-sheet-upload": ("pair", SHEET_SENDERS, ALL - SHEET_SENDERS),

@@ -137,7 +137,12 @@ def run_page(request, pk: int):
             "rounds": Round.choices,
             "may_recap": may_see_recap(request.user),
             "may_names": may_see_names(request.user),
-            **_check_context(pair),
+            # Pair-wide figures: for those whose figures are the whole list.
+            **(
+                _check_context(pair)
+                if candidates.sees_whole_list(user=request.user, pair=pair)
+                else {}
+            ),
         },
     )
 

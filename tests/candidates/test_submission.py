@@ -279,9 +279,10 @@ def test_the_upload_page_takes_the_b2_and_shows_the_check_the_kpu_makes(client, 
     client.force_login(_kpu())
     b2 = io.BytesIO(b"KODE_WILAYAH,JUMLAH\r\n310101,3\r\n310102,x\r\n")
     b2.name = "b2.csv"
-    response = client.post(reverse("summary-upload", args=[pair.pk]), {"summary": b2})
+    url = reverse("upload-create", args=[pair.pk])
+    response = client.post(url, {"action": "b2", "summary": b2})
     assert response.status_code == 302
-    response = client.post(reverse("submission-check", args=[pair.pk]))
+    response = client.post(url, {"action": "check"})
     assert response.status_code == 302
     check = SubmissionCheck.objects.get(pair=pair)
     # Today is past the 2024 window: still short, the pair does not proceed.
@@ -298,13 +299,21 @@ def test_only_the_kpu_running_the_election_checks_the_list(client, pair):
     from django.urls import reverse
 
     from electorate.models import Role
-    from tests.factories import StaffAssignmentFactory, UserFactory
+    from tests.factories import StaffAssignmentFactory, TeamMembershipFactory, UserFactory
 
+    team = UserFactory(username="tim_ab")
+    StaffAssignmentFactory(user=team, role=Role.TIM, region_code="31.01")
+    TeamMembershipFactory(user=team, pair=pair)
+    client.force_login(team)
+    url = reverse("upload-create", args=[pair.pk])
+    assert client.post(url, {"action": "check"}).status_code == 403  # the team hands in, only
+    assert not SubmissionCheck.objects.exists()
     pps = UserFactory(username="pps_panggang")
     StaffAssignmentFactory(user=pps, role=Role.PPS, region_code="31.01.01.1001")
     client.force_login(pps)
-    assert client.post(reverse("submission-check", args=[pair.pk])).status_code == 403
-    assert not SubmissionCheck.objects.exists()
+    assert client.post(url, {"action": "check"}).status_code == 403
+    # Its figures are the whole list's: not for a PPS (whose figures are its kelurahan's).
+    assert client.get(reverse("api-submission-check", args=[pair.pk])).status_code == 403
 
 
 def test_the_api_and_the_command_print_the_same_check(client, pair, intake, tmp_path):
