@@ -24,7 +24,7 @@ from fieldwork.counts import (
 )
 from fieldwork.models import Advice, Closure, Finding, Record, Result, Stage, Task
 from fieldwork.records import record_write, task_apply, task_snapshot
-from fieldwork.rules import bring_in_deadline
+from fieldwork.rules import TO_VISIT, bring_in_deadline
 from fieldwork.standing import standing_refresh
 
 LEVEL_LABELS = {1: _("provinsi"), 2: _("kabupaten/kota"), 3: _("kecamatan"), 4: _("kelurahan/desa")}
@@ -78,10 +78,10 @@ def area_close(
 def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by) -> None:
     tasks = Task.objects.filter(stage=stage, kelurahan_code=code)
     # Lock the kelurahan's tasks: an entry (which locks its task) committing meanwhile would
-    # leave the frozen counts behind it.
-    list(tasks.select_for_update().values_list("pk", flat=True))
+    # leave the frozen counts behind it. In id order, as an entry locks its person's tasks.
+    list(tasks.select_for_update().order_by("pk").values_list("pk", flat=True))
     # A double who chose another pair elsewhere is TMS without a visit: nothing to record.
-    unrecorded = tasks.filter(finding="").exclude(result=Result.TMS).count()
+    unrecorded = tasks.filter(TO_VISIT).count()
     if unrecorded and not final:
         raise ValidationError(
             _("%(n)s pendukung belum diverifikasi: catat hasilnya dulu sebelum menutup kelurahan.")

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from electorate.access import q_within, region_prefixes
 from fieldwork.models import Closure, Finding, Result, Stage, Task
+from fieldwork.rules import TO_VISIT
 
 # Read once: an enum's .values builds its list anew on every call (once per kelurahan here).
 RESULTS = tuple(Result.values)
@@ -13,11 +14,19 @@ FINDINGS = ("", *Finding.values)
 
 
 def empty_counts() -> dict:
-    return {**dict.fromkeys(RESULTS, 0), "total": 0, "by_finding": dict.fromkeys(FINDINGS, 0)}
+    """MS, TMS, PENDING, total; todo: still to visit (rules.TO_VISIT: no finding and not TMS,
+    where by_finding[""] also holds the TMS without a visit, e.g. a double who chose another
+    pair); by_finding."""
+    return {
+        **dict.fromkeys(RESULTS, 0),
+        "total": 0,
+        "todo": 0,
+        "by_finding": dict.fromkeys(FINDINGS, 0),
+    }
 
 
 def add_counts(target: dict, source: dict) -> None:
-    for key in (*RESULTS, "total"):
+    for key in (*RESULTS, "total", "todo"):
         target[key] += source.get(key, 0)
     for finding, n in source.get("by_finding", {}).items():
         target["by_finding"][finding] = target["by_finding"].get(finding, 0) + n
@@ -29,12 +38,15 @@ def kelurahan_counts(stage: Stage, area: str | None = None) -> dict[str, dict]:
     if area:
         tasks = tasks.filter(q_within("kelurahan_code", area))
     per: dict[str, dict] = {}
-    rows = tasks.values("kelurahan_code", "result", "finding").annotate(n=Count("pk"))
+    rows = tasks.values("kelurahan_code", "result", "finding").annotate(
+        n=Count("pk"), todo=Count("pk", filter=TO_VISIT)
+    )
     for row in rows.order_by():
         entry = per.setdefault(row["kelurahan_code"], empty_counts())
         entry[row["result"]] += row["n"]
         entry["total"] += row["n"]
         entry["by_finding"][row["finding"]] += row["n"]
+        entry["todo"] += row["todo"]
     return per
 
 

@@ -86,7 +86,10 @@ class EntryForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        help_text=_("Pendukung ini terdaftar pada lebih dari satu pasangan: ia memilih satu."),
+        help_text=_(
+            "Pendukung ini terdaftar pada lebih dari satu pasangan: ia memilih satu. Kosongkan "
+            "bila pilihannya sudah tercatat: pilihan itu tetap berlaku."
+        ),
     )
 
     def __init__(self, *args, task, pairs=(), **kwargs):

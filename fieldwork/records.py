@@ -4,6 +4,35 @@ the other pairs' tasks, a PKD's attestation turns a denial without signature int
 
 Every change is a Record holding the values set and those they replaced; a record that would
 change nothing is not written, and an entry a phone sends twice (same client_id) counts once.
+
+One person, one pair: a NIK is MS for at most one pair of an election (what "counts as MS"
+means: fieldwork.persons). Every entry keeps it so:
+1. The person's Choice (one per election and NIK) is the truth, and every task of the person
+   carries it (chosen_pair_id). An entry that names no pair keeps the recorded choice; only an
+   entry naming a pair changes it.
+2. Every pair's task other than the chosen pair's is TMS (CHOSE_OTHER) whatever was found,
+   double-flagged or not (rules.result_for).
+3. While no choice is recorded, a double supporter's entry that would leave them counted
+   (SESUAI; TOLAK unsigned) must name the pair chosen (rules.choice_needed).
+4. A choice reaches every task of the person in the entry's transaction. A task in a closed
+   kelurahan or stage takes the choice alone (the finding is not copied onto it), and only if
+   its result stays what the closure counted: a choice that would change a closed result is
+   refused, naming that pair and what to do (the KPU reopens the area, or corrects that
+   pair's record with the choice: the correction is then the entry, and the open task follows
+   it). Refused rather than written into the closed area because a closed area's counts are
+   in signed minutes that only the level above reopens, never a PPS of another pair; and
+   because the choice never half-applies, rule 1 holds after every entry.
+5. After the entry and its choice are written, the person's pairs are counted
+   (persons.ms_pairs); more than one rolls the whole entry back with a message naming the
+   pairs. Rules 1-4 keep tasks from reaching it; it still refuses an MS while another
+   pair's only record of the person is an administrative MS (that pair's field work not
+   started), and it is the backstop for any path not foreseen.
+An entry locks every task of the person (in id order), so that two entries for one person in
+two pairs' kelurahan are applied one after the other. Nothing else raises a result: closing
+turns what is still pending into TMS, an attestation turns an unsigned denial into TMS, a
+confirmed objection strikes the task (strike.py), reopening changes no task, and a stage that
+starts carries recorded choices to its new tasks (stages.stage_start). So the rule holds for
+every sequence of these (tests/fieldwork/test_one_pair.py runs random ones).
 """
 
 from __future__ import annotations
@@ -21,7 +50,14 @@ from candidates.models import Pair
 from electorate.parsing import shown
 from fieldwork.counts import closures_refresh, kelurahan_closed
 from fieldwork.models import Choice, Finding, Method, Record, Stage, Task
-from fieldwork.rules import BRING_IN_FINDINGS, State, bring_in_deadline, result_for
+from fieldwork.persons import ms_pairs
+from fieldwork.rules import (
+    BRING_IN_FINDINGS,
+    State,
+    bring_in_deadline,
+    choice_needed,
+    result_for,
+)
 
 COLUMNS = {
     "finding": "HASIL",
@@ -58,12 +94,23 @@ class Outcome:
     errors: list[EntryError] = field(default_factory=list)
 
 
+class _Refused(Exception):
+    """Raised inside an entry's savepoint to undo what it wrote (fieldwork's one-pair rule)."""
+
+    def __init__(self, errors: list[EntryError]):
+        super().__init__()
+        self.errors = errors
+
+
 def _d(value: dt.date | None) -> str:
     return value.strftime("%d-%m-%Y") if value else ""
 
 
-def entry_errors(task: Task, entry: Entry, *, today: dt.date) -> list[EntryError]:
-    """Everything wrong with the entry for this task, each with its column (empty: none)."""
+def entry_errors(
+    task: Task, entry: Entry, *, today: dt.date, recorded: int | None = None
+) -> list[EntryError]:
+    """Everything wrong with the entry for this task, each with its column (empty: none).
+    `recorded`: the pair the person has chosen already (their Choice), if any."""
     errors: list[EntryError] = []
 
     def add(field_name: str, message: str) -> None:
@@ -98,7 +145,7 @@ def entry_errors(task: Task, entry: Entry, *, today: dt.date) -> list[EntryError
                 )
                 % {"d": _d(entry.visited_on), "a": _d(stage.opens), "b": _d(stage.closes)},
             )
-    errors.extend(_finding_errors(task, entry))
+    errors.extend(_finding_errors(task, entry, recorded))
     return errors
 
 
@@ -139,7 +186,7 @@ def _bring_in_errors(task: Task, entry: Entry) -> list[EntryError]:
     return []
 
 
-def _finding_errors(task: Task, entry: Entry) -> list[EntryError]:
+def _finding_errors(task: Task, entry: Entry, recorded: int | None) -> list[EntryError]:
     errors: list[EntryError] = []
     bring_in = entry.method == Method.DIHADIRKAN and entry.finding in Finding.values
     if bring_in and entry.finding not in BRING_IN_FINDINGS:
@@ -171,14 +218,21 @@ def _finding_errors(task: Task, entry: Entry) -> list[EntryError]:
                 COLUMNS["deceased_on"], _("Tanggal meninggal hanya diisi untuk hasil MENINGGAL.")
             )
         )
-    errors.extend(_choice_errors(task, entry))
+    errors.extend(_choice_errors(task, entry, recorded))
     return errors
 
 
-def _choice_errors(task: Task, entry: Entry) -> list[EntryError]:
+def _choice_errors(task: Task, entry: Entry, recorded: int | None) -> list[EntryError]:
     column = COLUMNS["chosen_pair_id"]
     if entry.chosen_pair_id is None:
-        if task.double and entry.finding == Finding.SESUAI:
+        state = State(
+            pair_id=task.pair_id,
+            finding=entry.finding,
+            attested=task.attested and entry.finding == Finding.TOLAK,
+            double=task.double,
+            struck=task.struck,
+        )
+        if recorded is None and choice_needed(state):
             return [
                 EntryError(
                     column,
@@ -294,23 +348,19 @@ def record_entry(
     if entry.client_id and Record.objects.filter(client_id=entry.client_id).exists():
         return Outcome(task=Task.objects.get(pk=task.pk), changed=False)
     with transaction.atomic():
-        # The task row alone is locked (`of`): FOR UPDATE over the join also locked the stage,
-        # pair and election rows, so that every officer's entry of a stage waited for the one
-        # before it (bench-load: 10.6 sessions waiting on the stage row, p95 6.7 s). A closing
-        # locks the area's tasks, and the closure is read after the lock (_closed_errors).
-        task = (
-            Task.objects.select_for_update(of=("self",))
-            .select_related("stage__pair__election")
-            .get(pk=task.pk)
-        )
+        task, others = _person_lock(task)
+        recorded = _recorded_choice(task)
         problems = _closed_errors(task, source=source, reason=reason)
-        problems += entry_errors(task, entry, today=today)
+        problems += entry_errors(task, entry, today=today, recorded=recorded)
         if problems:
             return Outcome(task=task, changed=False, errors=problems)
         if source in (Record.Source.FORM, Record.Source.SHEET) and _repeats_not_met(task, entry):
             return Outcome(task=task, changed=False)
+        values = {name: getattr(entry, name) for name in FIELDS}
+        if entry.chosen_pair_id is None:
+            values["chosen_pair_id"] = recorded  # no pair named: the recorded choice holds
         before = task_snapshot(task)
-        task_apply(task, {name: getattr(entry, name) for name in FIELDS})
+        task_apply(task, values)
         if task_snapshot(task) == before:
             return Outcome(task=task, changed=False)
         try:
@@ -325,13 +375,72 @@ def record_entry(
                     sheet=sheet,
                     advice=advice,
                 )
+                if entry.chosen_pair_id is not None:
+                    choice_record(task, record, others)
+                _one_pair_check(task)
         except IntegrityError:  # the same phone entry, arriving twice at the same moment
             return Outcome(task=Task.objects.get(pk=task.pk), changed=False)
-        if entry.chosen_pair_id is not None:
-            choice_record(task, record)
+        except _Refused as refused:  # everything the entry wrote is undone
+            task = Task.objects.select_related("stage__pair__election").get(pk=task.pk)
+            return Outcome(task=task, changed=False, errors=refused.errors)
         if source in (Record.Source.CORRECTION, Record.Source.ADVICE):
             closures_refresh(task.stage, task.kelurahan_code)
     return Outcome(task=task, changed=True)
+
+
+def _person_lock(task: Task) -> tuple[Task, list[Task]]:
+    """Lock every task of the person, in id order: (the entry's task, the person's other tasks
+    in the same election). The task rows alone (`of`): FOR UPDATE over the join also locked the
+    stage, pair and election rows, so that every officer's entry of a stage waited for the one
+    before it (bench-load: 10.6 sessions waiting on the stage row, p95 6.7 s). Another entry
+    for the same person, in any pair, waits here; a closing locks its area's tasks in the same
+    order, and the closure is read after the lock (_closed_errors)."""
+    locked = Task.objects.select_for_update(of=("self",)).select_related("stage__pair__election")
+    person = list(locked.filter(nik_hash=bytes(task.nik_hash)).order_by("pk"))
+    own = next((t for t in person if t.pk == task.pk), None)
+    if own is None:  # the hash keys were rotated since the caller read the task
+        nik = Task.objects.values_list("nik_hash", flat=True).get(pk=task.pk)
+        person = list(locked.filter(nik_hash=bytes(nik)).order_by("pk"))
+        own = next(t for t in person if t.pk == task.pk)
+    election_id = own.stage.pair.election_id
+    others = [t for t in person if t.pk != own.pk and t.stage.pair.election_id == election_id]
+    return own, others
+
+
+def _recorded_choice(task: Task) -> int | None:
+    """The pair the person has chosen in this election, if any (their Choice)."""
+    return (
+        Choice.objects.filter(
+            election_id=task.stage.pair.election_id, nik_hash=bytes(task.nik_hash)
+        )
+        .values_list("pair_id", flat=True)
+        .first()
+    )
+
+
+def _one_pair_check(task: Task) -> None:
+    """The person counts as MS for one pair at most (rule 5 of the module docstring)."""
+    nik = bytes(task.nik_hash)
+    pairs = ms_pairs(election_id=task.stage.pair.election_id, nik_hashes=[nik]).get(nik, set())
+    if len(pairs) <= 1:
+        return
+    names = Pair.objects.filter(pk__in=pairs).order_by("name").values_list("name", flat=True)
+    raise _Refused(
+        [
+            EntryError(
+                COLUMNS["chosen_pair_id"],
+                _(
+                    "Dengan entri ini pendukung memenuhi syarat untuk lebih dari satu bakal "
+                    "pasangan calon (%(pairs)s), padahal satu pendukung hanya dihitung untuk "
+                    "satu pasangan. Isi pasangan yang dipilihnya (PASLON_PILIHAN); bila hasilnya "
+                    "pada pasangan lain sudah ditutup atau belum diverifikasi faktual, KPU "
+                    "membuka kembali, mengoreksi atau memulai verifikasi faktual pasangan itu "
+                    "dulu."
+                )
+                % {"pairs": ", ".join(names)},
+            )
+        ]
+    )
 
 
 def _repeats_not_met(task: Task, entry: Entry) -> bool:
@@ -374,51 +483,65 @@ def _closed_errors(task: Task, *, source: str, reason: str) -> list[EntryError]:
     return []
 
 
-def choice_record(task: Task, record: Record) -> None:
-    """The supporter chose a pair: kept for the election, and carried to the other pairs'
-    tasks of the same person (now, and when their stage starts: stages.stage_start)."""
-    election_id = task.stage.pair.election_id
+def choice_record(task: Task, record: Record, others: list[Task]) -> None:
+    """The supporter chose a pair: kept for the election, and carried to the person's other
+    tasks (locked by the caller), now and when their stage starts (stages.stage_start)."""
     choice, _created = Choice.objects.update_or_create(
-        election_id=election_id,
+        election_id=task.stage.pair.election_id,
         nik_hash=bytes(task.nik_hash),
         defaults={"pair_id": task.chosen_pair_id, "record": record},
     )
-    choice_propagate(choice)
+    choice_reach(choice, origin=task, tasks=others, by=record.by)
 
 
-def choice_propagate(choice: Choice) -> None:
-    """Every other task of the chooser in the election: the chosen pair's follows the finding
-    recorded with the choice, the others become TMS (CHOSE_OTHER). Tasks in a closed stage or
-    kelurahan are left as they were closed."""
-    origin = choice.record.task
+def choice_reach(choice: Choice, *, origin: Task, tasks: list[Task], by) -> None:
+    """The choice onto these other tasks of the chooser: every one carries it; the chosen
+    pair's, if open, follows the finding recorded with it (the origin's); the others become
+    TMS (CHOSE_OTHER). A task in a closed kelurahan or stage takes the choice alone and only
+    if its result stays as closed; otherwise the whole entry is refused (_Refused), naming the
+    pair (rule 4 of the module docstring)."""
     values = {
-        name: origin_value
-        for name, origin_value in (
-            ("finding", origin.finding),
-            ("method", origin.method),
-            ("visited_on", origin.visited_on),
-            ("deceased_on", origin.deceased_on),
-            ("not_met_on", origin.not_met_on),
-        )
+        "finding": origin.finding,
+        "method": origin.method,
+        "visited_on": origin.visited_on,
+        "deceased_on": origin.deceased_on,
+        "not_met_on": origin.not_met_on,
     }
-    others = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("stage__pair__election")
-        .filter(nik_hash=choice.nik_hash, stage__pair__election_id=choice.election_id)
-        .exclude(pk=origin.pk)
-    )
-    for other in others:
-        if other.stage.status == Stage.Status.CLOSED or kelurahan_closed(
-            other.stage_id, other.kelurahan_code
-        ):
-            continue
-        before = task_snapshot(other)
-        change = {"chosen_pair_id": choice.pair_id}
-        if other.pair_id == choice.pair_id:
+    refused: list[EntryError] = []
+    for other in tasks:
+        closed = _task_closed(other)
+        change: dict = {"chosen_pair_id": choice.pair_id}
+        if other.pair_id == choice.pair_id and not closed:
             change.update(values)
-        task_apply(other, change)
-        if task_snapshot(other) != before:
-            record_write(other, before, source=Record.Source.CHOICE, by=choice.record.by)
+        before = task_snapshot(other)
+        # In a closed area nothing is pending any more: as at its closing, those not met or
+        # never visited are TMS.
+        task_apply(other, change, closing_on=dt.date.max if closed else None)
+        if closed and other.result != before["result"]:
+            refused.append(_closed_choice_error(other))
+        elif task_snapshot(other) != before:
+            record_write(other, before, source=Record.Source.CHOICE, by=by)
+    if refused:
+        raise _Refused(refused)
+
+
+def _task_closed(task: Task) -> bool:
+    return task.stage.status == Stage.Status.CLOSED or kelurahan_closed(
+        task.stage_id, task.kelurahan_code
+    )
+
+
+def _closed_choice_error(other: Task) -> EntryError:
+    return EntryError(
+        COLUMNS["chosen_pair_id"],
+        _(
+            "Hasil pendukung ini pada bakal pasangan calon %(pair)s (verifikasi faktual %(n)s) "
+            "sudah ditutup, dan pilihan ini akan mengubahnya. Minta KPU membuka kembali "
+            "wilayah itu lalu catat lagi, atau mengoreksi hasil pendukung ini pada pasangan "
+            "%(pair)s dengan pasangan pilihannya."
+        )
+        % {"pair": other.stage.pair.name, "n": other.stage.number},
+    )
 
 
 def attest_denial(*, task: Task, by, statement: str) -> Outcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fieldwork.models import Finding, Method, Result
@@ -74,13 +75,35 @@ def result_for(
 
 
 def _overriding(state: State) -> tuple[str, str] | None:
-    """TMS whatever was found: struck off after a confirmed public objection, or a double
-    supporter who chose another pair."""
+    """TMS whatever was found: struck off after a confirmed public objection, or a person who
+    chose another pair. The choice is the person's, for the whole election (fieldwork.models.
+    Choice), so it holds on every other pair's task, double-flagged or not: one MS for pair A
+    before pair B listed them is struck when they choose B."""
     if state.struck:
         return Result.TMS, "PUBLIC_OBJECTION"
-    if state.double and state.chosen_pair_id and state.chosen_pair_id != state.pair_id:
+    if state.chosen_pair_id and state.chosen_pair_id != state.pair_id:
         return Result.TMS, "CHOSE_OTHER"
     return None
+
+
+def choice_needed(state: State) -> bool:
+    """A double supporter's entry must name the pair chosen (unless a choice is recorded) when,
+    without one, it would leave them counted: confirmed (SESUAI), or denied without signing
+    (TOLAK, MS until a supervisor attests). Otherwise every pair listing them could keep them."""
+    unchosen = State(
+        pair_id=state.pair_id,
+        finding=state.finding,
+        attested=state.attested,
+        struck=state.struck,
+        not_met_on=state.not_met_on,
+    )
+    return state.double and result_for(unchosen, bring_in_days=0)[0] == Result.MS
+
+
+# A task still waiting for the PPS: nothing recorded and not already TMS without a visit (a
+# double who chose another pair, a supporter struck off, one never visited in a closed stage).
+# What the worklist's "belum diverifikasi", its count and the closing of a kelurahan go by.
+TO_VISIT = Q(finding="") & ~Q(result=Result.TMS)
 
 
 def bring_in_deadline(not_met_on: dt.date | None, bring_in_days: int) -> dt.date | None:

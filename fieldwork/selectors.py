@@ -26,6 +26,7 @@ from electorate.access import (
 )
 from electorate.models import Region, Role
 from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
+from fieldwork.rules import TO_VISIT
 from fieldwork.supervision import advice_owner
 
 
@@ -207,7 +208,7 @@ def worklists_for(*, user) -> list[dict]:
             stage__pair__in=candidates.pairs_visible(user=user),
         )
         .values("stage", "kelurahan_code")
-        .annotate(total=Count("pk"), todo=Count("pk", filter=Q(finding="")))
+        .annotate(total=Count("pk"), todo=Count("pk", filter=TO_VISIT))
         .order_by()
     )
     counts = {(row["stage"], row["kelurahan_code"]): row for row in rows}
@@ -233,7 +234,9 @@ def worklists_for(*, user) -> list[dict]:
 
 
 WORKLIST_STATUSES = {
-    "belum": Q(finding=""),
+    # Not the TMS without a visit (a double who chose another pair, one struck off): they are
+    # listed under TMS, with the note saying why.
+    "belum": TO_VISIT,
     "MS": Q(result=Result.MS),
     "TMS": Q(result=Result.TMS),
     "dihadirkan": Q(finding=Finding.TIDAK_DITEMUI, result=Result.PENDING),

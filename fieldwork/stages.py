@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from audit.trail import audit_record
 from candidates.models import Pair, Supporter
 from candidates.standing import pair_undecided_check
 from fieldwork.models import Choice, Result, Stage, Task, WindowChange
-from fieldwork.records import choice_propagate
+from fieldwork.records import choice_reach
 from fieldwork.rules import window_closes
 from fieldwork.standing import standing_refresh
 from verification.models import VerificationResult, VerificationRun
@@ -35,7 +35,11 @@ def stage_start(
     verified one) to the field: a worklist task each, in the kelurahan where the recap places
     them, plus every supporter whose only reason is DUPLICATE_EXTERNAL (the double supporter
     chooses one pair in the field). Supporters already handed to an earlier stage are not
-    handed again. Starting the same round again returns its stage unchanged."""
+    handed again. Starting the same round again returns its stage unchanged.
+
+    A person handed here who has a task of another pair is a double on both sides (_doubles_mark),
+    and a choice they made already in another pair's stage reaches their new task
+    (_choices_apply)."""
     election = pair.election
     if round is None:
         round = _latest_verified_round(pair)
@@ -57,6 +61,7 @@ def stage_start(
             created_by=by,
         )
         total = _tasks_insert(stage)
+        _doubles_mark(stage)
         _choices_apply(stage)
         Stage.objects.filter(pk=stage.pk).update(tasks_total=total)
         stage.tasks_total = total
@@ -147,15 +152,42 @@ def _tasks_insert(stage: Stage) -> int:
         return inserted
 
 
+def _doubles_mark(stage: Stage) -> None:
+    """Every task of a person handed to this stage who also has a task of another pair of the
+    election is a double: a person MS for pair A before pair B listed them (so A's task is not
+    double) is met by both PPS as one who chooses a pair. The flag alone, in one UPDATE; no
+    result changes, so a closed task may take it."""
+    pairs = Pair.objects.filter(election_id=stage.pair.election_id).values("pk")
+    elsewhere = Task.objects.filter(nik_hash=OuterRef("nik_hash"), pair__in=pairs).exclude(
+        pair_id=OuterRef("pair_id")
+    )
+    Task.objects.filter(
+        pair__in=pairs,
+        double=False,
+        nik_hash__in=Task.objects.filter(stage=stage).values("nik_hash"),
+    ).filter(Exists(elsewhere)).update(double=True)
+
+
 def _choices_apply(stage: Stage) -> None:
-    """A double supporter may already have chosen a pair in another pair's stage."""
-    doubles = Task.objects.filter(stage=stage, double=True).values_list("nik_hash", flat=True)
-    hashes = [bytes(h) for h in doubles]
-    for i in range(0, len(hashes), 900):
-        for choice in Choice.objects.filter(
-            election_id=stage.pair.election_id, nik_hash__in=hashes[i : i + 900]
-        ).select_related("record__task"):
-            choice_propagate(choice)
+    """A person may have chosen a pair already, in another pair's stage: their new task takes
+    the choice (records.choice_reach: the chosen pair's follows the finding recorded with it,
+    any other pair's is TMS). Doubles or not: the choice is the person's."""
+    chosen = Choice.objects.filter(
+        election_id=stage.pair.election_id, nik_hash=OuterRef("nik_hash")
+    ).values("pk")[:1]
+    tasks = list(
+        Task.objects.filter(stage=stage)
+        .annotate(choice_id=Subquery(chosen))
+        .filter(choice_id__isnull=False)
+        .select_related("stage__pair__election")
+        .order_by("pk")
+    )
+    choices = Choice.objects.select_related("record__task", "record__by").in_bulk(
+        {t.choice_id for t in tasks}
+    )
+    for task in tasks:
+        choice = choices[task.choice_id]
+        choice_reach(choice, origin=choice.record.task, tasks=[task], by=choice.record.by)
 
 
 def window_change(*, stage: Stage, closes: dt.date, reason: str, by=None) -> Stage:

@@ -4,7 +4,8 @@ found, now and after any later record (fieldwork.rules.result_for reads `struck`
 
 It comes after the field work, often with the stage closed: unlike a PPS entry it is not
 refused in a closed kelurahan or stage, and the closed counts above it follow (as a KPU
-correction's do)."""
+correction's do). It only ever lowers a result, so it cannot leave a person MS for two pairs
+(fieldwork.records, rule of one pair)."""
 
 from __future__ import annotations
 

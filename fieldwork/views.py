@@ -171,7 +171,7 @@ def _area_rows(
             )
             for key in ("MS", "TMS", "PENDING", "total"):
                 entry[key] += counts[key]
-            entry["todo"] += counts["by_finding"].get("", 0)
+            entry["todo"] += counts["todo"]
     closures = active_closures(stage, scope)
     names = _region_names(totals)
     worklist = selectors.may_see_worklist(user)
@@ -306,8 +306,10 @@ def pair_page(request, pk: int):
                 "scope_label": _area_label(scope, names),
                 "counts": counts,
                 "by_finding": [
-                    (label, counts["by_finding"].get(value, 0))
-                    for value, label in [("", _("Belum diverifikasi")), *Finding.choices]
+                    (_("Belum diverifikasi"), counts["todo"]),
+                    # No finding but TMS: a double who chose another pair, one struck off.
+                    (_("Tanpa kunjungan, TMS"), counts["by_finding"].get("", 0) - counts["todo"]),
+                    *((label, counts["by_finding"].get(v, 0)) for v, label in Finding.choices),
                 ],
                 "rows": rows,
                 "collapsed": collapsed,
@@ -578,11 +580,11 @@ def worklist(request, pk: int, code: str):
             "filter": form,
             "query": query.urlencode(),
             "counts": counts,
-            "todo": counts["by_finding"].get("", 0),
-            "waiting": counts["PENDING"] - counts["by_finding"].get("", 0),
+            "todo": counts["todo"],
+            "waiting": counts["PENDING"] - counts["todo"],
             "closure": closure,
             "may_close": closure is None
-            and counts["by_finding"].get("", 0) == 0
+            and counts["todo"] == 0
             and stage.status == Stage.Status.OPEN
             and selectors.may_close(user=request.user, region_code=code),
             "here": here,
