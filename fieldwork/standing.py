@@ -22,7 +22,7 @@ whatever happens later; "now" follows every change.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,13 +217,18 @@ def standing_refresh(*, pair: Pair, freeze: str | None = None) -> dict:
     kecamatan of that stage as they stand: what its minutes print, later changes aside)."""
     pair = Pair.objects.select_related("election").get(pk=pair.pk)
     figures = standing_compute(pair=pair)
-    with transaction.atomic():
-        Standing.objects.update_or_create(
-            pair=pair, point=Standing.NOW, defaults={"figures": figures}
-        )
-        if freeze:
-            frozen = {**figures, "point": freeze, "counts": _point_counts(pair, freeze)}
-            Standing.objects.update_or_create(pair=pair, point=freeze, defaults={"figures": frozen})
+    rows = [Standing(pair=pair, point=Standing.NOW, figures=figures)]
+    if freeze:
+        frozen = {**figures, "point": freeze, "counts": _point_counts(pair, freeze)}
+        rows.append(Standing(pair=pair, point=freeze, figures=frozen))
+    # One upsert (INSERT .. ON CONFLICT DO UPDATE): the same statement whether the point is
+    # new or moved, and no race between two workers storing the same pair's standing.
+    Standing.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["pair", "point"],
+        update_fields=["figures", "computed_at"],
+    )
     return figures
 
 

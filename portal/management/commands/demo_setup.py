@@ -284,6 +284,8 @@ class Command(BaseCommand):
                 other_pair_count=max(200, int(20_000 * scale)),
             )
         for pair, path in ((main, main_path), (other, other_path)):
+            if pair.decided_at is not None:  # run again: a decided pair submits nothing more
+                continue
             with path.open("rb") as fh:
                 upload, _ = support_upload_create(
                     pair=pair, round=0, file=File(fh, name=path.name), original_name=path.name
