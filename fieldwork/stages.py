@@ -43,10 +43,10 @@ def stage_start(
     election = pair.election
     if round is None:
         round = _latest_verified_round(pair)
+    pair_undecided_check(pair)
     existing = Stage.objects.filter(pair=pair, round=round).first()
     if existing is not None:
         return existing
-    pair_undecided_check(pair)
     _startable_check(pair, round)
     opens = opens or timezone.localdate()
     with transaction.atomic():
