@@ -25,7 +25,7 @@ from electorate.services import roll_import_submit
 def election_dp4_ensure(*, election: Election, by: Any = None) -> VoterRoll:
     """The election's DP4 roll, created (kind DP4, the election's region) at its first file.
     Locked, so two first files at once still make one roll."""
-    if election.dp4_roll_id is not None:
+    if election.dp4_roll is not None:
         return election.dp4_roll
     with transaction.atomic():
         locked = Election.objects.select_for_update().get(pk=election.pk)

@@ -135,13 +135,14 @@ def submission_check_run(
                 )
             )
         window = _window(pair, round)
+        figures: dict | None
         if round == Round.INITIAL:
             summary = summary or summary_latest(pair=pair, round=round)
             figures = _initial_figures(pair, summary)
         else:
             figures = _repair_figures(pair, round, latest, upload)
-            if figures is None:
-                return None
+        if figures is None:
+            return None
         closed = window is not None and as_of > window.closes
         status = _status(figures, round=round, closed=closed, rule_set=pair.election.rule_set)
         deadline = window.closes if window is not None and status == Status.DIKEMBALIKAN else None
@@ -522,10 +523,10 @@ def submission_gate(
             return latest
         if latest is not None and latest.status == Status.MEMENUHI:
             return latest
-    check = submission_check_run(pair=pair, round=round, by=by)
-    if check is not None and check.status in (Status.DIKEMBALIKAN, Status.TIDAK_LANJUT):
-        raise ValidationError(check_message(check))
-    return check
+    made = submission_check_run(pair=pair, round=round, by=by)
+    if made is not None and made.status in (Status.DIKEMBALIKAN, Status.TIDAK_LANJUT):
+        raise ValidationError(check_message(made))
+    return made
 
 
 def upload_loaded(sender: Any = None, upload: SupportUpload | None = None, **kwargs: Any) -> None:

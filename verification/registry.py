@@ -242,7 +242,7 @@ def _answers(
                 ("NIK", _("NIK ini sudah dijawab di baris %(row)s: hapus salah satu baris.")
                  % {"row": seen[nik]})
             )  # fmt: skip
-        if problems:
+        if problems or nik is None:
             errors.add_row(number, problems)
             continue
         seen[nik] = number
