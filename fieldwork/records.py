@@ -58,6 +58,7 @@ from fieldwork.rules import (
     choice_needed,
     result_for,
 )
+from fieldwork.standing import standing_follow, tasks_counted
 
 COLUMNS = {
     "finding": "HASIL",
@@ -360,6 +361,7 @@ def record_entry(
         if entry.chosen_pair_id is None:
             values["chosen_pair_id"] = recorded  # no pair named: the recorded choice holds
         before = task_snapshot(task)
+        counted = tasks_counted([task, *others]) if entry.chosen_pair_id is not None else {}
         task_apply(task, values)
         if task_snapshot(task) == before:
             return Outcome(task=task, changed=False)
@@ -377,6 +379,7 @@ def record_entry(
                 )
                 if entry.chosen_pair_id is not None:
                     choice_record(task, record, others)
+                    standing_follow(tasks=[task, *others], before=counted)
                 _one_pair_check(task)
         except IntegrityError:  # the same phone entry, arriving twice at the same moment
             return Outcome(task=Task.objects.get(pk=task.pk), changed=False)

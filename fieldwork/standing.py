@@ -26,13 +26,15 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.models import Election, Pair, Round, Standing
+from candidates.models import Election, Pair, Round, Standing, Supporter
 from candidates.services import election_threshold
 from electorate.areas import code_ancestor
 from fieldwork.models import Result, Stage, Task
 from verification.models import VerificationResult, VerificationRun
+from verification.placement import PLACE
 from verification.rules import REPAIR_MULTIPLIER, Reason
 
+SUPPORTER = Supporter._meta.db_table
 TASK = Task._meta.db_table
 STAGE = Stage._meta.db_table
 RESULT = VerificationResult._meta.db_table
@@ -57,53 +59,65 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
+# Why a task of a stage still open stops its administrative MS from counting: not a PPS's
+# finding (those count once the stage closes) but a fact settled for the election, recorded at
+# an event that moves the standing: the person chose another pair (fieldwork.records stores
+# the choice), or the KPU confirmed the NIK was misused (fieldwork.strike).
+SETTLED_OFF = ("CHOSE_OTHER", "PUBLIC_OBJECTION")
+
+
 def supporter_counts(
-    *, outcome: str | None, superseded: bool, task_result: str | None, stage_status: str | None
+    *,
+    outcome: str | None,
+    superseded: bool,
+    task_result: str | None,
+    stage_status: str | None,
+    task_note: str = "",
 ) -> bool | None:
-    """Whether one supporter row counts now (None: not verified yet): the rule that
-    `ms_by_kelurahan` applies in SQL, for a single row (the citizen's check)."""
+    """Whether one supporter row counts now (None: not verified yet). The rule, once in
+    Python (the citizen's check reads one row) and once in SQL (COUNTS_SQL, for a whole
+    list); tests/decisions/test_standing_invariant.py holds the two equal."""
     if task_result and stage_status == Stage.Status.CLOSED:
         return task_result == Result.MS
     if outcome is None:
         return None
-    return outcome == "MS" and not superseded
+    return outcome == "MS" and not superseded and task_note not in SETTLED_OFF
+
+
+# COUNTS_SQL over a supporter `sp` LEFT JOIN its result `r`, task `t` and the task's stage `s`.
+_SETTLED = ", ".join(f"'{note}'" for note in SETTLED_OFF)
+COUNTS_SQL = f"""(CASE WHEN s.status = '{Stage.Status.CLOSED}' THEN t.result = '{Result.MS}'
+    ELSE r.outcome = 'MS' AND r.superseded = %(no)s
+         AND COALESCE(t.note, '') NOT IN ({_SETTLED}) END)"""
+COUNTS_FROM = f"""{SUPPORTER} sp
+    LEFT JOIN {RESULT} r ON r.supporter_id = sp.id
+    LEFT JOIN {TASK} t ON t.supporter_id = sp.id
+    LEFT JOIN {STAGE} s ON s.id = t.stage_id"""
 
 
 def ms_by_kelurahan(*, pair: Pair) -> tuple[dict[str, int], int, int, int]:
     """({kelurahan: MS that counts}, carried from closed stages, administrative MS since, of
-    which handed to a factual verification still open)."""
-    params = {"pair": pair.pk, "ms": Result.MS, "closed": Stage.Status.CLOSED, "no": False}
-    carried = _fetch(
+    which handed to a factual verification still open): one GROUP BY over the pair's list,
+    each supporter placed as verification.placement says."""
+    place = PLACE.replace("s.kelurahan_id", "sp.kelurahan_id")
+    rows = _fetch(
         f"""
-        SELECT t.kelurahan_code, COUNT(*) FROM {TASK} t JOIN {STAGE} s ON s.id = t.stage_id
-        WHERE t.pair_id = %(pair)s AND s.pair_id = %(pair)s AND s.status = %(closed)s
-          AND t.result = %(ms)s
-        GROUP BY t.kelurahan_code
+        SELECT {place}, COALESCE(s.status, ''), COUNT(*) FROM {COUNTS_FROM}
+        WHERE sp.pair_id = %(pair)s AND {COUNTS_SQL}
+        GROUP BY {place}, COALESCE(s.status, '')
         """,
-        params,
-    )
-    since = _fetch(
-        f"""
-        SELECT r.kelurahan_code, t.id IS NOT NULL, COUNT(*) FROM {RESULT} r
-        LEFT JOIN {TASK} t ON t.supporter_id = r.supporter_id
-        LEFT JOIN {STAGE} s ON s.id = t.stage_id
-        WHERE r.pair_id = %(pair)s AND r.outcome = 'MS' AND r.superseded = %(no)s
-          AND (s.id IS NULL OR s.status <> %(closed)s)
-        GROUP BY r.kelurahan_code, t.id IS NOT NULL
-        """,
-        params,
+        {"pair": pair.pk, "no": False},
     )
     per: dict[str, int] = {}
-    for code, n in carried:
+    carried = since = in_open = 0
+    for code, status, n in rows:
         per[code] = per.get(code, 0) + n
-    for code, _handed, n in since:
-        per[code] = per.get(code, 0) + n
-    return (
-        per,
-        sum(n for _c, n in carried),
-        sum(n for _c, _h, n in since),
-        sum(n for _c, handed, n in since if handed),
-    )
+        if status == Stage.Status.CLOSED:
+            carried += n
+        else:
+            since += n
+            in_open += n if status else 0
+    return per, carried, since, in_open
 
 
 def _current_stage(pair: Pair) -> dict:
@@ -278,6 +292,40 @@ def standing_now(*, pair: Pair) -> dict:
     if stored is not None:
         return stored.figures
     return standing_refresh(pair=pair)
+
+
+def tasks_counted(tasks: list[Task]) -> dict[int, bool]:
+    """{task id: whether its supporter counts now} (supporter_counts, one query)."""
+    results = dict(
+        VerificationResult.objects.filter(supporter_id__in=[t.supporter_id for t in tasks])
+        .values_list("supporter_id", "outcome")
+        .order_by()
+    )
+    superseded = set(
+        VerificationResult.objects.filter(
+            supporter_id__in=[t.supporter_id for t in tasks], superseded=True
+        ).values_list("supporter_id", flat=True)
+    )
+    return {
+        t.pk: bool(
+            supporter_counts(
+                outcome=results.get(t.supporter_id),
+                superseded=t.supporter_id in superseded,
+                task_result=t.result,
+                stage_status=t.stage.status,
+                task_note=t.note,
+            )
+        )
+        for t in tasks
+    }
+
+
+def standing_follow(*, tasks: list[Task], before: dict[int, bool]) -> None:
+    """After a choice reached these tasks: the pairs whose count it changed move (a choice
+    settles a task of a stage still open off its administrative MS: SETTLED_OFF)."""
+    after = tasks_counted(tasks)
+    for pair_id in {t.pair_id for t in tasks if after.get(t.pk) != before.get(t.pk)}:
+        standing_refresh(pair=Pair(pk=pair_id))
 
 
 def on_run_finished(sender, *, run: VerificationRun, **kwargs) -> None:

@@ -1,15 +1,20 @@
 """The citizen's check (cek dukungan): is my NIK listed as a supporter, of which pair, at which
 stage? Support is political data, so:
 
-- the NIK alone is not enough: the birth date must match the one on the support list or on
-  the election's voter roll (a team that typed a wrong date must not hide a misuse from the
-  person it belongs to);
-- "not listed" and "birth date does not match" are one answer: the same response;
+- the NIK alone is not enough, and neither is the birth date, which the NIK carries (digits
+  7-12, +40 for women): the name as on the KTP-el must match too, compared as the verification
+  compares names (verification.names: old and new spelling, abbreviations, titles and word
+  order are the same name; a given name more or less is not). Both the birth date and the
+  name may match the support list's or the election's voter roll's (a team that typed a wrong
+  date or name must not hide a misuse from the person it belongs to). docs/check-security.md
+  says why the name and not another factor;
+- "not listed", "birth date does not match", "name does not match" and a lookup withheld by a
+  cap (objections.limits) are one answer: the same response;
 - the same query runs whatever the answer: one lookup by the keyed hash (indexed) that brings
-  every row of that NIK with the roll's birth date, then the dates are compared in Python for
-  every row found; what follows a match (which pairs are decided) runs only for a match, which
-  shows anyway. The views add a response-time floor (settings.CHECK_RESPONSE_FLOOR_MS);
-- nothing here logs or stores the NIK: the audit counts objections, not lookups.
+  every row of that NIK with the roll's birth date and name, then every row is compared in
+  Python; what follows a match (which pairs are decided) runs only for a match, which shows
+  anyway. The views add a response-time floor (settings.CHECK_RESPONSE_FLOOR_MS);
+- nothing here logs or stores the NIK: the limiter keeps counts under keyed hashes only.
 
 A positive answer carries, per pair, a token for the objection form: the supporter rows,
 encrypted and bound to their purpose (electorate.keys), valid TOKEN_SECONDS. It proves the
@@ -33,13 +38,21 @@ from electorate.models import KeyState, Voter
 from fieldwork.models import Stage, Task
 from fieldwork.standing import supporter_counts
 from verification.models import VerificationResult
+from verification.names import names_differ
 
 TOKEN_SECONDS = 30 * 60  # long enough to find a photo of a signed statement
 TOKEN_CONTEXT = "objection-check"
 
 
+NAME_MAX = 200
+
+
 class NikInputError(ValueError):
     """A NIK that is not 16 digits: said without repeating what was typed."""
+
+
+class NameInputError(ValueError):
+    """A name without a letter in it."""
 
 
 def nik_normalise(text: str) -> str:
@@ -48,6 +61,14 @@ def nik_normalise(text: str) -> str:
     if len(digits) != 16 or not digits.isdigit() or not digits.isascii():
         raise NikInputError(_("NIK harus 16 angka, sesuai KTP-el."))
     return digits
+
+
+def name_normalise_input(text: str) -> str:
+    """The name as typed, its spaces tidied; it must hold a letter."""
+    name = " ".join((text or "").split())[:NAME_MAX]
+    if not any(ch.isalpha() for ch in name):
+        raise NameInputError(_("Tulis nama lengkap seperti pada KTP-el."))
+    return name
 
 
 @dataclass
@@ -67,6 +88,8 @@ COLUMNS = (
     "round",
     "birth_date",
     "roll_birth_date",
+    "name",
+    "roll_name",
     "pair_id",
     "pair__name",
     "pair__election__name",
@@ -76,19 +99,19 @@ COLUMNS = (
     "field_task__stage__number",
     "field_task__stage__status",
     "pair__decided_at",
+    "field_task__note",
 )
-# One statement, by the indexed hash; every join is by primary or unique key. Written out
+# One statement, by the indexed hash; every join is by primary or unique key (a roll holds a
+# NIK once: voter_unique_nik_per_roll). Written out
 # rather than built by the ORM so that PostgreSQL can keep it prepared per connection:
 # planning it (1 ms) cost three times its execution (0.3 ms), and the check runs at 500/s.
 LOOKUP_SQL = f"""
-    SELECT s.id, s.round, s.birth_date,
-           (SELECT v.birth_date FROM {Voter._meta.db_table} v
-            WHERE v.roll_id = e.roll_id AND v.nik_hash = s.nik_hash LIMIT 1),
-           s.pair_id, p.name, e.name, r.outcome, r.superseded, t.result, st.number, st.status,
-           p.decided_at
+    SELECT s.id, s.round, s.birth_date, v.birth_date, s.name, v.name, s.pair_id, p.name, e.name, r.outcome, r.superseded, t.result, st.number, st.status,
+           p.decided_at, t.note
     FROM {Supporter._meta.db_table} s
     JOIN {Pair._meta.db_table} p ON p.id = s.pair_id
     JOIN {Election._meta.db_table} e ON e.id = p.election_id
+    LEFT JOIN {Voter._meta.db_table} v ON v.roll_id = e.roll_id AND v.nik_hash = s.nik_hash
     LEFT JOIN {VerificationResult._meta.db_table} r ON r.supporter_id = s.id
     LEFT JOIN {Task._meta.db_table} t ON t.supporter_id = s.id
     LEFT JOIN {Stage._meta.db_table} st ON st.id = t.stage_id
@@ -136,11 +159,26 @@ def _rows(nik_hash: bytes) -> list[dict]:
     return [dict(zip(COLUMNS, row, strict=True)) for row in _fetch(LOOKUP_SQL, [nik_hash])]
 
 
-def supports_find(*, nik: str, birth_date: dt.date) -> list[Support]:
-    """The pairs whose lists hold this NIK with this birth date (support list's or roll's)."""
+def names_match(typed: str, rows: list[dict]) -> list[bool]:
+    """Per row: the typed name is the list's or the roll's name (verification.names)."""
+    listed = [row["name"] for row in rows]
+    roll = [row["roll_name"] or "" for row in rows]
+    on_list = names_differ([typed] * len(rows), listed)
+    on_roll = names_differ([typed] * len(rows), roll)
+    return [
+        not a or (bool(r) and not b) for a, b, r in zip(on_list, on_roll, roll, strict=True)
+    ]
+
+
+def supports_find(*, nik: str, birth_date: dt.date, name: str) -> list[Support]:
+    """The pairs whose lists hold this NIK with this birth date and this name (each the
+    support list's or the roll's)."""
     rows = _rows(_hasher().hash(nik))
+    named = names_match(name, rows)
     matched = [
-        row for row in rows if birth_date in (row["birth_date"], row["roll_birth_date"])
+        row
+        for row, same_name in zip(rows, named, strict=True)
+        if same_name and birth_date in (row["birth_date"], row["roll_birth_date"])
     ]  # every row compared: the work does not depend on which one matches
     if not matched:
         return []
@@ -180,6 +218,7 @@ def stage_of(row: dict, *, decided: bool) -> tuple[str, bool | None]:
         superseded=bool(row["verification__superseded"]),
         task_result=field_result,
         stage_status=row["field_task__stage__status"],
+        task_note=row["field_task__note"] or "",
     )
     if decided:
         return (
