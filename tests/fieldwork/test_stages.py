@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from decisions.standing import standing_compute
 from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Stage, Task, WindowChange
 from fieldwork.stages import stage_start, window_change
+from fieldwork.standing import standing_compute
 from tests.factories import make_nik
 from tests.fieldwork.field import AFTER, CLOSES, KEL2, OPENS, enter, ms, started
 from tests.verification.case import KEL, KEL_UTARA, verify
@@ -177,7 +177,7 @@ def test_a_double_resubmitted_after_its_field_check_is_not_handed_again(case):
     second = stage_start(pair=stage.pair, opens=dt.date(2024, 7, 1))
 
     assert second.tasks_total == 0 and not Task.objects.filter(supporter=again).exists()
-    assert standing_compute(pair=stage.pair)["final"]["MS"] == 1  # one person, counted once
+    assert standing_compute(pair=stage.pair)["MS"] == 1  # one person, counted once
 
 
 def _positions(stage: Stage) -> list[tuple[int, int]]:
