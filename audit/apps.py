@@ -9,3 +9,6 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = "Jejak audit"
+
+    def ready(self) -> None:
+        from audit import checks  # noqa: F401  (registers the anchor file's check)

@@ -5,9 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.Model):
-    """One thing that happened. Append-only: on PostgreSQL a trigger (migration 0002) refuses
-    UPDATE and DELETE; each event carries the hash of the one before, so an event changed by
-    someone who bypassed the trigger breaks the chain (`audit_verify`).
+    """One thing that happened. Append-only: on PostgreSQL triggers refuse UPDATE, DELETE
+    (migration 0002) and TRUNCATE (0006), and deploy/ leaves the application's role only
+    SELECT and INSERT on the table. Each event is a link of its chain: its hash is an
+    HMAC-SHA256, under the audit key (settings.AUDIT_KEYS, outside the database), of the
+    previous head and the event, so an event changed, removed or inserted by someone who got
+    past the database's refusals breaks the chain, and whoever lacks the key cannot hash the
+    rest again; the heads are anchored outside the database (audit/anchors.py, the Berita
+    Acara), so cutting the end of a chain or a whole chain away is caught too (`audit_verify`).
 
     No foreign keys: deleting a user or a pair must neither cascade into the trail nor be
     blocked by it; the ids and a name are kept as they were."""
@@ -22,6 +27,10 @@ class Event(models.Model):
     # Which chain the event is a link of: "" the trail's main chain; a kelurahan code for the
     # field entries recorded there (audit/trail.py says why).
     chain = models.CharField(max_length=13, blank=True, default="")
+    # The event's position in its chain, from 1 (the anchors name a chain's head by it).
+    seq = models.PositiveBigIntegerField(default=0)
+    # The id of the audit key the link was made with (settings.AUDIT_KEYS): keys rotate.
+    key_id = models.CharField(max_length=32, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -29,9 +38,10 @@ class Event(models.Model):
         verbose_name = _("peristiwa audit")
         verbose_name_plural = _("jejak audit")
         ordering = ["id"]
-        indexes = [
-            models.Index(fields=["area", "id"], name="event_area"),
-            models.Index(fields=["chain", "id"], name="event_chain"),
+        indexes = [models.Index(fields=["area", "id"], name="event_area")]
+        constraints = [
+            # One event per position: two writers can never fork a chain.
+            models.UniqueConstraint(fields=["chain", "seq"], name="event_chain_seq"),
         ]
 
     def __str__(self) -> str:

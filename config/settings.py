@@ -36,6 +36,7 @@ PRODUCTION = env("DJANGO_ENV", "development") == "production"
 DEMO_SECRET_KEY = "demo-insecure-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
 DEMO_NIK_HMAC_KEY = "demo-nik-hmac-key-change-me"
 DEMO_NIK_ENCRYPTION_KEY = "ZGVtby1uaWstZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="  # 32 bytes, base64
+DEMO_AUDIT_KEY = "demo-audit-chain-key-change-me"
 
 
 def keyring(name: str, single: str, default: str) -> list[tuple[str, str]]:
@@ -61,6 +62,16 @@ NIK_HMAC_KEYS = keyring("NIK_HMAC_KEYS", "NIK_HMAC_KEY", DEMO_NIK_HMAC_KEY)
 # AES-GCM keys (32 bytes, base64), newest first: the first encrypts NIKs and upload files, any
 # listed key decrypts what names it; `rotate_keys` re-encrypts under the first.
 NIK_ENCRYPTION_KEYS = keyring("NIK_ENCRYPTION_KEYS", "NIK_ENCRYPTION_KEY", DEMO_NIK_ENCRYPTION_KEY)
+# The audit trail's links are HMAC-SHA256 under this key (audit/trail.py): whoever holds the
+# database but not the key cannot hash a rewritten history again. Newest first: the first
+# keys new links, every listed id verifies the links that name it, so keep every id the trail
+# has used (rotating: README, Production stack). Kept outside the database, like the NIK keys.
+AUDIT_KEYS = keyring("AUDIT_KEYS", "AUDIT_KEY", DEMO_AUDIT_KEY)
+# Anchors outside the database (audit/anchors.py): every committed event appends its chain,
+# position and head to this file, opened O_APPEND (deploy/: a root-owned directory and
+# `chattr +a`, so the application can add lines and never change one). `audit_verify` holds
+# the trail against it. Empty: no anchor file (refused in production).
+AUDIT_ANCHOR_FILE = env("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log")) or ""
 for _id, _secret in NIK_ENCRYPTION_KEYS:
     try:
         _length = len(base64.b64decode(_secret, validate=True))
@@ -88,6 +99,7 @@ if PRODUCTION:
                 [s for _i, s in NIK_ENCRYPTION_KEYS],
                 DEMO_NIK_ENCRYPTION_KEY,
             ),
+            ("AUDIT_KEY(S)", [s for _i, s in AUDIT_KEYS], DEMO_AUDIT_KEY),
         )
         if demo_value in value
     ]
@@ -96,11 +108,13 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off in production")
     # Production is PostgreSQL with real workers: never the laptop default by accident.
-    missing = [n for n in ("DATABASE_URL", "CELERY_BROKER_URL") if not env(n)]
+    missing = [n for n in ("DATABASE_URL", "CELERY_BROKER_URL", "AUDIT_ANCHOR_FILE") if not env(n)]
     if missing:
         raise ImproperlyConfigured("Production needs: " + ", ".join(missing))
     if any(len(secret.encode()) < 32 for _i, secret in NIK_HMAC_KEYS):
         raise ImproperlyConfigured("Every NIK HMAC key must be at least 32 bytes")
+    if any(len(secret.encode()) < 32 for _i, secret in AUDIT_KEYS):
+        raise ImproperlyConfigured("Every AUDIT key must be at least 32 bytes")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters")
 

@@ -28,6 +28,9 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test its own audit anchor file: anchors of another test's database would name
+    # chains this one never had (audit_verify would rightly call them cut away).
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.log")
 
 
 @pytest.fixture

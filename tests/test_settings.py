@@ -6,13 +6,15 @@ import base64
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ANCHORS = str(Path(tempfile.gettempdir()) / "pilkada-test-settings-anchors.log")
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NIK_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "NIK_", "AUDIT_"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -35,6 +37,7 @@ def test_production_refuses_to_fall_back_to_sqlite_and_in_process_tasks():
         "DJANGO_SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
         "NIK_HMAC_KEY": base64.b64encode(os.urandom(32)).decode(),
         "NIK_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "AUDIT_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
     clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
     result = subprocess.run(
@@ -59,6 +62,8 @@ def test_check_deploy_is_clean_with_real_secrets():
         "DATABASE_URL": "postgres://pilkada@db.example.go.id:5432/pilkada",
         "CELERY_BROKER_URL": "redis://redis.example.go.id:6379/0",
         "PUBLIC_BASE_URL": "https://pilkada.example.go.id",
+        "AUDIT_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "AUDIT_ANCHOR_FILE": ANCHORS,
     }
     result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -74,6 +79,8 @@ def _production(**overrides: str) -> dict[str, str]:
         "DATABASE_URL": "postgres://pilkada@db.example.go.id:5432/pilkada",
         "CELERY_BROKER_URL": "redis://redis.example.go.id:6379/0",
         "PUBLIC_BASE_URL": "https://pilkada.example.go.id",
+        "AUDIT_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "AUDIT_ANCHOR_FILE": ANCHORS,
     }
     return {**env, **overrides}
 
@@ -85,6 +92,19 @@ def test_production_refuses_weak_keys_at_start():
     assert tiny_aes.returncode != 0 and "32 random bytes" in tiny_aes.stderr
     short_hmac = _run(_production(NIK_HMAC_KEY="pendek"), "check")
     assert short_hmac.returncode != 0 and "32 bytes" in short_hmac.stderr
+    short_audit = _run(_production(AUDIT_KEY="pendek"), "check")
+    assert short_audit.returncode != 0 and "AUDIT key must be at least 32" in short_audit.stderr
+
+
+def test_production_refuses_the_demo_audit_key_and_no_anchor_file():
+    """The audit trail's links are keyed outside the database and anchored outside it: the
+    demo key (in the source) or no anchor file would leave a rewrite unnoticed."""
+    demo_key = _run({k: v for k, v in _production().items() if k != "AUDIT_KEY"}, "check")
+    assert demo_key.returncode != 0 and "AUDIT_KEY(S)" in demo_key.stderr
+    no_file = _run(_production(AUDIT_ANCHOR_FILE=""), "check")
+    assert no_file.returncode != 0 and "AUDIT_ANCHOR_FILE" in no_file.stderr
+    unwritable = _run(_production(AUDIT_ANCHOR_FILE="/proc/pilkada/anchors.log"), "check")
+    assert unwritable.returncode != 0 and "audit.E001" in unwritable.stderr
 
 
 def test_production_refuses_a_minutes_qr_code_that_leads_nowhere():

@@ -29,8 +29,13 @@ def test_events_form_a_chain_from_the_genesis(three):
     first, second, third = three
     assert first.prev_hash == GENESIS
     assert (second.prev_hash, third.prev_hash) == (first.hash, second.hash)
+    assert [e.seq for e in three] == [1, 2, 3]
     assert (first.actor, first.actor_id) == ("kpu_jakpus", first.actor_id)
-    assert audit_verify() == {"events": 3, "ok": True, "first_broken": None, "why": ""}
+    result = audit_verify()
+    assert (result["events"], result["ok"], result["first_broken"], result["why"]) == (
+        3, True, None, "",
+    )  # fmt: skip
+    assert result["main"] == {"seq": 3, "head": third.hash}
 
 
 def _tamper(sql: str, params: list) -> None:
@@ -46,16 +51,17 @@ def test_editing_one_past_event_breaks_the_check_there(three):
     with transaction.atomic():
         _tamper(f"UPDATE {table} SET data = %s WHERE id = %s", ['{"rows": 9}', three[0].pk])
     result = audit_verify()
-    assert result == {"events": 1, "ok": False, "first_broken": three[0].pk, "why": "hash"}
+    assert (result["events"], result["ok"], result["first_broken"], result["why"]) == (
+        1, False, three[0].pk, "hash",
+    )  # fmt: skip
 
 
 def test_deleting_an_event_breaks_the_check_at_the_next_one(three):
     with transaction.atomic():
         _tamper(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [three[1].pk])
     result = audit_verify()
-    assert (result["ok"], result["first_broken"], result["why"]) == (
-        False, three[2].pk, "prev_hash",
-    )  # fmt: skip
+    # The next event's position no longer follows (and its prev_hash no longer matches).
+    assert (result["ok"], result["first_broken"], result["why"]) == (False, three[2].pk, "seq")
 
 
 def test_the_command_prints_json_and_fails_on_a_broken_chain(three):
@@ -104,12 +110,15 @@ def test_field_entries_chain_per_kelurahan_and_every_chain_is_checked(db):
         GENESIS, GENESIS, GENESIS, events[0].hash, events[2].hash,
     ]  # fmt: skip
     assert audit_verify()["ok"] is True
-    # Moved to another chain, an event no longer hashes: the chain is part of what is hashed.
+    # Moved to another chain (at a free position), an event no longer hashes: the chain is
+    # part of what is hashed.
     with transaction.atomic():
         _tamper(
-            f"UPDATE {Event._meta.db_table} SET chain = %s WHERE id = %s", [gambir, events[2].pk]
+            f"UPDATE {Event._meta.db_table} SET chain = %s WHERE id = %s",
+            ["31.71.01.1003", events[2].pk],
         )
-    assert audit_verify()["first_broken"] == events[2].pk
+    result = audit_verify()
+    assert (result["first_broken"], result["why"]) == (events[2].pk, "hash")
 
 
 def test_deleting_a_kelurahan_event_breaks_that_chain_at_its_next_event(db):
@@ -120,4 +129,4 @@ def test_deleting_a_kelurahan_event_breaks_that_chain_at_its_next_event(db):
     with transaction.atomic():
         _tamper(f"DELETE FROM {Event._meta.db_table} WHERE id = %s", [first.pk])
     result = audit_verify()
-    assert (result["ok"], result["first_broken"], result["why"]) == (False, third.pk, "prev_hash")
+    assert (result["ok"], result["first_broken"], result["why"]) == (False, third.pk, "seq")
