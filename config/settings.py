@@ -402,17 +402,34 @@ else:  # one process counts alone: fine for the demo, refused in production (obj
 # the address a client writes into the header itself is never taken.
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0") or 0)
 
-# The citizens' check (objections/): "N/s", "N/m", "N/h". Per client, a person who mistypes a
-# few times is never stopped while a script walking NIKs gets 10 a minute; the global limit
-# keeps the database answering everyone on the day the whole province looks itself up (a
-# 2-core server answers over 500/s, measured by `make bench-check`).
+# The citizens' check (objections/): "N/s", "N/m", "N/h". Per client (an IPv4 address, an
+# IPv6 /64, the loopback as one), a person who mistypes a few times is never stopped while a
+# script walking NIKs gets 10 a minute; the global limit keeps the database answering everyone
+# on the day the whole province looks itself up (a 2-core server answers over 500/s, measured
+# by `make bench-check`).
 CHECK_RATE_PER_CLIENT = env("CHECK_RATE_PER_CLIENT", "10/m")
 CHECK_RATE_GLOBAL = env("CHECK_RATE_GLOBAL", "1000/s")
+# Caps that many addresses cannot add up (docs/check-security.md has the figures): distinct
+# NIKs tried per 12-digit prefix (kecamatan of issue + birth date + sex) per day, across every
+# client: the largest kecamatan of DKI issues about 8 NIKs per prefix (a few dozen on the dates
+# given to people whose birth date was unknown, 1 January, 1 July, 31 December), of whom far
+# fewer than one a day looks itself up, while a walk through the serials stops here. And the
+# lookups of one NIK per day: ten for a citizen, ten guesses of a name for anyone else. Past
+# either the answer is "not listed", as a real one.
+CHECK_PREFIX_DAILY = int(env("CHECK_PREFIX_DAILY", "30") or 30)
+CHECK_NIK_DAILY = int(env("CHECK_NIK_DAILY", "10") or 10)
+# The staff desk that files an objection by NIK (objections.views.objection_file_page): per
+# user, whatever the address; an officer files a few a day.
+CHECK_RATE_PER_STAFF = env("CHECK_RATE_PER_STAFF", "30/h")
+# Red flag: one client network that tried NIKs of this many prefixes in a day (a household
+# checks a few; an address shared by many phones behind a carrier's NAT may reach it too: the
+# flag points at it, it refuses nothing).
+CHECK_NETWORK_GROUPS_FLAG = int(env("CHECK_NETWORK_GROUPS_FLAG", "100") or 100)
 # Objections filed and reference codes followed, per client.
 OBJECTION_RATE_PER_CLIENT = env("OBJECTION_RATE_PER_CLIENT", "5/h")
 # No timing oracle: every answer of the check leaves no earlier than this after the request
-# came in, so "listed", "not listed" and "wrong birth date" take the same time. Above the
-# lookup's p99 under load (about 15 ms at 500/s on 2 cores: README, Benchmark).
+# came in, so "listed", "not listed", "wrong birth date or name" and "capped" take the same
+# time. Above the lookup's p99 under load (about 15 ms at 500/s on 2 cores: README, Benchmark).
 CHECK_RESPONSE_FLOOR_MS = int(env("CHECK_RESPONSE_FLOOR_MS", "60") or 60)
 # A citizen's signed statement: a phone photo or a scanned page (image or PDF, checked by
 # content), far below a support list's limit.

@@ -15,9 +15,10 @@ class ObjectionsConfig(AppConfig):
     def ready(self) -> None:
         from electorate.rotation import rekeyer_register
         from objections import checks  # noqa: F401 (registers the system check)
-        from objections.redflags import misuse_flags
+        from objections.redflags import enumeration_flags, misuse_flags
         from objections.services import objections_rekey
         from verification.redflags import flag_provider_register
 
         flag_provider_register(misuse_flags)
+        flag_provider_register(enumeration_flags)
         rekeyer_register("objections.Objection ciphertexts", objections_rekey)

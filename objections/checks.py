@@ -21,10 +21,19 @@ def objections_limits_check(app_configs=None, **kwargs) -> list[Error]:
                 id="objections.E001",
             )
         )
-    for name in ("CHECK_RATE_PER_CLIENT", "CHECK_RATE_GLOBAL", "OBJECTION_RATE_PER_CLIENT"):
+    rates = (
+        "CHECK_RATE_PER_CLIENT",
+        "CHECK_RATE_GLOBAL",
+        "CHECK_RATE_PER_STAFF",
+        "OBJECTION_RATE_PER_CLIENT",
+    )
+    for name in rates:
         count, _slash, unit = str(getattr(settings, name)).partition("/")
         if not count.isdigit() or unit.strip()[:1].lower() not in PERIODS:
             errors.append(
                 Error(f"{name} must read like 10/m (per s, m, h or d).", id="objections.E002")
             )
+    for name in ("CHECK_PREFIX_DAILY", "CHECK_NIK_DAILY", "CHECK_NETWORK_GROUPS_FLAG"):
+        if getattr(settings, name) < 1:
+            errors.append(Error(f"{name} must be 1 or more.", id="objections.E003"))
     return errors

@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from objections.lookup import NikInputError, nik_normalise
+from objections.lookup import (
+    NAME_MAX,
+    NameInputError,
+    NikInputError,
+    name_normalise_input,
+    nik_normalise,
+)
 from objections.models import Objection, Step
 from objections.statements import statement_check
 
@@ -49,11 +55,39 @@ class NikField(forms.CharField):
             raise ValidationError(str(exc), code="nik") from None
 
 
+class NameField(forms.CharField):
+    """The name as on the KTP-el: the check's second factor (objections.lookup)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", NAME_MAX)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return name_normalise_input(value)
+        except NameInputError as exc:
+            raise ValidationError(str(exc), code="name") from None
+
+
 class CheckForm(forms.Form):
     nik = NikField(
         label=_("NIK (16 angka pada KTP-el)"),
         max_length=40,
         widget=_nik_widget(),
+    )
+    name = NameField(
+        label=_("Nama lengkap"),
+        help_text=_(
+            "Seperti tertulis pada KTP-el. Ejaan lama (Soekarno/Sukarno), singkatan (Moch.) "
+            "dan gelar tidak berpengaruh."
+        ),
     )
     birth_date = forms.DateField(
         label=_("Tanggal lahir"),
@@ -104,8 +138,12 @@ class StaffObjectionForm(ObjectionForm):
 
     pair = forms.TypedChoiceField(label=_("Bakal pasangan calon"), coerce=int)
     nik = NikField(label=_("NIK pendukung"), max_length=40, widget=_nik_widget())
+    name = NameField(
+        label=_("Nama pendukung"),
+        help_text=_("Seperti tertulis pada KTP-el pelapor: dicocokkan dengan daftar dukungan."),
+    )
 
-    field_order = ["pair", "nik", "kind", "contact", "note", "statement"]
+    field_order = ["pair", "nik", "name", "kind", "contact", "note", "statement"]
 
     def __init__(self, *args, pairs=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -120,3 +120,44 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.objection_id} {self.action}"
+
+
+class CheckCount(models.Model):
+    """Lookups of the public check and the staff desk, per hour, per group of NIKs (the first 12
+    digits: kecamatan of issue, birth date, sex) and per client network (an IPv4 address, an
+    IPv6 /64, or a staff user at the desk). No NIK and no address: the group and the network
+    are keyed hashes under the day's salt (objections.limits), which is forgotten once the day
+    is over, so a row cannot be tied back to anyone. The kecamatan of issue stays in the clear:
+    it places a red flag in its area. Written by objections.checkcounts from Redis."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Halaman cek dukungan")
+        API = "api", _("API cek dukungan")
+        DESK = "desk", _("Meja KPU/Bawaslu (catat tanggapan)")
+
+    hour = models.DateTimeField()  # the hour's start
+    channel = models.CharField(max_length=4, choices=Channel.choices)
+    region_code = models.CharField(max_length=8)  # kecamatan of the NIK's issue: "31.71.01"
+    prefix = models.BinaryField(max_length=16)  # the 12 digits, keyed under the day's salt
+    network = models.BinaryField(max_length=16)  # the client network, keyed likewise
+    lookups = models.PositiveIntegerField()
+    withheld = models.PositiveIntegerField(default=0)  # answered "not listed" by a cap
+
+    class Meta:
+        verbose_name = _("jumlah pengecekan NIK")
+        verbose_name_plural = _("jumlah pengecekan NIK")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "channel", "prefix", "network"], name="checkcount_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withheld__lte=models.F("lookups")),
+                name="checkcount_withheld_within_lookups",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region_code", "hour"], name="checkcount_region_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}:00 {self.channel} {self.region_code} {self.lookups}"

@@ -1,18 +1,32 @@
-"""The red flag of misuse: the share of a pair's supporters whose NIK was confirmed misused
-(a confirmed objection), per kab/kota and over the whole election, shown with the other red
-flags (verification.redflags calls `misuse_flags` through its provider registry). An area
-above settings.OBJECTION_MISUSE_SHARE with at least OBJECTION_MISUSE_MIN confirmed is
-`flagged`: KPU and Bawaslu see it marked on the recap and on the pair's objections page."""
+"""Red flags of this app, shown with the others (verification.redflags calls them through its
+provider registry, and stores what they return with the pair's run):
+
+- misuse: the share of a pair's supporters whose NIK was confirmed misused (a confirmed
+  objection), per kab/kota and over the whole election. An area above
+  settings.OBJECTION_MISUSE_SHARE with at least OBJECTION_MISUSE_MIN confirmed is `flagged`:
+  KPU and Bawaslu see it marked on the recap and on the pair's objections page.
+- enumeration: the check walked, from the hourly counts (models.CheckCount): a group of NIKs
+  (the first 12 digits) that reached its cap of distinct NIKs in a day, per kecamatan of issue
+  and day; and client networks that tried NIKs of CHECK_NETWORK_GROUPS_FLAG groups or more in
+  a day (a place-less flag: for those whose area covers the election). Not about the pair: the
+  same flags on every pair whose election covers the place, refreshed by each flush
+  (objections.checkcounts)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+
 from django.conf import settings
+from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair
+from electorate.access import q_within
 from electorate.areas import KABKOTA, code_ancestor
-from objections.models import Objection
+from objections.models import CheckCount, Objection
 from verification.derived import list_counts
 from verification.placement import SUPERSEDED
 
@@ -96,3 +110,117 @@ def misuse_flags(*, pair: Pair) -> list[dict]:
 
 def _pct(share: float) -> str:
     return f"{100 * share:.3f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+# --- the check walked ---------------------------------------------------------------------------
+
+
+def _local_date(hour: dt.datetime) -> str:
+    return timezone.localtime(hour).strftime("%d-%m-%Y")
+
+
+def _walked(rows) -> dict[tuple[str, str], dict]:
+    """Per (kecamatan, date): the groups that reached their cap, with every lookup of them."""
+    capped = rows.filter(withheld__gt=0).values("prefix")
+    walks: dict[bytes, dict] = {}
+    for region, prefix, network, hour, withheld in rows.filter(prefix__in=capped).values_list(
+        "region_code", "prefix", "network", "hour", "withheld"
+    ):
+        walk = walks.setdefault(
+            bytes(prefix), {"region": region, "first": hour, "networks": set(), "withheld": 0}
+        )
+        walk["first"] = min(walk["first"], hour)
+        walk["networks"].add(bytes(network))
+        walk["withheld"] += withheld
+    places: dict[tuple[str, str], dict] = {}
+    for walk in walks.values():
+        place = places.setdefault(
+            (walk["region"], _local_date(walk["first"])),
+            {"groups": 0, "networks": set(), "withheld": 0},
+        )
+        place["groups"] += 1
+        place["networks"] |= walk["networks"]
+        place["withheld"] += walk["withheld"]
+    return places
+
+
+def _networks(rows) -> dict[str, list[int]]:
+    """Per date: how many groups each network over the threshold tried (public channels)."""
+    days: dict[str, list[int]] = defaultdict(list)
+    for row in _network_rows(rows).annotate(first=Min("hour")):
+        days[_local_date(row["first"])].append(row["groups"])
+    return days
+
+
+def enumeration_flags(*, pair: Pair) -> list[dict]:
+    """The check walked in the places of the pair's election (module docstring)."""
+    rows = CheckCount.objects.filter(q_within("region_code", pair.election.region_id))
+    flags = []
+    for (region, date), place in sorted(_walked(rows).items()):
+        flags.append(
+            {
+                "kind": "enumeration",
+                "region": region,
+                "supporters": 0,
+                "flagged": True,
+                "message": _(
+                    "Pengecekan NIK beruntun pada %(date)s: %(groups)s kelompok NIK yang "
+                    "diterbitkan di kecamatan ini (12 angka awal yang sama: tanggal lahir dan "
+                    "jenis kelamin) dicoba sampai batas %(cap)s NIK berbeda sehari; "
+                    "%(withheld)s jawaban ditahan (dijawab tidak terdaftar), dari %(networks)s "
+                    "jaringan."
+                )
+                % {
+                    "date": date,
+                    "groups": place["groups"],
+                    "cap": settings.CHECK_PREFIX_DAILY,
+                    "withheld": place["withheld"],
+                    "networks": len(place["networks"]),
+                },
+            }
+        )
+    for date, groups in sorted(_networks(rows).items()):
+        flags.append(
+            {
+                "kind": "enumeration_network",
+                "supporters": 0,
+                "flagged": True,
+                "message": _(
+                    "Pengecekan NIK dari satu jaringan pada %(date)s: %(networks)s jaringan "
+                    "masing-masing mengecek NIK dari sedikitnya %(limit)s kelompok NIK berbeda "
+                    "(terbanyak %(most)s kelompok NIK)."
+                )
+                % {
+                    "date": date,
+                    "networks": len(groups),
+                    "limit": settings.CHECK_NETWORK_GROUPS_FLAG,
+                    "most": max(groups),
+                },
+            }
+        )
+    return flags
+
+
+def enumeration_flagged_regions(*, days: set[dt.date]) -> set[str]:
+    """The kecamatan codes that the counts of these (UTC) days flag."""
+    when = Q()
+    for day in days:
+        start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        when |= Q(hour__gte=start, hour__lt=start + dt.timedelta(days=1))
+    rows = CheckCount.objects.filter(when)
+    regions = set(rows.filter(withheld__gt=0).values_list("region_code", flat=True).distinct())
+    networks = [row["network"] for row in _network_rows(rows)]
+    if networks:
+        regions |= set(
+            rows.filter(network__in=networks).values_list("region_code", flat=True).distinct()
+        )
+    return regions
+
+
+def _network_rows(rows):
+    return (
+        rows.exclude(channel=CheckCount.Channel.DESK)
+        .values("network")
+        .annotate(groups=Count("prefix", distinct=True))
+        .filter(groups__gte=settings.CHECK_NETWORK_GROUPS_FLAG)
+    )

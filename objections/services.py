@@ -22,8 +22,10 @@ from audit.trail import audit_record
 from candidates.models import Pair, Supporter
 from electorate import keys
 from electorate.access import code_within, user_area
+from electorate.models import Voter
 from fieldwork.standing import standing_refresh
 from fieldwork.strike import tasks_strike
+from objections.lookup import names_match
 from objections.models import Objection, Step
 from objections.selectors import may_handle
 from objections.statements import statement_keep
@@ -187,10 +189,18 @@ def objection_submit(
     )
 
 
+def filing_not_found() -> ValidationError:
+    """The one answer of the desk for "not a supporter", "another name" and a capped lookup."""
+    return ValidationError(
+        _("NIK ini tidak terdaftar sebagai pendukung pasangan tersebut di wilayah Anda.")
+    )
+
+
 def objection_file(
     *,
     pair: Pair,
     nik: str,
+    name: str,
     kind: str,
     by,
     source: str,
@@ -198,21 +208,27 @@ def objection_file(
     note: str = "",
     statement_file: IO[bytes] | None = None,
     statement_size: int = 0,
+    withheld: bool = False,
 ) -> Objection:
     """Bawaslu's objection, or one a KPU desk received (a letter, a citizen at the office),
-    about the supporter with this NIK in the pair's list, inside the filer's area."""
+    about the supporter with this NIK and this name (the list's or the roll's, compared as the
+    verification compares names) in the pair's list, inside the filer's area. `withheld`: the
+    desk's cap was reached (objections.limits.desk_gate): looked up all the same, then refused
+    with the answer of a NIK not found."""
     hasher = keys.hasher(fresh=True)
     area = user_area(by)
-    rows = Supporter.objects.select_related("pair__election").filter(
-        pair=pair, nik_hash=hasher.hash(nik)
+    nik_hash = hasher.hash(nik)
+    rows = Supporter.objects.select_related("pair__election").filter(pair=pair, nik_hash=nik_hash)
+    in_area = [s for s in rows.order_by("-round", "-pk") if code_within(_place(s), area)]
+    roll_name = (
+        Voter.objects.filter(roll_id=pair.election.roll_id, nik_hash=nik_hash)
+        .values_list("name", flat=True)
+        .first()
     )
-    supporter = next(
-        (s for s in rows.order_by("-round", "-pk") if code_within(_place(s), area)), None
-    )
-    if supporter is None:
-        raise ValidationError(
-            _("NIK ini tidak terdaftar sebagai pendukung pasangan tersebut di wilayah Anda.")
-        )
+    named = names_match(name, [{"name": s.name, "roll_name": roll_name} for s in in_area])
+    supporter = next((s for s, same in zip(in_area, named, strict=True) if same), None)
+    if supporter is None or withheld:
+        raise filing_not_found()
     return _create(
         supporter=supporter,
         kind=kind,

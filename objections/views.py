@@ -1,10 +1,12 @@
 """Pages: the citizen's check, objection and follow-up (public, no account), and the KPU's and
 Bawaslu's handling of objections (area-scoped).
 
-Public pages: rate-limited per client and globally (objections.limits; 429 with the reason in
-Indonesian), never cached, the NIK and birth date marked sensitive (left out of any error
-report) and never put in a URL. Every answer of the check leaves no earlier than
-CHECK_RESPONSE_FLOOR_MS after the request came in (lookup.py says why).
+Public pages: rate-limited per client network and globally (objections.limits; 429 with the
+reason in Indonesian), never cached, the NIK, birth date and name marked sensitive (left out of
+any error report) and never put in a URL. Every answer of the check leaves no earlier than
+CHECK_RESPONSE_FLOOR_MS after the request came in (lookup.py says why). A lookup over one of
+the check's caps is looked up all the same and answered "not listed": the cap is no oracle.
+The staff desk that files an objection by NIK follows the same rules, per user.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from objections.forms import (
 )
 from objections.limits import (
     Limit,
-    check_limit_hit,
+    check_gate,
+    desk_gate,
     floor_wait,
     limit_hit,
     limit_message,
@@ -60,6 +63,7 @@ from objections.services import (
     objection_submit,
 )
 from objections.statements import CONTENT_TYPES, statement_kind
+from objections.tasks import check_counts_flush_soon
 
 PAGE_SIZE = 50
 
@@ -75,22 +79,29 @@ def _limited(request, limit: Limit, template: str, context: dict):
 
 @never_cache
 @sensitive_variables("form")
-@sensitive_post_parameters("nik", "birth_date")
+@sensitive_post_parameters("nik", "birth_date", "name")
 @require_http_methods(["GET", "POST"])
 def check_page(request):
-    """Type the NIK and birth date; learn which pairs list it, and at which stage."""
+    """Type the NIK, name and birth date; learn which pairs list it, and at which stage."""
     started = time.perf_counter()
     if request.method != "POST":
         return render(request, "objections/check.html", {"form": CheckForm()})
     form = CheckForm(request.POST)
-    limit = check_limit_hit(request)
-    if limit is not None:
-        return _limited(request, limit, "objections/check.html", {"form": CheckForm()})
-    if not form.is_valid():
+    valid = form.is_valid()
+    gate = check_gate(request, nik=form.cleaned_data["nik"] if valid else None, channel="web")
+    if gate.flush:
+        check_counts_flush_soon()
+    if gate.limit is not None:
+        return _limited(request, gate.limit, "objections/check.html", {"form": CheckForm()})
+    if not valid:
         return render(request, "objections/check.html", {"form": form}, status=400)
     supports = supports_find(
-        nik=form.cleaned_data["nik"], birth_date=form.cleaned_data["birth_date"]
+        nik=form.cleaned_data["nik"],
+        birth_date=form.cleaned_data["birth_date"],
+        name=form.cleaned_data["name"],
     )
+    if gate.withheld:  # looked up all the same: a capped answer takes a real one's time
+        supports = []
     rows = [
         {"support": s, "token": token_make(s), "form": ObjectionForm(prefix=f"p{s.pair_id}")}
         for s in supports
@@ -209,15 +220,26 @@ def objection_list(request):
 
 
 @login_required
-@sensitive_post_parameters("nik", "contact", "note")
+@sensitive_post_parameters("nik", "name", "contact", "note")
 @require_http_methods(["GET", "POST"])
 def objection_file_page(request):
-    """Bawaslu files its own objection; a KPU desk files one it received."""
+    """Bawaslu files its own objection; a KPU desk files one it received. The NIK is looked up
+    with the name, under the desk's limits and caps (objections.limits.desk_gate): "not a
+    supporter", "another name" and a capped lookup are one answer, so the desk is no oracle."""
     if not selectors.may_file(request.user):
         raise PermissionDenied
     pairs = list(selectors.filing_pairs(user=request.user))
     form = StaffObjectionForm(request.POST or None, request.FILES or None, pairs=pairs)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "objections/file.html", {"form": form})
+    started = time.perf_counter()
+    valid = form.is_valid()
+    gate = desk_gate(request, nik=form.cleaned_data["nik"] if valid else None)
+    if gate.flush:
+        check_counts_flush_soon()
+    if gate.limit is not None:
+        return _limited(request, gate.limit, "objections/file.html", {"form": form})
+    if valid:
         pair = next(p for p in pairs if p.pk == form.cleaned_data["pair"])
         statement = form.cleaned_data.get("statement")
         source = Objection.Source.BAWASLU if is_supervisor(request.user) else Objection.Source.DESK
@@ -225,6 +247,7 @@ def objection_file_page(request):
             objection = objection_file(
                 pair=pair,
                 nik=form.cleaned_data["nik"],
+                name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
                 by=request.user,
                 source=source,
@@ -232,6 +255,7 @@ def objection_file_page(request):
                 note=form.cleaned_data["note"],
                 statement_file=statement,
                 statement_size=statement.size if statement else 0,
+                withheld=gate.withheld,
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -241,7 +265,9 @@ def objection_file_page(request):
                 request, _("Tanggapan %(ref)s dicatat.") % {"ref": objection.reference}
             )
             return redirect("objection-detail", pk=objection.pk)
-    return render(request, "objections/file.html", {"form": form})
+    response = render(request, "objections/file.html", {"form": form}, status=400)
+    floor_wait(started)
+    return response
 
 
 def _objection(request, pk: int) -> Objection:

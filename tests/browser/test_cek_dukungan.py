@@ -50,6 +50,7 @@ def test_a_citizen_checks_objects_and_follows_the_code_on_a_phone(
     page.goto(live_server.url + reverse("check"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
     page.fill("#id_nik", "3171 0101 0190 0001")  # typed in groups, as on the card
+    page.fill("#id_name", "Pendukung 31.71.01.1001 1")  # the name on the list (tests/conftest.py)
     page.fill("#id_birth_date", BIRTH.isoformat())
     shot(page, "cek-dukungan-phone", full_page=False)
     page.click("form[action='/cek-dukungan/'] button[type=submit]")

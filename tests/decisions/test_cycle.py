@@ -335,6 +335,7 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     objection = objection_file(
         pair=a,
         nik=NIK["u1"],
+        name="AHMAD FAUZI",
         kind=Objection.Kind.NEVER,
         by=panwaslu,
         source=Objection.Source.BAWASLU,

@@ -15,6 +15,7 @@ from objections.models import Objection
 from objections.services import objection_clarify, objection_decide, objection_submit
 
 BIRTH = dt.date(1990, 1, 12)  # make_nik's default birth date, which the case records
+NAME = "BUDI SANTOSO"  # the case's default name, on the list and on the roll
 # Planted in the `field` fixture: listed for pair A (and the first also for pair B).
 NIKS = ["3171011201900501", "3171011201900502", "3171011201900503"]
 NOT_LISTED = "3171011201909999"
@@ -33,7 +34,7 @@ class Field:
 
 def citizen_objects(nik: str = NIKS[0], *, contact: str = "0812-3456-7890", **extra) -> Objection:
     """A citizen checks and objects to their first support found."""
-    support = supports_find(nik=nik, birth_date=BIRTH)[0]
+    support = supports_find(nik=nik, birth_date=BIRTH, name=NAME)[0]
     return objection_submit(
         pair_id=support.pair_id,
         supporter_ids=support.supporter_ids,

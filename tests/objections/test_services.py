@@ -21,7 +21,7 @@ from objections.services import (
     objection_status,
     reference_normalise,
 )
-from tests.objections.people import NIKS, PDF, citizen_objects, clarified, confirmed
+from tests.objections.people import NAME, NIKS, PDF, citizen_objects, clarified, confirmed
 from tests.verification.case import verdict, verify
 from verification.models import ReasonMark
 
@@ -114,7 +114,7 @@ def test_the_province_may_handle_it_too(field):
 
 def test_bawaslu_files_an_objection_by_nik_in_its_area_only(field):
     objection = objection_file(
-        pair=field.pair, nik=NIKS[1], kind="tidak_pernah", by=field.users["bawaslu"],
+        pair=field.pair, nik=NIKS[1], name=NAME, kind="tidak_pernah", by=field.users["bawaslu"],
         source=Objection.Source.BAWASLU, note="Laporan warga ke Bawaslu.",
         statement_file=io.BytesIO(PDF), statement_size=len(PDF),
     )  # fmt: skip
@@ -122,7 +122,8 @@ def test_bawaslu_files_an_objection_by_nik_in_its_area_only(field):
     assert objection.statement.original_name == "pernyataan.pdf"
     with pytest.raises(ValidationError, match="wilayah Anda"):
         objection_file(
-            pair=field.pair, nik=NIKS[1], kind="tidak_pernah", by=field.users["bawaslu_utara"],
+            pair=field.pair, nik=NIKS[1], name=NAME, kind="tidak_pernah",
+            by=field.users["bawaslu_utara"],
             source=Objection.Source.BAWASLU,
         )  # fmt: skip
 

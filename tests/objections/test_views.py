@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from objections.models import Objection, Statement
-from tests.objections.people import BIRTH, NIKS, PDF, PNG, citizen_objects, confirmed
+from tests.objections.people import BIRTH, NAME, NIKS, PDF, PNG, citizen_objects, confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ def _no_floor(settings):
 
 
 def _check(client, nik=NIKS[0]):
-    return client.post(reverse("check"), {"nik": nik, "birth_date": BIRTH.isoformat()})
+    return client.post(
+        reverse("check"), {"nik": nik, "birth_date": BIRTH.isoformat(), "name": NAME}
+    )
 
 
 def _object(client, html: str, *, statement=None, contact="0812 1111 2222"):
@@ -137,7 +139,7 @@ def test_bawaslu_reads_with_the_contact_masked_and_cannot_decide(client, field):
 def test_bawaslu_files_an_objection_through_its_page(client, field):
     client.force_login(field.users["bawaslu"])
     response = client.post(reverse("objection-file"), {
-        "pair": field.pair.pk, "nik": NIKS[2], "kind": "tidak_pernah",
+        "pair": field.pair.pk, "nik": NIKS[2], "name": NAME, "kind": "tidak_pernah",
         "contact": "", "note": "Aduan ke Bawaslu Jakarta Pusat.",
     })  # fmt: skip
     objection = Objection.objects.get()
