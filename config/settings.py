@@ -16,6 +16,9 @@ from urllib.parse import urlparse
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.demokeys import demo_keys
+from config.keystrength import key_weakness
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PILKADA_VAR_DIR", BASE_DIR / "var"))
 
@@ -32,11 +35,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 PRODUCTION = env("DJANGO_ENV", "development") == "production"
 
-# Demo secrets: usable on a laptop, refused in production (see the check below).
-DEMO_SECRET_KEY = "demo-insecure-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
-DEMO_NIK_HMAC_KEY = "demo-nik-hmac-key-change-me"
-DEMO_NIK_ENCRYPTION_KEY = "ZGVtby1uaWstZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="  # 32 bytes, base64
-DEMO_AUDIT_KEY = "demo-audit-chain-key-change-me"
+# The demo's keys: drawn at random into VAR_DIR/demo-keys.env on the first start outside
+# production (config/demokeys.py), never written in the source. Production takes every key
+# from the environment: there these are what an unset key would be, refused below.
+DEMO_KEY_NAMES = ("DJANGO_SECRET_KEY", "NIK_HMAC_KEY", "NIK_ENCRYPTION_KEY", "AUDIT_KEY")
+if PRODUCTION:
+    DEMO_KEYS = {name: f"unset-{name}" for name in DEMO_KEY_NAMES}
+    DEMO_KEYS["NIK_ENCRYPTION_KEY"] = base64.b64encode(b"unset: NIK_ENCRYPTION_KEY(S) #32").decode()
+else:
+    DEMO_KEYS = demo_keys(VAR_DIR / "demo-keys.env", DEMO_KEY_NAMES)
+DEMO_SECRET_KEY = DEMO_KEYS["DJANGO_SECRET_KEY"]
+DEMO_NIK_HMAC_KEY = DEMO_KEYS["NIK_HMAC_KEY"]
+DEMO_NIK_ENCRYPTION_KEY = DEMO_KEYS["NIK_ENCRYPTION_KEY"]
+DEMO_AUDIT_KEY = DEMO_KEYS["AUDIT_KEY"]
 
 
 def keyring(name: str, single: str, default: str) -> list[tuple[str, str]]:
@@ -115,8 +126,21 @@ if PRODUCTION:
         raise ImproperlyConfigured("Every NIK HMAC key must be at least 32 bytes")
     if any(len(secret.encode()) < 32 for _i, secret in AUDIT_KEYS):
         raise ImproperlyConfigured("Every AUDIT key must be at least 32 bytes")
-    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters")
+    # Long enough is not random enough: 32 zero bytes, "k" 35 times (config/keystrength.py).
+    for name, ring in (
+        ("DJANGO_SECRET_KEY", [("-", SECRET_KEY.encode())]),
+        ("NIK_HMAC_KEY(S)", [(i, s.encode()) for i, s in NIK_HMAC_KEYS]),
+        ("NIK_ENCRYPTION_KEY(S)", [(i, base64.b64decode(s)) for i, s in NIK_ENCRYPTION_KEYS]),
+        ("AUDIT_KEY(S)", [(i, s.encode()) for i, s in AUDIT_KEYS]),
+    ):
+        for _id, _secret in ring:
+            if _weakness := key_weakness(_secret):
+                raise ImproperlyConfigured(
+                    f"{name} key {_id!r} has too little entropy ({_weakness}): draw it at "
+                    "random (deploy/pilkada.env.example says how)"
+                )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
