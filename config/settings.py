@@ -267,6 +267,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = PRODUCTION
 # One-time passwords (django-otp, TOTP): KPU and Bawaslu accounts whose area holds an election
 # that requires them (Election.require_otp) enter a code from their phone after the password.
 OTP_TOTP_ISSUER = "Verifikasi Dukungan Pilkada"
+# Setting the phone up needs a one-time enrollment code from an administrator, not the password
+# alone (portal/enrollment.py); a code not used within this many hours is void.
+OTP_ENROLLMENT_HOURS = int(env("OTP_ENROLLMENT_HOURS", "48") or 48)
 # Content-Security-Policy (django-csp): scripts only from our own static files, no inline
 # script or event handler anywhere; styles may carry inline attributes (no script runs there).
 CONTENT_SECURITY_POLICY = {

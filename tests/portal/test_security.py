@@ -96,8 +96,14 @@ def test_an_election_requiring_otp_sends_its_kpu_to_the_code_page_first(client, 
     page = client.get(reverse("election-detail", kwargs={"pk": election.pk}))
     assert page.status_code == 302 and page["Location"].startswith(reverse("otp-verify"))
     assert client.get(reverse("api-election-list")).status_code == 403
+    # The phone is set up with the enrollment code an administrator handed over
+    # (tests/portal/test_otp_enrollment.py), then the QR code is drawn here.
+    from portal.enrollment import otp_enrollment_issue
+
+    code = otp_enrollment_issue(user=kpu, by=world.users["su"])
+    client.post(reverse("otp-verify"), {"enrollment_code": code})
     setup = client.get(reverse("otp-verify"))
-    assert "<svg" in setup.content.decode()  # the QR code, drawn here
+    assert "<svg" in setup.content.decode()
     device = TOTPDevice.objects.get(user=kpu)
     wrong = client.post(reverse("otp-verify"), {"token": "000000"})
     assert wrong.status_code == 200 and "Kode salah" in wrong.content.decode()
