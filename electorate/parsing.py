@@ -567,14 +567,24 @@ def parse_nik(value: Any) -> str:
 
 
 # 11 or more digits, whatever spaces, dots, dashes or slashes sit between them: a NIK or a KK
-# number typed as "3171 0101 0190 0009" or "3171.0101.0190.0009" is still one.
-LONG_NUMBER = re.compile(r"\d(?:[\s.\-/,_]*\d){10,}")
+# number typed as "3171 0101 0190 0009" or "3171.0101.0190.0009" is still one. So is one typed
+# with letters that look like digits ("31710105O5750382": O for 0, I or l for 1, S for 5, B for
+# 8, ...), as long as LONG_NUMBER_DIGITS of them are digits: a word beside a short number is not.
+DIGIT_LIKE = "OoQDIiLl|SsBZzGbgq"
+LONG_NUMBER = re.compile(rf"[\d{DIGIT_LIKE}](?:[\s.\-/,_]*[\d{DIGIT_LIKE}]){{10,}}")
+LONG_NUMBER_DIGITS = 6
+
+
+def _starred(match: re.Match) -> str:
+    run = match.group()
+    return "*" * len(run) if sum(ch.isdigit() for ch in run) >= LONG_NUMBER_DIGITS else run
 
 
 def shown(value: Any, limit: int) -> str:
-    """A cell as quoted in a message: cut to `limit`, and any run of 11+ digits starred, in case
-    a NIK (or a KK number) sits in the wrong column: messages are stored and shown to users."""
-    text = LONG_NUMBER.sub(lambda m: "*" * len(m.group()), str(value)[: limit * 4])
+    """A cell as quoted in a message: cut to `limit`, and any run of 11+ digits starred (letters
+    that look like digits among them), in case a NIK (or a KK number) sits in the wrong column:
+    messages are stored and shown to users."""
+    text = LONG_NUMBER.sub(_starred, str(value)[: limit * 4])
     return text[:limit]
 
 
