@@ -66,11 +66,12 @@ def decision_page(request, pk: int):
             "reached": [(code, reached.get(code, code)) for code in final["spread"]["reached"]],
             "blockers": (
                 [str(r) for r in decision_blockers(pair=pair, standing=final)]
-                if decision is None
+                if decision is None and pair.decided_at is None
                 else []
             ),
             "decision": decision,
-            "may_decide": may_decide and decision is None,
+            # A pair ruled out at submission is decided without a Decision row.
+            "may_decide": may_decide and decision is None and pair.decided_at is None,
             "rule_set": Election.RuleSet(pair.election.rule_set).label,
             "stage_round_label": Round(final["stage"]["round"]).label,
             "owed_label": (

@@ -176,15 +176,51 @@ def area_reopen(*, stage: Stage, region_code: str, reason: str, by=None) -> Clos
     return closure
 
 
-def stage_close_all(*, stage: Stage, as_of: dt.date | None = None, by=None) -> dict:
+def stage_close_preview(*, stage: Stage, as_of: dt.date | None = None) -> dict:
+    """What closing the whole stage on `as_of` turns TMS, in the kelurahan not closed yet:
+    {"unvisited": never visited, "not_brought_in": not met and their 3 days over, "total"}."""
+    as_of = as_of or timezone.localdate()
+    tasks = Task.objects.filter(stage=stage).exclude(
+        kelurahan_code__in=[c for c in active_closures(stage) if depth(c) == 4]
+    )
+    unvisited = tasks.filter(TO_VISIT).count()
+    last_not_met = as_of - dt.timedelta(days=stage.pair.election.bring_in_days + 1)
+    not_brought_in = (
+        tasks.filter(finding=Finding.TIDAK_DITEMUI, not_met_on__lte=last_not_met)
+        .exclude(result=Result.TMS)
+        .count()
+    )
+    return {
+        "unvisited": unvisited,
+        "not_brought_in": not_brought_in,
+        "total": unvisited + not_brought_in,
+    }
+
+
+def stage_close_all(
+    *, stage: Stage, as_of: dt.date | None = None, by=None, confirm: int | None = None
+) -> dict:
     """The KPU closes every level of the stage once its window has ended: every kelurahan
     (never visited or not brought in: TMS), then each level up to the election's region.
-    Areas closed already stay as they are. Returns the stage's counts."""
+    Areas closed already stay as they are. Returns the stage's counts.
+
+    Turning supporters TMS without a visit is the KPU's act: when there are any, `confirm`
+    must state how many (stage_close_preview), or the closing is refused with the number."""
     as_of = as_of or timezone.localdate()
     if as_of <= stage.closes:
         raise ValidationError(
             _("Masa verifikasi faktual berakhir %(d)s: tahap ditutup sesudah tanggal itu.")
             % {"d": _d(stage.closes)}
+        )
+    preview = stage_close_preview(stage=stage, as_of=as_of)
+    if preview["total"] and confirm != preview["total"]:
+        raise ValidationError(
+            _(
+                "Menutup tahap ini menjadikan %(n)s pendukung TMS tanpa didatangi (%(u)s belum "
+                "pernah didatangi, %(b)s tidak dihadirkan dalam batas waktu): konfirmasi dengan "
+                "jumlah %(n)s."
+            )
+            % {"n": preview["total"], "u": preview["unvisited"], "b": preview["not_brought_in"]}
         )
     top = stage.pair.election.region_id
     kelurahan = sorted(kelurahan_counts(stage))

@@ -190,9 +190,14 @@ def _choices_apply(stage: Stage) -> None:
         choice_reach(choice, origin=choice.record.task, tasks=[task], by=choice.record.by)
 
 
-def window_change(*, stage: Stage, closes: dt.date, reason: str, by=None) -> Stage:
-    """The KPU moves the closing date, e.g. to let a late entry in; the reason is kept."""
+def window_change(
+    *, stage: Stage, closes: dt.date, reason: str, by=None, today: dt.date | None = None
+) -> Stage:
+    """The KPU moves the closing date, e.g. to let a late entry in; the reason is kept. Not
+    into the past (a window that ended yesterday would let the stage close today, its
+    unvisited supporters TMS), not before an entry already recorded, not once closed."""
     reason = (reason or "").strip()
+    today = today or timezone.localdate()
     if not reason:
         raise ValidationError(_("Tuliskan alasan perubahan masa verifikasi faktual."))
     if closes < stage.opens:
@@ -200,8 +205,25 @@ def window_change(*, stage: Stage, closes: dt.date, reason: str, by=None) -> Sta
             _("Tanggal penutupan tidak boleh sebelum tanggal pembukaan (%(opens)s).")
             % {"opens": stage.opens.strftime("%d-%m-%Y")}
         )
+    if closes < today:
+        raise ValidationError(
+            _("Tanggal penutupan %(d)s sudah lewat: pilih hari ini (%(t)s) atau sesudahnya.")
+            % {"d": closes.strftime("%d-%m-%Y"), "t": today.strftime("%d-%m-%Y")}
+        )
+    latest = Task.objects.filter(stage=stage).aggregate(v=Max("visited_on"), n=Max("not_met_on"))
+    recorded = max((d for d in latest.values() if d is not None), default=None)
+    if recorded is not None and closes < recorded:
+        raise ValidationError(
+            _(
+                "Sudah ada hasil yang dicatat pada %(d)s: tanggal penutupan tidak boleh sebelum "
+                "tanggal itu."
+            )
+            % {"d": recorded.strftime("%d-%m-%Y")}
+        )
     with transaction.atomic():
         locked = Stage.objects.select_for_update().get(pk=stage.pk)
+        if locked.status == Stage.Status.CLOSED:
+            raise ValidationError(_("Tahap ini sudah ditutup: masanya tidak dapat diubah lagi."))
         WindowChange.objects.create(
             stage=locked, old_closes=locked.closes, new_closes=closes, reason=reason, by=by
         )

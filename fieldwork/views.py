@@ -41,7 +41,13 @@ from electorate.access import (
 )
 from electorate.models import Region
 from fieldwork import selectors
-from fieldwork.closing import area_close, area_reopen, depth, stage_close_all
+from fieldwork.closing import (
+    area_close,
+    area_reopen,
+    depth,
+    stage_close_all,
+    stage_close_preview,
+)
 from fieldwork.counts import (
     active_closures,
     add_counts,
@@ -285,6 +291,12 @@ def pair_page(request, pk: int):
         if manage and open_stage
         else None,
         "may_close_all": bool(manage and open_stage and today > open_stage.closes),
+        # What closing it all turns TMS without a visit: the KPU confirms that number.
+        "close_preview": (
+            stage_close_preview(stage=open_stage, as_of=today)
+            if manage and open_stage and today > open_stage.closes
+            else None
+        ),
         "may_sheet": selectors.may_submit_sheet(user=user, pair=pair) and open_stage is not None,
         "is_team": candidates.is_own_team(user=user, pair=pair),
     }
@@ -407,8 +419,11 @@ def _window(request, pair: Pair) -> None:
 
 def _close_all(request, pair: Pair) -> None:
     stage = _managed_stage(request, pair)
+    confirm = request.POST.get("confirm", "")
     try:
-        counts = stage_close_all(stage=stage, by=request.user)
+        counts = stage_close_all(
+            stage=stage, by=request.user, confirm=int(confirm) if confirm.isdigit() else None
+        )
     except ValidationError as exc:
         _errors(request, exc)
         return

@@ -11,9 +11,8 @@ from django.core.management import CommandError, call_command
 
 from candidates.models import Election
 from decisions.services import renunciation_record
-from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
-from tests.fieldwork.field import AFTER, enter, ms, started
+from tests.fieldwork.field import AFTER, close_all, enter, ms, started
 from tests.verification.case import KEL, KEL_BARAT, KEL_UTARA
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +36,7 @@ def closed(case):
     enter(tasks[0], Finding.TOLAK_TTD, JUNE_3)
     for t in tasks[1:]:
         enter(t, Finding.TIDAK_DITEMUI if t.kelurahan_code == KEL_UTARA else "SESUAI", JUNE_3)
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     return case.pair("A")
 
 

@@ -279,7 +279,10 @@ def test_the_2024_cycle_in_miniature(jakarta, tmp_path):  # noqa: PLR0915 (one s
     assert _verfak(recap) == (5, 5, 2)
     with pytest.raises(CommandError, match="berakhir 14-06-2024"):
         kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-06-14")
-    closed = kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-06-15")
+    # n2 never visited, b1 not brought in by 13 June: the KPU confirms that 2 become TMS.
+    with pytest.raises(CommandError, match="menjadikan 2 pendukung TMS tanpa didatangi"):
+        kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-06-15")
+    closed = kpu.run("verfak_close", "--pair", str(a.pk), "--as-of", "2024-06-15", "--confirm", "2")
     assert (closed["MS"], closed["TMS"], closed["pending"], closed["total"]) == (5, 7, 0, 12)
     assert closed["by_outcome"] == {
         "BELUM": 1,  # n2

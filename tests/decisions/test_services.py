@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from candidates.models import Election, SupportUpload
 from decisions.models import Decision
 from decisions.services import decision_blockers, decision_record, renunciation_record
-from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
 from fieldwork.supervision import advice_answer, advice_create
 from tests.factories import make_nik
-from tests.fieldwork.field import AFTER, enter, kpu, ms, started
+from tests.fieldwork.field import AFTER, close_all, enter, kpu, ms, started
 from tests.verification.case import KEL, KEL_BARAT, KEL_UTARA, verify
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +78,7 @@ def test_refused_while_a_stage_is_open_and_while_an_advice_is_unanswered(pair):
 
 
 def test_a_pair_meeting_threshold_and_spread_is_decided_memenuhi_syarat(pair):
-    stage_close_all(stage=_verfak(pair), as_of=AFTER)
+    close_all(_verfak(pair), as_of=AFTER)
     officer = kpu("31", "kpu_dki")
 
     decision = decision_record(pair=pair, by=officer)
@@ -95,7 +94,7 @@ def test_a_pair_short_of_the_spread_is_decided_tidak_memenuhi_syarat(case, pair)
     ms(case, 3, kelurahan=KEL)  # 7 MS, enough in number, but one denies in Jakarta Selatan
     stage = _verfak(pair)
     enter(Task.objects.get(stage=stage, kelurahan_code=KEL_SELATAN), Finding.TOLAK_TTD, JUNE_3)
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     # Short of the spread after verfak 1: owed repair 1 unless renounced in writing.
     assert "masih berhak atas Perbaikan 1" in " ".join(decision_blockers(pair=pair))
     renunciation_record(pair=pair, round=1, letter="Nomor 7/2024, 1 Juli 2024")
@@ -107,7 +106,7 @@ def test_a_pair_short_of_the_spread_is_decided_tidak_memenuhi_syarat(case, pair)
 
 
 def test_a_pair_is_decided_once(pair):
-    stage_close_all(stage=_verfak(pair), as_of=AFTER)
+    close_all(_verfak(pair), as_of=AFTER)
     decision_record(pair=pair)
     assert _refused_again(pair) == ["Keputusan untuk pasangan ini sudah ditetapkan."]
 
@@ -120,6 +119,6 @@ def _refused_again(pair) -> list[str]:
 
 
 def test_an_unverified_repair_blocks_the_decision(case, pair):
-    stage_close_all(stage=_verfak(pair), as_of=AFTER)
+    close_all(_verfak(pair), as_of=AFTER)
     case.supporter(make_nik(), upload=case.upload("A", round=1))
     assert _refused(pair) == ["Masih ada pendukung yang belum diverifikasi administrasi."]

@@ -10,12 +10,11 @@ import pytest
 
 from candidates.models import Election
 from decisions.standing import standing_report as standing_compute
-from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
 from fieldwork.stages import stage_start
 from fieldwork.standing import standing_refresh
 from tests.factories import make_nik
-from tests.fieldwork.field import AFTER, enter, ms, started
+from tests.fieldwork.field import AFTER, close_all, enter, ms, started
 from tests.verification.case import KEL, KEL_BARAT, KEL_UTARA, verify
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +82,7 @@ def test_an_open_verfak_counts_once_it_is_closed(small):
     assert (final["MS"], final["carried"], final["since"]) == (5, 0, 5)
     assert (final["MS_due_in_field"], final["MS_in_open_stage"]) == (0, 5)
 
-    stage_close_all(stage=stage, as_of=AFTER)  # three never visited: TMS
+    close_all(stage, as_of=AFTER)  # three never visited: TMS
     final = standing_compute(pair=small)["final"]
     assert (final["MS"], final["carried"], final["MS_due_in_field"]) == (2, 2, 0)
     assert final["spread"]["reached"] == ["31.71"]
@@ -93,7 +92,7 @@ def test_after_verfak_the_final_ms_is_the_field_result(small):
     stage = started(small)
     for t in Task.objects.filter(stage=stage).exclude(kelurahan_code=KEL_SELATAN):
         enter(t, Finding.SESUAI, JUNE_3)
-    stage_close_all(stage=stage, as_of=AFTER)  # Selatan never visited: TMS
+    close_all(stage, as_of=AFTER)  # Selatan never visited: TMS
 
     final = _final(small)
 
@@ -115,7 +114,7 @@ def test_the_repair_round_not_yet_in_the_field_adds_its_administrative_ms(case, 
     stage = started(small)
     for t in Task.objects.filter(stage=stage):
         enter(t, Finding.SESUAI, JUNE_3)
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     repair = case.upload("A", round=1)
     case.supporter(make_nik(), upload=repair)
     verify(small, round=1)
@@ -131,7 +130,7 @@ def test_the_repair_round_not_yet_in_the_field_adds_its_administrative_ms(case, 
     stage = stage_start(pair=small, opens=dt.date(2024, 7, 1))
     # Verfak 2 open: the repair's MS still counts as administrative MS, now in the field.
     assert (_final(small)["MS"], _final(small)["MS_in_open_stage"]) == (6, 1)
-    stage_close_all(stage=stage, as_of=dt.date(2024, 7, 20))  # never visited: TMS
+    close_all(stage, as_of=dt.date(2024, 7, 20))  # never visited: TMS
     assert (_final(small)["MS"], _final(small)["MS_due_in_field"]) == (5, 0)
 
 
@@ -144,11 +143,11 @@ def test_a_double_who_chose_the_other_pair_does_not_count(case, small):
     enter(Task.objects.get(supporter=a), Finding.SESUAI, JUNE_3, chosen=case.pair("B"))
     for t in Task.objects.filter(stage=stage, finding=""):
         enter(t, Finding.SESUAI, JUNE_3)
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
 
     assert _final(small)["MS"] == 5  # 6 confirmed, but one of them chose B
     assert _final(case.pair("B"))["MS"] == 0  # a double is BMS administratively
     stage_b = stage_start(pair=case.pair("B"), opens=dt.date(2024, 6, 20))
     assert Task.objects.get(stage=stage_b).result == "MS"  # B's field takes A's choice
-    stage_close_all(stage=stage_b, as_of=dt.date(2024, 7, 5))
+    close_all(stage_b, as_of=dt.date(2024, 7, 5))
     assert _final(case.pair("B"))["MS"] == 1

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions.models import Decision
-from fieldwork.closing import stage_close_all
 from fieldwork.models import Stage
 from fieldwork.supervision import advice_answer
+from tests.fieldwork.field import close_all
 from tests.fieldwork.world import fieldwork_objects_add
 
 
@@ -31,7 +31,7 @@ def _close(verfak) -> None:
     advice_answer(advice=verfak.objects["a"]["advice"], accept=False, answer="Sudah ditemui")
     Stage.objects.filter(pk=stage.pk).update(closes=timezone.localdate() - dt.timedelta(days=1))
     stage.refresh_from_db()
-    stage_close_all(stage=stage)
+    close_all(stage)
 
 
 def test_kpu_sees_the_standing_and_what_blocks_the_decision(client, verfak):

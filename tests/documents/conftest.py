@@ -17,11 +17,10 @@ from django.core.management import call_command
 
 from decisions.services import decision_blockers, decision_record, renunciation_record
 from electorate.models import Role
-from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Task
 from fieldwork.stages import stage_start
 from tests.factories import make_nik
-from tests.fieldwork.field import AFTER, KEL2, OPENS, enter, staff
+from tests.fieldwork.field import AFTER, KEL2, OPENS, close_all, enter, staff
 from tests.verification.case import KEL, KEL_BARAT, KEL_OUTSIDE, KEL_UTARA, verify
 from tests.verification.conftest import case, election, outside_region  # noqa: F401
 
@@ -63,7 +62,7 @@ def verfak(vermin):
         extra = {"deceased_on": OPENS} if finding == Finding.MENINGGAL else {}
         enter(task, finding, **extra)
     # The last two never visited: TMS when the KPU closes the stage after its window.
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     stage.refresh_from_db()
     vermin.stage = stage
     return vermin

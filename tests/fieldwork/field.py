@@ -15,6 +15,7 @@ import uuid
 
 from candidates.models import Pair, Supporter
 from electorate.models import Role
+from fieldwork.closing import stage_close_all, stage_close_preview
 from fieldwork.models import Method, Record, Sheet, Stage, Task
 from fieldwork.records import Entry, Outcome, record_entry
 from fieldwork.sheets import sheet_keep, sheet_run
@@ -42,6 +43,13 @@ def started(pair: Pair, *, opens: dt.date = OPENS, round: int | None = None) -> 
     """Verify the pair's latest round administratively, then start its factual verification."""
     verify(pair, round=round)
     return stage_start(pair=pair, round=round, opens=opens)
+
+
+def close_all(stage: Stage, *, as_of: dt.date | None = None, by=None) -> dict:
+    """The KPU closes the whole stage, confirming the number the page shows it (those who
+    become TMS without a visit: fieldwork.closing.stage_close_preview)."""
+    confirm = stage_close_preview(stage=stage, as_of=as_of)["total"]
+    return stage_close_all(stage=stage, as_of=as_of, by=by, confirm=confirm)
 
 
 def task(supporter: Supporter) -> Task:

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from fieldwork.closing import area_close, area_reopen, stage_close_all
+from fieldwork.closing import area_close, area_reopen, stage_close_all, stage_close_preview
 from fieldwork.counts import active_closures, area_counts
 from fieldwork.models import Advice, Finding, Stage, Task
 from fieldwork.stages import stage_start
@@ -24,6 +24,7 @@ from tests.fieldwork.field import (
     KEL2,
     OPENS,
     PROVINCE,
+    close_all,
     enter,
     ms,
     started,
@@ -191,7 +192,7 @@ def test_reopening_needs_the_level_above_open_and_a_reason(two_cities):
 
 
 def test_reopening_the_top_level_opens_the_stage_again(stage):
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     area_reopen(stage=stage, region_code=PROVINCE, reason="Sengketa di Bawaslu")
     stage.refresh_from_db()
     assert stage.status == Stage.Status.OPEN and stage.closed_at is None
@@ -201,7 +202,7 @@ def test_stage_close_all_turns_the_never_visited_into_tms(stage):
     first = Task.objects.filter(stage=stage, kelurahan_code=KEL).order_by("pk").first()
     enter(first, Finding.SESUAI, JUNE[3])
 
-    counts = stage_close_all(stage=stage, as_of=AFTER)
+    counts = close_all(stage, as_of=AFTER)
 
     assert (counts["MS"], counts["TMS"], counts["PENDING"], counts["total"]) == (1, 4, 0, 5)
     assert counts["by_finding"][""] == 4
@@ -215,14 +216,14 @@ def test_stage_close_all_turns_the_never_visited_into_tms(stage):
 def test_stage_close_all_keeps_areas_closed_before(stage):
     _record_all(stage, KEL2)
     kept = _close(stage, KEL2, JUNE[4])
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     assert active_closures(stage)[KEL2].pk == kept.pk
 
 
 @pytest.mark.parametrize("as_of", [JUNE[13], CLOSES])
 def test_stage_close_all_waits_for_the_end_of_the_window(stage, as_of):
     with pytest.raises(ValidationError) as refused:
-        stage_close_all(stage=stage, as_of=as_of)
+        close_all(stage, as_of=as_of)
     assert refused.value.messages == [
         "Masa verifikasi faktual berakhir 14-06-2024: tahap ditutup sesudah tanggal itu."
     ]
@@ -232,8 +233,8 @@ def test_stage_close_all_waits_for_a_bring_in_still_possible(stage):
     last_day = Task.objects.filter(stage=stage).first()
     enter(last_day, Finding.TIDAK_DITEMUI, CLOSES)  # may be brought in until 17 June
     with pytest.raises(ValidationError, match="sampai 17-06-2024"):
-        stage_close_all(stage=stage, as_of=AFTER)
-    assert stage_close_all(stage=stage, as_of=JUNE[18])["TMS"] == 5
+        close_all(stage, as_of=AFTER)
+    assert close_all(stage, as_of=JUNE[18])["TMS"] == 5
 
 
 def test_a_stage_of_a_kabkota_election_closes_at_the_kabkota(jakarta):
@@ -246,7 +247,7 @@ def test_a_stage_of_a_kabkota_election_closes_at_the_kabkota(jakarta):
     ms(local, 2, kelurahan=KEL)
     stage = started(local.pair("A"))
 
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
 
     stage.refresh_from_db()
     assert stage.status == Stage.Status.CLOSED
@@ -270,3 +271,21 @@ def test_a_double_struck_off_by_a_choice_elsewhere_does_not_hold_up_the_keluraha
 
     assert (closure.counts["MS"], closure.counts["TMS"]) == (1, 1)
     assert Task.objects.get(supporter=b).note == "CHOSE_OTHER"
+
+
+def test_closing_the_whole_stage_needs_the_number_it_turns_tms(stage):
+    """Three never visited and one not brought in: the KPU states that 4 become TMS."""
+    tasks = list(Task.objects.filter(stage=stage).order_by("pk"))
+    enter(tasks[0], Finding.SESUAI)
+    enter(tasks[1], Finding.TIDAK_DITEMUI, OPENS)  # its three days ended on 4 June
+    assert stage_close_preview(stage=stage, as_of=AFTER) == {
+        "unvisited": 3,
+        "not_brought_in": 1,
+        "total": 4,
+    }
+    for confirm in (None, 3, 5):
+        with pytest.raises(ValidationError, match="menjadikan 4 pendukung TMS tanpa didatangi"):
+            stage_close_all(stage=stage, as_of=AFTER, confirm=confirm)
+    stage.refresh_from_db()
+    assert stage.status == "open" and not Task.objects.filter(stage=stage, result="TMS").exists()
+    assert stage_close_all(stage=stage, as_of=AFTER, confirm=4)["TMS"] == 4

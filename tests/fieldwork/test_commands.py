@@ -203,7 +203,23 @@ def test_verfak_close_after_the_window_closes_every_level_and_prints_the_counts(
     path.write_bytes(csv_bytes(rows, header=SHEET_HEADER))
     _record(pair, path, capsys)
 
-    call_command("verfak_close", "--pair", str(pair.pk), "--as-of", "2024-06-15", "--json")
+    # c and the double never visited, d not brought in by 8 June: 3 TMS without a visit, which
+    # the KPU must confirm by their number.
+    call_command(
+        "verfak_close", "--pair", str(pair.pk), "--as-of", "2024-06-15", "--preview", "--json"
+    )
+    preview = _json(capsys)
+    assert (preview["unvisited"], preview["not_brought_in"], preview["total"]) == (2, 1, 3)
+    with pytest.raises(CommandError, match="menjadikan 3 pendukung TMS tanpa didatangi"):
+        call_command("verfak_close", "--pair", str(pair.pk), "--as-of", "2024-06-15", "--json")
+    with pytest.raises(CommandError, match="konfirmasi dengan jumlah 3"):
+        call_command(
+            "verfak_close", "--pair", str(pair.pk), "--as-of", "2024-06-15", "--confirm", "2"
+        )
+    assert Stage.objects.get().status == "open"
+    call_command(
+        "verfak_close", "--pair", str(pair.pk), "--as-of", "2024-06-15", "--confirm", "3", "--json"
+    )
 
     data = _json(capsys)
     assert {k: data[k] for k in ("stage", "MS", "TMS", "pending", "total")} == {

@@ -28,7 +28,7 @@ from hypothesis.stateful import (
 
 from candidates.models import Election, Pair
 from electorate.nik import nik_hash
-from fieldwork.closing import area_close, area_reopen, stage_close_all
+from fieldwork.closing import area_close, area_reopen
 from fieldwork.counts import active_closures
 from fieldwork.models import Advice, Choice, Finding, Method, Record, Stage, Task
 from fieldwork.persons import ms_pairs
@@ -44,6 +44,7 @@ from tests.fieldwork.field import (
     OPENS,
     PROVINCE,
     TODAY,
+    close_all,
     enter,
     kpu,
     messages,
@@ -391,7 +392,7 @@ class OnePair(RuleBasedStateMachine):
             if action == "close":
                 area_close(stage=stage, region_code=area, as_of=JUNE[as_of])
             elif action == "close_all":
-                stage_close_all(stage=stage, as_of=JUNE[20])
+                close_all(stage, as_of=JUNE[20])
         if action == "reopen":
             parts = area.split(".")
             closed = active_closures(stage)

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from fieldwork.closing import area_close, stage_close_all
+from fieldwork.closing import area_close
 from fieldwork.models import Choice, Closure, Finding, Method, Record, Task
 from fieldwork.records import attest_denial
 from fieldwork.stages import stage_start, window_change
@@ -21,6 +21,7 @@ from tests.fieldwork.field import (
     KEC,
     KEL2,
     OPENS,
+    close_all,
     enter,
     messages,
     ms,
@@ -95,7 +96,7 @@ def test_tidak_ditemui_is_pending_then_tms_when_the_stage_closes_after_the_bring
     enter(t, Finding.TIDAK_DITEMUI, JUNE[10])
     assert _state(t) == ("TIDAK_DITEMUI", "PENDING", "NOT_MET")
 
-    stage_close_all(stage=stage, as_of=AFTER)  # the bring-in time ended on 13 June
+    close_all(stage, as_of=AFTER)  # the bring-in time ended on 13 June
 
     assert _state(t) == ("TIDAK_DITEMUI", "TMS", "NOT_MET_EXPIRED")
     assert t.records.latest("pk").source == "close"
@@ -291,10 +292,12 @@ def test_a_day_outside_the_window_is_refused_as_a_late_entry(stage, day):
 def test_a_reopened_window_lets_the_late_entry_in(stage):
     t = _tasks(stage)[0]
     with pytest.raises(ValidationError):
-        window_change(stage=stage, closes=JUNE[16], reason="")
+        window_change(stage=stage, closes=JUNE[16], reason="", today=JUNE[15])
     assert enter(t, Finding.SESUAI, JUNE[15]).errors  # no reason, no new window
 
-    window_change(stage=stage, closes=JUNE[16], reason="Banjir rob di Gambir 10-14 Juni")
+    window_change(
+        stage=stage, closes=JUNE[16], reason="Banjir rob di Gambir 10-14 Juni", today=JUNE[15]
+    )
 
     outcome = enter(t, Finding.SESUAI, JUNE[15])
     assert outcome.changed and not outcome.errors
@@ -412,7 +415,7 @@ def test_no_correction_once_the_kabkota_is_closed(closed_gambir):
 
 
 def test_a_closed_stage_refuses_every_entry(stage):
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     outcome = enter(_tasks(stage)[0], Finding.SESUAI, JUNE[3], source="correction", reason="x")
     assert messages(outcome) == [("", "Verifikasi faktual 1 sudah ditutup.")]
 

@@ -8,12 +8,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from fieldwork.closing import stage_close_all
 from fieldwork.models import Finding, Stage, Task, WindowChange
 from fieldwork.stages import stage_start, window_change
 from fieldwork.standing import standing_compute
 from tests.factories import make_nik
-from tests.fieldwork.field import AFTER, CLOSES, KEL2, OPENS, enter, ms, started
+from tests.fieldwork.field import AFTER, CLOSES, KEL2, OPENS, close_all, enter, ms, started
 from tests.verification.case import KEL, KEL_UTARA, verify
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +89,7 @@ def test_no_supporter_is_handed_to_two_stages(case):
     case.supporter(met)
     ms(case, 2)
     stage = started(pair)
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     repair = case.upload("A", round=1)
     new = case.supporter(make_nik(), upload=repair)
     case.supporter(make_nik(), upload=repair, in_roll=False)  # TMS: not handed
@@ -111,7 +110,7 @@ def test_a_corrected_bms_record_of_the_repair_is_handed_to_the_next_stage(case):
     ms(case)
     stage = started(case.pair("A"))
     assert stage.tasks_total == 1
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     corrected = case.supporter(nik, upload=case.upload("A", round=1), occupation="Pedagang")
     verify(stage.pair, round=1)
 
@@ -127,7 +126,7 @@ def test_a_stage_starts_only_after_the_administrative_check(case):
 
 
 def test_a_stage_waits_for_every_supporter_of_its_rounds_to_be_checked(case, stage):
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     case.supporter(make_nik(), upload=case.upload("A", round=1))
     with pytest.raises(ValidationError, match="belum diverifikasi administrasi"):
         stage_start(pair=stage.pair, round=1, opens=dt.date(2024, 7, 1))
@@ -141,7 +140,9 @@ def test_a_second_stage_waits_for_the_first_to_close(case, stage):
 
 
 def test_window_change_keeps_the_old_and_new_dates_with_the_reason(stage):
-    moved = window_change(stage=stage, closes=dt.date(2024, 6, 16), reason="Banjir di Gambir")
+    moved = window_change(
+        stage=stage, closes=dt.date(2024, 6, 16), reason="Banjir di Gambir", today=JUNE_15
+    )
     assert moved.closes == dt.date(2024, 6, 16)
     change = WindowChange.objects.get(stage=stage)
     assert (change.old_closes, change.new_closes, change.reason) == (
@@ -153,7 +154,7 @@ def test_window_change_keeps_the_old_and_new_dates_with_the_reason(stage):
 
 def test_window_change_needs_a_reason(stage):
     with pytest.raises(ValidationError, match="alasan"):
-        window_change(stage=stage, closes=dt.date(2024, 6, 16), reason="  ")
+        window_change(stage=stage, closes=dt.date(2024, 6, 16), reason="  ", today=JUNE_15)
     stage.refresh_from_db()
     assert stage.closes == CLOSES and not WindowChange.objects.exists()
 
@@ -163,6 +164,38 @@ def test_window_cannot_close_before_it_opens(stage):
         window_change(stage=stage, closes=dt.date(2024, 5, 31), reason="salah ketik")
 
 
+JUNE_15 = dt.date(2024, 6, 15)
+
+
+def test_the_window_is_not_moved_into_the_past(stage):
+    """A window moved to yesterday would let the KPU close the stage today and turn every
+    supporter not yet visited TMS."""
+    with pytest.raises(ValidationError, match="sudah lewat: pilih hari ini"):
+        window_change(stage=stage, closes=dt.date(2024, 6, 10), reason="dipercepat", today=JUNE_15)
+    stage.refresh_from_db()
+    assert stage.closes == CLOSES and not WindowChange.objects.exists()
+
+
+def test_the_window_is_not_moved_before_an_entry_already_recorded(stage):
+    enter(Task.objects.filter(stage=stage).first(), Finding.SESUAI, dt.date(2024, 6, 12))
+    with pytest.raises(ValidationError, match="dicatat pada 12-06-2024"):
+        window_change(
+            stage=stage,
+            closes=dt.date(2024, 6, 11),
+            reason="dipercepat",
+            today=dt.date(2024, 6, 11),
+        )
+    window_change(
+        stage=stage, closes=dt.date(2024, 6, 12), reason="dipercepat", today=dt.date(2024, 6, 11)
+    )
+
+
+def test_a_closed_stage_keeps_its_window(stage):
+    close_all(stage, as_of=JUNE_15)
+    with pytest.raises(ValidationError, match="sudah ditutup"):
+        window_change(stage=stage, closes=dt.date(2024, 6, 20), reason="terlambat", today=JUNE_15)
+
+
 def test_a_double_resubmitted_after_its_field_check_is_not_handed_again(case):
     nik = make_nik()
     case.supporter(nik)
@@ -170,7 +203,7 @@ def test_a_double_resubmitted_after_its_field_check_is_not_handed_again(case):
     verify(case.pair("B"))
     stage = started(case.pair("A"))
     enter(Task.objects.get(stage=stage), Finding.SESUAI, dt.date(2024, 6, 3), chosen=stage.pair)
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     again = case.supporter(nik, upload=case.upload("A", round=1))  # the team sends it again
     verify(stage.pair, round=1)
 

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fieldwork.closing import area_close, stage_close_all
+from fieldwork.closing import area_close
 from fieldwork.models import Advice, Finding, Method, Report, Task
 from fieldwork.records import Entry
 from fieldwork.supervision import advice_answer, advice_create, advice_owner, report_create
-from tests.fieldwork.field import AFTER, KEC, KEL2, enter, kpu, pkd
+from tests.fieldwork.field import AFTER, KEC, KEL2, close_all, enter, kpu, pkd
 from tests.verification.case import KEL, KEL_OUTSIDE
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_advice_is_refused_without_a_target_a_place_inside_or_a_text(stage, valu
 
 
 def test_no_advice_on_a_closed_stage(stage):
-    stage_close_all(stage=stage, as_of=AFTER)
+    close_all(stage, as_of=AFTER)
     with pytest.raises(ValidationError, match="sudah ditutup"):
         advice_create(stage=stage, target="area", region_code=KEL, text="Terlambat.")
 

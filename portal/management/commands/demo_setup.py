@@ -1,11 +1,13 @@
 """`make demo`: a realistic DKI Jakarta 2024 case at demo scale, verified, with a login per role.
 
 Runs on the embedded default (SQLite, tasks in-process) as well as on PostgreSQL. Running it again
-keeps what is there (the same generated files are the same uploads); --reset empties the
-database first. Besides the administrative verification, the first pair's factual verification
-is under way (opened three days ago) and the PPS and PKD of Kelurahan Cideng have started on it;
-the second pair has been through its factual verification to the decision, and the Berita Acara
-of each stage is issued (the first pair's administrative one, the second pair's three).
+keeps what is there (what is imported is not generated again); --reset empties the database
+first. The generated DPT and lists are deleted once imported: the uploads keep them encrypted
+under the installation's own keys (VAR_DIR/demo-keys.env, config/demokeys.py). Besides the
+administrative verification, the first pair's factual verification is under way (opened three
+days ago) and the PPS and PKD of Kelurahan Cideng have started on it; the second pair has been
+through its factual verification to the decision, and the Berita Acara of each stage is issued
+(the first pair's administrative one, the second pair's three).
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ class Command(BaseCommand):
             raise CommandError("demo_setup tidak boleh dijalankan di produksi (DJANGO_ENV).")
         out = Path(settings.VAR_DIR) / "demo"
         out.mkdir(parents=True, exist_ok=True)
+        for left in (*out.glob("dpt-dki-*.csv"), *out.glob("dukungan-*.csv")):
+            left.unlink()  # lists in clear an earlier version of the demo kept here
         if reset:
             self._reset()
 
@@ -194,7 +198,7 @@ class Command(BaseCommand):
         repair 1 recorded, and the KPU's decision."""
         from decisions.models import Decision
         from decisions.services import decision_record, renunciation_record
-        from fieldwork.closing import stage_close_all
+        from fieldwork.closing import stage_close_all, stage_close_preview
 
         if Decision.objects.filter(pair=pair).exists():
             return
@@ -215,7 +219,9 @@ class Command(BaseCommand):
                     on=stage.opens + dt.timedelta(days=i % 7),
                     today=stage.closes,
                 )
-            stage_close_all(stage=stage, as_of=today, by=kpu)
+            # The KPU confirms how many become TMS without a visit (the page asks the same).
+            unvisited = stage_close_preview(stage=stage, as_of=today)["total"]
+            stage_close_all(stage=stage, as_of=today, by=kpu, confirm=unvisited)
         # Short of the threshold after factual verification 1, the pair is owed repair 1,
         # whose window is open: the decision may come now only because the pair renounced
         # it in writing (decisions.services.repair_owed).
@@ -257,24 +263,52 @@ class Command(BaseCommand):
         self.stdout.write(f"Berita acara {stage} {pair.name}: {minutes.number}, periksa {url}")
 
     def _roll(self, election: Election, out: Path, scale: float) -> None:
+        """The synthetic DPT, written, imported and deleted: the upload keeps it encrypted, no
+        copy in clear stays beside the database. Imported before, nothing is written again
+        (the roll is re-derived from its seed, not read back)."""
+        from electorate.models import Voter
+        from electorate.nik import nik_hash
+
         per_kab = dki.scale(dki.DKI_DPT_2024, scale)
-        path = out / f"dpt-dki-{scale}.csv"
-        if not path.exists():
-            population.roll_generate(path=path, per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
-        roll = election_roll_ensure(election=election)
-        with path.open("rb") as fh:
-            imp, _ = roll_import_create(
-                roll=roll, file=File(fh, name=path.name), original_name=path.name
-            )
-        if imp.status != "done":
-            roll_import_run(import_id=imp.pk)
         self._spec = population.roll_spec(per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
+        roll = election_roll_ensure(election=election)
+        if roll.imports.filter(status="done").exists():
+            first = self._spec.voter(next(iter(per_kab)), 0)
+            if not Voter.objects.filter(roll=roll, nik_hash=nik_hash(first.nik)).exists():
+                # The keys are drawn per installation (VAR_DIR/demo-keys.env): a database built
+                # under other keys matches nothing any more.
+                raise CommandError(
+                    "Basis data demo dibuat dengan kunci lain (mis. sebelum kunci demo dibuat "
+                    "acak di var/demo-keys.env): jalankan demo_setup --reset."
+                )
+            return
+        path = out / f"dpt-dki-{scale}.csv"
+        population.roll_generate(path=path, per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
+        try:
+            with path.open("rb") as fh:
+                imp, _ = roll_import_create(
+                    roll=roll, file=File(fh, name=path.name), original_name=path.name
+                )
+            if imp.status != "done":
+                roll_import_run(import_id=imp.pk)
+        finally:
+            path.unlink(missing_ok=True)
 
     def _support(self, election: Election, pairs, out: Path, scale: float) -> None:
+        """Both pairs' lists, written, uploaded and deleted (the uploads keep them encrypted);
+        a pair decided, or whose list is in, gets nothing again."""
         main, other = pairs
         main_path, other_path = out / f"dukungan-a-{scale}.csv", out / f"dukungan-b-{scale}.csv"
-        if not main_path.exists():
-            per_kab = dki.scale(dki.DKI_UPLOAD_2024, scale)
+        todo = [
+            (pair, path)
+            for pair, path in ((main, main_path), (other, other_path))
+            if pair.decided_at is None  # a decided pair submits nothing more
+            and not pair.uploads.filter(round=0, status="done").exists()
+        ]
+        if not todo:
+            return
+        per_kab = dki.scale(dki.DKI_UPLOAD_2024, scale)
+        try:
             support.support_generate(
                 path=main_path,
                 roll=self._spec,
@@ -286,15 +320,16 @@ class Command(BaseCommand):
                 other_pair_path=other_path,
                 other_pair_count=max(200, int(20_000 * scale)),
             )
-        for pair, path in ((main, main_path), (other, other_path)):
-            if pair.decided_at is not None:  # run again: a decided pair submits nothing more
-                continue
-            with path.open("rb") as fh:
-                upload, _ = support_upload_create(
-                    pair=pair, round=0, file=File(fh, name=path.name), original_name=path.name
-                )
-            if upload.status != "done":
-                support_upload_run(upload_id=upload.pk)
+            for pair, path in todo:
+                with path.open("rb") as fh:
+                    upload, _ = support_upload_create(
+                        pair=pair, round=0, file=File(fh, name=path.name), original_name=path.name
+                    )
+                if upload.status != "done":
+                    support_upload_run(upload_id=upload.pk)
+        finally:
+            main_path.unlink(missing_ok=True)
+            other_path.unlink(missing_ok=True)
 
     @transaction.atomic
     def _users(self, pairs) -> None:
