@@ -322,8 +322,11 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # rows), which is what pages read; a result backend would only hold copies in Redis.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
-# Without a broker the tasks run in-process: the embedded default for a laptop demo.
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None)
+# Without a broker the tasks run in-process: the embedded default for a laptop demo. Never in
+# production: there a file is read by a worker, not in the web request that received it.
+CELERY_TASK_ALWAYS_EAGER = not PRODUCTION and env_bool(
+    "CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -369,6 +372,11 @@ UPLOAD_LEASE_SECONDS = int(env("UPLOAD_LEASE_SECONDS", "600") or 600)
 # spreadsheet is checked before it is read (electorate/xlsxcheck.py).
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(512 * 1024**2)) or 512 * 1024**2)
 ROLL_UPLOAD_MAX_BYTES = int(env("ROLL_UPLOAD_MAX_BYTES", str(6 * 1024**3)) or 6 * 1024**3)
+# A spreadsheet is read in a child process whose address space is limited to this
+# (electorate/sheetread.py): a file that needs more fails its upload with what to do, and the
+# worker (or the web process) that asked stays as it was. The 100,000-row list needs ~130 MB;
+# the worker units' MemoryMax (deploy/systemd) leaves room for one such child per process.
+PARSE_MEMORY_LIMIT_BYTES = int(env("PARSE_MEMORY_LIMIT_BYTES", str(1024**3)) or 1024**3)
 # Retention (`manage.py retention_purge`): this many days after the last decision of an
 # election, the encrypted files of its uploads (support lists, PPS sheets, objection
 # statements, the DPT) are deleted; rows, SHA-256s and counts stay.

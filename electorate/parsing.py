@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from electorate.sheetread import SheetReader, SheetTooBig, SheetUnreadable
 from electorate.xlsxcheck import SheetRefused, xlsx_check
 
 log = logging.getLogger(__name__)
@@ -284,38 +285,23 @@ def _csv_message(exc: csv.Error) -> str:
 
 class SheetTable(Table):
     """XLSX through python-calamine (first sheet, typed cells: float, date, str), after
-    electorate.xlsxcheck has made sure calamine can read it in bounded memory. Spreadsheets
-    are refused whole or read whole: no row error comes from here."""
+    electorate.xlsxcheck has made sure calamine can read it in bounded memory, and read in a
+    child process limited in memory (electorate.sheetread), whose death fails the file with
+    what to do. Spreadsheets are refused whole or read whole: no row error comes from here."""
 
     def __init__(self, fh: IO[bytes], size: int = 0, row_error: RowError | None = None):
-        from python_calamine import CalamineWorkbook
-
         super().__init__(row_error)
         try:
             xlsx_check(fh)
         except SheetRefused as exc:
             raise FileFormatError(str(exc)) from exc
         fh.seek(0)
-        try:
-            book = CalamineWorkbook.from_filelike(fh)
-            self._sheet = book.get_sheet_by_index(0)
-        except Exception as exc:  # calamine raises its own types for every broken workbook
-            # Its text is English and about its insides ("Cannot detect file format"): the
-            # log keeps it, the team reads what to do.
-            log.info("spreadsheet not readable by calamine: %s", exc)
-            raise FileFormatError(
-                _(
-                    "Berkas ini tidak dapat dibaca sebagai lembar kerja Excel: isinya rusak, "
-                    "atau bukan XLSX walaupun namanya berakhiran .xlsx. Buka berkas di Excel lalu "
-                    "simpan ulang sebagai Excel Workbook (.xlsx), atau simpan sebagai CSV UTF-8 "
-                    "dan unggah berkas CSV itu."
-                )
-            ) from exc
+        reader = _sheet_reader(fh)
         self.size = size
         self.bytes_read = 0
-        self._start = (self._sheet.start or (0, 0))[0]
-        self._height = max(1, self._sheet.height)
-        self._iter = self._sheet.iter_rows()
+        self._start = reader.start
+        self._height = max(1, reader.height)
+        self._iter = _sheet_rows(reader)
         # Rows above the used range are empty: the header is the first row with content.
         self.header = []
         self._header_number = self._start
@@ -335,6 +321,33 @@ class SheetTable(Table):
             if any(c != "" for c in cells):
                 yield number - offset, cells
         self.bytes_read = size
+
+
+def _unreadable_message() -> str:
+    return _(
+        "Berkas ini tidak dapat dibaca sebagai lembar kerja Excel: isinya rusak, atau bukan "
+        "XLSX walaupun namanya berakhiran .xlsx. Buka berkas di Excel lalu simpan ulang sebagai "
+        "Excel Workbook (.xlsx), atau simpan sebagai CSV UTF-8 dan unggah berkas CSV itu."
+    )
+
+
+def _sheet_reader(fh: IO[bytes]) -> SheetReader:
+    try:
+        return SheetReader(fh)
+    except SheetUnreadable as exc:
+        # Its text is English and about calamine's insides ("Cannot detect file format"): the
+        # log keeps it, the team reads what to do.
+        log.info("spreadsheet not readable by calamine: %s", shown(exc, 300))
+        raise FileFormatError(_unreadable_message()) from exc
+    except SheetTooBig as exc:
+        raise FileFormatError(str(exc)) from exc
+
+
+def _sheet_rows(reader: SheetReader) -> Iterator[list[Any]]:
+    try:
+        yield from reader.rows()
+    except SheetTooBig as exc:
+        raise FileFormatError(str(exc)) from exc
 
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")

@@ -13,7 +13,18 @@ zip part can inflate a thousandfold. So, before calamine sees the file:
 3. every worksheet part: its declared <dimension ref> and the cell references it really holds
    (a file can lie in its dimension) within MAX_COLUMNS and MAX_ROWS; the rectangle calamine
    would allocate within MAX_CELLS; and no rectangle larger than the XML that fills it (a few
-   cells far apart: A1 and L1000000 would cost 380 MB for 1.5 KB).
+   cells far apart: A1 and L1000000 would cost 380 MB for 1.5 KB);
+4. the shared strings: calamine copies a shared string into every cell that names it, so one
+   string of 30,000 characters named by 36,000 cells (a 1.9 MB file) is 1 GB of text, and the
+   importer peaked at 2.24 GB. The length of every string is read first (`_SharedStrings`),
+   then each worksheet adds the length of the string each of its cells names: at most
+   MAX_SHARED_TEXT bytes a sheet.
+
+A worksheet is any part the workbook's relationships name as one, found as calamine finds it
+(`_Package`: the package's officeDocument, then its relationships, absolute or relative,
+case and backslashes ignored), and any part under xl/worksheets/: a sheet stored elsewhere
+would otherwise be read unchecked. Whatever still gets past these is bounded by the process
+that reads it (electorate/sheetread.py: calamine in a child limited in memory).
 
 Reading cell references: the fast way (`_FastCells`, a few regex passes at C speed) handles
 what Excel, LibreOffice, openpyxl and xlsxwriter write: every cell tag is `<c r="B7" ...>`.
@@ -31,13 +42,16 @@ API accept only CSV and XLSX anyway).
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import IO
+from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
@@ -60,6 +74,11 @@ SPARSE_FLOOR = (
     1_000_000  # rectangles below this (32 MB as empty cells) may be as sparse as they like
 )
 MAX_CARRY = 2 << 20  # an unfinished tag or text kept between pieces (a cell holds 32,767 chars)
+# Text calamine copies out of the shared strings for one worksheet: a cell holds its own copy
+# of the string it names. The 100,000-row list written by Excel names 15 MB this way, DKI's
+# 840,640 rows about 130 MB; the issue's bomb (30,000 characters x 36,000 cells) 1 GB.
+MAX_SHARED_TEXT = 256 << 20
+MAX_PACKAGE_PART = 4 << 20  # a relationships part: a few hundred bytes a sheet
 
 
 class SheetRefused(ValueError):
@@ -91,8 +110,17 @@ def xlsx_check(fh: IO[bytes]) -> None:
     infos = _members(fh)
     _format_check(infos)
     total = _Total()
+    package = _Package(fh, infos, total)
+    strings = None
+    if package.strings is not None:
+        strings = _SharedStrings(package.strings.filename)
+        for piece in _inflated(fh, package.strings, total):
+            strings.feed(piece)
+        strings.finish()
     for info in infos:
-        _part_check(fh, info, total)
+        if info is package.strings or info in package.read:
+            continue
+        _part_check(fh, info, total, worksheet=package.is_worksheet(info), strings=strings)
 
 
 def _not_xlsx(why: str) -> str:
@@ -244,12 +272,19 @@ class _Slower(Exception):
     """The fast scan met a worksheet it cannot vouch for: start the part over, exactly."""
 
 
-def _part_check(fh: IO[bytes], info: zipfile.ZipInfo, total: _Total) -> None:
-    if not _is_worksheet(info):
+def _part_check(
+    fh: IO[bytes],
+    info: zipfile.ZipInfo,
+    total: _Total,
+    *,
+    worksheet: bool,
+    strings: _SharedStrings | None,
+) -> None:
+    if not worksheet:
         for _piece in _inflated(fh, info, total):
             pass
         return
-    fast = _FastCells(info.filename)
+    fast = _FastCells(info.filename, strings)
     counted = total.bytes
     try:
         for piece in _inflated(fh, info, total):
@@ -257,7 +292,7 @@ def _part_check(fh: IO[bytes], info: zipfile.ZipInfo, total: _Total) -> None:
         fast.finish()
     except _Slower:
         total.bytes = counted  # the part is read again from its start
-        exact = _ExactCells(info.filename)
+        exact = _ExactCells(info.filename, strings)
         for piece in _inflated(fh, info, total):
             exact.feed(piece)
         exact.finish()
@@ -314,6 +349,198 @@ def _deflated(raw: Iterator[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
         yield rest
 
 
+# --- which parts calamine reads: the package's relationships ----------------------------------
+
+SHEET_TYPES = ("worksheet", "chartsheet", "dialogsheet")
+
+
+class _Package:
+    """The parts calamine reads as worksheets and as the shared strings, found as calamine
+    0.37 finds them: `_rels/.rels` names the workbook (its folder is the "xl path"), the
+    workbook's relationships name each sheet (a target absolute or relative to that folder),
+    the shared strings are `<xl path>sharedStrings.xml`; a name is looked up ignoring case and
+    backslashes. Read leniently, so as to name every part calamine could take: each
+    relationship whatever its place, every value of a repeated attribute, each value as written
+    and unescaped, "xl/" always. The relationship parts are read here (and counted) once."""
+
+    def __init__(self, fh: IO[bytes], infos: list[zipfile.ZipInfo], total: _Total):
+        self.fh, self.total = fh, total
+        self.by_name: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in infos:
+            self.by_name.setdefault(_normal(info.filename), []).append(info)
+        self.read: list[zipfile.ZipInfo] = []
+        roots = {"xl/"}
+        for kind, target in self._relationships("_rels/.rels"):
+            if kind.endswith("officeDocument"):
+                folder = target[: target.rfind("/") + 1]
+                roots.add(folder[1:] if folder.startswith("/") else folder)
+        self.sheets: set[str] = set()
+        for root in roots:
+            for kind, target in self._relationships(f"{root}_rels/workbook.xml.rels"):
+                if kind.rpartition("/")[2] in SHEET_TYPES:
+                    self.sheets.add(
+                        _normal(target[1:] if target.startswith("/") else root + target)
+                    )
+        tables = [
+            info
+            for root in roots
+            for info in self.by_name.get(_normal(f"{root}sharedStrings.xml"), [])
+        ]
+        if len(tables) > 1 or (tables and _normal(tables[0].filename) in self.sheets):
+            raise SheetRefused(_odd_xml(tables[0].filename, _("tabel teks bersama ganda")))
+        self.strings: zipfile.ZipInfo | None = tables[0] if tables else None
+
+    def is_worksheet(self, info: zipfile.ZipInfo) -> bool:
+        return _is_worksheet(info) or _normal(info.filename) in self.sheets
+
+    def _relationships(self, name: str) -> Iterator[tuple[str, str]]:
+        """(type, target) of every Relationship element of the part `name`, if there is one."""
+        for info in self.by_name.get(_normal(name), []):
+            if info in self.read:
+                continue
+            self.read.append(info)
+            data = b""
+            for piece in _inflated(self.fh, info, self.total):
+                data += piece
+                if len(data) > MAX_PACKAGE_PART:
+                    raise SheetRefused(_odd_xml(info.filename, _("relasi lebih dari 4 MB")))
+            yield from _relationship_values(info.filename, data)
+
+
+def _relationship_values(part: str, data: bytes) -> Iterator[tuple[str, str]]:
+    declaration = XML_DECLARATION.match(data)
+    if declaration:
+        data = data[declaration.end() :]
+    if b"<!" in data or b"<?" in data:
+        raise SheetRefused(_odd_xml(part, _("komentar, CDATA atau instruksi XML")))
+    tags = list(TAG.finditer(data))
+    if len(tags) != data.count(b"<"):
+        raise SheetRefused(_odd_xml(part, _("tanda < di luar tag")))
+    for tag in tags:
+        if tag.group(1) or tag.group(2).rpartition(b":")[2] != b"Relationship":
+            continue
+        values: dict[bytes, list[str]] = {b"Type": [], b"Target": []}
+        for key, double, single in ATTRIBUTE.findall(tag.group(3)):
+            if key in values:
+                raw = (double or single).decode("utf-8", "replace")
+                values[key] += [raw, html.unescape(raw)]
+        for kind in values[b"Type"]:
+            for target in values[b"Target"]:
+                yield kind, target
+
+
+# --- the shared strings -----------------------------------------------------------------------
+
+STRING_OVERHEAD = 48  # what calamine spends on each string of the table besides its text
+PLAIN_INDEX = re.compile(rb"0|[1-9][0-9]{0,17}")
+
+
+class _SharedStrings:
+    """The length in bytes (UTF-8, as calamine holds them) of every shared string, read as
+    calamine reads the table: strings are the `si` elements after the first `sst` start and
+    before its end, each ending at the first end tag of its own name (a nested `si` is not a
+    string). All the text inside an `si` counts, phonetic runs too: what calamine keeps is never
+    longer. Streaming through expat: a DOCTYPE (entities) is refused."""
+
+    def __init__(self, part: str):
+        self.part = part
+        self.lengths = array("L")
+        self.longest = 0
+        self.cost = 0  # the table itself in calamine's memory
+        self._state = "before"  # "before" <sst>, "in", "after" </sst>
+        self._closing: str | None = None  # the name of the `si` being read
+        self._length = 0
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
+        parser.StartDoctypeDeclHandler = self._doctype
+        self._parser = parser
+
+    def feed(self, piece: bytes) -> None:
+        try:
+            self._parser.Parse(piece, False)
+        except expat.ExpatError as exc:
+            raise SheetRefused(
+                _not_xlsx(_("bagian %(part)s rusak") % {"part": self.part[:80]})
+            ) from exc
+
+    def finish(self) -> None:
+        self.feed(b"")
+        try:
+            self._parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise SheetRefused(
+                _not_xlsx(_("bagian %(part)s rusak") % {"part": self.part[:80]})
+            ) from exc
+
+    def _doctype(self, *args) -> None:
+        raise SheetRefused(_odd_xml(self.part, _("DOCTYPE")))
+
+    def _start(self, name: str, attributes: dict) -> None:
+        if self._state == "before":
+            if name.rpartition(":")[2] == "sst":
+                self._state = "in"
+        elif self._state == "in" and self._closing is None and name.rpartition(":")[2] == "si":
+            self._closing, self._length = name, 0
+
+    def _end(self, name: str) -> None:
+        if self._closing is not None:
+            if name == self._closing:
+                self._closing = None
+                self.lengths.append(self._length)
+                self.longest = max(self.longest, self._length)
+                self.cost += self._length + STRING_OVERHEAD
+                if self.cost > MAX_SHARED_TEXT or len(self.lengths) > MAX_CELLS:
+                    raise SheetRefused(self._too_many())
+        elif self._state == "in" and name.rpartition(":")[2] == "sst":
+            self._state = "after"
+
+    def _text(self, data: str) -> None:
+        if self._closing is not None:
+            self._length += len(data) if data.isascii() else len(data.encode())
+
+    def _too_many(self) -> str:
+        return _(
+            "Tabel teks bersama (shared strings) berkas XLSX ini berisi %(n)s teks berbeda, "
+            "lebih dari %(max)s MB setelah dibuka: terlalu besar untuk dibaca. Unggah daftar "
+            "sebagai CSV UTF-8 (dibaca bertahap), atau bagi menjadi beberapa berkas."
+        ) % {"n": _number(len(self.lengths)), "max": _number(MAX_SHARED_TEXT >> 20)}
+
+    def size_of(self, raw: bytes) -> int:
+        """What calamine copies into a cell whose <v> reads `raw`: the string of that index
+        (none past the table's end: calamine then refuses the file); a value it would parse
+        another way (spaces, an entity, leading zeros) counts as the longest string."""
+        if not raw:
+            return 0
+        if PLAIN_INDEX.fullmatch(raw):
+            index = int(raw)
+            return self.lengths[index] if index < len(self.lengths) else 0
+        return self.longest
+
+    def sizes_of(self, indexes: list[bytes]) -> list[int]:
+        """size_of for plain indexes, at C speed where every one is inside the table."""
+        try:
+            return list(map(self.lengths.__getitem__, map(int, indexes)))
+        except IndexError:
+            return [self.size_of(raw) for raw in indexes]
+
+
+def _shared_message(cells: int, longest: int, size: int) -> str:
+    return _(
+        "Berkas XLSX memuat teks yang dipakai berulang di banyak sel (%(cells)s sel; yang "
+        "terpanjang %(chars)s karakter): setelah dibuka menjadi %(mb)s MB teks, paling banyak "
+        "%(max)s MB. Hapus teks panjang yang diulang di setiap baris (misalnya kolom "
+        "keterangan), atau unggah daftar sebagai CSV UTF-8."
+    ) % {
+        "cells": _number(cells),
+        "chars": _number(longest),
+        "mb": _number(size >> 20),
+        "max": _number(MAX_SHARED_TEXT >> 20),
+    }
+
+
 # --- the cells of a worksheet -----------------------------------------------------------------
 
 
@@ -334,13 +561,28 @@ class _Cells:
     """The rectangle calamine would allocate for one worksheet part: rows and columns 1-based,
     from A1 (a table starting lower only makes the estimate larger)."""
 
-    def __init__(self, part: str):
+    def __init__(self, part: str, strings: _SharedStrings | None = None):
         self.part = part
         self.rows = 0
         self.columns = 0
         self.bytes = 0
         self.carry = b""
         self.started = False
+        # What calamine holds of the shared strings for this sheet: the table, then a copy of
+        # the string each cell names.
+        self.strings = strings
+        self.shared = strings.cost if strings is not None else 0
+        self.shared_cells = 0
+        self.shared_longest = 0
+
+    def shared_add(self, sizes: list[int]) -> None:
+        if not sizes:
+            return
+        self.shared += sum(sizes)
+        self.shared_cells += len(sizes)
+        self.shared_longest = max(self.shared_longest, max(sizes))
+        if self.shared > MAX_SHARED_TEXT:
+            raise SheetRefused(_shared_message(self.shared_cells, self.shared_longest, self.shared))
 
     def cell(self, column: int, row: int) -> None:
         if column > self.columns:
@@ -473,6 +715,21 @@ CELL_TAG = re.compile(rb"<c(?=[\s/>])((?:[^<>\"']++|\"[^<\"]*+\"|'[^<']*+')*+)>"
 ATTRIBUTE = re.compile(rb"([\w.:\-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 CELL_START = re.compile(rb"<c(?=[\s/>])")
 PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|sheetData)[\s/>]")
+# A `t` attribute saying "shared string", however written (calamine compares the raw value).
+ANY_SHARED = re.compile(rb"""\bt\s*=\s*(?:"s"|'s')""")
+# A shared-string cell as Excel, LibreOffice, openpyxl and xlsxwriter write it: its index.
+FAST_SHARED = re.compile(
+    rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?: s="[0-9]{1,9}")? t="s"(?: s="[0-9]{1,9}")?>'
+    rb"<v>(0|[1-9][0-9]{0,8})</v></c>"
+)
+
+
+def _last_cell_start(buf: bytes, end: int) -> int:
+    """Where the last cell tag (`<c` then a space, `/` or `>`) before `end` starts, or -1."""
+    at = buf.rfind(b"<c", 0, end + 2)
+    while at >= 0 and buf[at + 2 : at + 3] not in (b" ", b"\t", b"\r", b"\n", b"/", b">"):
+        at = buf.rfind(b"<c", 0, at)
+    return at
 
 
 @lru_cache(maxsize=256)
@@ -533,6 +790,10 @@ class _FastCells(_Cells):
         if not self.started:
             buf = self.head(buf)
         cut = buf.rfind(b"<")
+        if self.strings is not None and cut >= 0:
+            # A cell with its value stays whole: its shared string is read with it.
+            cell = _last_cell_start(buf, cut)
+            cut = cell if cell >= 0 else cut
         self.carry = buf[cut:] if cut >= 0 else b""
         self._scan(buf[:cut] if cut >= 0 else b"", final=False)
         if len(self.carry) > MAX_CARRY:
@@ -547,6 +808,13 @@ class _FastCells(_Cells):
         self.markup_check(text)
         if b":" in text and PREFIXED.search(text):
             raise _Slower
+        if self.strings is not None:
+            named = len(ANY_SHARED.findall(text))
+            if named:
+                indexes = FAST_SHARED.findall(text)
+                if len(indexes) != named:
+                    raise _Slower  # a shared cell written another way: the exact way reads it
+                self.shared_add(self.strings.sizes_of(indexes))
         last = text.rfind(b'<c r="')
         if last >= 0:
             end = text.find(b'"', last + 6)
@@ -595,12 +863,13 @@ class _ExactCells(_Cells):
     element, is refused (calamine's value reader swallows such tags; we will not guess how).
     Every '<' must start a whole tag."""
 
-    def __init__(self, part: str):
-        super().__init__(part)
+    def __init__(self, part: str, strings: _SharedStrings | None = None):
+        super().__init__(part, strings)
         self.state = "before"  # "before" <sheetData>, "rows", "cell", "after" </sheetData>
         self.row = 0  # calamine's row_index and col_index, 0-based
         self.column = 0
         self.depth = 0  # open child elements inside the current cell
+        self.cell_shared = False  # the current cell names a shared string (t="s")
 
     def feed(self, piece: bytes) -> None:
         self.bytes += len(piece)
@@ -632,6 +901,11 @@ class _ExactCells(_Cells):
             if self.state == "rows":
                 self._in_rows(closing, name, attributes, empty)
             elif self.state == "cell":
+                if self.cell_shared and name == b"v" and not closing and not empty:
+                    # Its text runs to the next tag: every '<' starts one (checked below).
+                    end = text.find(b"<", tag.end())
+                    value = text[tag.end() : end if end >= 0 else len(text)]
+                    self.shared_add([self.strings.size_of(value)])  # type: ignore[union-attr]
                 self._in_cell(closing, name, empty)
             elif self.state == "before" and name == b"sheetData" and not closing:
                 self.state = "after" if empty else "rows"
@@ -674,6 +948,10 @@ class _ExactCells(_Cells):
             self.row = int(digits) - 1
 
     def _cell_start(self, attributes: bytes) -> None:
+        self.cell_shared = self.strings is not None and any(
+            key == b"t" and (double or single) == b"s"
+            for key, double, single in ATTRIBUTE.findall(attributes)
+        )
         refs = _references(attributes)
         if not refs:
             self.cell(self.column + 1, self.row + 1)

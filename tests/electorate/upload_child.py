@@ -4,7 +4,8 @@ upload, inside an address space of `limit` bytes (RLIMIT_AS), set before Django 
     python -m tests.electorate.upload_child '{"importer": "support", "id": 7, "limit": ...}'
 
 The environment names the database and the media root (the parent's test database). It prints
-the upload's end state and the peak resident memory as one JSON line. An allocation beyond the
+the upload's end state and the peak resident memory (its own, and that of the largest
+child it waited for) as one JSON line. An allocation beyond the
 limit would end it with MemoryError, or with SIGABRT from Rust code: never a clean exit."""
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def main() -> None:
 
         upload = sheet_run(sheet_id=job["id"])
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kilobytes
+    # The largest child it waited for: the spreadsheet reader (electorate.sheetread).
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
             {
@@ -44,6 +47,7 @@ def main() -> None:
                 "accepted": upload.accepted,
                 "rejected": upload.rejected,
                 "peak_mb": peak_kb // 1024,
+                "children_peak_mb": children_kb // 1024,
             }
         )
     )
