@@ -12,3 +12,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import checks  # noqa: F401  (registers the anchor file's check)
+        from audit.admin import admin_audit_all
+
+        # After django.contrib.admin's ready (first in INSTALLED_APPS) imported every app's
+        # admin module: whatever is registered there, its saves and deletes are audited.
+        admin_audit_all()

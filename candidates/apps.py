@@ -8,11 +8,13 @@ class CandidatesConfig(AppConfig):
     verbose_name = "Pemilihan dan bakal pasangan calon"
 
     def ready(self) -> None:
+        from audit.grants import app_owned_register
         from candidates.models import Supporter
         from candidates.services import supporters_rekey
         from electorate.rotation import hash_column_register, rekeyer_register
 
         hash_column_register(Supporter, "nik_hash")
+        app_owned_register(Supporter)  # ANALYZEd right after a bulk load (intake, engine)
         rekeyer_register("candidates.Supporter.nik_cipher", supporters_rekey)
 
         from candidates.signals import support_upload_done

@@ -8,9 +8,10 @@ from typing import IO, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit.trail import audit_record
 from candidates.intake import support_upload_create
@@ -18,11 +19,13 @@ from candidates.models import (
     Election,
     Pair,
     Round,
+    Standing,
     SubmissionWindow,
     Supporter,
     SupportUpload,
     TeamMembership,
 )
+from candidates.signals import election_changed
 from candidates.standing import pair_undecided_check
 from candidates.tasks import support_upload_task
 from candidates.thresholds import Threshold, threshold_compute
@@ -129,12 +132,14 @@ def election_create(
     submission_check: bool | None = None,
     registry_confirmation: bool | None = None,
     by: Any = None,
+    reason: str = "",
 ) -> Election:
     """Create (or, for an existing slug, update) an election; refused (ValidationError) for an
     unknown region, a DPT below one voter, or a level the region does not hold
     (election_validate). `submission_check` (the count-and-spread check before verification,
     on by default) and `registry_confirmation` (NOT_IN_ROLL pending Dukcapil's answer): None
-    leaves them as they are."""
+    leaves them as they are. For an existing slug, a change of a setting outcomes depend on
+    goes through election_settings_change (`reason` required; refused once verified)."""
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise ValidationError(
@@ -157,6 +162,9 @@ def election_create(
     if registry_confirmation is not None:
         defaults["registry_confirmation"] = registry_confirmation
     with transaction.atomic():
+        if existing := Election.objects.filter(slug=slug).first():
+            deciding = {k: v for k, v in defaults.items() if k in ELECTION_DECIDING_FIELDS}
+            election_settings_change(election=existing, by=by, reason=reason, **deciding)
         election, created = Election.objects.update_or_create(slug=slug, defaults=defaults)
         if submission_start and submission_end:
             window_set(
@@ -183,6 +191,11 @@ def window_set(
     if closes < opens:
         raise ValidationError(_("Tanggal akhir penyerahan tidak boleh sebelum tanggal awalnya."))
     with transaction.atomic():
+        before = SubmissionWindow.objects.filter(election=election, round=round).first()
+        moved = before is not None and (before.opens, before.closes) != (opens, closes)
+        if moved and round in election_rounds_verified(election):
+            # Moved after its round was verified, a window would re-open what was judged.
+            election_settings_check(election=election, fields=[], reason="", rounds=[round])
         window, _created = SubmissionWindow.objects.update_or_create(
             election=election,
             round=round,
@@ -193,7 +206,12 @@ def window_set(
             actor=by,
             area=election.region_id,
             target=election,
-            data={"round": round, "opens": opens, "closes": closes},
+            data={
+                "round": round,
+                "opens": opens,
+                "closes": closes,
+                "before": {"opens": before.opens, "closes": before.closes} if before else None,
+            },
         )
     return window
 
@@ -336,3 +354,170 @@ def names_read_log(*, user, pair: Pair, what: str, rows: int, page: int | str = 
         target=pair,
         data={"what": what, "rows": rows, "page": page},
     )
+
+
+# --- the settings an election's outcomes depend on ------------------------------------------
+
+# Changed only through election_settings_change (reason, before and after on the trail) and
+# not at all once a verification has run for any pair of the election: the threshold (DPT,
+# level, region), the outcome of each reason (rule set, overrides, the civil-registry rule,
+# the rolls), who goes on to verification (the count-and-spread check), age (voting day), the
+# field's days. The admin routes its changes here (candidates/admin.py).
+ELECTION_DECIDING_FIELDS = (
+    "region",
+    "level",
+    "dpt_count",
+    "rule_set",
+    "reason_outcomes",
+    "voting_day",
+    "registry_confirmation",
+    "submission_check",
+    "roll",
+    "dp4_roll",
+    "verfak_days",
+    "bring_in_days",
+)
+REASON_MIN_CHARS = 10
+
+
+def election_rounds_verified(election: Election) -> set[int]:
+    """The rounds an administrative verification has finished for some pair of the election:
+    the verification layer writes each round's point ("vermin:N") in the pairs' standings
+    when a run ends (fieldwork.standing), read here without asking the layer above."""
+    points = Standing.objects.filter(pair__election=election, point__startswith="vermin:")
+    return {int(point.partition(":")[2]) for point in points.values_list("point", flat=True)}
+
+
+# How the messages name the settings whose model fields carry no Indonesian label.
+SETTING_LABELS = {
+    "region": _lazy("wilayah"),
+    "level": _lazy("jenis pemilihan"),
+    "rule_set": _lazy("aturan jumlah dukungan perbaikan"),
+    "reason_outcomes": _lazy("hasil per alasan"),
+    "roll": _lazy("DPT"),
+    "dp4_roll": _lazy("DP4"),
+}
+
+
+def _field_label(name: str) -> str:
+    return str(SETTING_LABELS.get(name) or Election._meta.get_field(name).verbose_name)
+
+
+def election_settings_check(
+    *, election: Election, fields: list[str], reason: str, rounds: list[int] = ()
+) -> None:
+    """Refuse (ValidationError, Indonesian) a change of these deciding settings (and of these
+    rounds' submission windows): once a verification has run (for a window: of its round),
+    or without a reason of at least REASON_MIN_CHARS characters."""
+    verified = election_rounds_verified(election)
+    if fields and verified:
+        raise ValidationError(
+            _(
+                "%(election)s sudah diverifikasi (verifikasi administrasi telah selesai untuk "
+                "bakal pasangan calonnya): %(fields)s tidak dapat diubah lagi, karena hasil "
+                "verifikasi dihitung dengan pengaturan ini."
+            )
+            % {"election": election.name, "fields": ", ".join(_field_label(f) for f in fields)},
+            code="verified",
+        )
+    if late := sorted(set(rounds) & verified):
+        raise ValidationError(
+            _(
+                "Masa penyerahan %(rounds)s tidak dapat diubah: tahap itu sudah diverifikasi "
+                "(sudah diverifikasi untuk bakal pasangan calon pemilihan ini)."
+            )
+            % {"rounds": ", ".join(Round(r).label.lower() for r in late)},
+            code="verified",
+        )
+    if len(" ".join(str(reason or "").split())) < REASON_MIN_CHARS:
+        what = [_field_label(f) for f in fields] + [
+            _("masa penyerahan %(round)s") % {"round": Round(r).label.lower()} for r in rounds
+        ]
+        raise ValidationError(
+            _(
+                "Tulis alasan perubahan (paling sedikit %(n)s huruf), misalnya nomor keputusan "
+                "KPU yang mendasarinya: perubahan %(what)s tercatat di jejak audit bersama "
+                "alasannya."
+            )
+            % {"n": REASON_MIN_CHARS, "what": ", ".join(what)},
+            code="reason",
+        )
+
+
+def election_settings_diff(*, election: Election, fields: dict[str, Any]) -> dict[str, dict]:
+    """{name: {"before", "after"}} for each of `fields` whose value differs from the stored
+    one (foreign keys compared by id), computed here and never taken from a form's idea of
+    what changed (the admin's hidden initial values come from the browser)."""
+    unknown = set(fields) - set(ELECTION_DECIDING_FIELDS)
+    if unknown:
+        raise TypeError(f"not a deciding setting: {sorted(unknown)}")
+    moved = {}
+    for name, value in fields.items():
+        before = Election._meta.get_field(name).value_from_object(election)
+        after = value.pk if isinstance(value, models.Model) else value
+        if before != after:
+            moved[name] = {"before": before, "after": after}
+    return moved
+
+
+def election_settings_change(
+    *,
+    election: Election,
+    by: Any,
+    reason: str,
+    windows: dict[int, tuple[dt.date, dt.date]] | None = None,
+    **fields: Any,
+) -> Election:
+    """Change settings an election's outcomes depend on (ELECTION_DECIDING_FIELDS, and the
+    submission windows {round: (opens, closes)}), recording who, why, before and after
+    ("election.settings_changed"); refused once a verification has run
+    (election_settings_check). The pairs' stored standings then move
+    (signals.election_changed). Values equal to the stored ones are no change."""
+    with transaction.atomic():
+        current = Election.objects.select_for_update().get(pk=election.pk)
+        moved = election_settings_diff(election=current, fields=fields)
+        stored = {w.round: w for w in SubmissionWindow.objects.filter(election=current)}
+        moved_windows = {
+            round: (stored.get(round), opens, closes)
+            for round, (opens, closes) in (windows or {}).items()
+            if round not in stored or (stored[round].opens, stored[round].closes) != (opens, closes)
+        }
+        if not moved and not moved_windows:
+            return current
+        election_settings_check(
+            election=current, fields=list(moved), reason=reason, rounds=list(moved_windows)
+        )
+        for name, change in moved.items():
+            setattr(current, Election._meta.get_field(name).attname, change["after"])
+        if moved:
+            election_validate(region=current.region, level=current.level, dpt=current.dpt_count)
+            current.save(update_fields=list(moved))
+        data: dict[str, Any] = {"reason": " ".join(reason.split()), "changes": moved}
+        if moved_windows:
+            data["windows"] = {}
+        for round, (window, opens, closes) in moved_windows.items():
+            if closes < opens:
+                raise ValidationError(
+                    _("Tanggal akhir penyerahan tidak boleh sebelum tanggal awalnya.")
+                )
+            SubmissionWindow.objects.update_or_create(
+                election=current, round=round, defaults={"opens": opens, "closes": closes,
+                                                         "set_by": _user_or_none(by)},
+            )  # fmt: skip
+            data["windows"][round] = {
+                "before": {"opens": window.opens, "closes": window.closes} if window else None,
+                "after": {"opens": opens, "closes": closes},
+            }
+        audit_record(
+            "election.settings_changed",
+            actor=by,
+            area=current.region_id,
+            target=current,
+            data=data,
+        )
+        election_changed.send(sender=Election, election=current)
+    return current
+
+
+def _user_or_none(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None

@@ -8,3 +8,8 @@ from django.dispatch import Signal
 
 # Sent after a support upload has been loaded and committed: sender=SupportUpload, upload=<obj>.
 support_upload_done = Signal()
+
+# Settings an election's outcomes depend on have changed (candidates.services.
+# election_settings_change), inside its transaction: what is stored from them moves (the
+# pairs' standings: fieldwork). Sent with election=.
+election_changed = Signal()

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
 from documents.models import Minutes
 
 
 @admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
+class MinutesAdmin(AuditedAdmin):
     """Read-only: issued minutes are never edited (a new meeting issues new minutes)."""
 
     list_display = ("code", "pair", "stage", "round", "region", "number", "issued_at")

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.trail import audit_record
+from audit.trail import audit_checkpoint, audit_record
 from candidates.models import Pair
 from documents import submission
 from documents.figures import LEVEL_NAMES, depth, figures_compute
@@ -162,6 +162,9 @@ def minutes_issue(
         raise ValidationError(_("Tulis tempat rapat pleno."))
     present = present_check(meeting.present)
     figures = figures_compute(pair=pair, stage=stage, round=round, area=area)
+    # The audit trail's heads as they stand, printed and kept: the paper anchors the trail.
+    audit = audit_checkpoint(area=area, actor=by, purpose=f"minutes:{stage}:{round}")
+    figures = {**figures, "audit": audit}
     number = " ".join(meeting.number.split()) or _number_default(pair, area, meeting.date)
     meeting = Meeting(date=meeting.date, place=meeting.place, number=number[:100])
     for _attempt in range(5):
@@ -199,7 +202,8 @@ def minutes_issue(
             )
             audit_record("minutes.issued", actor=by, area=area, target=minutes,
                          data={"code": code, "sha256": kept.sha256, "stage": stage,
-                               "round": round, "number": minutes.number})  # fmt: skip
+                               "round": round, "number": minutes.number,
+                               "audit_head": [audit["main_seq"], audit["main_head"]]})  # fmt: skip
     except IntegrityError as exc:  # a code drawn twice in the same instant: say so, never merge
         raise ValidationError(_("Penerbitan bertabrakan; ulangi sekali lagi.")) from exc
     return minutes

@@ -127,6 +127,9 @@ def _public(minutes: Minutes) -> dict:
         "area": minutes.region.name,
         "issuer": "KPU " + issuer_title(minutes.region.name, minutes.region.level),
         "sha256": minutes.sha256,
+        # The audit trail's heads printed on the paper (audit.trail.audit_checkpoint): public,
+        # so that anyone may hold the trail to them later.
+        "audit": minutes.figures.get("audit"),
     }
 
 

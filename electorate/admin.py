@@ -1,9 +1,11 @@
-"""Back office. NIK fields (hash, ciphertext) never appear in a form or a list."""
+"""Back office. NIK fields (hash, ciphertext) never appear in a form or a list; every save
+and delete is an audit event with before and after (audit.admin.AuditedAdmin)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
 from electorate.models import Region, RollImport, StaffAssignment, Voter, VoterRoll
 
 UPLOAD_FIELDS = (
@@ -24,7 +26,7 @@ UPLOAD_FIELDS = (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     """Data that only the importers write: viewable, not editable or deletable by hand."""
 
     def has_add_permission(self, request):
@@ -37,7 +39,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class KeepHistoryAdmin(admin.ModelAdmin):
+class KeepHistoryAdmin(AuditedAdmin):
     """Editable, but never deleted from the back office: verification history hangs on it."""
 
     def has_delete_permission(self, request, obj=None):
@@ -45,15 +47,19 @@ class KeepHistoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ("code", "name", "level")
+
+    def audit_area(self, obj) -> str:
+        return obj.code
+
     list_filter = ("level",)
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
 
 
 @admin.register(VoterRoll)
-class VoterRollAdmin(admin.ModelAdmin):
+class VoterRollAdmin(AuditedAdmin):
     list_display = ("name", "region", "kind", "created_at")
     list_filter = ("kind",)
     search_fields = ("name",)
@@ -79,7 +85,7 @@ class VoterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StaffAssignment)
-class StaffAssignmentAdmin(admin.ModelAdmin):
+class StaffAssignmentAdmin(AuditedAdmin):
     list_display = ("user", "role", "region")
     list_filter = ("role",)
     search_fields = ("user__username", "region__code", "region__name")

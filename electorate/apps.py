@@ -8,11 +8,13 @@ class ElectorateConfig(AppConfig):
     verbose_name = "Wilayah dan daftar pemilih"
 
     def ready(self) -> None:
+        from audit.grants import app_owned_register
         from electorate.models import Voter
         from electorate.rotation import hash_column_register, rekeyer_register
         from electorate.uploads import uploads_rekey
 
         hash_column_register(Voter, "nik_hash")
+        app_owned_register(Voter)  # a partition per roll, attached at run time
         rekeyer_register("upload files", uploads_rekey)
         self._audit_connect()
         self._partitions_connect()

@@ -30,7 +30,8 @@ KNOWN = {
         "TimeoutStopSec", "Restart", "RestartSec", "LimitNOFILE", "PrivateTmp",
         "NoNewPrivileges", "ProtectSystem", "ProtectHome", "ReadWritePaths",
         "ProtectKernelTunables", "ProtectKernelModules", "ProtectControlGroups",
-        "RestrictAddressFamilies",
+        "RestrictAddressFamilies", "MemoryHigh", "MemoryMax", "MemorySwapMax", "OOMPolicy",
+        "LimitCORE",
     },
     "Timer": {"OnCalendar", "Persistent", "RandomizedDelaySec", "Unit"},
     "Install": {"WantedBy"},
@@ -51,6 +52,8 @@ def test_units_parse_with_known_sections_and_keys():
         "pilkada-worker@.service",
         "pilkada-retention.service",
         "pilkada-retention.timer",
+        "pilkada-audit-verify.service",
+        "pilkada-audit-verify.timer",
     }
     for path in UNITS:
         unit = _unit(path)
@@ -76,6 +79,22 @@ def test_units_pass_systemd_analyze_verify(tmp_path):
     assert done.returncode == 0 and not done.stderr.strip() and not done.stdout.strip(), (
         done.stdout + done.stderr
     )
+
+
+def test_every_service_caps_its_memory_and_dumps_no_core():
+    """A process that reads what was uploaded never swaps it out nor leaves a core file, and
+    each unit has a ceiling (the spreadsheet reader has its own, PARSE_MEMORY_LIMIT_BYTES)."""
+    for path in UNITS:
+        if path.suffix != ".service":
+            continue
+        service = _unit(path)["Service"]
+        assert service.get("LimitCORE") == "0", path.name
+        assert service.get("MemorySwapMax") == "0", path.name
+        if service.get("Type") != "oneshot" or "retention" in path.name:
+            assert "MemoryMax" in service, path.name
+    worker = _unit(DEPLOY / "systemd" / "pilkada-worker@.service")["Service"]
+    ceiling = int(worker["MemoryMax"].rstrip("M")) << 20
+    assert ceiling > settings.PARSE_MEMORY_LIMIT_BYTES + (1 << 30)
 
 
 def test_one_worker_unit_serves_every_queue_by_its_instance_name():
@@ -117,12 +136,35 @@ def test_the_environment_file_names_every_setting_of_the_readme():
 
 def test_nginx_takes_a_roll_as_large_as_the_application_and_appends_the_client():
     conf = (DEPLOY / "nginx" / "pilkada.conf").read_text()
-    size = re.search(r"client_max_body_size\s+(\d+)([kmg]?);", conf)
-    assert size is not None
-    scale = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[size[2]]
-    assert int(size[1]) * scale == settings.ROLL_UPLOAD_MAX_BYTES
+    scale = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+    sizes = re.findall(r"client_max_body_size\s+(\d+)([kmg]?);", conf)
+    # The roll's location alone (tests/test_body_limits.py: each location's own limit).
+    largest = max(int(n) * scale[unit] for n, unit in sizes)
+    assert largest == settings.ROLL_UPLOAD_MAX_BYTES + settings.REQUEST_MAX_BYTES
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in conf
     assert "X-Forwarded-Proto $scheme" in conf
     env = (DEPLOY / "pilkada.env.example").read_text()
     assert re.search(r"^TRUSTED_PROXY_COUNT=1$", env, flags=re.M)
     assert re.search(rf"^ROLL_UPLOAD_MAX_BYTES={settings.ROLL_UPLOAD_MAX_BYTES}$", env, flags=re.M)
+
+
+def test_every_service_writes_the_audit_anchor_file_and_a_timer_checks_the_trail_daily():
+    """Every process that records events (web, workers, the purge) may append to the anchor
+    file's directory, which is outside the application's own (/var/lib/pilkada); the trail is
+    checked against it every day."""
+    env = (DEPLOY / "pilkada.env.example").read_text()
+    anchor = re.search(r"^AUDIT_ANCHOR_FILE=(\S+)$", env, flags=re.M)
+    assert anchor is not None
+    directory = str(Path(anchor[1]).parent)
+    assert not directory.startswith("/var/lib/pilkada")
+    for path in UNITS:
+        if path.suffix == ".service":
+            writable = _unit(path)["Service"]["ReadWritePaths"].split()
+            assert directory in writable, path.name
+    timer = _unit(DEPLOY / "systemd" / "pilkada-audit-verify.timer")["Timer"]
+    assert timer["Unit"] == "pilkada-audit-verify.service"
+    assert timer["OnCalendar"].startswith("*-*-* ") and timer["Persistent"] == "true"
+    check = _unit(DEPLOY / "systemd" / "pilkada-audit-verify.service")["Service"]
+    assert "manage.py audit_verify" in check["ExecStart"]
+    migrate = (DEPLOY / "pilkada-migrate").read_text()
+    assert "manage.py migrate" in migrate and "db_grants" in migrate

@@ -63,6 +63,12 @@ class Command(BaseCommand):
             help="NIK yang tidak ada di DPT: BMS sampai dikonfirmasi Dukcapil "
             "(registry_export, registry_import)",
         )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="alasan mengubah DPT, jenis, aturan atau pengaturan lain pemilihan yang sudah "
+            "ada (tercatat di jejak audit; ditolak setelah verifikasi)",
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts):
@@ -79,6 +85,7 @@ class Command(BaseCommand):
                 submission_end=opts["submission_end"],
                 submission_check=opts["submission_check"],
                 registry_confirmation=opts["registry_confirmation"],
+                reason=opts["reason"],
             )
         except ValidationError as exc:
             raise CommandError(_command_message(exc)) from exc
