@@ -127,8 +127,15 @@ def test_close_all_waits_for_the_end_of_the_window_then_closes_every_level(login
     response = client.post(url, {"action": "close_all", "stage": stage.pk}, follow=True)
     assert any("ditutup sesudah tanggal itu" in m for m in _messages(response))
     Stage.objects.filter(pk=stage.pk).update(closes=TODAY() - dt.timedelta(days=1))
-    assert 'value="close_all"' in _page(client, url)
+    page = _page(client, url)
+    assert 'value="close_all"' in page
+    # The page states how many become TMS without a visit; the KPU types that number.
+    assert "menjadikan 2 pendukung TMS tanpa didatangi: 2 belum pernah didatangi" in page
     response = client.post(url, {"action": "close_all", "stage": stage.pk}, follow=True)
+    assert any("konfirmasi dengan jumlah 2" in m for m in _messages(response))
+    assert Stage.objects.get(pk=stage.pk).status == Stage.Status.OPEN
+    data = {"action": "close_all", "stage": stage.pk, "confirm": "2"}
+    response = client.post(url, data, follow=True)
     stage.refresh_from_db()
     assert stage.status == Stage.Status.CLOSED
     # kelurahan, kecamatan, kab/kota (a mayor election's region); the two never visited: TMS.
