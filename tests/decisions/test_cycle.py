@@ -591,3 +591,91 @@ def test_a_civil_registry_round_settles_the_niks_not_on_the_roll(jakarta, tmp_pa
     recap = kpu.recap(pair)
     assert recap["MS"] == 6
     assert kpu.run("registry_export", "--election", slug, "--out", str(request))["rows"] == 0
+
+
+def test_a_governor_elections_minutes_at_the_province_and_a_kabkota_after_later_stages(
+    jakarta, tmp_path
+):
+    """The Berita Acara of a closed factual verification is issued at every level (the
+    province, a kab/kota of a governor election), at its close or later, with the figures
+    frozen at its close: a repair verified since does not stop it or change it."""
+    kpu = Commission(tmp_path)
+    election = kpu.run(
+        "create_election",
+        *("--slug", "pilgub-dki-mini", "--region", "31", "--level", "governor"),
+        *("--dpt", "60", "--voting-day", "2024-11-27", "--no-submission-check"),
+    )
+    assert (election["threshold"], election["spread_required"]) == (6, 4)  # 10% of 60; 4 of 6
+    slug = election["slug"]
+    pair = Pair.objects.get(pk=kpu.run("create_pair", "--election", slug, "--name", "G - H")["id"])
+    places = {  # key: kelurahan (Gambir, Cideng; Penjaringan; Jakarta Barat; Jakarta Selatan)
+        "g1": "31.71.01.1001",
+        "g2": "31.71.01.1001",
+        "g3": "31.71.01.1002",
+        "j1": "31.72.01.1001",
+        "j2": "31.72.01.1001",
+        "b1": "31.73.01.1001",
+        "s1": "31.74.01.1001",
+        "x1": "31.74.01.1001",  # the repair's
+    }
+    niks = {
+        key: make_nik(birth=dt.date(1980, 1, i), region=code[:8].replace(".", ""), serial=i)
+        for i, (key, code) in enumerate(places.items(), start=1)
+    }
+
+    def row(key: str) -> dict:
+        return {
+            "NIK": niks[key],
+            "NAMA": f"WARGA {key.upper()}",
+            "TEMPAT_LAHIR": "Jakarta",
+            "TANGGAL_LAHIR": dt.date(1980, 1, list(places).index(key) + 1).strftime("%d-%m-%Y"),
+            "JENIS_KELAMIN": "L",
+            "STATUS_PERKAWINAN": "KAWIN",
+            "ALAMAT": "Jl. Merdeka 1",
+            "RT": "1",
+            "RW": "1",
+            "KODE_WILAYAH": places[key].replace(".", ""),
+            "PEKERJAAN": "Pedagang",
+            "HALAMAN": "1",
+        }
+
+    roll = kpu.file("dpt.csv", csv_bytes([row(k) for k in places], header=ROLL_HEADER))
+    assert kpu.run("import_voter_roll", "--election", slug, roll)["accepted"] == 8
+    staff("kpu_dki", Role.KPU_PROVINSI, "31")
+    first = [row(k) for k in places if k != "x1"]
+    assert kpu.support(pair, 0, "dukungan.csv", first)["accepted"] == 7
+    assert kpu.vermin(pair, 0)["MS"] == 7
+    kpu.run("verfak_start", "--pair", str(pair.pk), "--opens", "2024-06-01")
+    met = [sheet_row(niks[k], "SESUAI", "03-06-2024") for k in ("g1", "g3", "j1", "b1", "s1")]
+    assert kpu.sheet(pair, "verfak.csv", met, user="kpu_dki")["accepted"] == 5
+    # g2 and j2 never visited: TMS at the close, confirmed by their number.
+    closed = kpu.run(
+        "verfak_close", "--pair", str(pair.pk), "--as-of", "2024-06-15", "--confirm", "2"
+    )
+    assert (closed["MS"], closed["TMS"]) == (5, 2)
+
+    def minutes(area: str) -> str:
+        out = tmp_path / f"ba-verfak-{area}.pdf"
+        kpu.run(
+            "minutes", "--pair", str(pair.pk), "--stage", "verfak", "--round", "1",
+            "--area", area, "--out", str(out), "--date", "2024-06-20", "--place", "KPU",
+        )  # fmt: skip
+        return pdf_text(out)
+
+    province = minutes("31")
+    assert (value(province, "Memenuhi syarat (MS)"), value(province, "Jumlah", "TMS")) == (5, 2)
+    assert value(province, "Dukungan memenuhi syarat (MS)") == 5  # short of 6: repair 1 owed
+    assert value(province, "Kekurangan dukungan") == 1
+    # Repair 1 verified: a later stage of the pair, and its standing moves to 6.
+    assert kpu.support(pair, 1, "perbaikan.csv", [row("x1")])["accepted"] == 1
+    assert kpu.vermin(pair, 1)["MS"] == 1
+    assert kpu.recap(pair)["MS"] == 6
+    # Verfak 1's minutes stay issuable at the province and at a kab/kota, as closed.
+    again = minutes("31")
+    assert value(again, "Dukungan memenuhi syarat (MS)") == 5
+    assert value(again, "Kekurangan dukungan") == 1
+    utara = minutes("31.72")  # Jakarta Utara: j1 met, j2 never visited
+    assert (value(utara, "Memenuhi syarat (MS)"), value(utara, "Jumlah", "TMS")) == (1, 1)
+    assert "Syarat minimal dukungan dan sebaran dinilai pada rekapitulasi" in " ".join(
+        utara.split()
+    )
