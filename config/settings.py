@@ -179,6 +179,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "portal.otp.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fieldwork.offline.OfflineCopiesMiddleware",  # the field pages' offline copies, per session
     "config.middleware.UploadTooLargeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -7,8 +7,10 @@
    counts once. No inline script anywhere (Content-Security-Policy): what the page passes is in
    the data-* attributes of #verfak (templates/fieldwork/_verfak_root.html).
 
-   The service worker (/verfak/sw.js) keeps the last copy of these pages and the static files,
-   so a reload without a connection still shows the page with its waiting entries. */
+   The service worker (/verfak/sw.js) keeps the last copy of these pages (encrypted, for as long
+   as the session lasts: fieldwork/offline.py) and the static files, so a reload without a
+   connection still shows the page with its waiting entries. Signing out clears this site's
+   storage; static/js/site.js asks first when entries still wait. */
 (function () {
   "use strict";
 
@@ -244,7 +246,7 @@
       }
     }
     render();
-    if (mine(read(QUEUE)).length < queue.length) cachePage();
+    if (mine(read(QUEUE)).length < queue.length) cachePage(true);
   }
 
   function flush() {
@@ -292,7 +294,7 @@
         showTask(item.task, answer.data);
         status(form, answer.status === 201 ? msg.msgSent : msg.msgUnchanged);
         closeForm(form);
-        cachePage();
+        cachePage(true);
       } else if (answer.status >= 500) {
         queue();
       } else {
@@ -305,35 +307,42 @@
 
   // --- offline copy of this page ---------------------------------------------------------------
 
-  function cachePage() {
-    if (!window.caches || !msg.swCache) return Promise.resolve();
-    var urls = [location.href];
-    document.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (node) {
-      urls.push(node.href || node.src);
+  // The service worker keeps the copy, encrypted under the session's key (templates/fieldwork/
+  // sw.js, fieldwork/offline.py): the page only asks it for a fresh one (after an entry
+  // changed the page) and hears whether it was kept.
+  function ask(worker, message) {
+    return new Promise(function (resolve) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) { resolve(event.data || {}); };
+      worker.postMessage(message, [channel.port2]);
     });
-    return caches.open(msg.swCache).then(function (cache) {
-      return Promise.all(urls.map(function (url) {
-        return cache.add(new Request(url, { credentials: "same-origin" })).catch(function () {});
-      }));
-    }).then(function () {
-      root.dataset.cached = "1";
-    }, function () {});
+  }
+
+  // fresh: fetch the page again (an entry changed it); otherwise the copy the navigation left
+  // will do, and only a page the worker did not open yet (the first visit) is fetched again.
+  function cachePage(fresh) {
+    if (!("serviceWorker" in navigator) || !msg.sw) return Promise.resolve();
+    return navigator.serviceWorker.ready.then(function (registration) {
+      var worker = registration.active;
+      if (!worker) return;
+      var cookie = document.cookie.match(/(?:^|;\s*)verfak_offline=([^;]+)/);
+      worker.postMessage({ type: "marker", value: cookie ? decodeURIComponent(cookie[1]) : null });
+      var urls = [location.href];
+      document.querySelectorAll('link[rel="stylesheet"][href], script[src]').forEach(function (node) {
+        urls.push(node.href || node.src);
+      });
+      var kept = fresh === true ? Promise.resolve({}) : ask(worker, { type: "kept", url: location.href });
+      return kept.then(function (answer) {
+        return answer.ok ? answer : ask(worker, { type: "keep", urls: urls });
+      }).then(function (answer) {
+        if (answer.ok) root.dataset.cached = "1";
+      });
+    }).catch(function () {});
   }
 
   function registerWorker() {
     if (!("serviceWorker" in navigator) || !msg.sw) return;
-    navigator.serviceWorker.register(msg.sw).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(cachePage, function () {});
-  }
-
-  // Logging out leaves no copy of the worklists on the phone.
-  function forgetOnLogout() {
-    document.querySelectorAll('form[action$="/keluar/"]').forEach(function (form) {
-      form.addEventListener("submit", function () {
-        if (window.caches && msg.swCache) caches.delete(msg.swCache);
-      });
-    });
+    navigator.serviceWorker.register(msg.sw).then(function () { return cachePage(false); }, function () {});
   }
 
   // --- start -----------------------------------------------------------------------------------
@@ -362,7 +371,6 @@
     if (mine(read(QUEUE)).length && navigator.onLine !== false) flush();
   }, RETRY_MS);
   render();
-  forgetOnLogout();
   registerWorker();
   if (mine(read(QUEUE)).length) flush();
 
