@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -31,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from candidates import selectors as candidates
 from candidates.models import Pair, Round
+from candidates.services import names_read_log
 from electorate.access import (
     code_within,
     is_commission,
@@ -40,7 +42,7 @@ from electorate.access import (
     user_area,
 )
 from electorate.models import Region
-from fieldwork import selectors
+from fieldwork import offline, selectors
 from fieldwork.closing import (
     area_close,
     area_reopen,
@@ -568,6 +570,10 @@ def worklist(request, pk: int, code: str):
         )
     listed = listed.select_related("supporter", "chosen_pair").order_by("position", "pk")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    names_read_log(
+        user=request.user, pair=stage.pair, what=f"verfak-worklist:{code}", rows=len(page),
+        page=page.number,
+    )  # fmt: skip
     pairs = _election_pairs(stage.pair)
     place = _place(request.user, stage, code)
     here = request.get_full_path()
@@ -675,6 +681,7 @@ def task_page(request, pk: int):
         done = _task_post(request, task, forms, pairs)
         if done:
             return redirect(_next(request, default))
+    names_read_log(user=request.user, pair=task.stage.pair, what=f"verfak-task:{task.pk}", rows=1)
     return render(
         request,
         "fieldwork/task.html",
@@ -1023,8 +1030,11 @@ def _answer(request, advice: Advice, form: AnswerForm, correction: EntryForm | N
 @never_cache
 def service_worker(request):
     """Served under /verfak/ so that its scope covers the worklists and task pages; it keeps
-    their last copy and the static files for a reload without a connection."""
-    body = render_to_string("fieldwork/sw.js", {"cache": SW_CACHE})
+    their last copy, for as long as the session that read it lasts (fieldwork/offline.py), and
+    the static files for a reload without a connection."""
+    age = settings.SESSION_COOKIE_AGE
+    context = {"cookie": offline.COOKIE, "max_age_ms": age * 1000, "max_age_hours": age // 3600}
+    body = render_to_string("fieldwork/sw.js", context)
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("verfak-sw").rsplit("/", 1)[0] + "/"
     return response
