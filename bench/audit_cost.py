@@ -57,8 +57,35 @@ def main() -> None:
         size = anchors.stat().st_size if anchors.exists() else 0
         lines = args.events * args.turns
         print(f"  anchor file: {lines} lines, {size / max(lines, 1):.0f} bytes a line")
+        _parts(anchors.parent / "parts.log")
     finally:
         teardown_databases(names, verbosity=0)
+
+
+def _parts(path: Path, n: int = 20000) -> None:
+    """The parts alone, without the database: an unkeyed link, a keyed one, an anchor line
+    appended (open with O_APPEND, write, close)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from audit.anchors import anchor_line, anchor_write
+    from audit.models import Event
+    from audit.trail import GENESIS, event_hash, link_mac
+
+    event = Event(at=timezone.now(), action="bench.event", area="31.71", chain="",
+                  data={"rows": 840640, "file": "dukungan.csv"}, seq=1, key_id="1")  # fmt: skip
+    secret = settings.AUDIT_KEYS[0][1].encode()
+    settings.AUDIT_ANCHOR_FILE = str(path)
+    line = anchor_line(at=event.at.isoformat(), chain="", seq=1, head=GENESIS, key_id="1")
+    for name, part in (
+        ("unkeyed link", lambda: event_hash(GENESIS, event)),
+        ("keyed link", lambda: link_mac(secret, GENESIS, event)),
+        ("anchor line", lambda: anchor_write(line)),
+    ):
+        started = time.perf_counter()
+        for _i in range(n):
+            part()
+        print(f"  part: {name:<13} {(time.perf_counter() - started) / n * 1e6:6.1f} us")
 
 
 def _keyed(settings, anchor_file: str) -> None:
