@@ -1,16 +1,21 @@
 """The citizens' check under load: python -m bench.check [--duration 30] [--connections 96]
 
 On the DKI benchmark database (`pilkada_bench`, made by `python -m bench.run --keep` when it
-is missing: 8.25M voters, 840,640 supporters), through the real HTTP stack: gunicorn (gthread
-workers) + PostgreSQL, the rate limiter on with its counters in Redis, the response floor on.
-wrk (Debian's package) POSTs real NIKs: a third listed with their birth date, a third listed
-with a wrong birth date, a third not listed, each from a random client address behind one
-trusted proxy. Beside it, in the same run: the bare indexed lookup (one SELECT by nik_hash on
-one connection) and the lookup through the ORM without HTTP (objections.lookup).
+is missing: 8.25M voters, 840,640 supporters; `--scale 0.05 --database <name>` builds and uses
+a smaller one, 5% of DKI, in minutes instead of the better part of an hour), through the real
+HTTP stack: gunicorn (gthread workers) + PostgreSQL, the limits and caps on with their counts
+in Redis (objections.limits: one Lua script a request), the response floor on. wrk (Debian's
+package) POSTs real NIKs with their names: a quarter listed with their birth date, a quarter
+with a wrong birth date, a quarter with a wrong name, a quarter not listed (other serials of
+the listed people's prefixes), each from a random client address behind one trusted proxy.
+The check's counters in that Redis database are cleared first, so every run starts from fresh
+caps. Beside it, in the same run: the bare indexed lookup (one SELECT by nik_hash on one
+connection), the lookup without HTTP (objections.lookup), and the gate (limits and caps, one
+Redis round trip) + the lookup without HTTP.
 
-Prints lookups/s and p50/p95/p99 with the goals (>= 500/s, p95 < 100 ms); figures go to
-bench/last-check.json. Exits non-zero if an answer was wrong (a sample is checked against the
-lookup in this process) or the server failed requests.
+Prints lookups/s and p50/p95/p99 with the goals (>= 500/s, p95 < 100 ms), and how many answers
+the caps withheld; figures go to bench/last-check.json. Exits non-zero if an answer was wrong
+(a sample is checked against the lookup in this process) or the server failed requests.
 """
 
 from __future__ import annotations
@@ -60,24 +65,20 @@ def _prepare(args) -> str:
         raise SystemExit("bench-check: set DATABASE_URL to the PostgreSQL server")
     url = bench_database_url(base, args.database)
     if not _database_ready(url, args.database):
-        print(f"bench-check: {args.database} missing: building it (python -m bench.run --keep)")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.run",
-                "--keep",
-                "--database",
-                args.database,
-                "--json",
-                str(args.work / "build.json"),
-                "--workdir",
-                str(args.work / "build"),
-            ],
-            check=True,
-            cwd=ROOT,
+        print(
+            f"bench-check: {args.database} missing: building it "
+            f"(python -m bench.run --keep --scale {args.scale})"
         )
+        build = [sys.executable, "-m", "bench.run", "--keep", "--database", args.database,
+                 "--json", str(args.work / "build.json"), "--workdir", str(args.work / "build"),
+                 "--scale", str(args.scale)]  # fmt: skip
+        if args.scale != 1.0:
+            build.append("--no-pages")  # the pages' figures are bench.run's, at full scale
+        subprocess.run(build, check=True, cwd=ROOT)
     os.environ["DATABASE_URL"] = url
+    os.environ["CACHE_URL"] = (
+        args.cache_url
+    )  # the gate in this process counts where the server does
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     django_setup()
@@ -87,9 +88,12 @@ def _prepare(args) -> str:
     return url
 
 
-def _samples(n: int) -> dict[str, list[tuple[str, dt.date]]]:
-    """Real NIKs of the DKI list (decrypted here: the bench is the one place allowed to), and
-    NIKs of the same shape that no list holds."""
+Person = tuple[str, dt.date, str]  # NIK, birth date, name
+
+
+def _samples(n: int) -> dict[str, list[Person]]:
+    """Real NIKs of the DKI list with their birth dates and names (decrypted here: the bench is
+    the one place allowed to), and NIKs of the same shape that no list holds."""
     from candidates.models import Pair, Supporter
     from electorate import keys
     from electorate.nik import nik_decrypt, supporter_context
@@ -98,20 +102,29 @@ def _samples(n: int) -> dict[str, list[tuple[str, dt.date]]]:
     rows = list(
         Supporter.objects.filter(pair=pair)
         .order_by("?")
-        .values_list("upload_id", "row_number", "nik_cipher", "birth_date")[: 2 * n]
+        .values_list("upload_id", "row_number", "nik_cipher", "birth_date", "name")[: 3 * n]
     )
-    people = [(nik_decrypt(bytes(c), context=supporter_context(u, r)), b) for u, r, c, b in rows]
+    people = [
+        (nik_decrypt(bytes(c), context=supporter_context(u, r)), b, name)
+        for u, r, c, b, name in rows
+    ]
     hasher = keys.hasher(fresh=True)
     rng = random.Random(7)
-    unlisted: list[tuple[str, dt.date]] = []
+    unlisted: list[Person] = []
     while len(unlisted) < n:
-        nik, birth = people[rng.randrange(len(people))]
+        nik, birth, name = people[rng.randrange(len(people))]
         candidate = nik[:12] + f"{rng.randrange(10_000):04d}"
         if not Supporter.objects.filter(nik_hash=hasher.hash(candidate)).exists():
-            unlisted.append((candidate, birth))
+            unlisted.append((candidate, birth, name))
+    others = [name for _nik, _b, name in people]
+    rng.shuffle(others)
     return {
         "listed": people[:n],
-        "wrong_date": [(nik, b + dt.timedelta(days=1)) for nik, b in people[n:]],
+        "wrong_date": [(nik, b + dt.timedelta(days=1), name) for nik, b, name in people[n : 2 * n]],
+        "wrong_name": [
+            (nik, b, other if other != name else "NAMA LAIN")
+            for (nik, b, name), other in zip(people[2 * n : 3 * n], others, strict=False)
+        ],
         "not_listed": unlisted,
     }
 
@@ -123,7 +136,7 @@ def _bare_lookup(url: str, samples: dict, count: int) -> dict:
     from electorate import keys
 
     hasher = keys.hasher(fresh=True)
-    hashes = [hasher.hash(nik) for kind in samples.values() for nik, _b in kind][:count]
+    hashes = [hasher.hash(nik) for kind in samples.values() for nik, _b, _n in kind][:count]
     times = []
     with psycopg.connect(url, autocommit=True) as conn:
         for h in hashes[:200]:  # warm the cache as the server's run is warmed
@@ -147,16 +160,68 @@ def _orm_lookup(samples: dict, count: int) -> dict:
     without HTTP, the limiter and the floor."""
     from objections.lookup import supports_find
 
-    pairs = [p for kind in samples.values() for p in kind]
-    random.Random(3).shuffle(pairs)
-    pairs = pairs[:count]
+    people = [p for kind in samples.values() for p in kind]
+    random.Random(3).shuffle(people)
+    people = people[:count]
     times = []
     started = time.perf_counter()
-    for nik, birth in pairs:
+    for nik, birth, name in people:
         t = time.perf_counter()
-        supports_find(nik=nik, birth_date=birth)
+        supports_find(nik=nik, birth_date=birth, name=name)
         times.append(time.perf_counter() - t)
     return _figures(times, time.perf_counter() - started)
+
+
+def _gated_lookup(samples: dict, count: int) -> dict:
+    """The gate (limits and caps: one Lua script in the server's Redis) and then the lookup, in
+    this process, each from another client address: the endpoint's work without HTTP and the
+    floor."""
+    from django.test import RequestFactory
+
+    from objections.limits import check_gate
+    from objections.lookup import supports_find
+
+    factory = RequestFactory()
+    people = [p for kind in samples.values() for p in kind]
+    random.Random(4).shuffle(people)
+    people = people[:count]
+    times = []
+    started = time.perf_counter()
+    for i, (nik, birth, name) in enumerate(people):
+        request = factory.post("/", REMOTE_ADDR=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
+        t = time.perf_counter()
+        gate = check_gate(request, nik=nik, channel="api")
+        if gate.limit is None:
+            supports_find(nik=nik, birth_date=birth, name=name)
+        times.append(time.perf_counter() - t)
+    return _figures(times, time.perf_counter() - started)
+
+
+def _counters_clear(url: str) -> int:
+    """The check's counts and caps in the bench's Redis database (keys "<prefix>:<v>:ck:*" and
+    "...:rl:check:*"): a run starts from fresh caps. The keys deleted."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    deleted = 0
+    for pattern in ("*:ck:*", "*:rl:check:*"):
+        batch = list(client.scan_iter(match=pattern, count=1000))
+        for start in range(0, len(batch), 1000):
+            deleted += client.delete(*batch[start : start + 1000])
+    return deleted
+
+
+def _withheld(url: str) -> tuple[int, int]:
+    """(lookups counted, withheld by a cap) in the bench's Redis database, all hours."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    totals = []
+    for pattern in ("*:ck:counts:*", "*:ck:withheld:*"):
+        totals.append(
+            sum(int(v) for key in client.scan_iter(match=pattern) for v in client.hvals(key))
+        )
+    return totals[0], totals[1]
 
 
 def _figures(times: list[float], total: float) -> dict:
@@ -176,9 +241,9 @@ def _figures(times: list[float], total: float) -> dict:
 
 def _bodies(samples: dict, path: Path) -> None:
     lines = [
-        json.dumps({"nik": nik, "birth_date": birth.isoformat()})
+        json.dumps({"nik": nik, "birth_date": birth.isoformat(), "name": name})
         for kind in samples.values()
-        for nik, birth in kind
+        for nik, birth, name in kind
     ]
     random.Random(5).shuffle(lines)
     path.write_text("\n".join(lines) + "\n")
@@ -202,7 +267,7 @@ def _gunicorn(args, url: str) -> subprocess.Popen:
     return gunicorn_start(
         env=_server_env(args, url), port=args.port, workers=args.workers, threads=args.threads,
         log=ROOT / "var" / "bench-check-gunicorn.log", probe="/cek-dukungan/",
-        extra=["--backlog", "2048"], wait=30,
+        extra=["--backlog", "2048"], wait=90,
     )  # fmt: skip
 
 
@@ -212,8 +277,8 @@ def _answers_check(args, samples: dict, per_kind: int = 100) -> tuple[int, int]:
 
     right = checked = 0
     for index, people in enumerate(samples.values()):
-        for i, (nik, birth) in enumerate(people[:per_kind]):
-            body = json.dumps({"nik": nik, "birth_date": birth.isoformat()}).encode()
+        for i, (nik, birth, name) in enumerate(people[:per_kind]):
+            body = json.dumps({"nik": nik, "birth_date": birth.isoformat(), "name": name}).encode()
             request = urllib.request.Request(
                 f"http://127.0.0.1:{args.port}/api/cek-dukungan/",
                 data=body,
@@ -224,7 +289,7 @@ def _answers_check(args, samples: dict, per_kind: int = 100) -> tuple[int, int]:
             )
             with urllib.request.urlopen(request, timeout=10) as response:
                 got = json.load(response)
-            want = supports_find(nik=nik, birth_date=birth)
+            want = supports_find(nik=nik, birth_date=birth, name=name)
             right += got["listed"] == bool(want) and len(got["supports"]) == len(want)
             checked += 1
     return right, checked
@@ -253,6 +318,9 @@ def run(args) -> int:
     _bodies(samples, bodies)
     bare = _bare_lookup(url, samples, args.bare)
     orm = _orm_lookup(samples, args.orm)
+    _counters_clear(args.cache_url)
+    gated = _gated_lookup(samples, args.orm)
+    _counters_clear(args.cache_url)  # the server's run starts from fresh caps
     server = _gunicorn(args, url)
     try:
         right, checked = _answers_check(args, samples)
@@ -261,6 +329,7 @@ def run(args) -> int:
         load = _wrk(args, bodies, args.duration)
     finally:
         process_stop(server)
+    counted, withheld = _withheld(args.cache_url)
     seconds = load["duration_us"] / 1e6
     http = {
         "requests": load["requests"],
@@ -285,7 +354,15 @@ def run(args) -> int:
             "per_client": settings.CHECK_RATE_PER_CLIENT,
             "global": settings.CHECK_RATE_GLOBAL,
         },  # fmt: skip
+        "caps": {
+            "prefix_daily": settings.CHECK_PREFIX_DAILY,
+            "nik_daily": settings.CHECK_NIK_DAILY,
+            "lookups_counted": counted,  # warm-up and the answers' check included
+            "withheld": withheld,
+        },
+        "database": args.database,
         "http": http,
+        "gated_lookup": gated,
         "orm_lookup": orm,
         "bare_lookup": bare,
         "answers_right": [right, checked],
@@ -299,12 +376,13 @@ def run(args) -> int:
 
 
 def _report(r: dict) -> None:
-    h, o, b = r["http"], r["orm_lookup"], r["bare_lookup"]
+    h, g, o, b = r["http"], r["gated_lookup"], r["orm_lookup"], r["bare_lookup"]
     print()
     print(
-        f"Cek dukungan ({r['machine']}; {r['server']}; wrk {r['wrk']}; "
+        f"Cek dukungan ({r['database']}; {r['machine']}; {r['server']}; wrk {r['wrk']}; "
         f"floor {r['floor_ms']} ms; limits {r['rates']['per_client']} per client, "
-        f"{r['rates']['global']} global, in Redis; {r['started']}):"
+        f"{r['rates']['global']} global, caps {r['caps']['prefix_daily']} NIKs a prefix and "
+        f"{r['caps']['nik_daily']} lookups a NIK a day, in Redis; {r['started']}):"
     )
     print()
     print("| path | lookups | lookups/s | p50 ms | p95 ms | p99 ms |")
@@ -312,6 +390,10 @@ def _report(r: dict) -> None:
     print(
         f"| HTTP: gunicorn + limiter + floor + PostgreSQL | {h['ok']:,} | {h['per_s']:,.0f} | "
         f"{h['p50_ms']:.1f} | {h['p95_ms']:.1f} | {h['p99_ms']:.1f} |"
+    )
+    print(
+        f"| gate (limits + caps, Redis) + lookup, no HTTP (1 process) | {g['lookups']:,} | "
+        f"{g['per_s']:,.0f} | {g['p50_ms']:.2f} | {g['p95_ms']:.2f} | {g['p99_ms']:.2f} |"
     )
     print(
         f"| lookup through the ORM, no HTTP (1 process) | {o['lookups']:,} | {o['per_s']:,.0f} | "
@@ -324,7 +406,8 @@ def _report(r: dict) -> None:
     print()
     print(
         f"429: {h['limited_429']:,}; other statuses: {h['other_status']}; socket errors: "
-        f"{h['socket_errors']}; answers right: {r['answers_right'][0]}/{r['answers_right'][1]}"
+        f"{h['socket_errors']}; answers right: {r['answers_right'][0]}/{r['answers_right'][1]}; "
+        f"withheld by a cap: {r['caps']['withheld']:,} of {r['caps']['lookups_counted']:,} counted"
     )
     rate_met = h["per_s"] >= GOAL_RATE
     p95_met = h["p95_ms"] < GOAL_P95_MS
@@ -340,6 +423,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.check", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--database", default="pilkada_bench")
+    parser.add_argument(
+        "--scale", type=float, default=1.0,
+        help="when the database is missing, build it at this share of DKI (0.05: minutes)",
+    )  # fmt: skip
     parser.add_argument("--duration", type=int, default=30, help="seconds of load")
     parser.add_argument("--connections", type=int, default=96)
     parser.add_argument("--wrk-threads", type=int, default=2)

@@ -64,7 +64,7 @@ def gunicorn_start(
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=5)
             return process
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # still starting
             time.sleep(0.3)
     process_stop(process)
     raise SystemExit(

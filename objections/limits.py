@@ -90,7 +90,9 @@ def network_key(address: str) -> str:
     return f"4:{ip}"
 
 
-def client_network(request) -> str:
+def client_key(request) -> str:
+    """The request's client. electorate.clients.client_network (the sign-in lockout) groups IPv6
+    by /64 too, but keeps 127.0.0.1 and ::1 apart and any other text as it is."""
     return network_key(client_ip(request))
 
 
@@ -370,14 +372,14 @@ def limit_hit(request, *, group: str, per_client: str, overall: str | None = Non
     """Count this request against its client network's and the global limit; the limit it went
     over, or None."""
     return _gate(
-        group=group, client=client_network(request), per_client=per_client, overall=overall
+        group=group, client=client_key(request), per_client=per_client, overall=overall
     ).limit
 
 
 def check_gate(request, *, nik: str | None, channel: str) -> Gate:
     """The public check ("web": the page, "api"): the client's and the global rate, and (for a
     well-formed NIK that will be looked up) the caps."""
-    network = client_network(request)
+    network = client_key(request)
     return _gate(
         group="check",
         client=network,

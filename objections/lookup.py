@@ -101,17 +101,23 @@ COLUMNS = (
     "pair__decided_at",
     "field_task__note",
 )
-# One statement, by the indexed hash; every join is by primary or unique key (a roll holds a
-# NIK once: voter_unique_nik_per_roll). Written out
+# One statement, by the indexed hash; every join is by primary or unique key. The roll's birth
+# date and name are two scalar subqueries, each one probe of voter_unique_nik_per_roll: a LEFT
+# JOIN of the partitioned voter table, prepared, measured half as fast again. Written out
 # rather than built by the ORM so that PostgreSQL can keep it prepared per connection:
 # planning it (1 ms) cost three times its execution (0.3 ms), and the check runs at 500/s.
 LOOKUP_SQL = f"""
-    SELECT s.id, s.round, s.birth_date, v.birth_date, s.name, v.name, s.pair_id, p.name, e.name,
-           r.outcome, r.superseded, t.result, st.number, st.status, p.decided_at, t.note
+    SELECT s.id, s.round, s.birth_date,
+           (SELECT v.birth_date FROM {Voter._meta.db_table} v
+            WHERE v.roll_id = e.roll_id AND v.nik_hash = s.nik_hash LIMIT 1),
+           s.name,
+           (SELECT v.name FROM {Voter._meta.db_table} v
+            WHERE v.roll_id = e.roll_id AND v.nik_hash = s.nik_hash LIMIT 1),
+           s.pair_id, p.name, e.name, r.outcome, r.superseded, t.result, st.number, st.status,
+           p.decided_at, t.note
     FROM {Supporter._meta.db_table} s
     JOIN {Pair._meta.db_table} p ON p.id = s.pair_id
     JOIN {Election._meta.db_table} e ON e.id = p.election_id
-    LEFT JOIN {Voter._meta.db_table} v ON v.roll_id = e.roll_id AND v.nik_hash = s.nik_hash
     LEFT JOIN {VerificationResult._meta.db_table} r ON r.supporter_id = s.id
     LEFT JOIN {Task._meta.db_table} t ON t.supporter_id = s.id
     LEFT JOIN {Stage._meta.db_table} st ON st.id = t.stage_id

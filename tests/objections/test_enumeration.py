@@ -279,3 +279,28 @@ def test_the_desks_cap_is_its_own_so_a_public_attacker_cannot_block_it(
     assert _api(client, NIKS[1], BIRTH, NAME, ip="198.51.100.9").content == NOT_LISTED_BODY
     client.force_login(field.users["bawaslu"])
     assert _file(client, NIKS[1], NAME, field.pair.pk).status_code == 302
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+def test_two_processes_that_drew_different_salts_count_in_one_set(client, field, frozen, settings):
+    """Each web process draws the day's salt; the first to reach Redis sets it, and the others
+    take it (the gate tells them): the cap of a prefix holds across processes."""
+    from objections import limits
+
+    settings.CHECK_PREFIX_DAILY = 2
+    day = int(NOW // limits.DAY)
+    assert _api(client, NIKS[0], BIRTH, NAME, "192.0.2.10").json()["listed"] is True
+    limits._salts[day] = "00" * 32  # another process, with a salt of its own
+    assert _api(client, NIKS[1], BIRTH, NAME, "192.0.2.11").json()["listed"] is True
+    assert limits._salts[day] != "00" * 32  # it took the stored one
+    assert _api(client, NIKS[2], BIRTH, NAME, "192.0.2.12").content == NOT_LISTED_BODY
+
+
+def test_a_store_that_cannot_be_reached_refuses_every_lookup(client, field, frozen, caplog):
+    with mock.patch("objections.limits._gate_run", side_effect=ConnectionError("down")):
+        response = _api(client, NIKS[0], BIRTH, NAME)
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith("Layanan cek dukungan sedang sangat ramai.")
+    assert "rate limit store unreachable" in caplog.text
