@@ -15,6 +15,7 @@ EXPECTED = {
     "verification.run": "verification",
     "verification.export": "exports",
     "fieldwork.sheet": "default",  # a PPS's typed-up sheet: seconds, never behind an import
+    "objections.check_counts_flush": "default",  # the check's hourly counts: a second or two
 }
 
 
