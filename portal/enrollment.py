@@ -68,12 +68,12 @@ def otp_enrollment_redeem(*, user, code: str) -> bool:
         user=user, used_at__isnull=True, expires_at__gt=now, failures__lt=ENROLLMENT_MAX_FAILURES
     )
     row = open_codes.first()
-    right = row is not None and hmac.compare_digest(row.code_hash, _hash(code))
     area = user_area(user) or ""
-    if right and open_codes.filter(pk=row.pk).update(used_at=now) == 1:
-        audit_record("auth.otp_enrollment_used", actor=user, area=area)
-        return True
-    if row is not None:
+    if row is not None and hmac.compare_digest(row.code_hash, _hash(code)):
+        if open_codes.filter(pk=row.pk).update(used_at=now) == 1:
+            audit_record("auth.otp_enrollment_used", actor=user, area=area)
+            return True
+    elif row is not None:
         open_codes.filter(pk=row.pk).update(failures=F("failures") + 1)
     audit_record("auth.otp_enrollment_failed", actor=user, area=area)
     return False
