@@ -6,7 +6,8 @@ stage starting at any step), after every step and for each pair:
 - the standing stored for the surfaces ("now") is the standing computed afresh: no event that
   moves it forgets to store it;
 - it is the sum, supporter by supporter, of the rule the citizen's check applies to one row
-  (fieldwork.standing.supporter_counts): the pair's figure and each person's answer agree.
+  (fieldwork.standing.supporter_counts): the pair's figure and each person's answer agree;
+- no person counts for two pairs.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ def _figures(standing: dict | None) -> dict:
 
 
 def _counted_row_by_row(pair: Pair) -> int:
+    return len(_counted_people(pair))
+
+
+def _counted_people(pair: Pair) -> list[bytes]:
+    """The NIK hashes of the pair's rows that count (a person once per row)."""
     rows = Supporter.objects.filter(pair=pair).values_list(
+        "nik_hash",
         "verification__outcome",
         "verification__superseded",
         "field_task__result",
@@ -39,9 +46,9 @@ def _counted_row_by_row(pair: Pair) -> int:
         "verification__kelurahan_code",
     )
     prefix = pair.election.region_id + "."
-    return sum(
-        1
-        for outcome, superseded, result, status, note, place in rows
+    return [
+        bytes(nik)
+        for nik, outcome, superseded, result, status, note, place in rows
         if supporter_counts(
             outcome=outcome,
             superseded=bool(superseded),
@@ -50,7 +57,7 @@ def _counted_row_by_row(pair: Pair) -> int:
             task_note=note or "",
         )
         and (place or "").startswith(prefix)
-    )
+    ]
 
 
 class StandingKept(OnePair):
@@ -63,6 +70,14 @@ class StandingKept(OnePair):
             if stored is not None:  # a pair with no run yet has none (the world verifies both)
                 assert _figures(stored) == _figures(computed), pair.name
             assert computed["MS"] == _counted_row_by_row(pair), pair.name
+        # What counts is at most one pair's, person by person (the one-pair rule, by the
+        # standing's own rule as well as by fieldwork.persons' stricter one).
+        counted = [
+            nik
+            for pk in self.world["pairs"].values()
+            for nik in set(_counted_people(Pair.objects.select_related("election").get(pk=pk)))
+        ]
+        assert len(counted) == len(set(counted))
 
 
 def test_the_stored_standing_is_the_rule_after_every_step(two_stages):  # noqa: F811
