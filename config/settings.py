@@ -176,6 +176,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (CSRF's check reads the form): each page's own body limit.
+    "config.bodylimit.RequestBodyLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.otp.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -315,7 +317,12 @@ MEDIA_URL = "media/"
 # file, the other fields of a request may total 10 MB, and a form sends at most a few files.
 # How big a file may be is ours: UPLOAD_MAX_BYTES and ROLL_UPLOAD_MAX_BYTES below.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A request body is read up to the largest file its page takes plus this (the other fields),
+# and to this alone on every page without a file and in the JSON API: refused (413) from its
+# declared length before a byte is read, and stopped while reading (config/bodylimit.py).
+# deploy/nginx holds each location to the same.
+REQUEST_MAX_BYTES = int(env("REQUEST_MAX_BYTES", str(1024**2)) or 1024**2)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")

@@ -97,6 +97,18 @@ def test_every_service_caps_its_memory_and_dumps_no_core():
     assert ceiling > settings.PARSE_MEMORY_LIMIT_BYTES + (1 << 30)
 
 
+def test_the_processes_that_read_uploads_cap_their_memory_and_dump_no_core():
+    """The web and the workers never swap what they read out nor leave a core file, and each
+    has a ceiling (the spreadsheet reader has its own, PARSE_MEMORY_LIMIT_BYTES)."""
+    for name in ("pilkada-web.service", "pilkada-worker@.service"):
+        service = _unit(DEPLOY / "systemd" / name)["Service"]
+        assert service["LimitCORE"] == "0" and service["MemorySwapMax"] == "0", name
+        assert service["OOMPolicy"] == "continue" and "MemoryMax" in service, name
+    worker = _unit(DEPLOY / "systemd" / "pilkada-worker@.service")["Service"]
+    ceiling = int(worker["MemoryMax"].rstrip("M")) << 20
+    assert ceiling > settings.PARSE_MEMORY_LIMIT_BYTES + (1 << 30)
+
+
 def test_one_worker_unit_serves_every_queue_by_its_instance_name():
     start = _unit(DEPLOY / "systemd" / "pilkada-worker@.service")["Service"]["ExecStart"]
     assert "--queues=%i" in start
