@@ -81,22 +81,6 @@ def test_units_pass_systemd_analyze_verify(tmp_path):
     )
 
 
-def test_every_service_caps_its_memory_and_dumps_no_core():
-    """A process that reads what was uploaded never swaps it out nor leaves a core file, and
-    each unit has a ceiling (the spreadsheet reader has its own, PARSE_MEMORY_LIMIT_BYTES)."""
-    for path in UNITS:
-        if path.suffix != ".service":
-            continue
-        service = _unit(path)["Service"]
-        assert service.get("LimitCORE") == "0", path.name
-        assert service.get("MemorySwapMax") == "0", path.name
-        if service.get("Type") != "oneshot" or "retention" in path.name:
-            assert "MemoryMax" in service, path.name
-    worker = _unit(DEPLOY / "systemd" / "pilkada-worker@.service")["Service"]
-    ceiling = int(worker["MemoryMax"].rstrip("M")) << 20
-    assert ceiling > settings.PARSE_MEMORY_LIMIT_BYTES + (1 << 30)
-
-
 def test_the_processes_that_read_uploads_cap_their_memory_and_dump_no_core():
     """The web and the workers never swap what they read out nor leave a core file, and each
     has a ceiling (the spreadsheet reader has its own, PARSE_MEMORY_LIMIT_BYTES)."""
