@@ -1,6 +1,7 @@
 """The statement a citizen sends with an objection: a photo or a scanned page, recognised by
-its content (never by its name), refused above OBJECTION_STATEMENT_MAX_BYTES, then kept like
-every upload (electorate.uploads: encrypted at rest, SHA-256 of the plaintext)."""
+its content (never by its name), refused above OBJECTION_STATEMENT_MAX_BYTES or, for a PDF,
+if it holds a script, an automatic action or an embedded file (objections.activecontent), then
+kept like every upload (electorate.uploads: encrypted at rest, SHA-256 of the plaintext)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from electorate.uploads import upload_keep
+from objections.activecontent import pdf_active_check
 from objections.models import Statement
 
 # (leading bytes, offset, kind): what each accepted format starts with.
@@ -61,6 +63,10 @@ def statement_check(file: IO[bytes], size: int) -> str:
         raise ValidationError(
             _("Berkas harus berupa foto (JPG, PNG, WebP, HEIC) atau PDF."), code="format"
         )
+    if kind == "pdf":
+        # Read whole (a few MB at most): no script, automatic action or embedded file.
+        pdf_active_check(file.read())
+        file.seek(0)
     return kind
 
 

@@ -364,7 +364,10 @@ def statement_download(request, pk: int):
         data={"sha256": statement.sha256},
     )
     response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = f'inline; filename="{statement.original_name}"'
+    # Never shown inside the browser: whatever a file holds, the official's own reader opens
+    # a download, and the type is not guessed from the content.
+    response["Content-Disposition"] = f'attachment; filename="{statement.original_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
 
