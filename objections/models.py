@@ -161,3 +161,19 @@ class CheckCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}:00 {self.channel} {self.region_code} {self.lookups}"
+
+
+class SpentToken(models.Model):
+    """The token of a positive check once it has filed its objection: a token files once
+    (objections.services.objection_submit). Kept by its SHA-256, never the token; a token
+    lives 30 minutes (objections.lookup.TOKEN_SECONDS), so older rows only prove the past."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("token pengecekan terpakai")
+        verbose_name_plural = _("token pengecekan terpakai")
+
+    def __str__(self) -> str:
+        return self.digest[:12]
