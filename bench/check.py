@@ -92,22 +92,23 @@ Person = tuple[str, dt.date, str]  # NIK, birth date, name
 
 
 def _samples(n: int) -> dict[str, list[Person]]:
-    """Real NIKs of the DKI list with their birth dates and names (decrypted here: the bench is
-    the one place allowed to), and NIKs of the same shape that no list holds."""
+    """Real NIKs of the DKI list with their names (decrypted here: the bench is the one place
+    allowed to) and the birth date each NIK encodes (what its holder types), and NIKs of the same
+    shape that no list holds."""
     from candidates.models import Pair, Supporter
     from electorate import keys
-    from electorate.nik import nik_decrypt, supporter_context
+    from electorate.nik import nik_decode, nik_decrypt, supporter_context
 
     pair = Pair.objects.get(name=PAIR)
-    rows = list(
-        Supporter.objects.filter(pair=pair)
-        .order_by("?")
-        .values_list("upload_id", "row_number", "nik_cipher", "birth_date", "name")[: 3 * n]
-    )
-    people = [
-        (nik_decrypt(bytes(c), context=supporter_context(u, r)), b, name)
-        for u, r, c, b, name in rows
-    ]
+    rows = Supporter.objects.filter(pair=pair).order_by("?")
+    people = []
+    for upload, row, cipher, name in rows.values_list(
+        "upload_id", "row_number", "nik_cipher", "name"
+    )[: 4 * n]:
+        nik = nik_decrypt(bytes(cipher), context=supporter_context(upload, row))
+        birth = nik_decode(nik).birth_date
+        if birth is not None:  # the planted NIK_INVALID rows encode no date
+            people.append((nik, birth, name))
     hasher = keys.hasher(fresh=True)
     rng = random.Random(7)
     unlisted: list[Person] = []
@@ -141,13 +142,13 @@ def _bare_lookup(url: str, samples: dict, count: int) -> dict:
     with psycopg.connect(url, autocommit=True) as conn:
         for h in hashes[:200]:  # warm the cache as the server's run is warmed
             conn.execute(
-                "SELECT id, pair_id, birth_date FROM candidates_supporter WHERE nik_hash = %s", [h]
+                "SELECT id, pair_id, name FROM candidates_supporter WHERE nik_hash = %s", [h]
             ).fetchall()
         started = time.perf_counter()
         for h in hashes:
             t = time.perf_counter()
             conn.execute(
-                "SELECT id, pair_id, birth_date FROM candidates_supporter WHERE nik_hash = %s",
+                "SELECT id, pair_id, name FROM candidates_supporter WHERE nik_hash = %s",
                 [h],
             ).fetchall()
             times.append(time.perf_counter() - t)
