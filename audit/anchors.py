@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,3 +100,18 @@ def anchor_file_check() -> str | None:
     if target.exists():
         return None if os.access(target, os.W_OK) else f"{path} is not writable"
     return None if os.access(target.parent, os.W_OK) else f"{target.parent} is not writable"
+
+
+def anchors_set_aside() -> str | None:
+    """A demo database emptied and built again (`demo_setup --reset`) starts a new trail: the
+    old trail's anchor file is renamed beside it (…log.<time>), not deleted, so that
+    `audit_verify` holds the new trail to its own anchors. Never in production, where an
+    emptied trail is exactly what the anchors must catch. Returns the new name."""
+    if getattr(settings, "PRODUCTION", False):
+        raise RuntimeError("the audit anchors are never set aside in production")
+    path = Path(settings.AUDIT_ANCHOR_FILE) if settings.AUDIT_ANCHOR_FILE else None
+    if path is None or not path.exists():
+        return None
+    aside = path.with_name(f"{path.name}.{time.strftime('%Y%m%dT%H%M%S')}.reset")
+    path.rename(aside)
+    return str(aside)

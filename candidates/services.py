@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from audit.trail import audit_record
+from candidates.ages import election_ages_follow
 from candidates.intake import support_upload_create
 from candidates.models import (
     Election,
@@ -163,7 +165,9 @@ def election_create(
         defaults["registry_confirmation"] = registry_confirmation
     with transaction.atomic():
         if existing := Election.objects.filter(slug=slug).first():
-            deciding = {k: v for k, v in defaults.items() if k in ELECTION_DECIDING_FIELDS}
+            deciding: dict[str, Any] = {
+                k: v for k, v in defaults.items() if k in ELECTION_DECIDING_FIELDS
+            }
             election_settings_change(election=existing, by=by, reason=reason, **deciding)
         election, created = Election.objects.update_or_create(slug=slug, defaults=defaults)
         if submission_start and submission_end:
@@ -272,7 +276,9 @@ def election_roll_ensure(*, election: Election) -> VoterRoll:
         locked = Election.objects.select_for_update().get(pk=election.pk)
         roll = locked.roll
         if roll is None:
-            roll = VoterRoll.objects.create(name=f"DPT {election.name}", region=election.region)
+            roll = VoterRoll.objects.create(
+                name=f"DPT {election.name}", region=election.region, voting_day=election.voting_day
+            )
             locked.roll = roll
             locked.save(update_fields=["roll"])
     election.roll = roll
@@ -399,12 +405,16 @@ SETTING_LABELS = {
 }
 
 
+def _setting(name: str) -> models.Field:
+    return cast(models.Field, Election._meta.get_field(name))
+
+
 def _field_label(name: str) -> str:
-    return str(SETTING_LABELS.get(name) or Election._meta.get_field(name).verbose_name)
+    return str(SETTING_LABELS.get(name) or _setting(name).verbose_name)
 
 
 def election_settings_check(
-    *, election: Election, fields: list[str], reason: str, rounds: list[int] = ()
+    *, election: Election, fields: list[str], reason: str, rounds: Sequence[int] = ()
 ) -> None:
     """Refuse (ValidationError, Indonesian) a change of these deciding settings (and of these
     rounds' submission windows): once a verification has run (for a window: of its round),
@@ -453,7 +463,7 @@ def election_settings_diff(*, election: Election, fields: dict[str, Any]) -> dic
         raise TypeError(f"not a deciding setting: {sorted(unknown)}")
     moved = {}
     for name, value in fields.items():
-        before = Election._meta.get_field(name).value_from_object(election)
+        before = _setting(name).value_from_object(election)
         after = value.pk if isinstance(value, models.Model) else value
         if before != after:
             moved[name] = {"before": before, "after": after}
@@ -488,10 +498,12 @@ def election_settings_change(
             election=current, fields=list(moved), reason=reason, rounds=list(moved_windows)
         )
         for name, change in moved.items():
-            setattr(current, Election._meta.get_field(name).attname, change["after"])
+            setattr(current, _setting(name).attname, change["after"])
         if moved:
             election_validate(region=current.region, level=current.level, dpt=current.dpt_count)
             current.save(update_fields=list(moved))
+        if {"voting_day", "roll", "dp4_roll"} & set(moved):
+            election_ages_follow(election=current)  # ages are judged on the voting day
         data: dict[str, Any] = {"reason": " ".join(reason.split()), "changes": moved}
         if moved_windows:
             data["windows"] = {}

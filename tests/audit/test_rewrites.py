@@ -274,3 +274,43 @@ def test_rotating_links_every_chain_once_under_the_new_key(
     out = io.StringIO()
     call_command("audit_rotate", "--json", stdout=out)  # nothing left under the old key
     assert json.loads(out.getvalue())["chains"] == 0
+
+
+def test_a_demo_reset_sets_the_old_trails_anchors_aside_and_production_never(
+    db, settings, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from audit.anchors import anchors_set_aside
+
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_record("upload.submitted", area="31")
+    aside = anchors_set_aside()
+    assert aside is not None and Path(aside).read_text().count("\n") == 1
+    assert not Path(settings.AUDIT_ANCHOR_FILE).exists()
+    settings.PRODUCTION = True
+    with pytest.raises(RuntimeError, match="never"):
+        anchors_set_aside()
+
+
+def test_with_the_key_stolen_a_rewrite_is_still_caught_by_the_anchors(trail_of_a_decision):
+    """Database and key both taken: the decision deleted, every later link hashed again under
+    the real key, and a filler event appended so that the chain is as long as before. The
+    anchor file, which neither reaches, still holds the old head at position 8."""
+    decision = trail_of_a_decision["main"][3]
+    _tamper(f"DELETE FROM {TABLE} WHERE id = %s", [decision.pk])
+    last = None
+    for event in Event.objects.filter(chain="").order_by("id"):
+        trail.chain_link(event, last)  # the real key, as the application would
+        _tamper(
+            f"UPDATE {TABLE} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [event.seq, event.prev_hash, event.hash, event.pk],
+        )
+        last = (event.seq, event.hash)
+    filler = Event(at=decision.at, action="names.read", area="31", data={"page": 9})
+    trail.chain_link(filler, last)
+    filler.save()  # an INSERT: no trigger refuses it, and no anchor line follows it
+    assert filler.seq == 8
+    result = audit_verify()
+    assert (result["ok"], result["why"], result["first_broken"]) == (False, "anchor", filler.pk)
+    assert result["anchor"]["seq"] == 8

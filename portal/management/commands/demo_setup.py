@@ -148,8 +148,12 @@ class Command(BaseCommand):
         self._report(election, pairs)
 
     def _reset(self) -> None:
-        """The demo database only: every table emptied, then built again."""
+        """The demo database only: every table emptied, then built again (a new audit trail:
+        the old one's anchor file set aside)."""
+        from audit.anchors import anchors_set_aside
+
         call_command("flush", interactive=False, verbosity=0)
+        anchors_set_aside()
 
     def _fieldwork(self, pair) -> None:
         """Factual verification 1 of the first pair, opened three days ago; in Kelurahan
