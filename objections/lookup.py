@@ -252,22 +252,34 @@ def stage_of(row: dict, *, decided: bool) -> tuple[str, bool | None]:
 # --- the objection token ------------------------------------------------------------------------
 
 
-def token_make(support: Support, *, now: float | None = None) -> str:
+def token_make(support: Support, *, client: str = "", now: float | None = None) -> str:
+    """The objection form's token for one support found: the pair, the supporter rows, when,
+    and the client network the check answered (objections.limits.client_key), encrypted. It
+    files one objection (objections.services.objection_submit spends it)."""
     body = json.dumps(
-        {"p": support.pair_id, "s": support.supporter_ids, "t": int(now or time.time())}
+        {
+            "p": support.pair_id,
+            "s": support.supporter_ids,
+            "t": int(now or time.time()),
+            "c": client,
+        }
     ).encode()
     blob = keys.encrypt(body, context=TOKEN_CONTEXT)
     return base64.urlsafe_b64encode(blob).decode().rstrip("=")
 
 
-def token_read(token: str, *, now: float | None = None) -> tuple[int, list[int]] | None:
-    """(pair id, supporter ids) of a valid, unexpired token; None otherwise."""
+def token_read(
+    token: str, *, client: str = "", now: float | None = None
+) -> tuple[int, list[int]] | None:
+    """(pair id, supporter ids) of a valid, unexpired token made for this client network;
+    None otherwise."""
     try:
         blob = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         body = json.loads(keys.decrypt(blob, context=TOKEN_CONTEXT))
         pair_id, ids, made = int(body["p"]), [int(i) for i in body["s"]], int(body["t"])
-    except (ValueError, TypeError, KeyError, keys.KeyringError, IndexError):
+        made_for = str(body.get("c", ""))
+    except (ValueError, TypeError, KeyError, keys.KeyringError, IndexError, AttributeError):
         return None
-    if not ids or (now or time.time()) - made > TOKEN_SECONDS:
+    if not ids or (now or time.time()) - made > TOKEN_SECONDS or made_for != client:
         return None
     return pair_id, ids

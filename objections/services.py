@@ -10,6 +10,7 @@ Step row and an audit event; neither holds the NIK or the contact in clear.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import IO
 
@@ -25,8 +26,8 @@ from electorate.access import code_within, user_area
 from electorate.models import Voter
 from fieldwork.standing import standing_refresh
 from fieldwork.strike import tasks_strike
-from objections.lookup import names_match
-from objections.models import Objection, Step
+from objections.lookup import names_match, token_read
+from objections.models import Objection, SpentToken, Step
 from objections.selectors import may_handle
 from objections.statements import statement_keep
 from verification.derived import red_flags_provided_refresh
@@ -159,17 +160,40 @@ def _create(
     return objection
 
 
+class TokenRefused(ValidationError):
+    """The check's token has filed already, expired, or was given to another network."""
+
+
+def token_refused() -> TokenRefused:
+    return TokenRefused(
+        _(
+            "Sesi pengecekan ini sudah berakhir atau sudah dipakai untuk mengajukan tanggapan. "
+            "Cek NIK Anda sekali lagi, lalu ajukan."
+        ),
+        code="token",
+    )
+
+
 def objection_submit(
     *,
-    pair_id: int,
-    supporter_ids: list[int],
+    token: str,
+    client: str,
     kind: str,
     contact: str,
     note: str = "",
     statement_file: IO[bytes] | None = None,
     statement_size: int = 0,
 ) -> Objection:
-    """A citizen's objection, from a positive check (the token names the rows it found)."""
+    """A citizen's objection, from a positive check: the token names the supporter rows it
+    found. It files once (spent here, in the same transaction: a refused form leaves it
+    good), and only from the client network the check answered (`client`:
+    objections.limits.client_key). An objection about a supporter that has one of the same
+    kind still open is merged into it: a FILED step of that objection, whose reference the
+    citizen gets (TokenRefused otherwise: back to the check)."""
+    found = token_read(token, client=client)
+    if found is None:
+        raise token_refused()
+    pair_id, supporter_ids = found
     supporter = (
         Supporter.objects.select_related("pair__election")
         .filter(pk__in=supporter_ids, pair_id=pair_id)
@@ -178,15 +202,84 @@ def objection_submit(
     )
     if supporter is None:
         raise ValidationError(_("Data dukungan tidak ditemukan lagi. Ulangi pengecekan NIK."))
-    return _create(
-        supporter=supporter,
-        kind=kind,
-        source=Objection.Source.CITIZEN,
-        contact=contact,
-        note=note,
-        statement_file=statement_file,
-        statement_size=statement_size,
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SpentToken.objects.create(digest=hashlib.sha256(token.encode()).hexdigest())
+        except IntegrityError:
+            raise token_refused() from None
+        # Filings about one supporter, one after the other: the second sees the first's.
+        list(Supporter.objects.select_for_update().filter(pk__in=supporter_ids).values("pk"))
+        existing = (
+            Objection.objects.filter(
+                pair_id=pair_id,
+                supporter_id__in=supporter_ids,
+                kind=kind,
+                status__in=Objection.OPEN_STATUSES,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            return _merge(
+                existing,
+                contact=contact,
+                note=note,
+                statement_file=statement_file,
+                statement_size=statement_size,
+            )
+        return _create(
+            supporter=supporter,
+            kind=kind,
+            source=Objection.Source.CITIZEN,
+            contact=contact,
+            note=note,
+            statement_file=statement_file,
+            statement_size=statement_size,
+        )
+
+
+def _merge(
+    objection: Objection,
+    *,
+    contact: str,
+    note: str,
+    statement_file: IO[bytes] | None,
+    statement_size: int,
+) -> Objection:
+    """A second citizen's filing about an open objection's supporter: a FILED step of it. A
+    statement or contact the objection lacks is taken; the rest of the filing is the step's."""
+    contact = (contact or "").strip()
+    if not contact:
+        raise ValidationError(
+            _("Isi nomor telepon/WhatsApp atau e-mail agar KPU dapat menghubungi.")
+        )
+    fields = []
+    statement = None
+    if statement_file is not None:
+        statement = statement_keep(file=statement_file, size=statement_size)
+        if objection.statement_id is None:
+            objection.statement = statement
+            fields.append("statement")
+    if not objection.contact_cipher:
+        objection.contact_cipher = keys.encrypt(
+            contact.encode(), context=_context(objection, "contact")
+        )
+        fields.append("contact_cipher")
+    if fields:
+        objection.save(update_fields=fields)
+    Step.objects.create(
+        objection=objection,
+        action=Step.Action.FILED,
+        note=_("Diajukan lagi dari pengecekan lain; digabung ke tanggapan ini."),
     )
+    audit_record(
+        "objection.merged",
+        area=objection.region_code,
+        target=objection,
+        data={"statement": statement.sha256 if statement else None, "noted": bool(note)},
+    )
+    return objection
 
 
 def filing_not_found() -> ValidationError:

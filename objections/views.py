@@ -43,6 +43,7 @@ from objections.forms import (
 from objections.limits import (
     Limit,
     check_gate,
+    client_key,
     desk_gate,
     floor_wait,
     limit_hit,
@@ -53,6 +54,7 @@ from objections.lookup import supports_find, token_make, token_read
 from objections.models import Objection
 from objections.redflags import misuse_shares
 from objections.services import (
+    TokenRefused,
     contact_masked,
     objection_clarify,
     objection_contact,
@@ -103,7 +105,11 @@ def check_page(request):
     if gate.withheld:  # looked up all the same: a capped answer takes a real one's time
         supports = []
     rows = [
-        {"support": s, "token": token_make(s), "form": ObjectionForm(prefix=f"p{s.pair_id}")}
+        {
+            "support": s,
+            "token": token_make(s, client=client_key(request)),  # files once, from here
+            "form": ObjectionForm(prefix=f"p{s.pair_id}"),
+        }
         for s in supports
     ]
     response = render(
@@ -121,13 +127,13 @@ def check_page(request):
 def objection_new(request):
     """The objection from a positive check: the token names the supporter rows."""
     token = request.POST.get("token", "")
-    found = token_read(token) if token else None
+    found = token_read(token, client=client_key(request)) if token else None
     if found is None:
         messages.error(
             request, _("Sesi pengecekan sudah berakhir. Cek NIK Anda sekali lagi, lalu ajukan.")
         )
         return redirect("check")
-    pair_id, supporter_ids = found
+    pair_id, _rows = found
     prefix = f"p{pair_id}"
     form = ObjectionForm(request.POST, request.FILES, prefix=prefix)
     context = {"form": form, "token": token, "pair_id": pair_id}
@@ -138,14 +144,17 @@ def objection_new(request):
         statement = form.cleaned_data.get("statement")
         try:
             objection = objection_submit(
-                pair_id=pair_id,
-                supporter_ids=supporter_ids,
+                token=token,
+                client=client_key(request),
                 kind=form.cleaned_data["kind"],
                 contact=form.cleaned_data["contact"],
                 note=form.cleaned_data["note"],
                 statement_file=statement,
                 statement_size=statement.size if statement else 0,
             )
+        except TokenRefused as exc:  # spent by an objection filed with it: check again
+            messages.error(request, exc.messages[0])
+            return redirect("check")
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from candidates.models import Pair, Supporter
 from fieldwork.models import Stage
-from objections.lookup import supports_find
+from objections.lookup import supports_find, token_make
 from objections.models import Objection
 from objections.services import objection_clarify, objection_decide, objection_submit
 
@@ -36,8 +36,8 @@ def citizen_objects(nik: str = NIKS[0], *, contact: str = "0812-3456-7890", **ex
     """A citizen checks and objects to their first support found."""
     support = supports_find(nik=nik, birth_date=BIRTH, name=NAME)[0]
     return objection_submit(
-        pair_id=support.pair_id,
-        supporter_ids=support.supporter_ids,
+        token=token_make(support),
+        client="",
         kind=extra.pop("kind", Objection.Kind.NEVER),
         contact=contact,
         **extra,

@@ -8,6 +8,7 @@ import io
 from types import SimpleNamespace
 
 from candidates.models import Supporter
+from objections.lookup import token_make
 from objections.services import objection_submit
 from tests.objections.people import PDF
 
@@ -19,9 +20,10 @@ def objections_objects_add(world: SimpleNamespace) -> SimpleNamespace:
     for side in ("a", "b"):
         pair = world.objects[side]["pair"]
         supporter = Supporter.objects.filter(pair=pair).order_by("pk").first()
+        support = SimpleNamespace(pair_id=pair.pk, supporter_ids=[supporter.pk])
         world.objects[side]["objection"] = objection_submit(
-            pair_id=pair.pk,
-            supporter_ids=[supporter.pk],
+            token=token_make(support),
+            client="",
             kind="tidak_pernah",
             contact=f"0812000000{side}",
             statement_file=io.BytesIO(PDF + side.encode()),
