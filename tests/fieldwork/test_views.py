@@ -655,5 +655,6 @@ def test_service_worker_is_served_under_the_field_pages(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     body = response.content.decode()
-    assert 'const CACHE = "verfak-v1"' in body and 'addEventListener("fetch"' in body
+    assert 'const COOKIE = "verfak_offline"' in body and 'addEventListener("fetch"' in body
+    assert "const MAX_AGE_MS = 28800000;" in body  # the session's 8 hours (fieldwork/offline.py)
     assert reverse("verfak-sw").startswith("/verfak/")
