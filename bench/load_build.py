@@ -68,7 +68,10 @@ def database_build(*, work: Path, voters: int, verify_share: float) -> None:
         slug=SLUG, region_code="31", level="governor", dpt=voters, voting_day=DKI_VOTING_DAY_2024
     )
     election.roll = VoterRoll.objects.create(
-        name="DPT sintetis (uji beban)", region=election.region, kind=VoterRoll.Kind.DPT
+        name="DPT sintetis (uji beban)",
+        region=election.region,
+        kind=VoterRoll.Kind.DPT,
+        voting_day=election.voting_day,
     )
     election.save(update_fields=["roll"])
     per_roll = spread(voters, DKI_DPT_2024)

@@ -92,10 +92,10 @@ def _others(count: int) -> None:
         roll = VoterRoll.objects.create(name=f"DPT lain {i}", region=province)
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO electorate_voter (roll_id, nik_hash, name, birth_place, birth_date, "
-                "sex, marital_status, address, rt, rw, kelurahan_code) "
-                "SELECT %s, sha256(int8send(g) || %s::bytea), 'PEMILIH ' || g, 'X', "
-                "DATE '1970-01-01' + (g %% 15000), 'L', 'S', 'JL X', '001', '001', '36.71.01.1001' "
+                "INSERT INTO electorate_voter (roll_id, nik_hash, birth_hash, minor, name, "
+                "birth_place, sex, marital_status, address, rt, rw, kelurahan_code) "
+                "SELECT %s, sha256(int8send(g) || %s::bytea), sha256(int8send(-g)), false, "
+                "'PEMILIH ' || g, 'X', 'L', 'S', 'JL X', '001', '001', '36.71.01.1001' "
                 "FROM generate_series(1, %s) g",
                 [roll.pk, bytes([i]), count // 2],
             )

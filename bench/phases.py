@@ -111,7 +111,10 @@ def setup(work: Path, run_scale: float, xlsx_rows: int) -> Case:
         slug=ELECTION, region_code="31", level="governor", dpt=DPT, voting_day=VOTING_DAY
     )
     election.roll = VoterRoll.objects.create(
-        name="DPT Pilgub DKI 2024 (sintetis)", region=election.region, kind=VoterRoll.Kind.DPT
+        name="DPT Pilgub DKI 2024 (sintetis)",
+        region=election.region,
+        kind=VoterRoll.Kind.DPT,
+        voting_day=election.voting_day,
     )
     election.save(update_fields=["roll"])
     pair = pair_create(election=election, name=PAIR)

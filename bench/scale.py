@@ -112,7 +112,10 @@ def size_run(size_m: float, weights: dict[str, int], work: Path) -> tuple[list[P
         level="governor", dpt=voters, voting_day=VOTING_DAY,
     )  # fmt: skip
     election.roll = VoterRoll.objects.create(
-        name=f"DPT sintetis {label}", region=election.region, kind=VoterRoll.Kind.DPT
+        name=f"DPT sintetis {label}",
+        region=election.region,
+        kind=VoterRoll.Kind.DPT,
+        voting_day=election.voting_day,
     )
     election.save(update_fields=["roll"])
     pair = pair_create(election=election, name=f"Pasangan {label}")

@@ -81,7 +81,10 @@ def setup(voters: int, share: float, work: Path) -> list:
             voting_day=VOTING_DAY,
         )  # fmt: skip
         election.roll = VoterRoll.objects.create(
-            name=f"DPT sintetis {code}", region=election.region, kind=VoterRoll.Kind.DPT
+            name=f"DPT sintetis {code}",
+            region=election.region,
+            kind=VoterRoll.Kind.DPT,
+            voting_day=election.voting_day,
         )
         election.save(update_fields=["roll"])
         pair = pair_create(election=election, name=f"Pasangan {code}")

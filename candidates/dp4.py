@@ -32,7 +32,10 @@ def election_dp4_ensure(*, election: Election, by: Any = None) -> VoterRoll:
         roll = locked.dp4_roll
         if roll is None:
             roll = VoterRoll.objects.create(
-                name=f"DP4 {election.name}", region=election.region, kind=VoterRoll.Kind.DP4
+                name=f"DP4 {election.name}",
+                region=election.region,
+                kind=VoterRoll.Kind.DP4,
+                voting_day=election.voting_day,
             )
             locked.dp4_roll = roll
             locked.save(update_fields=["dp4_roll"])

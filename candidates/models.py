@@ -276,7 +276,14 @@ class Supporter(models.Model):
     nik_checks = models.PositiveSmallIntegerField(default=0)  # electorate.nik.NikCheck bits
     name = models.CharField(max_length=200)
     birth_place = models.CharField(max_length=100, blank=True)
-    birth_date = models.DateField()
+    # The birth date: never in the clear (electorate.nik, "the birth date"). Its keyed hash
+    # with the NIK (compared with the roll's and the registry's), AES-GCM bound to the row
+    # (read back for the civil-registry request, and to judge the age again should the voting
+    # day move before any verification), and whether it is under 17 on the election's voting
+    # day, computed at intake (candidates.intake; again by supporters_minor_recompute).
+    birth_hash = models.BinaryField(max_length=32)
+    birth_cipher = models.BinaryField()
+    minor = models.BooleanField()
     sex = models.CharField(max_length=1, choices=Voter.Sex.choices)
     address = models.CharField(max_length=300, blank=True)
     rt = models.CharField(max_length=3, blank=True)

@@ -75,7 +75,7 @@ class RollImportAdmin(ReadOnlyAdmin):
 
 @admin.register(Voter)
 class VoterAdmin(ReadOnlyAdmin):
-    list_display = ("name", "birth_date", "sex", "kelurahan_code", "roll")
+    list_display = ("name", "sex", "kelurahan_code", "roll")
     list_filter = ("roll",)
     search_fields = ("name",)
     exclude = ("nik_hash",)

@@ -14,10 +14,20 @@ class ElectorateConfig(AppConfig):
         from electorate.uploads import uploads_rekey
 
         hash_column_register(Voter, "nik_hash")
+        hash_column_register(Voter, "birth_hash")  # the NIK and birth date (electorate.nik)
         app_owned_register(Voter)  # a partition per roll, attached at run time
         rekeyer_register("upload files", uploads_rekey)
         self._audit_connect()
         self._partitions_connect()
+        self._text_connect()
+
+    def _text_connect(self) -> None:
+        from django.db.models.signals import pre_save
+
+        from electorate.text import stored_text_clean
+
+        # Every model, every app: no stored text carries bidirectional controls.
+        pre_save.connect(stored_text_clean, dispatch_uid="electorate.stored_text_clean")
 
     def _partitions_connect(self) -> None:
         from django.db.models.signals import post_delete, post_save

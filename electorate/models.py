@@ -53,6 +53,10 @@ class VoterRoll(models.Model):
     name = models.CharField(_("nama"), max_length=200)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="rolls")
     kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.DPT)
+    # The voting day the roll was made for: its voters keep no birth date, only whether they
+    # are under 17 on this day (Voter.minor, set at import). Written by the election that
+    # makes the roll (candidates.services); a run refuses a roll judged for another day.
+    voting_day = models.DateField(_("hari pemungutan suara"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,7 +83,12 @@ class Voter(models.Model):
     nik_hash = models.BinaryField(max_length=32)
     name = models.CharField(max_length=200)
     birth_place = models.CharField(max_length=100, blank=True)
-    birth_date = models.DateField(null=True)
+    # No birth date in the clear (electorate.nik: with the kelurahan and the sex it would
+    # leave only the NIK's serial to guess): its keyed hash with the NIK, compared with the
+    # form's and the registry's, and whether the voter is under 17 on the roll's voting day.
+    # Null: no date on the roll (or, for minor, no voting day on the roll).
+    birth_hash = models.BinaryField(max_length=32, null=True)
+    minor = models.BooleanField(null=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     marital_status = models.CharField(max_length=1, choices=Marital.choices, blank=True)
     address = models.CharField(max_length=300, blank=True)

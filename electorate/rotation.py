@@ -89,8 +89,10 @@ def _rehash(model: type[models.Model], field: str, secret: bytes) -> int:
             if not rows:
                 return done
             last = rows[-1][0]
-            new = [(keys.rehash(value, secret), key) for key, value in rows]
-            _update(cursor, table, pk, field, new)
+            # A null hash (a birth hash where the date or the NIK was unknown) stays null.
+            new = [(keys.rehash(value, secret), key) for key, value in rows if value is not None]
+            if new:
+                _update(cursor, table, pk, field, new)
             done += len(new)
 
 

@@ -21,7 +21,14 @@ from django.contrib.auth.hashers import make_password
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload, TeamMembership
 from electorate.models import Region, Role, RollImport, StaffAssignment, Voter, VoterRoll
-from electorate.nik import nik_columns, supporter_context
+from electorate.nik import (
+    birth_decrypt,
+    birth_hash,
+    birth_minor,
+    nik_columns,
+    supporter_birth_context,
+    supporter_context,
+)
 from electorate.nik import nik_hash as keyed_hash
 
 KELURAHAN = "31.71.01.1001"  # Gambir, Gambir, Jakarta Pusat
@@ -100,6 +107,7 @@ class VoterRollFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"DPT {n}")
     region = _region_by_code()
     kind = VoterRoll.Kind.DPT
+    voting_day = dt.date(2024, 11, 27)  # the voters' ages are judged on it (Voter.minor)
 
 
 class RollImportFactory(factory.django.DjangoModelFactory):
@@ -128,7 +136,11 @@ class ElectionFactory(factory.django.DjangoModelFactory):
     level = Election.Level.GOVERNOR
     dpt_count = 8_252_897
     voting_day = dt.date(2024, 11, 27)
-    roll = factory.SubFactory(VoterRollFactory, region=factory.SelfAttribute("..region"))
+    roll = factory.SubFactory(
+        VoterRollFactory,
+        region=factory.SelfAttribute("..region"),
+        voting_day=factory.SelfAttribute("..voting_day"),
+    )
     # Tiny lists against the real threshold: the count-and-spread check (on for every election
     # created the normal way) would hold them back; its own tests turn it on.
     submission_check = False
@@ -150,6 +162,14 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     pair = factory.SubFactory(PairFactory)
 
 
+def birth_of(supporter: Supporter) -> dt.date:
+    """A supporter's birth date, read back from its ciphertext (no clear date is stored)."""
+    return birth_decrypt(
+        bytes(supporter.birth_cipher),
+        context=supporter_birth_context(supporter.upload_id, supporter.row_number),
+    )
+
+
 class SupportUploadFactory(factory.django.DjangoModelFactory):
     """An upload already loaded: its file is named, never read again. A test that needs a real
     file goes through the intake (tests/candidates/conftest.py: `intake`)."""
@@ -166,8 +186,8 @@ class SupportUploadFactory(factory.django.DjangoModelFactory):
 
 
 class _PersonFields(factory.django.DjangoModelFactory):
-    """A person's fields. The plaintext `nik` is a parameter, never stored as such; by default
-    it encodes `birth` and `sex`, as a real one does."""
+    """A person's fields. The plaintext `nik` and `birth_date` are parameters, never stored as
+    such; by default the NIK encodes `birth` and `sex`, as a real one does."""
 
     class Meta:
         abstract = True
@@ -175,10 +195,10 @@ class _PersonFields(factory.django.DjangoModelFactory):
     class Params:
         birth = dt.date(1990, 1, 12)
         nik = factory.LazyAttribute(lambda o: make_nik(birth=o.birth, sex=o.sex))
+        birth_date = factory.SelfAttribute("birth")
 
     name = factory.Sequence(lambda n: f"Pendukung {n}")
     birth_place = "Jakarta"
-    birth_date = factory.SelfAttribute("birth")
     sex = "L"
     marital_status = "S"
     address = "Jl. Merdeka No. 1"
@@ -192,12 +212,20 @@ class VoterFactory(_PersonFields):
 
     roll = factory.SubFactory(VoterRollFactory)
     nik_hash = factory.LazyAttribute(lambda o: keyed_hash(o.nik))
+    # As the roll import keeps the birth date (electorate.roll_import.voter_rows).
+    birth_hash = factory.LazyAttribute(
+        lambda o: None if o.birth_date is None else birth_hash(o.nik, o.birth_date)
+    )
+    minor = factory.LazyAttribute(
+        lambda o: birth_minor(o.birth_date, voting_day=o.roll.voting_day, marital=o.marital_status)
+    )
     kelurahan_code = KELURAHAN
 
 
 class SupporterFactory(_PersonFields):
     """A supporter row as the intake leaves it: the NIK as keyed hash, ciphertext, mask, group
-    hash, shifted serial and check bits (electorate.nik.nik_columns), nothing else of it."""
+    hash, shifted serial and check bits, the birth date as keyed hash, ciphertext and age flag
+    on the election's voting day (electorate.nik.nik_columns), nothing else of them."""
 
     class Meta:
         model = Supporter
@@ -209,6 +237,9 @@ class SupporterFactory(_PersonFields):
                 birth_date=o.birth_date,
                 sex=o.sex,
                 context=supporter_context(o.upload.pk, o.row_number),
+                birth_context=supporter_birth_context(o.upload.pk, o.row_number),
+                voting_day=o.upload.pair.election.voting_day,
+                marital=o.marital_status,
             )
         )
 
@@ -225,6 +256,9 @@ class SupporterFactory(_PersonFields):
     nik_group = factory.LazyAttribute(lambda o: o.nik_stored["nik_group"])
     nik_serial = factory.LazyAttribute(lambda o: o.nik_stored["nik_serial"])
     nik_checks = factory.LazyAttribute(lambda o: o.nik_stored["nik_checks"])
+    birth_hash = factory.LazyAttribute(lambda o: o.nik_stored["birth_hash"])
+    birth_cipher = factory.LazyAttribute(lambda o: o.nik_stored["birth_cipher"])
+    minor = factory.LazyAttribute(lambda o: o.nik_stored["minor"])
 
 
 # --- upload files --------------------------------------------------------------------------

@@ -26,3 +26,4 @@ class VerificationConfig(AppConfig):
         from verification.models import RegistryAnswer
 
         hash_column_register(RegistryAnswer, "nik_hash")  # the civil registry's answers
+        hash_column_register(RegistryAnswer, "birth_hash")

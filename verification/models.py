@@ -349,8 +349,10 @@ class RegistryImport(Upload):
 class RegistryAnswer(models.Model):
     """The civil registry's answer for one NIK of an election, keyed by the NIK's hash (no NIK
     at rest): found or not, and if found, alive or not, the kelurahan of domicile and the birth
-    date. The verification's results SELECT joins it on the hash for the supporters not on the
-    roll (engine/reasons.py). A later answer for the same NIK replaces the earlier one."""
+    date (kept as the supporter's is: its keyed hash with the NIK, and whether it is under 17
+    on the election's voting day, computed at import; electorate.nik). The verification's
+    results SELECT joins it on the hash for the supporters not on the roll
+    (engine/reasons.py). A later answer for the same NIK replaces the earlier one."""
 
     election = models.ForeignKey(
         "candidates.Election", on_delete=models.CASCADE, related_name="registry_answers"
@@ -359,7 +361,8 @@ class RegistryAnswer(models.Model):
     found = models.BooleanField()
     alive = models.BooleanField(null=True, blank=True)
     kelurahan_code = models.CharField(max_length=13, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
+    birth_hash = models.BinaryField(max_length=32, null=True, blank=True)
+    minor = models.BooleanField(null=True, blank=True)
     source = models.ForeignKey(
         RegistryImport, on_delete=models.CASCADE, related_name="answers", db_index=False
     )

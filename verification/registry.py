@@ -51,7 +51,13 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Election, Pair, Supporter
 from electorate import keys
-from electorate.nik import supporter_context
+from electorate.nik import (
+    birth_decrypt,
+    birth_hash_text,
+    birth_minor,
+    supporter_birth_context,
+    supporter_context,
+)
 from electorate.parsing import (
     COLUMNS,
     FieldError,
@@ -106,7 +112,7 @@ def _pending_sql(pair_id: int | None) -> str:
     each NIK once, at its first listing."""
     only_pair = "AND r.pair_id = %(pair)s" if pair_id is not None else ""
     return f"""
-        SELECT s.upload_id, s.row_number, s.nik_cipher, s.name, s.birth_place, s.birth_date,
+        SELECT s.upload_id, s.row_number, s.nik_cipher, s.name, s.birth_place, s.birth_cipher,
                s.sex, s.kelurahan_id
         FROM {SUPPORTER} s
         JOIN (
@@ -168,7 +174,10 @@ def registry_export(
                 context = supporter_context(upload_id, row_number)
                 nik = keys.decrypt(bytes(cipher), context=context).decode()
                 done.rows += 1
-                birth = birth if isinstance(birth, dt.date) else dt.date.fromisoformat(birth)
+                # The one place a supporter's birth date goes back out: to the registry.
+                birth = birth_decrypt(
+                    bytes(birth), context=supporter_birth_context(upload_id, row_number)
+                )
                 emit(
                     [done.rows, nik, _cell(name), _cell(place), birth.strftime("%d-%m-%Y"),
                      sex, kelurahan]
@@ -308,11 +317,14 @@ def registry_import(
             for number, nik, found, alive, kelurahan, birth in _answers(
                 table, cols, errors, election, imported
             ):
+                # The birth date as the supporter's is kept: never in the clear (electorate.nik).
                 batch.append(
                     RegistryAnswer(
                         election=election, nik_hash=hasher.hash(nik), found=found, alive=alive,
-                        kelurahan_code=kelurahan, birth_date=birth, source=job,
-                        row_number=number,
+                        kelurahan_code=kelurahan, source=job, row_number=number,
+                        birth_hash=None if birth is None else hasher.hash(
+                            birth_hash_text(nik, birth)),
+                        minor=birth_minor(birth, voting_day=election.voting_day),
                     )
                 )  # fmt: skip
                 if len(batch) >= BATCH:
@@ -350,7 +362,8 @@ def _store(batch: list[RegistryAnswer]) -> int:
         batch,
         update_conflicts=True,
         unique_fields=["election", "nik_hash"],
-        update_fields=["found", "alive", "kelurahan_code", "birth_date", "source", "row_number"],
+        update_fields=["found", "alive", "kelurahan_code", "birth_hash", "minor", "source",
+                       "row_number"],  # fmt: skip
     )
     n = len(batch)
     batch.clear()

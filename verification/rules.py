@@ -6,7 +6,6 @@ SQL can OR into (`reasons = reasons | 4`) and the recap can count with `reasons 
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import IntFlag
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 # RESTRICTED_OCCUPATION's posts are a table (verification/data/occupations.py) read by
 # verification/occupations.py; the engine imports occupation_is_restricted from here as before.
 from verification.occupations import occupation_is_restricted as occupation_is_restricted
+
+# The age rule is written once, where the rows are written (electorate.nik): the birth date
+# is kept only as a keyed hash, and whether a person is under 17 is decided when stored.
+from electorate.nik import ELIGIBLE_AGE as ELIGIBLE_AGE  # isort: skip
+from electorate.nik import eligible_birth_cutoff as eligible_birth_cutoff  # isort: skip
 
 
 class Reason(IntFlag):
@@ -80,7 +84,6 @@ RULE_SET_OUTCOMES: dict[str, dict[Reason, str]] = {
 }
 REPAIR_MULTIPLIER = {"2024": 1, "2015": 2}
 
-ELIGIBLE_AGE = 17
 
 
 def reason_outcomes(election) -> dict[str, str]:
@@ -163,9 +166,3 @@ def reason_labels(mask: int) -> list[str]:
     return [str(REASON_LABELS[r]) for r in Reason if mask & r]
 
 
-def eligible_birth_cutoff(voting_day: dt.date) -> dt.date:
-    """The latest birth date that is 17 on voting day (born exactly 17 years before counts)."""
-    try:
-        return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE)
-    except ValueError:  # voting on 29 February: someone born 28 February turns 17 that day
-        return voting_day.replace(year=voting_day.year - ELIGIBLE_AGE, day=28)

@@ -36,7 +36,6 @@ SUPPORTER_FIELDS = (
     "nik_masked",
     "name",
     "birth_place",
-    "birth_date",
     "sex",
     "address",
     "rt",

@@ -17,6 +17,7 @@ from electorate.nik import NikCheck, nik_decrypt, nik_hash, supporter_context
 from tests.factories import (
     SUPPORT_HEADER,
     PairFactory,
+    birth_of,
     csv_bytes,
     good_row,
     make_nik,
@@ -103,7 +104,7 @@ def test_birth_date_in_each_usual_form_is_read(intake, written):
     upload, _ = intake(csv_bytes([good_row(TANGGAL_LAHIR=written)]))
 
     assert upload.rejected == 0
-    assert Supporter.objects.get(upload=upload).birth_date == dt.date(1990, 1, 12)
+    assert birth_of(Supporter.objects.get(upload=upload)) == dt.date(1990, 1, 12)
 
 
 def test_birth_date_as_excel_serial_and_date_cells_in_xlsx_are_read(intake):
@@ -111,7 +112,7 @@ def test_birth_date_as_excel_serial_and_date_cells_in_xlsx_are_read(intake):
     upload, _ = intake(xlsx_bytes(rows), name="dukungan.xlsx")
 
     assert upload.accepted == 2
-    dates = set(Supporter.objects.filter(upload=upload).values_list("birth_date", flat=True))
+    dates = {birth_of(s) for s in Supporter.objects.filter(upload=upload)}
     assert dates == {dt.date(1990, 1, 12)}
 
 

@@ -16,7 +16,7 @@ from candidates.models import Supporter
 from candidates.template import MARITAL, ROWS, SEXES
 from electorate.models import Role
 from electorate.nik import nik_hash
-from tests.factories import ElectionFactory, PairFactory, make_nik
+from tests.factories import ElectionFactory, PairFactory, birth_of, make_nik
 from tests.fieldwork.field import staff
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ def test_a_filled_template_comes_back_through_the_intake_without_loss(client, te
     for person in people:
         s = stored[bytes(nik_hash(person["NIK"]))]
         assert s.nik_masked == person["NIK"][:4] + "*" * 12
-        assert (s.name, s.birth_place, s.birth_date, s.sex) == (
+        assert (s.name, s.birth_place, birth_of(s), s.sex) == (
             person["NAMA"], person["TEMPAT_LAHIR"], person["TANGGAL_LAHIR"],
             person["JENIS_KELAMIN"],
         )  # fmt: skip

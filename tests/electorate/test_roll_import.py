@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Count
 
 from electorate.models import RollImport, Voter
-from electorate.nik import nik_hash
+from electorate.nik import birth_hash, nik_hash
 from electorate.roll_import import roll_import_run
 from tests.factories import (
     ROLL_HEADER,
@@ -43,12 +43,11 @@ def test_good_rows_are_loaded_with_the_nik_only_as_keyed_hash(roll, roll_import)
     assert (job.status, job.accepted, job.rejected, job.rows_read) == ("done", 1, 0, 1)
     voter = Voter.objects.get(roll=roll)
     assert bytes(voter.nik_hash) == nik_hash(nik)
-    assert (voter.name, voter.birth_date, voter.sex, voter.marital_status) == (
-        "Siti Aminah",
-        dt.date(1985, 3, 4),
-        "P",
-        "P",
-    )
+    assert (voter.name, voter.sex, voter.marital_status) == ("Siti Aminah", "P", "P")
+    # The birth date only as the keyed hash of the NIK and the date, and the age on the roll's
+    # voting day (electorate.nik): never in the clear.
+    assert bytes(voter.birth_hash) == birth_hash(nik, dt.date(1985, 3, 4))
+    assert voter.minor is False
     assert (voter.rt, voter.rw, voter.kelurahan_code) == ("007", "012", "31.71.01.1001")
     assert nik not in repr(Voter.objects.filter(roll=roll).values())
 
@@ -235,7 +234,8 @@ def test_xlsx_roll_is_imported(roll, roll_import):
 
     assert (job.status, job.accepted) == ("done", 1)
     voter = Voter.objects.get(roll=roll)
-    assert (voter.birth_date, voter.rt, voter.rw) == (dt.date(1990, 1, 12), "001", "002")
+    assert (voter.rt, voter.rw) == ("001", "002")
+    assert bytes(voter.birth_hash) == birth_hash(rows[0]["NIK"], dt.date(1990, 1, 12))
 
 
 @pytest.fixture(params=[False, True], ids=["one-connection", "two-connections"])
@@ -297,3 +297,21 @@ def test_each_voter_knows_the_import_that_brought_it(roll, roll_import):
         Voter.objects.filter(roll=roll).values_list("roll_import_id").annotate(n=Count("pk"))
     )
     assert imports == {first.pk: 2, second.pk: 1}
+
+
+@pytest.mark.parametrize(("birth", "minor"), [("27-11-2007", False), ("28-11-2007", True)])
+def test_a_voter_keeps_whether_it_is_17_on_the_rolls_voting_day(roll, roll_import, birth, minor):
+    """Born exactly 17 years before the roll's voting day (27-11-2024) is 17 that day; a day
+    later is not. The date itself is not kept."""
+    day = dt.datetime.strptime(birth, "%d-%m-%Y").date()
+    nik = make_nik(birth=day)
+    job, _ = roll_import(roll_csv([good_row(NIK=nik, TANGGAL_LAHIR=birth, STATUS_PERKAWINAN="B")]))
+    voter = Voter.objects.get(roll=roll)
+    assert voter.minor is minor
+    assert bytes(voter.birth_hash) == birth_hash(nik, day)
+
+
+def test_a_roll_without_a_voting_day_keeps_the_age_unknown(jakarta, roll_import):
+    undated = VoterRollFactory(voting_day=None)
+    roll_import(roll_csv([good_row()]), target=undated)
+    assert Voter.objects.get(roll=undated).minor is None

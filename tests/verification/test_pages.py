@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from candidates.models import Election, Supporter
-from tests.factories import SupporterFactory, SupportUploadFactory, make_nik
+from tests.factories import SupporterFactory, SupportUploadFactory, birth_of, make_nik
 from verification import selectors
 from verification.engine import run_create, verification_run
 from verification.views import flags_for_display
@@ -142,7 +142,7 @@ def test_results_are_searched_by_name_by_whole_nik_and_by_reason(client, world):
     pair = world.objects["a"]["pair"]
     _verify(pair)  # the roll is empty: every supporter NOT_IN_ROLL
     first = Supporter.objects.filter(pair=pair).order_by("pk").first()
-    nik = make_nik(birth=first.birth_date, region="317101", serial=1)
+    nik = make_nik(birth=birth_of(first), region="317101", serial=1)
     client.force_login(world.users["kpu_a"])
     url = reverse("verification-results", kwargs={"pk": pair.pk})
     assert _names(client.get(url, {"q": "pendukung 31.71.01.1001 2"})) == {

@@ -84,7 +84,7 @@ class Backend:
 
     def voter_join(self, run_id: int, *, dp4: bool = False) -> str:
         """The LEFT JOINs that give the results' SELECT a roll record `v` per supporter `s`
-        (columns id, birth_date, sex, marital_status, kelurahan_code), and what name_differs
+        (columns id, birth_hash, minor, sex, marital_status, kelurahan_code), and what name_differs
         reads. `dp4`: the DP4 is read as a second roll (roll_match)."""
         return f"LEFT JOIN {VOTER} v ON {roll_match(dp4)}"
 
@@ -183,7 +183,7 @@ class PostgresBackend(Backend):
         params = {"pair": run.pair_id, "round": run.round, "roll": run.roll_id,
                   "dp4": run.dp4_roll_id}  # fmt: skip
         select = f"""
-            SELECT s.id AS supporter_id, v.id, v.birth_date, v.sex, v.marital_status,
+            SELECT s.id AS supporter_id, v.id, v.birth_hash, v.minor, v.sex, v.marital_status,
                    v.kelurahan_code,
                    -- Both names only where the text differs beyond case: for rapidfuzz.
                    CASE WHEN UPPER(s.name) <> UPPER(v.name) THEN s.name END AS form_name,

@@ -2,7 +2,7 @@
 
 `results_select` is the SELECT the chunk's INSERT reads: one row per supporter with its roll
 record (if any), the kelurahan it counts in, and the sum of its reason bits. Every value comes
-in as a named parameter: %(cutoff)s, %(prefix)s, ... (see `reason_params`).
+in as a named parameter: %(prefix)s, %(roll)s, ... (see `reason_params`).
 
 OUTSIDE_REGION, as the officials argue it (UU 10/2016 Art. 41(3): supporters are voters of the
 region): being on the election's DPT is what makes a supporter a voter of the region. A
@@ -22,13 +22,12 @@ difference stays visible on the result (VerificationResult.moved).
 
 from __future__ import annotations
 
-from electorate.nik import INVALID_CHECKS, MISMATCH_CHECKS
+from electorate.nik import INVALID_CHECKS, MARRIED, MISMATCH_CHECKS
 from verification.engine.backends import CHUNK_SCOPE, FLAG, SUPPORTER, Backend
 from verification.models import RegistryAnswer, VerificationRun
-from verification.rules import Reason, eligible_birth_cutoff
+from verification.rules import Reason
 
 REGISTRY = RegistryAnswer._meta.db_table
-MARRIED = ("S", "P")  # kawin, pernah kawin: eligible whatever the age (UU 10/2016 Art. 1)
 
 
 def reason_params(run: VerificationRun, prepared: dict, *, lo: int, hi: int) -> dict:
@@ -42,7 +41,6 @@ def reason_params(run: VerificationRun, prepared: dict, *, lo: int, hi: int) -> 
         "hi": hi,
         "prefix": prefix,
         "prefix_len": len(prefix),
-        "cutoff": eligible_birth_cutoff(run.voting_day),
         "dp4": run.dp4_roll_id,
         "election": run.pair.election_id,
     }
@@ -74,10 +72,10 @@ class Registry:
             else ""
         )
         self.place = f"{live}, " if on else ""  # inside COALESCE(v.kelurahan_code, ...)
-        self.birth = "g.birth_date, " if on else ""  # inside COALESCE(v.birth_date, ...)
+        self.minor = "g.minor, " if on else ""  # inside COALESCE(v.minor, ...)
         self.found = "WHEN g.found AND g.alive THEN 0 " if on else ""
         self.mismatch = (
-            "OR (g.birth_date IS NOT NULL AND g.birth_date <> s.birth_date)" if on else ""
+            "OR (g.birth_hash IS NOT NULL AND g.birth_hash <> s.birth_hash)" if on else ""
         )
         self.bits = (
             f"+ (CASE WHEN g.found AND NOT g.alive THEN {int(Reason.REGISTRY_DECEASED)} ELSE 0 "
@@ -111,14 +109,17 @@ def results_select(
             + (CASE WHEN substr(COALESCE(v.kelurahan_code, {g.place}s.kelurahan_id), 1,
                                 %(prefix_len)s) = %(prefix)s THEN 0
                     ELSE {int(R.OUTSIDE_REGION)} END)
-            + (CASE WHEN COALESCE(v.birth_date, {g.birth}s.birth_date) > %(cutoff)s
+            -- Under 17 on voting day by the first birth date known (roll, registry, form),
+            -- each row's flag set when it was stored (electorate.nik: no clear birth date;
+            -- a married row's flag is false, and the marital checks below say the same).
+            + (CASE WHEN COALESCE(v.minor, {g.minor}s.minor)
                      AND s.marital_status NOT IN ({married})
                      AND COALESCE(v.marital_status, '') NOT IN ({married})
                     THEN {int(R.UNDERAGE)} ELSE 0 END)
             -- Flag bits but the name mismatch, which joins the other data checks below.
             + (COALESCE(d.bits, 0) - (COALESCE(d.bits, 0) & {mismatch}))
             + (CASE WHEN (COALESCE(d.bits, 0) & {mismatch}) <> 0 OR {db.name_differs}
-                      OR (v.birth_date IS NOT NULL AND v.birth_date <> s.birth_date)
+                      OR (v.birth_hash IS NOT NULL AND v.birth_hash <> s.birth_hash)
                       OR (v.sex IS NOT NULL AND v.sex <> '' AND v.sex <> s.sex)
                       OR (s.nik_checks & {int(MISMATCH_CHECKS)}) <> 0
                       {g.mismatch}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload
 from candidates.standing import pair_undecided_check
-from electorate.models import RollImport
+from electorate.models import RollImport, Voter
 from verification.engine.backends import backend
 from verification.models import VerificationChunk, VerificationRun
 from verification.rules import reason_outcomes
@@ -26,6 +26,7 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
     pair_undecided_check(pair)  # decided: no run of any kind, whoever starts it
     if election.roll_id is None:
         raise ValidationError(_("Pemilihan ini belum memiliki DPT: impor daftar pemilih dulu."))
+    _rolls_voting_day_check(election)
     if round is None:
         round = round_to_verify(pair)
     _startable_check(pair, round)
@@ -59,6 +60,30 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
                 for i, (lo, hi) in enumerate(bounds)
             )
     return run
+
+
+def _rolls_voting_day_check(election: Election) -> None:
+    """A roll keeps whether each voter is under 17 on the voting day it was made for, not the
+    birth date (electorate.nik): judged against another day its ages would be wrong, so the
+    run is refused, with the way out."""
+    for roll in (election.roll, election.dp4_roll):
+        if roll is None or roll.voting_day == election.voting_day:
+            continue
+        if not Voter.objects.filter(roll=roll).exists():
+            continue
+        raise ValidationError(
+            _(
+                "%(roll)s dimuat dengan umur pemilih per hari pemungutan suara %(day)s, bukan "
+                "%(voting_day)s (hari pemungutan suara pemilihan ini); tanggal lahir pemilih "
+                "tidak disimpan, jadi umurnya tidak dapat dihitung ulang. Batalkan impor "
+                "daftar itu, lalu impor ulang berkasnya."
+            )
+            % {
+                "roll": roll.name,
+                "day": roll.voting_day.strftime("%d-%m-%Y") if roll.voting_day else "-",
+                "voting_day": election.voting_day.strftime("%d-%m-%Y"),
+            }
+        )
 
 
 def round_to_verify(pair: Pair) -> int:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 
 from audit.models import Event
 from electorate.models import VoterRoll
-from tests.factories import VoterFactory, make_nik
+from tests.factories import VoterFactory, birth_of, make_nik
 from tests.verification.case import KEL, KEL_OUTSIDE, KEL_UTARA, verdict, verify
 from verification.models import RegistryAnswer, VerificationResult
 from verification.registry import REQUEST_COLUMNS, registry_export, registry_import
@@ -225,7 +225,10 @@ def test_an_answer_file_without_its_columns_fails_and_the_same_file_is_one_impor
 
 @pytest.fixture
 def with_dp4(case):
-    dp4 = VoterRoll.objects.create(name="DP4 DKI", region=case.election.region, kind="DP4")
+    dp4 = VoterRoll.objects.create(
+        name="DP4 DKI", region=case.election.region, kind="DP4",
+        voting_day=case.election.voting_day,
+    )  # fmt: skip
     case.election.dp4_roll = dp4
     case.election.save()
     return dp4
@@ -234,7 +237,7 @@ def with_dp4(case):
 def test_a_nik_the_dpt_lacks_but_the_dp4_holds_is_on_the_roll(case, with_dp4):
     nik = make_nik()
     s = case.supporter(nik, in_roll=False, kelurahan_id=KEL_UTARA)
-    VoterFactory(roll=with_dp4, nik=nik, name="BUDI SANTOSO", birth_date=s.birth_date,
+    VoterFactory(roll=with_dp4, nik=nik, name="BUDI SANTOSO", birth_date=birth_of(s),
                  sex=s.sex, kelurahan_code=KEL)  # fmt: skip
     run = verify(case.pair("A"))
     assert verdict(s) == ("MS", set())
@@ -245,7 +248,7 @@ def test_a_nik_the_dpt_lacks_but_the_dp4_holds_is_on_the_roll(case, with_dp4):
 def test_a_dp4_record_is_checked_as_a_dpt_record_is(case, with_dp4):
     nik = make_nik(sex="L")
     s = case.supporter(nik, in_roll=False, name="BUDI SANTOSO")
-    VoterFactory(roll=with_dp4, nik=nik, name="AGUS SALIM", birth_date=s.birth_date,
+    VoterFactory(roll=with_dp4, nik=nik, name="AGUS SALIM", birth_date=birth_of(s),
                  sex="P", kelurahan_code=KEL)  # fmt: skip
     verify(case.pair("A"))
     assert verdict(s) == ("BMS", {"DATA_MISMATCH"})
@@ -254,7 +257,7 @@ def test_a_dp4_record_is_checked_as_a_dpt_record_is(case, with_dp4):
 def test_where_both_rolls_hold_a_nik_the_dpt_record_is_read(case, with_dp4):
     nik = make_nik()
     s = case.supporter(nik, kelurahan_id=KEL)  # on the DPT in Gambir
-    VoterFactory(roll=with_dp4, nik=nik, name="BUDI SANTOSO", birth_date=s.birth_date,
+    VoterFactory(roll=with_dp4, nik=nik, name="BUDI SANTOSO", birth_date=birth_of(s),
                  sex=s.sex, kelurahan_code=KEL_UTARA)  # fmt: skip
     verify(case.pair("A"))
     result = VerificationResult.objects.get(pk=s.pk)
