@@ -17,11 +17,11 @@ from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Supporter, SupportUpload
 from electorate import keys
 from electorate.models import RollImport, Voter
-from electorate.nik import nik_decrypt, supporter_context
+from electorate.nik import birth_hash, nik_decrypt, supporter_context
 from electorate.roll_import import roll_import_create, roll_import_run
 from electorate.uploads import upload_bound
 from electorate.vault import vault_key_id, vault_open
-from tests.factories import PairFactory, csv_bytes, good_row, make_nik, roll_csv
+from tests.factories import PairFactory, birth_of, csv_bytes, good_row, make_nik, roll_csv
 from verification.engine import run_create, verification_run
 
 NEW_HMAC = ("2026", "hmac-secret-of-2026-" + "x" * 20)
@@ -69,12 +69,19 @@ def test_rotation_rehashes_reencrypts_and_matching_gives_the_same_results(verifi
     assert result["hmac_chain"] == ["1", "2026"] and result["encryption_key"] == "2026"
     assert result["rehashed"]["electorate.Voter.nik_hash"] == 30
     assert result["rehashed"]["candidates.Supporter.nik_hash"] == 30
+    assert result["rehashed"]["electorate.Voter.birth_hash"] == 30
+    assert result["rehashed"]["candidates.Supporter.birth_hash"] == 30
     assert result["reencrypted"] == {
         "upload files": 2,
         "candidates.Supporter.nik_cipher": 30,
+        "candidates.Supporter.birth_cipher": 30,
         "objections.Objection ciphertexts": 0,  # none filed here: tests/objections
     }
     assert not old_hashes & set(Voter.objects.values_list("nik_hash", flat=True))
+    # The birth hashes went down the chain with the NIK's: what the whole chain gives now.
+    for row in Supporter.objects.all():
+        nik = nik_decrypt(row.nik_cipher, context=supporter_context(row.upload_id, row.row_number))
+        assert bytes(row.birth_hash) == birth_hash(nik, birth_of(row))
     # Matching keeps working: a new run over the re-hashed tables gives the same verdicts.
     verification_run(run_id=run_create(pair=verified).pk)
     assert outcomes(verified) == before
@@ -115,6 +122,7 @@ def test_rotating_again_without_new_keys_changes_nothing(verified, settings):
     assert again["reencrypted"] == {
         "upload files": 0,
         "candidates.Supporter.nik_cipher": 0,
+        "candidates.Supporter.birth_cipher": 0,
         "objections.Objection ciphertexts": 0,
     }
 
