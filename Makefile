@@ -38,8 +38,11 @@ serve: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite on PostgreSQL + Redis (with real Celery workers, real browsers), then every
-# app's tests once more on the embedded SQLite default, whose SQL paths differ.
+# app's tests once more on the embedded SQLite default, whose SQL paths differ. .ci/prepare
+# first: starts PostgreSQL and Redis when down, installs Chromium, poppler, Pango and the fonts
+# when missing (as root; otherwise it says what to install and no test runs).
 test: install
+	bash .ci/prepare
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	  CELERY_TASK_ALWAYS_EAGER=1 $(BIN)/pytest
 	env -u DATABASE_URL -u CELERY_BROKER_URL PILKADA_VAR_DIR=$$(mktemp -d) \

@@ -89,7 +89,7 @@ def command(name: str, *args: str) -> dict:
 
 
 def pdf_text(pdf: bytes | Path) -> str:
-    """The PDF's text as pdftotext lays it out (poppler-utils; .ci/run installs it)."""
+    """The PDF's text as pdftotext lays it out (poppler-utils; .ci/prepare installs it)."""
     assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed"
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     done = subprocess.run(
