@@ -8,7 +8,7 @@ from candidates.models import Pair
 
 
 class Decision(models.Model):
-    """The KPU's decision on a pair's support (docs/domain.md step 6), with the figures it rests on."""
+    """The KPU's decision on a pair's support (docs/domain.md step 6), with its figures."""
 
     class Result(models.TextChoices):
         MEMENUHI = "memenuhi_syarat", _("Memenuhi syarat dukungan")

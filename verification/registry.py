@@ -362,8 +362,15 @@ def _store(batch: list[RegistryAnswer]) -> int:
         batch,
         update_conflicts=True,
         unique_fields=["election", "nik_hash"],
-        update_fields=["found", "alive", "kelurahan_code", "birth_hash", "minor", "source",
-                       "row_number"],  # fmt: skip
+        update_fields=[
+            "found",
+            "alive",
+            "kelurahan_code",
+            "birth_hash",
+            "minor",
+            "source",
+            "row_number",
+        ],  # fmt: skip
     )
     n = len(batch)
     batch.clear()

@@ -85,7 +85,6 @@ RULE_SET_OUTCOMES: dict[str, dict[Reason, str]] = {
 REPAIR_MULTIPLIER = {"2024": 1, "2015": 2}
 
 
-
 def reason_outcomes(election) -> dict[str, str]:
     """Outcome per reason name: the rule set's defaults overridden by Election.reason_outcomes.
     With civil-registry confirmation (Election.registry_confirmation) NOT_IN_ROLL is BMS: the
@@ -164,5 +163,3 @@ def reason_names(mask: int) -> list[str]:
 
 def reason_labels(mask: int) -> list[str]:
     return [str(REASON_LABELS[r]) for r in Reason if mask & r]
-
-
