@@ -31,6 +31,7 @@ from documents.figures import LEVEL_NAMES, depth, figures_compute
 from documents.models import Minutes, MinutesPdf
 from documents.render import date_long, date_short, issuer_name, issuer_title, minutes_pdf
 from electorate.models import Region
+from electorate.text import bidi_strip
 from electorate.uploads import upload_keep, upload_open
 
 # No 0/O, 1/I/L: a code read off paper and typed in must not be ambiguous. 12 of 31 symbols
@@ -93,7 +94,8 @@ def present_check(people: list[Person]) -> list[dict]:
     """Names and roles as typed, checked: never a number that could be a NIK."""
     out = []
     for person in people:
-        name, role = " ".join(person.name.split()), " ".join(person.role.split())
+        # Printed as typed, but never reversed by a bidirectional control (electorate.text).
+        name, role = (" ".join(bidi_strip(text).split()) for text in (person.name, person.role))
         if person.group not in GROUPS:
             raise ValidationError(_("Unsur kehadiran tidak dikenal: %(g)s.") % {"g": person.group})
         if not name or len(name) > 120 or len(role) > 120:
@@ -165,8 +167,9 @@ def minutes_issue(
     # The audit trail's heads as they stand, printed and kept: the paper anchors the trail.
     audit = audit_checkpoint(area=area, actor=by, purpose=f"minutes:{stage}:{round}")
     figures = {**figures, "audit": audit}
-    number = " ".join(meeting.number.split()) or _number_default(pair, area, meeting.date)
-    meeting = Meeting(date=meeting.date, place=meeting.place, number=number[:100])
+    number = " ".join(bidi_strip(meeting.number).split())
+    number = number or _number_default(pair, area, meeting.date)
+    meeting = Meeting(date=meeting.date, place=bidi_strip(meeting.place), number=number[:100])
     for _attempt in range(5):
         code = code_make()
         if not Minutes.objects.filter(code=code).exists():

@@ -22,6 +22,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from electorate.sheetread import SheetReader, SheetTooBig, SheetUnreadable
+from electorate.text import BIDI_UTF8, bidi_strip
 from electorate.xlsxcheck import SheetRefused, xlsx_check
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ def _lines_checked(chunk: bytes) -> list[str]:
             NUL_LINE if "\x00" in line else LONG_LINE if len(line) > LINE_LIMIT else line
             for line in lines
         ]
+    if BIDI_UTF8.search(chunk):  # no bidirectional control reaches a row (electorate.text)
+        lines = [bidi_strip(line) for line in lines]
     return lines
 
 
@@ -153,7 +156,7 @@ class CsvTable(Table):
         if first.startswith(codecs.BOM_UTF8):
             first = first[len(codecs.BOM_UTF8) :]
         header_lines = _decode_chunk(first)
-        line = header_lines[0] if header_lines else ""
+        line = bidi_strip(header_lines[0]) if header_lines else ""
         self.delimiter = sniff_delimiter(line)
         self.header = next(csv.reader([line], delimiter=self.delimiter), [])
 
@@ -344,8 +347,10 @@ def _sheet_reader(fh: IO[bytes]) -> SheetReader:
 
 
 def _sheet_rows(reader: SheetReader) -> Iterator[list[Any]]:
+    """The rows, without bidirectional controls in their text (electorate.text)."""
     try:
-        yield from reader.rows()
+        for cells in reader.rows():
+            yield [bidi_strip(c) if type(c) is str else c for c in cells]
     except SheetTooBig as exc:
         raise FileFormatError(str(exc)) from exc
 

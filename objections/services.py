@@ -24,6 +24,7 @@ from candidates.models import Pair, Supporter
 from electorate import keys
 from electorate.access import code_within, user_area
 from electorate.models import Voter
+from electorate.text import bidi_strip
 from fieldwork.standing import standing_refresh
 from fieldwork.strike import tasks_strike
 from objections.lookup import names_match, token_read
@@ -109,8 +110,9 @@ def _create(
 ) -> Objection:
     if kind not in Objection.Kind.values:
         raise ValidationError(_("Pilih isi tanggapan."))
-    contact = (contact or "").strip()
-    note = (note or "").strip()[:NOTE_MAX]
+    # Kept encrypted, so cleaned here (electorate.text: no bidirectional controls).
+    contact = bidi_strip(contact or "").strip()
+    note = bidi_strip(note or "").strip()[:NOTE_MAX]
     if source == Objection.Source.CITIZEN and not contact:
         raise ValidationError(
             _("Isi nomor telepon/WhatsApp atau e-mail agar KPU dapat menghubungi.")
@@ -249,7 +251,7 @@ def _merge(
 ) -> Objection:
     """A second citizen's filing about an open objection's supporter: a FILED step of it. A
     statement or contact the objection lacks is taken; the rest of the filing is the step's."""
-    contact = (contact or "").strip()
+    contact = bidi_strip(contact or "").strip()
     if not contact:
         raise ValidationError(
             _("Isi nomor telepon/WhatsApp atau e-mail agar KPU dapat menghubungi.")
