@@ -31,6 +31,7 @@ from candidates.serializers import (
 from candidates.services import names_read_log, support_upload_submit
 from candidates.submission import check_json, check_latest
 from electorate.access import may_see_names, q_within
+from electorate.params import id_param
 
 Rule = Callable[[Any, Pair], bool]
 
@@ -87,9 +88,9 @@ class PairList(generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.pairs_visible(user=self.request.user).select_related("election")
-        election = self.request.query_params.get("election")
-        if election and election.isdigit():
-            qs = qs.filter(election_id=int(election))
+        election = id_param(self.request.query_params.get("election"))
+        if election is not None:
+            qs = qs.filter(election_id=election)
         return qs.order_by("id")
 
 

@@ -178,6 +178,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads a body (CSRF's check reads the form): each page's own body limit.
     "config.bodylimit.RequestBodyLimitMiddleware",
+    "config.middleware.QueryNulMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.otp.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

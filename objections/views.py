@@ -29,6 +29,7 @@ from audit.trail import audit_record
 from candidates import selectors as candidates
 from electorate.access import is_supervisor
 from electorate.models import Region
+from electorate.params import id_param
 from electorate.uploads import upload_bound
 from electorate.vault import vault_open
 from objections import selectors
@@ -203,7 +204,7 @@ def objection_list(request):
     _see_required(request.user)
     visible = selectors.objections_visible(user=request.user)
     status = request.GET.get("status", "terbuka")
-    pair_id = request.GET.get("paslon") or None
+    pair_id = id_param(request.GET.get("paslon"))  # not an id: every pair
     rows = selectors.objections_filter(
         visible.select_related("pair", "election"), status=status, pair_id=pair_id
     ).order_by("filed_at", "pk")
