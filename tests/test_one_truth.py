@@ -34,7 +34,7 @@ from documents.models import Minutes
 from electorate.nik import nik_decrypt, supporter_context
 from electorate.uploads import upload_open
 from tests.documents.conftest import line_with, numbers, pdf_text, value
-from tests.factories import ROLL_HEADER, SUPPORT_HEADER, csv_bytes, good_row, make_nik
+from tests.factories import ROLL_HEADER, SUPPORT_HEADER, birth_of, csv_bytes, good_row, make_nik
 from verification.exports import supporter_results_xlsx
 from verification.models import VerificationResult
 from verification.selectors import may_export, results_visible, scope_for
@@ -130,7 +130,7 @@ def demo(settings, tmp_path):
     again = good_row(
         NIK=nik,
         NAMA=bms.name,
-        TANGGAL_LAHIR=bms.birth_date.strftime("%d-%m-%Y"),
+        TANGGAL_LAHIR=birth_of(bms).strftime("%d-%m-%Y"),
         JENIS_KELAMIN=bms.sex,
         KODE_WILAYAH=bms.kelurahan_id.replace(".", ""),
         PEKERJAAN="Pedagang",

@@ -120,8 +120,8 @@ def test_no_hostile_value_of_any_parameter_makes_a_page_fail(client, world, page
                 one = {"paslon": value} if name == "objection-list" else {}
                 if one and _get(client, url, one) >= 500:
                     failures.append((who, name, f"paslon={value}"))
-    found = sorted({f'{who}|{name}|{value[:24]!r}' for who, name, value in failures})
-    assert not failures, '\n'.join(found)
+    found = sorted({f"{who}|{name}|{value[:24]!r}" for who, name, value in failures})
+    assert not failures, "\n".join(found)
 
 
 @pytest.mark.django_db
