@@ -4,6 +4,7 @@ its data is scaled while its threshold is the real one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from candidates.models import Election
+from objections.lookup import supports_find
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +33,14 @@ def test_the_demo_console_speaks_indonesian_and_the_election_says_it_is_scaled(
     assert re.search(r"verifikasi administrasi #\d+ selesai: [\d.]+ pendukung, MS", console)
     assert re.search(r"unggahan dukungan #\d+: [\d.]+ baris dimuat dalam \d+,\d detik", console)
     assert not ENGLISH.search(console), ENGLISH.search(console)
+    # A NIK to try the public check with (README), which the check finds.
+    nik, name, birth = re.search(
+        r"NIK (\d{16})  nama (.+?)  tanggal lahir (\d\d-\d\d-\d{4})", console
+    ).groups()
+    found = supports_find(
+        nik=nik, birth_date=dt.datetime.strptime(birth, "%d-%m-%Y").date(), name=name
+    )
+    assert [s.pair for s in found] == ["Andi Wijaya - Rina Kusuma"]
     election = Election.objects.get(slug="pilgub-dki-2024")
     assert election.scale_note.startswith(
         "Data demo: DPT dan daftar dukungan sintetis sebesar 0,2% dari skala DKI Jakarta 2024"

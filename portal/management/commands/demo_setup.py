@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from candidates.intake import support_upload_create, support_upload_run
-from candidates.models import Election, TeamMembership
+from candidates.models import Election, Supporter, TeamMembership
 from candidates.services import (
     election_create,
     election_roll_ensure,
@@ -375,7 +375,37 @@ class Command(BaseCommand):
             w(f"  {username:<16} {label}")
         for i, pair in enumerate(pairs):
             w(f"  tim_{'ab'[i]:<12} Tim {pair.name}")
+        if example := check_example(pairs[0]):
+            nik, name, birth = example
+            w("")
+            w("Cek dukungan (tanpa akun): http://127.0.0.1:8000/cek-dukungan/")
+            w(f"  NIK {nik}  nama {name}  tanggal lahir {birth:%d-%m-%Y}")
         w("")
+
+
+def check_example(pair, tries: int = 50) -> tuple[str, str, dt.date] | None:
+    """A supporter of the pair the public check finds (NIK, name, birth date as typed on the
+    KTP-el), for the console: the demo's data is synthetic, its NIKs belong to no one."""
+    from electorate.nik import (
+        birth_decrypt,
+        nik_decrypt,
+        supporter_birth_context,
+        supporter_context,
+    )
+    from objections.lookup import supports_find
+
+    rows = Supporter.objects.filter(pair=pair, verification__outcome="MS").order_by("pk")
+    for row in rows.only("upload_id", "row_number", "nik_cipher", "birth_cipher", "name")[:tries]:
+        nik = nik_decrypt(
+            bytes(row.nik_cipher), context=supporter_context(row.upload_id, row.row_number)
+        )
+        birth = birth_decrypt(
+            bytes(row.birth_cipher),
+            context=supporter_birth_context(row.upload_id, row.row_number),
+        )
+        if supports_find(nik=nik, birth_date=birth, name=row.name):
+            return nik, row.name, birth
+    return None
 
 
 def _visit(pair, task: Task, finding: str, *, on: dt.date, by=None, today=None) -> None:
