@@ -13,8 +13,8 @@ that event unanchored (the next one anchors it: a head commits to everything bef
 in the database with the same head. Only the last one matters: a head is a MAC over the
 head before it, so a chain whose anchored head is intact is intact up to there.
 
-What a keyed link and its anchor line cost per event: `python -m bench.audit_cost` (README,
-Security).
+What a keyed link and its anchor line cost per event: `python -m bench.audit_cost`
+(docs/security.md).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ chain: two hundred PPS officers post at once, and with one chain every entry wai
 lock of the one before until its commit (`make bench-load`: 8.9 sessions waiting on average,
 form post p95 2.3 s). `audit_verify` walks every chain at once, in id order.
 
-What each protection answers (README, Security):
+What each protection answers (docs/security.md):
 - an event edited, inserted or removed in the middle: its link (or the next one) no longer
   carries the key's MAC; hashing the rest again needs the key;
 - the last events of a chain, or a whole chain, removed (or the table emptied): the anchor

@@ -1,8 +1,8 @@
 """The benchmark's figures: what each phase measured, the checks and goals, and how they are shown.
 
 `Report` prints each line as it is recorded and keeps it for the end: a markdown table to paste
-into the README, and the JSON file (bench/last-run.json unless --json says otherwise). Nothing
-here touches Django, so that the figures stay separate from the work that produces them.
+into docs/benchmarks.md, and the JSON file (bench/last-run.json unless --json says otherwise).
+Nothing here touches Django, so that the figures stay separate from the work that produces them.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ timing every phase. The baseline, measured in the same run on the same tables, i
 join of the supporters against the roll. The verification runs in a child process so that its
 peak memory can be read. Correctness checks: every planted defect found, count for count per
 reason, and intake rejecting exactly the Excel-mangled rows; a failed check exits non-zero.
-Figures go to stdout (with a table to paste into the README) and to bench/last-run.json.
+Figures go to stdout (with a table to paste into docs/benchmarks.md) and to bench/last-run.json.
 
 Here: the command line and the order of the phases. environment.py (the database and files of
 our own), phases.py (the timed work), verify.py (the child process; the one place that names
@@ -83,7 +83,7 @@ def _labels_record(report: Report) -> None:
 
 
 def _conclude(report: Report, case, main, verified, target: Path | None) -> None:
-    """Goals, the markdown table for the README, and the JSON file."""
+    """Goals, the markdown table for docs/benchmarks.md, and the JSON file."""
     goals_report(
         report,
         supporters=case.supporters,

@@ -1,4 +1,4 @@
-"""Pages of a pair's list of 840k supporters in a few milliseconds (README: Benchmark, the pages).
+"""Pages of a pair's list of 840k supporters in a few milliseconds (docs/benchmarks.md: the pages).
 
 Django's Paginator costs two full passes per request on such a list: COUNT(*) for the number of
 pages, and `OFFSET n LIMIT 50` over the ordered rows with their joins, which at page 16,000

@@ -3,7 +3,7 @@
 `systemd-analyze verify` checks every unit where systemd is installed (the ExecStart binaries,
 which live in /opt/pilkada/.venv on a server, are swapped for /bin/true in a copy); everywhere,
 a plain parse of the units catches a misspelt key. The environment file holds every variable of
-README's settings table, nginx takes a body as large as ROLL_UPLOAD_MAX_BYTES and appends the
+docs/deployment.md's settings table, nginx takes a body as large as ROLL_UPLOAD_MAX_BYTES and appends the
 client's address (TRUSTED_PROXY_COUNT=1), and one worker unit serves any queue.
 """
 
@@ -111,8 +111,8 @@ def test_the_timer_starts_the_purge_daily():
 
 
 def _readme_settings() -> set[str]:
-    """The variables of README's settings table (Production stack)."""
-    text = (ROOT / "README.md").read_text()
+    """The variables of the settings table (docs/deployment.md)."""
+    text = (ROOT / "docs" / "deployment.md").read_text()
     table = text.split("| variable | meaning |", 1)[1].split("\n\n", 1)[0]
     names = set()
     for line in table.splitlines():
@@ -121,7 +121,7 @@ def _readme_settings() -> set[str]:
     return names
 
 
-def test_the_environment_file_names_every_setting_of_the_readme():
+def test_the_environment_file_names_every_setting_of_the_deployment_doc():
     text = (DEPLOY / "pilkada.env.example").read_text()
     assigned = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", text, flags=re.M))
     wanted = _readme_settings()

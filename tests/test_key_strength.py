@@ -1,6 +1,6 @@
 """Production refuses keys of low entropy at start, whatever their length: 32 zero bytes, one
 character repeated, a short pattern repeated, a run of the alphabet. Keys drawn at random (the
-way the README says to make them, raw, base64 or hex) always pass."""
+way docs/deployment.md says to make them, raw, base64 or hex) always pass."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The recap and results pages read what a run left (verification/derived.py) and page through
 the list off its index (candidates/paging.py): a handful of queries, none of them a GROUP BY
 over the pair's supporters or the roll. Pinned here, so that they cannot slip back into
-computing per request (at DKI scale: README, Benchmark, the pages)."""
+computing per request (at DKI scale: docs/benchmarks.md, the pages)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """python manage.py audit_rotate [--json]: after a new key went first in AUDIT_KEYS, link every
-chain once under it (README, Production stack: rotating the audit key)."""
+chain once under it (docs/deployment.md: rotating keys)."""
 
 from __future__ import annotations
 
