@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 # The production stack on this machine's default local ports; tests run on it for real.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pilkada
@@ -16,7 +17,7 @@ BENCH_ARGS ?=
 # Everything but the real workers and browsers (PostgreSQL-only) runs on SQLite too.
 SQLITE_TESTS := $(filter-out tests/integration/ tests/browser/ tests/__pycache__/,$(wildcard tests/*/))
 
-.PHONY: install demo demo-data serve test bench bench-check bench-scale bench-workers bench-load bench-partitions \
+.PHONY: install install-bench demo demo-data serve test bench bench-check bench-scale bench-workers bench-load bench-partitions \
 	lint format worker
 
 install: $(STAMP)
@@ -26,6 +27,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
+
+# The benchmarks' own packages (locust, matplotlib, py-spy), for the bench targets only.
+install-bench: $(BENCH_STAMP)
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $(BENCH_STAMP)
 
 # Embedded default: SQLite in ./var, Celery tasks in-process. Then serves http://127.0.0.1:8000
 # (another port: `make serve PORT=8001`).
@@ -50,33 +58,33 @@ test: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL PILKADA_VAR_DIR=$$(mktemp -d) \
 	  $(BIN)/pytest $(SQLITE_TESTS)
 
-bench: install
+bench: install-bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
 # The citizens' check under load: gunicorn + PostgreSQL + the limiter in Redis, driven by wrk
 # (apt-get install -y wrk) on the DKI database of `make bench` (built with --keep if missing).
-bench-check: install
+bench-check: install-bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.check
 
 # Cost in a straight line: rolls of 1M..16M voters (BENCH_SCALE_SIZES, millions) with lists of
 # 10%, each size's import, intake and verification in seconds per million rows, plotted into
 # docs/bench-scale.png (database pilkada_scale; ~12 GB of disk at 16M, freed afterwards).
-bench-scale: install
+bench-scale: install-bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.scale --sizes $(BENCH_SCALE_SIZES) $(BENCH_ARGS)
 
 # Two Celery workers verifying two regency elections at once against one worker doing both in
 # turn, per VERIFICATION_SESSIONS (database pilkada_workers, Redis BENCH_BROKER_URL).
-bench-workers: install
+bench-workers: install-bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.workers --broker $(BENCH_BROKER_URL) $(BENCH_ARGS)
 
 # 200 PPS officers posting findings and 20 KPU/Bawaslu readers (locust) against gunicorn +
 # PostgreSQL + Redis while a verification runs; 60 s measured (database pilkada_load).
-bench-load: install
+bench-load: install-bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.load_run --broker $(BENCH_BROKER_URL) $(BENCH_ARGS)
 
 # One regency verified alone, then again beside 16 million voters of other elections in the
 # same voter table (partitioned by roll); database pilkada_partitions (~3 GB, freed afterwards).
-bench-partitions: install
+bench-partitions: install-bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.partitions $(BENCH_ARGS)
 
 # Every queue (imports, verification, exports, documents, default); deploy/ runs one per queue.
