@@ -11,7 +11,10 @@ A NIK is province (2) + kab/kota (2) + kecamatan (2) + DDMMYY (day + 40 for wome
 - digits 7-12: the birth date and the sex; a clear date gives them all. What is left is the
   number of day codes in the window of birth dates the row allows (its whole life span when it
   says nothing, the 17 years before the cutoff when it says "under 17"), twice that when the
-  sex is unknown. A NIK's year has two digits, so a window longer than a century counts once;
+  sex is unknown. The name gives the sex as the sex column does (a name's first word tells
+  the NIK's sex of 409 of the 420 generated supporters, none wrongly; most real names tell it
+  too), so a row with a name counts its sex as known. A NIK's year has two digits, so a window
+  longer than a century counts once;
 - digits 13-16: the serial counts the people of one kecamatan born on one day (same sex), so
   an attacker tries only the small serials: `serials` is that number, from the population's
   density (serials_per_day), never less than one.
