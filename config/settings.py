@@ -370,9 +370,22 @@ CELERY_TASK_ROUTES = {
     # fieldwork.sheet and anything unnamed here: "default".
 }
 
-# Uploads (electorate/uploads.py). A live import writes a heartbeat at its claim and every
-# 50,000 rows (seconds apart); one silent for this long lost its worker and is taken over.
-UPLOAD_LEASE_SECONDS = int(env("UPLOAD_LEASE_SECONDS", "600") or 600)
+# Leased jobs (jobs/): a running job whose heartbeat is older than its kind's lease lost its
+# worker and is taken over by the next claim. One table, one variable to override any kind:
+# JOB_LEASE_SECONDS="upload=600,export=300,verification_chunk=3900".
+# - upload: an import beats at its claim and every 50,000 rows (seconds apart);
+# - export: a results export beats every 20,000 rows (about a second);
+# - verification_chunk: a chunk is one long statement and cannot beat, so its lease must exceed
+#   CELERY_TASK_TIME_LIMIT (a chunk still running is never handed to a second worker): a
+#   system check (verification/checks.py) refuses to start otherwise.
+UPLOAD_LEASE_SECONDS = int(env("UPLOAD_LEASE_SECONDS", "600") or 600)  # until uploads are jobs
+JOB_LEASE_SECONDS = {"upload": UPLOAD_LEASE_SECONDS, "export": 300, "verification_chunk": 65 * 60}
+for _kind, _seconds in (
+    item.split("=", 1) for item in (env("JOB_LEASE_SECONDS", "") or "").split(",") if item.strip()
+):
+    if _kind.strip() not in JOB_LEASE_SECONDS:
+        raise ImproperlyConfigured(f"JOB_LEASE_SECONDS: no job kind {_kind.strip()!r}")
+    JOB_LEASE_SECONDS[_kind.strip()] = int(_seconds)
 # The largest file one upload may be, refused before it is stored (form, API: 413, services),
 # and again before a kept upload is read. Support lists and PPS sheets: the largest list in
 # the country, a West Java governor pair at 6.5% of 35.9M voters (2.34M rows), is about 415 MB
@@ -393,9 +406,8 @@ RETENTION_DAYS_AFTER_DECISION = int(env("RETENTION_DAYS_AFTER_DECISION", "180") 
 # Exports of the verification results (verification/exports.py): written by a task, kept
 # encrypted, downloadable by whoever asked for this many hours after they are ready; then the
 # link answers 410 and `retention_purge` deletes the file. A running export silent (no
-# progress written) for EXPORT_LEASE_SECONDS lost its worker and is taken over when asked again.
+# progress written) for its lease (JOB_LEASE_SECONDS) is taken over when asked again.
 EXPORT_LINK_HOURS = int(env("EXPORT_LINK_HOURS", "24") or 24)
-EXPORT_LEASE_SECONDS = int(env("EXPORT_LEASE_SECONDS", "300") or 300)
 # Load an empty roll through two COPY connections (electorate/roll_import.py): on 2 cores,
 # 158k-180k rows/s instead of 122k, at the price of two transactions instead of one.
 ROLL_IMPORT_PARALLEL_COPY = env_bool("ROLL_IMPORT_PARALLEL_COPY", True)
@@ -403,12 +415,6 @@ ROLL_IMPORT_PARALLEL_COPY = env_bool("ROLL_IMPORT_PARALLEL_COPY", True)
 # Administrative verification (verification/engine/). Supporters per chunk: one chunk reads the
 # roll once, so chunks are large (DKI's 840,640 supporters are one chunk).
 VERIFICATION_CHUNK_SIZE = int(env("VERIFICATION_CHUNK_SIZE", "1000000") or 1_000_000)
-# A chunk claimed this long ago by a worker that never finished is taken over. It must exceed
-# CELERY_TASK_TIME_LIMIT, so that a chunk still running cannot be handed to a second worker:
-# a system check (verification/checks.py) refuses to start otherwise.
-VERIFICATION_CHUNK_LEASE_SECONDS = int(
-    env("VERIFICATION_CHUNK_LEASE_SECONDS", str(65 * 60)) or 65 * 60
-)
 # Database sessions that work one run's chunks side by side (threads of the worker): one
 # INSERT .. SELECT uses one core, so on 2 cores 2 sessions each write half the results.
 VERIFICATION_SESSIONS = int(env("VERIFICATION_SESSIONS", "2") or 2)

@@ -15,17 +15,17 @@ def test_defaults_pass_the_lease_check():
 
 def test_chunk_lease_shorter_than_the_task_time_limit_is_refused(settings):
     settings.CELERY_TASK_TIME_LIMIT = 3600
-    settings.VERIFICATION_CHUNK_LEASE_SECONDS = 900  # the old default: 15 minutes
+    settings.JOB_LEASE_SECONDS = {**settings.JOB_LEASE_SECONDS, "verification_chunk": 900}
     errors = verification_leases_check()
     assert [e.id for e in errors] == ["verification.E001"]
     assert "3600" in errors[0].msg and "900" in errors[0].msg
-    with pytest.raises(SystemCheckError, match="VERIFICATION_CHUNK_LEASE_SECONDS"):
+    with pytest.raises(SystemCheckError, match="JOB_LEASE_SECONDS verification_chunk"):
         call_command("check")
 
 
 def test_lease_equal_to_the_time_limit_is_refused_too(settings):
     settings.CELERY_TASK_TIME_LIMIT = 3600
-    settings.VERIFICATION_CHUNK_LEASE_SECONDS = 3600
+    settings.JOB_LEASE_SECONDS = {**settings.JOB_LEASE_SECONDS, "verification_chunk": 3600}
     assert [e.id for e in verification_leases_check()] == ["verification.E001"]
 
 

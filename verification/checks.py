@@ -11,14 +11,14 @@ from django.core.checks import Error, register
 def verification_leases_check(app_configs=None, **kwargs) -> list[Error]:
     errors = []
     limit = settings.CELERY_TASK_TIME_LIMIT
-    lease = settings.VERIFICATION_CHUNK_LEASE_SECONDS
+    lease = settings.JOB_LEASE_SECONDS["verification_chunk"]
     if limit is not None and lease <= limit:
         errors.append(
             Error(
-                f"VERIFICATION_CHUNK_LEASE_SECONDS ({lease} s) must be longer than "
+                f"JOB_LEASE_SECONDS verification_chunk ({lease} s) must be longer than "
                 f"CELERY_TASK_TIME_LIMIT ({limit} s): a chunk still running would be handed to "
                 "a second worker.",
-                hint=f"Set VERIFICATION_CHUNK_LEASE_SECONDS to at least {limit + 300}.",
+                hint=f"Set JOB_LEASE_SECONDS=verification_chunk={limit + 300}.",
                 id="verification.E001",
             )
         )

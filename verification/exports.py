@@ -5,11 +5,12 @@ Why a job: DKI's 840,640 rows take about a minute to write, beyond any web reque
 (gunicorn's 30 s cut the old in-request export off). The life of an export (models.Export):
 1. `verification.services.export_start` records it (the requester, the pair, the round and
    status filter of the results page) and enqueues `export_task` on commit.
-2. `export_run` claims it with a conditional UPDATE (pending, or running with a heartbeat older
-   than EXPORT_LEASE_SECONDS: its worker died), counts the rows and writes the workbook into a
-   nameless temporary file; every PROGRESS_EVERY rows it writes `rows_written`, which is also
-   the heartbeat. On PostgreSQL the rows are read in one transaction (one snapshot, a streaming
-   cursor) and the progress goes through a second, autocommit connection, so the page sees it.
+2. `export_run` runs it as a leased job (jobs.runner: claimed by one worker, taken over once
+   silent past its lease, failed with a message after an error): its load step counts the rows
+   and writes the workbook into a nameless temporary file; every PROGRESS_EVERY rows it writes
+   `rows_written`, which is also the heartbeat. On PostgreSQL the rows are read in one
+   transaction (one snapshot, a streaming cursor) and the progress goes around it, so the page
+   sees it.
 3. The workbook is stored encrypted (electorate.vault, bound to the export), the export marked
    ready with `expires_at`; only the claimant still holding it may do that (a slow run taken
    over finds its claim gone and drops its file).
@@ -25,8 +26,8 @@ formula and one like a URL into a link).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import logging
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -37,20 +38,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Pair, Round
-from electorate.outage import write_through_outage
-from electorate.pgcopy import SideConnection
 from electorate.vault import vault_open, vault_store
+from jobs.runner import JobFailed, Run, job_run
 from verification.models import Export
 from verification.placement import SUPERSEDED
 from verification.rules import Outcome, reason_labels
 from verification.selectors import results_visible, supporter_results
-
-log = logging.getLogger(__name__)
 
 ROUND_LABELS = dict(Round.choices)
 OUTCOME_LABELS = dict(Outcome.choices)
@@ -172,68 +169,28 @@ def export_bound(export: Export) -> str:
     return f"{export._meta.label}:{export.pk}"
 
 
-def _claimable() -> QuerySet[Export]:
-    stale = timezone.now() - dt.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
-    silent = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True)
-    return Export.objects.filter(
-        Q(status=Export.Status.PENDING) | Q(silent, status=Export.Status.RUNNING)
-    )
-
-
 def export_alive(export: Export) -> bool:
     """Pending (its task not yet started, for less than the lease), or running with a recent
     heartbeat: asking again would only wait for it."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
-    if export.status == Export.Status.PENDING:
-        return export.created_at >= stale
-    beat = export.heartbeat_at
-    return export.status == Export.Status.RUNNING and beat is not None and beat >= stale
+    return export.alive()
 
 
 def export_claim(pk: int) -> dt.datetime | None:
     """pending (or running and silent past the lease) -> running. Returns the claim's time (the
     token the finishing write checks), or None when another run holds it or it is finished."""
-    now = timezone.now()
-    changed = (
-        _claimable()
-        .filter(pk=pk)
-        .update(
-            status=Export.Status.RUNNING,
-            started_at=now,
-            heartbeat_at=now,
-            rows_written=0,
-            failure="",
-        )
-    )
-    return now if changed == 1 else None
+    return Export.claim(pk)
 
 
 class _Progress:
-    """rows_written (and rows_total) where the page sees them, and the heartbeat: through a
-    second, autocommit connection while the rows are read inside a transaction (PostgreSQL),
-    through Django's own connection otherwise."""
+    """rows_written (and rows_total) where the page sees them, and the heartbeat (jobs.runner:
+    around the snapshot's transaction on PostgreSQL)."""
 
-    def __init__(self, pk: int, claimed: dt.datetime):
-        self.pk = pk
-        self.claimed = claimed
+    def __init__(self, run: Run[Export]):
+        self.run = run
         self.total = 0
-        self._side = SideConnection()
 
     def write(self, rows: int) -> None:
-        now = timezone.now()
-        if not connection.in_atomic_block or connection.vendor != "postgresql":
-            Export.objects.filter(pk=self.pk, started_at=self.claimed).update(
-                rows_written=rows, rows_total=self.total, heartbeat_at=now
-            )
-            return
-        self._side.execute(
-            f"UPDATE {Export._meta.db_table} SET rows_written = %s, rows_total = %s, "
-            "heartbeat_at = %s WHERE id = %s AND started_at = %s",
-            [rows, self.total, now, self.pk, self.claimed],
-        )
-
-    def close(self) -> None:
-        self._side.close()
+        self.run.beat(rows_written=rows, rows_total=self.total)
 
 
 def _write(export: Export, out: IO[bytes], progress: _Progress) -> int:
@@ -242,7 +199,7 @@ def _write(export: Export, out: IO[bytes], progress: _Progress) -> int:
     rows = export_rows(export)
     postgresql = connection.vendor == "postgresql"
     outermost = not connection.in_atomic_block
-    with transaction.atomic() if postgresql else _nothing():
+    with transaction.atomic() if postgresql else contextlib.nullcontext():
         if postgresql and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -251,49 +208,23 @@ def _write(export: Export, out: IO[bytes], progress: _Progress) -> int:
         return supporter_results_xlsx(pair=export.pair, out=out, rows=rows, progress=progress.write)
 
 
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 def export_run(*, export_id: int) -> Export:
-    """Write a pending export (or one whose worker died). Returns it as it stands; unchanged if
-    another run holds it or it is finished. Safe to run twice: the second claim fails, or, after
-    the lease, writes the whole file again and the first run's file is dropped."""
-    claimed = export_claim(export_id)
-    if claimed is None:
-        return Export.objects.get(pk=export_id)
-    export = Export.objects.select_related("pair__election", "requested_by").get(pk=export_id)
-    progress = _Progress(export.pk, claimed)
+    """Write a pending export (or one whose worker died) under the job protocol (jobs.runner).
+    Returns it as it stands; unchanged if another run holds it or it is finished. Safe to run
+    twice: the second claim fails, or, after the lease, writes the whole file again and the
+    first run's file is dropped."""
+    return job_run(Export, export_id, _export_load, related=("pair__election", "requested_by"))
+
+
+def _export_load(run: Run[Export]) -> None:
+    export = run.job
     if export.requested_by is None:  # the account is gone: nobody could take the file
-        Export.objects.filter(pk=export_id, started_at=claimed).update(
-            status=Export.Status.FAILED, finished_at=timezone.now()
-        )
-        return Export.objects.get(pk=export_id)
-    try:
-        with tempfile.TemporaryFile(prefix="export-") as plain:
-            rows = _write(export, plain, progress)
-            progress.close()
-            plain.seek(0)
-            _store(export, plain, rows, claimed)
-    except Exception:
-        progress.close()
-        log.exception("export %s failed", export_id)
-        message = gettext(
-            "Terjadi kesalahan sistem saat menulis ekspor #%(id)s (%(time)s). Minta ekspor lagi, "
-            "atau hubungi admin dengan menyebut nomor ini."
-        ) % {"id": export_id, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
-        write_through_outage(
-            lambda: Export.objects.filter(pk=export_id, started_at=claimed).update(
-                status=Export.Status.FAILED, failure=message, finished_at=timezone.now()
-            )
-        )
-        raise
-    export.refresh_from_db()
-    return export
+        raise JobFailed("")
+    with tempfile.TemporaryFile(prefix="export-") as plain:
+        rows = _write(export, plain, _Progress(run))
+        plain.seek(0)
+        _store(export, plain, rows, run.token)
+    run.finished = True  # or taken over meanwhile: the run holding it now writes the file
 
 
 def _store(export: Export, plain: IO[bytes], rows: int, claimed: dt.datetime) -> None:
@@ -304,20 +235,17 @@ def _store(export: Export, plain: IO[bytes], rows: int, claimed: dt.datetime) ->
     )
     now = timezone.now()
     with transaction.atomic():
-        changed = Export.objects.filter(
-            pk=export.pk, status=Export.Status.RUNNING, started_at=claimed
-        ).update(
-            status=Export.Status.READY,
+        changed = Export.finish(
+            export.pk,
+            claimed,
             file=stored,
             size=size,
             sha256=sha256,
             rows_written=rows,
             rows_total=rows,
-            heartbeat_at=now,
-            finished_at=now,
             expires_at=now + dt.timedelta(hours=settings.EXPORT_LINK_HOURS),
         )
-        if changed != 1:  # taken over meanwhile: the run holding it now writes the file
+        if not changed:  # taken over meanwhile: the run holding it now writes the file
             transaction.on_commit(lambda: storage.delete(stored))
             return
         audit_record(

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Pair, Supporter
 from electorate.models import Upload
+from jobs.models import LeasedJob
 from verification.rules import Outcome
 
 
@@ -86,20 +89,25 @@ class VerificationRun(models.Model):
         return start
 
 
-class VerificationChunk(models.Model):
-    """A slice of a run (a supporter id range) that one worker claims with a conditional UPDATE."""
+class VerificationChunk(LeasedJob):
+    """A slice of a run (a supporter id range) that one worker claims (jobs.models). It cannot
+    beat while its one statement runs: its lease, longer than the task's hard time limit, runs
+    from the claim; after an error it is given back at once instead of failing."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Menunggu")
         RUNNING = "running", _("Berjalan")
         DONE = "done", _("Selesai")
 
+    lease_kind = "verification_chunk"
+
     run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="chunks")
     seq = models.PositiveIntegerField()
     id_from = models.BigIntegerField()  # inclusive
     id_to = models.BigIntegerField()  # inclusive
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    # The claim's time (jobs.models: the token), in the column it always had.
+    started_at = models.DateTimeField(null=True, blank=True, db_column="claimed_at")
     attempts = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
     # What the chunk wrote, counted by its own INSERT (PostgreSQL): the run's counts are their
@@ -113,6 +121,15 @@ class VerificationChunk(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} chunk {self.seq} [{self.id_from}, {self.id_to}]"
+
+    @classmethod
+    def claim_fields(cls) -> dict:
+        return {"attempts": models.F("attempts") + 1}
+
+    @classmethod
+    def crashed(cls, pk: int, token) -> None:
+        """Given back at once: else it waits for its lease (65 min) before a rerun takes it."""
+        cls.release(pk, token)
 
 
 class ReasonFlag(models.Model):
@@ -263,7 +280,7 @@ class RunDerived(models.Model):
         return f"derived pair {self.pair_id} run {self.run_id}"
 
 
-class Export(models.Model):
+class Export(LeasedJob):
     """One download of the verification results as XLSX, asked for by one user and written by
     a task (verification/exports.py) with its progress, then kept encrypted at rest
     (electorate.vault) until `expires_at` (settings.EXPORT_LINK_HOURS after it is ready).
@@ -295,14 +312,9 @@ class Export(models.Model):
     size = models.BigIntegerField(default=0)  # of the XLSX (plaintext)
     sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    # Written at the claim and with every progress write: a running export silent for longer
-    # than EXPORT_LEASE_SECONDS lost its worker and may be claimed again.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # started_at, heartbeat_at, finished_at, failure: jobs.models.LeasedJob.
     expires_at = models.DateTimeField(null=True, blank=True)
     downloads = models.PositiveIntegerField(default=0)
-    failure = models.TextField(blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -313,8 +325,22 @@ class Export(models.Model):
             models.Index(fields=["status", "expires_at"], name="export_expiry"),
         ]
 
+    lease_kind = "export"
+    done_status = Status.READY
+
     def __str__(self) -> str:
         return f"export {self.pk} pair {self.pair_id}: {self.status}"
+
+    @classmethod
+    def claim_fields(cls) -> dict:
+        return {"rows_written": 0}
+
+    @classmethod
+    def crash_message(cls, pk: int) -> str:
+        return gettext(
+            "Terjadi kesalahan sistem saat menulis ekspor #%(id)s (%(time)s). Minta ekspor lagi, "
+            "atau hubungi admin dengan menyebut nomor ini."
+        ) % {"id": pk, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
 
     @property
     def progress_percent(self) -> int:

@@ -102,7 +102,7 @@ def export_start(
     """Record an export of the results page's rows for this user (round and status filter as
     on the page) and write it in a task once this transaction commits. The same export still
     pending or running is returned instead of a second one; one whose worker died (silent past
-    EXPORT_LEASE_SECONDS) or that failed is asked for afresh. The caller checks may_export."""
+    its lease) or that failed is asked for afresh. The caller checks may_export."""
     outcome = outcome if outcome in ("MS", "BMS", "TMS") else ""
     with transaction.atomic():
         same = Export.objects.filter(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 
 from verification.derived import run_derive
 from verification.engine import verification_run
 from verification.exports import export_run
+from verification.models import VerificationChunk
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, name="verification.run")
@@ -16,7 +16,7 @@ def verification_task(self, run_id: int) -> dict:
     if run.status == run.Status.RUNNING and not self.request.is_eager:
         # Another worker holds a chunk (alive, or dead with its lease not yet run out): come
         # back when that lease has expired and finish the run then.
-        raise self.retry(countdown=settings.VERIFICATION_CHUNK_LEASE_SECONDS)
+        raise self.retry(countdown=VerificationChunk.lease_seconds())
     if run.status == run.Status.DONE:
         run_derive(run=run)  # the red flags, once, instead of at every load of the recap
     return {"run": run.pk, "status": run.status, "counts": run.counts}

@@ -13,7 +13,7 @@ from django.urls import reverse
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import SupportUpload
 from electorate import uploads
-from electorate.pgcopy import raw_connection
+from jobs.side import raw_connection
 from tests.factories import PairFactory, csv_bytes, good_row, make_nik
 
 

@@ -97,7 +97,7 @@ def test_a_killed_worker_leaves_a_job_that_a_rerun_finishes_identically(
     assert killed.status != VerificationRun.Status.DONE
     assert 3 <= killed.chunks_done < killed.chunks_total
     # The chunk the worker held stays claimed until its lease runs out; then a rerun takes it.
-    settings.VERIFICATION_CHUNK_LEASE_SECONDS = 0
+    settings.JOB_LEASE_SECONDS = {**settings.JOB_LEASE_SECONDS, "verification_chunk": 0}
     # With no lease at all, a second session of the rerun would take over the first's claim:
     # the rerun works alone.
     settings.VERIFICATION_SESSIONS = 1

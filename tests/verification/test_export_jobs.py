@@ -19,7 +19,7 @@ from audit.models import Event
 from audit.trail import audit_verify
 from candidates.models import Supporter, TeamMembership
 from decisions.retention import retention_purge
-from electorate.pgcopy import raw_connection
+from jobs.side import raw_connection
 from tests.factories import UserFactory, make_nik
 from verification import exports
 from verification.exports import export_claim, export_open, export_run
@@ -225,7 +225,7 @@ def test_a_claim_is_won_once_and_a_silent_run_is_taken_over(world, verified, set
     claimed = export_claim(export.pk)
     assert claimed is not None and export_claim(export.pk) is None
     Export.objects.filter(pk=export.pk).update(
-        heartbeat_at=timezone.now() - dt.timedelta(seconds=settings.EXPORT_LEASE_SECONDS + 1)
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS["export"] + 1)
     )
     assert export_claim(export.pk) is not None
     # The first claimant finishing late: its write is refused and its file dropped.

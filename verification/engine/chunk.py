@@ -1,14 +1,12 @@
-"""One chunk of a run: claimed by one worker, then replaced as a whole in one transaction."""
+"""One chunk of a run: claimed by one worker (a leased job, jobs.runner), then replaced as a
+whole in one transaction."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import F
 
+from jobs.runner import Run
 from verification.engine.backends import RESULT, Backend
 from verification.engine.prepare import names_flag
 from verification.engine.reasons import reason_params, results_select, run_sources
@@ -16,38 +14,12 @@ from verification.models import VerificationChunk, VerificationRun
 from verification.rules import Outcome, Reason, outcome_masks, outcome_sql, reason_counts_sql
 
 
-def chunk_claim(run: VerificationRun) -> VerificationChunk | None:
-    """Take the next free chunk: a conditional UPDATE that exactly one worker can win. A chunk
-    claimed longer ago than the lease by a worker that never finished is free again; the lease
-    is longer than the task's hard time limit (a system check makes sure), so that chunk
-    cannot still be alive."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.VERIFICATION_CHUNK_LEASE_SECONDS)
-    free = Q(status=VerificationChunk.Status.PENDING) | Q(
-        status=VerificationChunk.Status.RUNNING, claimed_at__lt=stale
-    )
-    for chunk in VerificationChunk.objects.filter(free, run=run).order_by("seq"):
-        won = VerificationChunk.objects.filter(free, pk=chunk.pk).update(
-            status=VerificationChunk.Status.RUNNING,
-            claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
-        )
-        if won == 1:
-            return chunk
-    return None
-
-
-def chunk_release(chunk: VerificationChunk) -> None:
-    """Give a chunk back at once after an error; a killed worker's claim expires with the lease."""
-    VerificationChunk.objects.filter(pk=chunk.pk, status=VerificationChunk.Status.RUNNING).update(
-        status=VerificationChunk.Status.PENDING, claimed_at=None
-    )
-
-
 def chunk_process(
-    run: VerificationRun, chunk: VerificationChunk, prepared: dict, db: Backend
+    run: VerificationRun, chunk: VerificationChunk, prepared: dict, db: Backend, job: Run
 ) -> None:
-    """Replace the chunk's results: delete them, (SQLite: judge the chunk's names,) INSERT
-    every result once. One transaction: a chunk that dies leaves nothing behind."""
+    """The chunk's load step: replace its results (delete them, on SQLite judge the chunk's
+    names, INSERT every result once) and mark it done (`job`), in one transaction: a chunk
+    that dies leaves nothing behind."""
     params = reason_params(run, prepared, lo=chunk.id_from, hi=chunk.id_to)
     outcome = outcome_sql("t.reasons", outcome_masks(run.reason_outcomes))
     with transaction.atomic(), connection.cursor() as cursor:
@@ -80,9 +52,7 @@ def chunk_process(
         else:
             cursor.execute(insert, params)
             rows = cursor.rowcount
-        VerificationChunk.objects.filter(pk=chunk.pk).update(
-            status=VerificationChunk.Status.DONE, rows=rows, counts=counts
-        )
+        job.done(rows=rows, counts=counts)
         VerificationRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
 
 

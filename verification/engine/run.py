@@ -12,12 +12,11 @@ from django.utils.translation import gettext
 
 from audit.trail import audit_record
 from candidates.models import Supporter
-from electorate.outage import write_through_outage
+from jobs.outage import write_through_outage
+from jobs.runner import job_take
 from verification.engine.backends import RESULT, Backend, backend, session_count
 from verification.engine.chunk import (
-    chunk_claim,
     chunk_process,
-    chunk_release,
     counts_from_groups,
     counts_sql,
     counts_sum,
@@ -91,14 +90,13 @@ def _work(run: VerificationRun, prepared: dict, db: Backend) -> None:
     """Claim and process chunks until none is left (other workers may take some meanwhile)."""
     if db.matches_lost(run, prepared):  # a server restart emptied the unlogged matches
         prepared = run_prepare(run, db, again=True)
-    while (chunk := chunk_claim(run)) is not None:
-        try:
-            chunk_process(run, chunk, prepared, db)
-        except BaseException:
-            # Given back at once, even if the database is restarting: else the chunk waits
-            # for its lease (65 min) before a rerun can take it (electorate.outage).
-            write_through_outage(lambda chunk=chunk: chunk_release(chunk))
-            raise
+    chunks = VerificationChunk.objects.filter(run=run).order_by("seq")
+    # Each chunk a leased job: after an error it is given back at once, even while the database
+    # restarts (VerificationChunk.crashed), and the error raised again.
+    while job_take(
+        VerificationChunk, chunks, lambda job: chunk_process(run, job.job, prepared, db, job)
+    ):
+        pass
 
 
 def _sessions(run: VerificationRun, db: Backend) -> int:

@@ -22,7 +22,7 @@ def test_chunk_of_a_killed_worker_is_taken_over_after_its_lease(mixed, settings)
     stale = chunk
     VerificationChunk.objects.filter(pk=stale.pk).update(
         status=VerificationChunk.Status.RUNNING,
-        claimed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),  # its worker died long ago
+        started_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),  # its worker died long ago
     )
     run = verification_run(run_id=run.pk)
     assert run.status == VerificationRun.Status.DONE
@@ -35,7 +35,7 @@ def test_fresh_claim_of_another_worker_is_left_alone(mixed):
     from django.utils import timezone
 
     VerificationChunk.objects.filter(run=run, seq=0).update(
-        status=VerificationChunk.Status.RUNNING, claimed_at=timezone.now()
+        status=VerificationChunk.Status.RUNNING, started_at=timezone.now()
     )
     run = verification_run(run_id=run.pk)
     assert run.status == VerificationRun.Status.RUNNING  # the other worker will finish it
