@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Round
-from fieldwork.models import Advice, Finding, Method
-from fieldwork.records import COLUMNS, Entry, EntryError
+from fieldwork import findings
+from fieldwork.entries import FIELD_OF_COLUMN, Entry, EntryError
+from fieldwork.models import Advice, Method
 
 SHEET_EXTENSIONS = (".csv", ".xlsx")
-FIELD_OF_COLUMN = {column: name for name, column in COLUMNS.items()}
 
 
 class DateInput(forms.DateInput):
@@ -69,7 +69,7 @@ class EntryForm(forms.Form):
     the deceased date and the chosen pair are shown only where they apply (static/js/verfak.js)."""
 
     finding = forms.ChoiceField(
-        label=_("Hasil"), choices=_blank(Finding.choices, _("Pilih hasil…"))
+        label=_("Hasil"), choices=lambda: _blank(findings.finding_choices(), _("Pilih hasil…"))
     )
     method = forms.ChoiceField(
         label=_("Metode"), choices=_blank(Method.choices, _("Pilih metode…"))
@@ -79,7 +79,6 @@ class EntryForm(forms.Form):
         label=_("Tanggal meninggal"),
         widget=DateInput,
         required=False,
-        help_text=_("Hanya untuk hasil MENINGGAL."),
     )
     chosen_pair_id = forms.TypedChoiceField(
         label=_("Pasangan yang dipilih"),
@@ -103,7 +102,15 @@ class EntryForm(forms.Form):
         else:
             del self.fields["chosen_pair_id"]
         self.fields["finding"].widget.attrs["data-finding"] = ""
-        self.fields["deceased_on"].widget.attrs["data-deceased"] = ""
+        # The columns only some findings fill: the phone form shows each for those findings
+        # alone (static/js/verfak.js reads the list, from the findings table).
+        for column in findings.finding_columns():
+            name = FIELD_OF_COLUMN[column]
+            takes = findings.column_findings(column)
+            self.fields[name].widget.attrs["data-findings"] = " ".join(takes)
+            self.fields[name].help_text = _("Hanya untuk hasil %(codes)s.") % {
+                "codes": findings.codes_text(takes)
+            }
 
     def entry(self) -> Entry:
         data = self.cleaned_data

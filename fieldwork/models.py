@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Election, Pair, Supporter
 from electorate.models import Upload
+from fieldwork import findings
 
 
 class Method(models.TextChoices):
@@ -26,15 +27,11 @@ class Method(models.TextChoices):
     DIHADIRKAN = "DIHADIRKAN", _("Dihadirkan tim ke kantor PPS")
 
 
-class Finding(models.TextChoices):
-    """What the PPS found (the HASIL column of the sheet)."""
-
-    SESUAI = "SESUAI", _("Ditemui, membenarkan dukungan")
-    TOLAK_TTD = "TOLAK_TTD", _("Menolak dan menandatangani surat pernyataan")
-    TOLAK = "TOLAK", _("Menolak tetapi tidak mau menandatangani")
-    TIDAK_DITEMUI = "TIDAK_DITEMUI", _("Tidak ditemui")
-    MENINGGAL = "MENINGGAL", _("Meninggal dunia")
-    PINDAH = "PINDAH", _("Pindah ke luar wilayah pemilihan")
+# What the PPS found (the HASIL column of the sheet): the findings table's codes as constants
+# for code that names one. The field's choices read the table itself (findings.finding_choices).
+Finding = models.TextChoices(  # type: ignore[misc]
+    "Finding", {kind.code: (kind.code, kind.label) for kind in findings.kinds()}
+)
 
 
 class Result(models.TextChoices):
@@ -105,7 +102,7 @@ class Task(models.Model):
     kelurahan_code = models.CharField(max_length=13)
     nik_hash = models.BinaryField(max_length=32)  # to find the same person in another pair's list
     double = models.BooleanField(default=False)  # listed for another pair too: chooses one
-    finding = models.CharField(max_length=16, choices=Finding.choices, blank=True)
+    finding = models.CharField(max_length=16, choices=findings.finding_choices, blank=True)
     method = models.CharField(max_length=12, choices=Method.choices, blank=True)
     visited_on = models.DateField(null=True, blank=True)
     not_met_on = models.DateField(null=True, blank=True)  # the TIDAK_DITEMUI record's date
@@ -118,7 +115,7 @@ class Task(models.Model):
     # recorded later (fieldwork.strike).
     struck = models.BooleanField(default=False, db_default=False)  # raw INSERTs (stages.py)
     result = models.CharField(max_length=8, choices=Result.choices, default=Result.PENDING)
-    note = models.CharField(max_length=24, blank=True)  # why: fieldwork.rules.NOTES
+    note = models.CharField(max_length=24, blank=True)  # why: fieldwork.findings.NOTES
     version = models.PositiveIntegerField(default=0)  # bumped by every record
     # The task's place in its stage's lists, numbered when the stage starts: by kelurahan, then
     # the supporter's name (stages._tasks_insert). A page of a long list is then read off the

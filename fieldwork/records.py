@@ -38,54 +38,23 @@ every sequence of these (tests/fieldwork/test_one_pair.py runs random ones).
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.trail import audit_record
 from candidates.models import Pair
-from electorate.parsing import shown
+from fieldwork import findings
+from fieldwork.choices import Refused, choice_record
 from fieldwork.counts import closures_refresh, kelurahan_closed
-from fieldwork.models import Choice, Finding, Method, Record, Stage, Task
+from fieldwork.entries import COLUMNS, FIELDS, Entry, EntryError, entry_errors
+from fieldwork.ledger import record_write, task_apply, task_snapshot
+from fieldwork.models import Choice, Method, Record, Stage, Task
 from fieldwork.persons import ms_pairs
-from fieldwork.rules import (
-    BRING_IN_FINDINGS,
-    State,
-    bring_in_deadline,
-    choice_needed,
-    result_for,
-)
 from fieldwork.standing import standing_follow, tasks_counted
 
-COLUMNS = {
-    "finding": "HASIL",
-    "method": "METODE",
-    "visited_on": "TANGGAL",
-    "deceased_on": "TANGGAL_MENINGGAL",
-    "chosen_pair_id": "PASLON_PILIHAN",
-}
-FIELDS = ("finding", "method", "visited_on", "deceased_on", "chosen_pair_id")
-
-
-@dataclass(frozen=True)
-class Entry:
-    finding: str
-    method: str
-    visited_on: dt.date | None
-    deceased_on: dt.date | None = None
-    chosen_pair_id: int | None = None
-    client_id: uuid.UUID | None = None
-
-
-@dataclass
-class EntryError:
-    """One problem with an entry: the column it is about (the sheet's name) and what to do."""
-
-    column: str
-    message: str
+__all__ = ["Entry", "EntryError", "Outcome", "attest_denial", "record_entry"]
 
 
 @dataclass
@@ -93,242 +62,6 @@ class Outcome:
     task: Task
     changed: bool
     errors: list[EntryError] = field(default_factory=list)
-
-
-class _Refused(Exception):
-    """Raised inside an entry's savepoint to undo what it wrote (fieldwork's one-pair rule)."""
-
-    def __init__(self, errors: list[EntryError]):
-        super().__init__()
-        self.errors = errors
-
-
-def _d(value: dt.date | None) -> str:
-    return value.strftime("%d-%m-%Y") if value else ""
-
-
-def entry_errors(
-    task: Task, entry: Entry, *, today: dt.date, recorded: int | None = None
-) -> list[EntryError]:
-    """Everything wrong with the entry for this task, each with its column (empty: none).
-    `recorded`: the pair the person has chosen already (their Choice), if any."""
-    errors: list[EntryError] = []
-
-    def add(field_name: str, message: str) -> None:
-        errors.append(EntryError(COLUMNS.get(field_name, ""), message))
-
-    if entry.finding not in Finding.values:
-        add(
-            "finding",
-            _("Kode hasil %(v)s tidak dikenal: gunakan %(codes)s.")
-            % {"v": shown(entry.finding, 20) or _("(kosong)"), "codes": ", ".join(Finding.values)},
-        )
-    if entry.method not in Method.values:
-        add(
-            "method",
-            _("Kode metode %(v)s tidak dikenal: gunakan %(codes)s.")
-            % {"v": shown(entry.method, 20) or _("(kosong)"), "codes": ", ".join(Method.values)},
-        )
-    if entry.visited_on is None:
-        add("visited_on", _("Isi tanggal verifikasi (dd-mm-yyyy)."))
-    elif entry.visited_on > today:
-        add("visited_on", _("Tanggal %(d)s belum terjadi.") % {"d": _d(entry.visited_on)})
-    elif entry.method == Method.DIHADIRKAN:
-        errors.extend(_bring_in_errors(task, entry))
-    else:
-        stage = task.stage
-        if not stage.opens <= entry.visited_on <= stage.closes:
-            add(
-                "visited_on",
-                _(
-                    "Tanggal %(d)s di luar masa verifikasi faktual (%(a)s s.d. %(b)s). Entri yang "
-                    "terlambat hanya dapat diterima bila KPU membuka kembali masa verifikasi."
-                )
-                % {"d": _d(entry.visited_on), "a": _d(stage.opens), "b": _d(stage.closes)},
-            )
-    errors.extend(_finding_errors(task, entry, recorded))
-    return errors
-
-
-def _bring_in_errors(task: Task, entry: Entry) -> list[EntryError]:
-    column = COLUMNS["visited_on"]
-    if task.finding != Finding.TIDAK_DITEMUI or task.not_met_on is None:
-        return [
-            EntryError(
-                COLUMNS["method"],
-                _("DIHADIRKAN hanya untuk pendukung yang sebelumnya tercatat TIDAK_DITEMUI."),
-            )
-        ]
-    deadline = bring_in_deadline(task.not_met_on, task.stage.pair.election.bring_in_days)
-    if entry.visited_on < task.not_met_on:
-        return [
-            EntryError(
-                column,
-                _("Tanggal dihadirkan %(d)s sebelum tanggal tidak ditemui (%(n)s).")
-                % {"d": _d(entry.visited_on), "n": _d(task.not_met_on)},
-            )
-        ]
-    if deadline is not None and entry.visited_on > deadline:
-        return [
-            EntryError(
-                column,
-                _(
-                    "Dihadirkan %(d)s, lewat batas %(days)s hari setelah tidak ditemui pada %(n)s "
-                    "(batas %(b)s): pendukung ini TMS."
-                )
-                % {
-                    "d": _d(entry.visited_on),
-                    "days": task.stage.pair.election.bring_in_days,
-                    "n": _d(task.not_met_on),
-                    "b": _d(deadline),
-                },
-            )
-        ]
-    return []
-
-
-def _finding_errors(task: Task, entry: Entry, recorded: int | None) -> list[EntryError]:
-    errors: list[EntryError] = []
-    bring_in = entry.method == Method.DIHADIRKAN and entry.finding in Finding.values
-    if bring_in and entry.finding not in BRING_IN_FINDINGS:
-        errors.append(
-            EntryError(
-                COLUMNS["finding"],
-                _("Pendukung yang dihadirkan hanya dapat SESUAI, TOLAK_TTD atau TOLAK."),
-            )
-        )
-    if entry.finding == Finding.MENINGGAL:
-        if entry.deceased_on is None:
-            errors.append(
-                EntryError(
-                    COLUMNS["deceased_on"],
-                    _("Isi tanggal meninggal (dd-mm-yyyy) untuk hasil MENINGGAL."),
-                )
-            )
-        elif entry.visited_on and entry.deceased_on > entry.visited_on:
-            errors.append(
-                EntryError(
-                    COLUMNS["deceased_on"],
-                    _("Tanggal meninggal %(d)s sesudah tanggal verifikasi.")
-                    % {"d": _d(entry.deceased_on)},
-                )
-            )
-    elif entry.deceased_on is not None:
-        errors.append(
-            EntryError(
-                COLUMNS["deceased_on"], _("Tanggal meninggal hanya diisi untuk hasil MENINGGAL.")
-            )
-        )
-    errors.extend(_choice_errors(task, entry, recorded))
-    return errors
-
-
-def _choice_errors(task: Task, entry: Entry, recorded: int | None) -> list[EntryError]:
-    column = COLUMNS["chosen_pair_id"]
-    if entry.chosen_pair_id is None:
-        state = State(
-            pair_id=task.pair_id,
-            finding=entry.finding,
-            attested=task.attested and entry.finding == Finding.TOLAK,
-            double=task.double,
-            struck=task.struck,
-        )
-        if recorded is None and choice_needed(state):
-            return [
-                EntryError(
-                    column,
-                    _(
-                        "Pendukung ini terdaftar juga pada bakal pasangan calon lain: isi id "
-                        "pasangan yang dipilihnya."
-                    ),
-                )
-            ]
-        return []
-    if not task.double:
-        return [
-            EntryError(
-                column,
-                _(
-                    "Pasangan pilihan hanya diisi untuk pendukung ganda (terdaftar pada "
-                    "pasangan lain)."
-                ),
-            )
-        ]
-    election_id = task.stage.pair.election_id
-    if not Pair.objects.filter(pk=entry.chosen_pair_id, election_id=election_id).exists():
-        return [
-            EntryError(
-                column,
-                _("Bakal pasangan calon %(id)s tidak ada pada pemilihan ini.")
-                % {"id": entry.chosen_pair_id},
-            )
-        ]
-    return []
-
-
-def _state(task: Task) -> State:
-    return State(
-        pair_id=task.pair_id,
-        finding=task.finding,
-        attested=task.attested,
-        double=task.double,
-        chosen_pair_id=task.chosen_pair_id,
-        not_met_on=task.not_met_on,
-        struck=task.struck,
-    )
-
-
-def task_snapshot(task: Task) -> dict:
-    return {
-        "finding": task.finding,
-        "method": task.method,
-        "visited_on": task.visited_on.isoformat() if task.visited_on else None,
-        "deceased_on": task.deceased_on.isoformat() if task.deceased_on else None,
-        "chosen_pair_id": task.chosen_pair_id,
-        "attested": task.attested,
-        "struck": task.struck,
-        "result": task.result,
-    }
-
-
-def task_apply(task: Task, values: dict, *, closing_on: dt.date | None = None) -> None:
-    """Set the values on the task, then its result. TIDAK_DITEMUI starts the bring-in clock;
-    a new finding other than a denial drops an attestation that no longer applies."""
-    for name, value in values.items():
-        setattr(task, name, value)
-    if values.get("finding") == Finding.TIDAK_DITEMUI and values.get("method") != Method.DIHADIRKAN:
-        task.not_met_on = values["visited_on"]
-    if task.finding != Finding.TOLAK:
-        task.attested = False
-    election = task.stage.pair.election
-    task.result, task.note = result_for(
-        _state(task), bring_in_days=election.bring_in_days, closing_on=closing_on
-    )
-    task.version += 1
-
-
-def record_write(task: Task, before: dict, *, source: str, by, **extra) -> Record:
-    after = task_snapshot(task)
-    values = {k: v for k, v in after.items() if before.get(k) != v}
-    task.save()
-    record = Record.objects.create(
-        task=task,
-        by=by,
-        source=source,
-        values=values,
-        before={k: before.get(k) for k in values},
-        **extra,
-    )
-    audit_record(
-        "verfak.recorded",
-        actor=by,
-        area=task.kelurahan_code,
-        chain=task.kelurahan_code,  # a chain per kelurahan: officers do not queue on one lock
-        target=task,
-        data={"source": source, "record": record.pk, "values": values,
-              "before": record.before, "reason": extra.get("reason", "")},
-    )  # fmt: skip
-    return record
 
 
 def record_entry(
@@ -383,7 +116,7 @@ def record_entry(
                 _one_pair_check(task)
         except IntegrityError:  # the same phone entry, arriving twice at the same moment
             return Outcome(task=Task.objects.get(pk=task.pk), changed=False)
-        except _Refused as refused:  # everything the entry wrote is undone
+        except Refused as refused:  # everything the entry wrote is undone
             task = Task.objects.select_related("stage__pair__election").get(pk=task.pk)
             return Outcome(task=task, changed=False, errors=refused.errors)
         if source in (Record.Source.CORRECTION, Record.Source.ADVICE):
@@ -428,7 +161,7 @@ def _one_pair_check(task: Task) -> None:
     if len(pairs) <= 1:
         return
     names = Pair.objects.filter(pk__in=pairs).order_by("name").values_list("name", flat=True)
-    raise _Refused(
+    raise Refused(
         [
             EntryError(
                 COLUMNS["chosen_pair_id"],
@@ -451,7 +184,7 @@ def _repeats_not_met(task: Task, entry: Entry) -> bool:
     finding (a sheet typed in later repeats it; applied, it would undo the bring-in)."""
     return (
         task.method == Method.DIHADIRKAN
-        and entry.finding == Finding.TIDAK_DITEMUI
+        and findings.starts_bring_in(entry.finding)
         and entry.method != Method.DIHADIRKAN
         and entry.visited_on == task.not_met_on
     )
@@ -486,67 +219,6 @@ def _closed_errors(task: Task, *, source: str, reason: str) -> list[EntryError]:
     return []
 
 
-def choice_record(task: Task, record: Record, others: list[Task]) -> None:
-    """The supporter chose a pair: kept for the election, and carried to the person's other
-    tasks (locked by the caller), now and when their stage starts (stages.stage_start)."""
-    choice, _created = Choice.objects.update_or_create(
-        election_id=task.stage.pair.election_id,
-        nik_hash=bytes(task.nik_hash),
-        defaults={"pair_id": task.chosen_pair_id, "record": record},
-    )
-    choice_reach(choice, origin=task, tasks=others, by=record.by)
-
-
-def choice_reach(choice: Choice, *, origin: Task, tasks: list[Task], by) -> None:
-    """The choice onto these other tasks of the chooser: every one carries it; the chosen
-    pair's, if open, follows the finding recorded with it (the origin's); the others become
-    TMS (CHOSE_OTHER). A task in a closed kelurahan or stage takes the choice alone and only
-    if its result stays as closed; otherwise the whole entry is refused (_Refused), naming the
-    pair (rule 4 of the module docstring)."""
-    values = {
-        "finding": origin.finding,
-        "method": origin.method,
-        "visited_on": origin.visited_on,
-        "deceased_on": origin.deceased_on,
-        "not_met_on": origin.not_met_on,
-    }
-    refused: list[EntryError] = []
-    for other in tasks:
-        closed = _task_closed(other)
-        change: dict = {"chosen_pair_id": choice.pair_id}
-        if other.pair_id == choice.pair_id and not closed:
-            change.update(values)
-        before = task_snapshot(other)
-        # In a closed area nothing is pending any more: as at its closing, those not met or
-        # never visited are TMS.
-        task_apply(other, change, closing_on=dt.date.max if closed else None)
-        if closed and other.result != before["result"]:
-            refused.append(_closed_choice_error(other))
-        elif task_snapshot(other) != before:
-            record_write(other, before, source=Record.Source.CHOICE, by=by)
-    if refused:
-        raise _Refused(refused)
-
-
-def _task_closed(task: Task) -> bool:
-    return task.stage.status == Stage.Status.CLOSED or kelurahan_closed(
-        task.stage_id, task.kelurahan_code
-    )
-
-
-def _closed_choice_error(other: Task) -> EntryError:
-    return EntryError(
-        COLUMNS["chosen_pair_id"],
-        _(
-            "Hasil pendukung ini pada bakal pasangan calon %(pair)s (verifikasi faktual %(n)s) "
-            "sudah ditutup, dan pilihan ini akan mengubahnya. Minta KPU membuka kembali "
-            "wilayah itu lalu catat lagi, atau mengoreksi hasil pendukung ini pada pasangan "
-            "%(pair)s dengan pasangan pilihannya."
-        )
-        % {"pair": other.stage.pair.name, "n": other.stage.number},
-    )
-
-
 def attest_denial(*, task: Task, by, statement: str) -> Outcome:
     """A PKD attests in writing that the supporter denied support without signing (TOLAK):
     the supporter becomes TMS (docs/domain.md step 5)."""
@@ -562,7 +234,7 @@ def attest_denial(*, task: Task, by, statement: str) -> Outcome:
             .get(pk=task.pk)
         )
         problems = _closed_errors(task, source=Record.Source.ATTESTATION, reason="")
-        if task.finding != Finding.TOLAK:
+        if not findings.attestable(task.finding):
             problems.append(
                 EntryError(
                     "",

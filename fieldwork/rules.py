@@ -1,5 +1,6 @@
 """The rules of factual verification (docs/domain.md step 5) as pure functions: what a finding
-means for the supporter, and which dates an entry may carry."""
+means for the supporter (the findings table, fieldwork.findings), and which dates an entry may
+carry."""
 
 from __future__ import annotations
 
@@ -7,28 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
-from fieldwork.models import Finding, Method, Result
-
-# Why a task ended where it did: shown to the team (never the signed statement itself).
-NOTES = {
-    "CONFIRMED": _("Ditemui dan membenarkan dukungan"),
-    "DENIED_SIGNED": _("Menolak memberikan dukungan (menandatangani surat pernyataan)"),
-    "DENIED": _("Menolak memberikan dukungan, tidak menandatangani: tetap MS"),
-    "DENIED_ATTESTED": _("Menolak memberikan dukungan (penolakan disaksikan pengawas)"),
-    "NOT_MET": _("Tidak ditemui; dapat dihadirkan ke kantor PPS"),
-    "NOT_MET_EXPIRED": _("Tidak ditemui dan tidak dihadirkan dalam batas waktu"),
-    "DECEASED": _("Meninggal dunia"),
-    "MOVED": _("Pindah ke luar wilayah pemilihan"),
-    "CHOSE_OTHER": _("Pendukung ganda memilih bakal pasangan calon lain"),
-    "PUBLIC_OBJECTION": _("Tanggapan masyarakat terbukti: NIK dicatut tanpa persetujuan"),
-    "UNRECORDED": _("Belum diverifikasi"),
-    "UNRECORDED_EXPIRED": _("Tidak diverifikasi sampai masa verifikasi berakhir"),
-}
-
-# Findings a supporter brought to the PPS office can have: they are there, so they were met.
-BRING_IN_FINDINGS = frozenset({Finding.SESUAI, Finding.TOLAK_TTD, Finding.TOLAK})
+from fieldwork import findings
+from fieldwork.findings import NOTES  # noqa: F401 (the notes' one name for their readers)
+from fieldwork.models import Result
 
 
 @dataclass(frozen=True)
@@ -53,25 +36,18 @@ def result_for(
     overriding = _overriding(state)
     if overriding is not None:
         return overriding
-    finding = state.finding
-    if finding == Finding.SESUAI:
-        return Result.MS, "CONFIRMED"
-    if finding == Finding.TOLAK_TTD:
-        return Result.TMS, "DENIED_SIGNED"
-    if finding == Finding.TOLAK:
-        return (Result.TMS, "DENIED_ATTESTED") if state.attested else (Result.MS, "DENIED")
-    if finding == Finding.MENINGGAL:
-        return Result.TMS, "DECEASED"
-    if finding == Finding.PINDAH:
-        return Result.TMS, "MOVED"
-    if finding == Finding.TIDAK_DITEMUI:
+    kind = findings.kind_of(state.finding)
+    if kind is None:  # nothing recorded
+        if closing_on is not None:
+            return Result.TMS, "UNRECORDED_EXPIRED"
+        return Result.PENDING, "UNRECORDED"
+    if kind.attested is not None and state.attested:
+        return kind.attested[0], kind.attested[1]
+    if kind.expired is not None:
         deadline = bring_in_deadline(state.not_met_on, bring_in_days)
         if closing_on is not None and deadline is not None and closing_on > deadline:
-            return Result.TMS, "NOT_MET_EXPIRED"
-        return Result.PENDING, "NOT_MET"
-    if closing_on is not None:
-        return Result.TMS, "UNRECORDED_EXPIRED"
-    return Result.PENDING, "UNRECORDED"
+            return kind.expired[0], kind.expired[1]
+    return kind.result, kind.note
 
 
 def _overriding(state: State) -> tuple[str, str] | None:
@@ -118,6 +94,5 @@ def window_closes(opens: dt.date, days: int) -> dt.date:
 
 
 def method_allowed(method: str, finding: str) -> bool:
-    if method == Method.DIHADIRKAN:
-        return finding in BRING_IN_FINDINGS
-    return True
+    kind = findings.kind_of(finding)
+    return kind is None or method in kind.methods

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from fieldwork.models import Finding, Method, Record, Task
-from fieldwork.records import COLUMNS, Entry
-from fieldwork.rules import NOTES, bring_in_deadline
+from fieldwork import findings
+from fieldwork.entries import COLUMNS, Entry
+from fieldwork.models import Method, Record, Task
+from fieldwork.rules import bring_in_deadline
 
 
 class EntryInput(serializers.Serializer):
@@ -15,11 +16,15 @@ class EntryInput(serializers.Serializer):
     twice (a retry after a lost answer) is recorded once."""
 
     client_id = serializers.UUIDField(help_text=_("UUID buatan perangkat, satu per entri"))
-    finding = serializers.ChoiceField(choices=Finding.choices)
+    finding = serializers.ChoiceField(choices=())
     method = serializers.ChoiceField(choices=Method.choices)
     visited_on = serializers.DateField()
     deceased_on = serializers.DateField(required=False, allow_null=True)
     chosen_pair_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].choices = findings.finding_choices()  # the table, when asked
 
     def entry(self) -> Entry:
         data = self.validated_data
@@ -82,10 +87,10 @@ class TaskOutput(serializers.ModelSerializer):
         ]
 
     def get_note_label(self, task: Task) -> str:
-        return str(NOTES.get(task.note, ""))
+        return findings.note_label(task.note)
 
     def get_bring_in_deadline(self, task: Task) -> str | None:
-        if task.finding != Finding.TIDAK_DITEMUI or task.result != "PENDING":
+        if not findings.starts_bring_in(task.finding) or task.result != "PENDING":
             return None
         deadline = bring_in_deadline(task.not_met_on, task.stage.pair.election.bring_in_days)
         return deadline.isoformat() if deadline else None

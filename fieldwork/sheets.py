@@ -43,11 +43,13 @@ from electorate.uploads import (
     upload_keep,
     upload_open,
 )
+from fieldwork import findings
 from fieldwork.models import Record, Sheet, Stage, Task
 from fieldwork.records import Entry, record_entry
 
 REQUIRED = ("NIK", "HASIL", "METODE", "TANGGAL")
-OPTIONAL = ("PASLON_PILIHAN", "TANGGAL_MENINGGAL")
+# The chosen pair, and the columns some findings need (the findings table's, all dates).
+OPTIONAL = ("PASLON_PILIHAN", *findings.finding_columns())
 COLUMNS: dict[str, tuple[str, ...]] = {
     "NIK": SUPPORT_COLUMNS["NIK"],
     "HASIL": ("HASIL", "HASIL VERIFIKASI", "HASIL VERFAK", "KETERANGAN HASIL"),
@@ -135,7 +137,7 @@ def _parse_row(cells: list[Any], cols: dict[str, int]) -> tuple[str | None, Entr
     except FieldError as exc:
         problems.append(("NIK", exc.message))
     dates: dict[str, dt.date | None] = {}
-    for column in ("TANGGAL", "TANGGAL_MENINGGAL"):
+    for column in ("TANGGAL", *findings.finding_columns()):
         value = _cell(cells, cols, column)
         dates[column] = None
         if value not in ("", None):
@@ -168,7 +170,7 @@ def _parse_row(cells: list[Any], cols: dict[str, int]) -> tuple[str | None, Entr
         finding=str(_cell(cells, cols, "HASIL") or "").upper().replace(" ", "_"),
         method=str(_cell(cells, cols, "METODE") or "").upper().replace(" ", "_"),
         visited_on=dates["TANGGAL"],
-        deceased_on=dates["TANGGAL_MENINGGAL"],
+        deceased_on=dates.get("TANGGAL_MENINGGAL"),
         chosen_pair_id=chosen_id,
     )
     return nik, entry, problems

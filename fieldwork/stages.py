@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Pair, Supporter
 from candidates.standing import pair_undecided_check
+from fieldwork.choices import choice_reach
 from fieldwork.models import Choice, Result, Stage, Task, WindowChange
-from fieldwork.records import choice_reach
 from fieldwork.rules import window_closes
 from fieldwork.standing import standing_refresh
 from verification.models import VerificationResult, VerificationRun

@@ -15,8 +15,8 @@ from django.db import transaction
 
 from candidates.models import Pair
 from fieldwork.counts import closures_refresh
+from fieldwork.ledger import record_write, task_apply, task_snapshot
 from fieldwork.models import Record, Task
-from fieldwork.records import record_write, task_apply, task_snapshot
 from fieldwork.standing import standing_refresh
 
 

@@ -104,11 +104,16 @@
     return body;
   }
 
-  // The deceased date only for MENINGGAL (shown without JavaScript, hidden with it).
-  function toggleDeceased(form) {
+  // A column only some findings fill (the deceased date: MENINGGAL) is shown for those alone:
+  // its field lists them in data-findings, from the findings table (fieldwork/findings.py).
+  // Shown without JavaScript, hidden with it.
+  function toggleColumns(form) {
     var finding = fieldOf(form, "finding");
-    var wrap = form.querySelector('[data-field="deceased_on"]');
-    if (finding && wrap) wrap.hidden = finding.value !== "MENINGGAL";
+    form.querySelectorAll("[data-findings]").forEach(function (input) {
+      var wrap = input.closest("[data-field]");
+      var takes = (input.dataset.findings || "").split(" ");
+      if (finding && wrap) wrap.hidden = takes.indexOf(finding.value) < 0;
+    });
   }
 
   function showErrors(form, errors) {
@@ -348,9 +353,9 @@
   // --- start -----------------------------------------------------------------------------------
 
   document.querySelectorAll("form[data-verfak-entry]").forEach(function (form) {
-    toggleDeceased(form);
+    toggleColumns(form);
     var finding = fieldOf(form, "finding");
-    if (finding) finding.addEventListener("change", function () { toggleDeceased(form); });
+    if (finding) finding.addEventListener("change", function () { toggleColumns(form); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       submit(form);
