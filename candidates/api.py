@@ -30,8 +30,8 @@ from candidates.serializers import (
 )
 from candidates.services import names_read_log, support_upload_submit
 from candidates.submission import check_json, check_latest
-from electorate.access import may_see_names, q_within
 from electorate.params import id_param
+from staff.access import may_see_names, q_within
 
 Rule = Callable[[Any, Pair], bool]
 

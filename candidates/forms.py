@@ -6,9 +6,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Election, Round, SupportUpload
-from electorate.access import q_within
 from electorate.models import Region, RollImport
 from electorate.uploads import upload_size_check
+from staff.access import q_within
 
 UPLOAD_EXTENSIONS = (".csv", ".xlsx")
 

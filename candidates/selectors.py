@@ -14,7 +14,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet, Sum
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
-from electorate.access import (
+from electorate.models import Region, Role
+from electorate.nik import nik_hash
+from staff.access import (
     COMMISSION_ROLES,
     COMMITTEE_ROLES,
     code_within,
@@ -24,8 +26,6 @@ from electorate.access import (
     user_area,
     user_role,
 )
-from electorate.models import Region, Role
-from electorate.nik import nik_hash
 
 
 def user_pair_id(user) -> int | None:

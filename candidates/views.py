@@ -43,7 +43,10 @@ from candidates.services import (
 from candidates.standing import standing_read
 from candidates.submission import check_latest, check_message, submission_check_run, upload_check
 from candidates.summary import summary_latest, summary_submit
-from electorate.access import (
+from electorate.models import RollImport
+from electorate.roll_import import REQUIRED as ROLL_COLUMNS
+from electorate.services import roll_import_undo
+from staff.access import (
     commission_required,
     is_commission,
     may_see_names,
@@ -51,9 +54,6 @@ from electorate.access import (
     roll_imports_visible,
     user_area,
 )
-from electorate.models import RollImport
-from electorate.roll_import import REQUIRED as ROLL_COLUMNS
-from electorate.services import roll_import_undo
 
 PAGE_SIZE = 50
 

@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "csp",
     "audit",
     "electorate",
+    "staff",
     "candidates",
     "verification",
     "fieldwork",
@@ -242,9 +243,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout (electorate/lockout.py): failed sign-ins within the cool-off, each counted thing
+# Lockout (staff/lockout.py): failed sign-ins within the cool-off, each counted thing
 # with its own limit. One username from one address (an IPv6 address counts as its /64:
-# electorate.clients.client_network) is locked after AXES_FAILURE_LIMIT; one username from
+# staff.clients.client_network) is locked after AXES_FAILURE_LIMIT; one username from
 # everywhere after AXES_USERNAME_FAILURE_LIMIT, so that 20 addresses guessing 4 times each are
 # stopped too (at most 40 guesses an hour at one account: OWASP ASVS 2.2.1 asks for under 100),
 # while an officer's own typos lock out only their own address. Every lock ends after
@@ -257,12 +258,12 @@ SIGNIN_LOCKOUTS = (  # (what is counted, failures allowed)
     (("username",), AXES_USERNAME_FAILURE_LIMIT),
 )
 AXES_LOCKOUT_PARAMETERS = [list(counted) for counted, _limit in SIGNIN_LOCKOUTS]
-AXES_HANDLER = "electorate.lockout.LockoutHandler"
+AXES_HANDLER = "staff.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30") or 30))
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_CLIENT_IP_CALLABLE = "electorate.clients.client_network"
+AXES_CLIENT_IP_CALLABLE = "staff.clients.client_network"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
 # Sessions last a working day, not Django's two weeks; closed with the browser in production.

@@ -15,8 +15,8 @@ from candidates.models import Election, Round
 from decisions.models import Decision
 from decisions.services import decision_blockers, decision_record, renunciation_record
 from decisions.standing import standing_report
-from electorate.access import may_see_recap
 from electorate.models import Region
+from staff.access import may_see_recap
 
 
 @login_required

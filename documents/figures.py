@@ -32,11 +32,11 @@ from candidates.models import Election, Pair, Round
 from candidates.standing import standing_read
 from decisions.models import Decision
 from documents.submission import penelitian_figures, repair_minimum_figures
-from electorate.access import code_within, q_within
 from electorate.models import Region
 from fieldwork.counts import active_closures, kelurahan_counts
 from fieldwork.models import Result, Stage, Task
 from fieldwork.rules import NOTES
+from staff.access import code_within, q_within
 from verification.models import VerificationResult, VerificationRun
 from verification.recap import recap_compute
 from verification.rules import REASON_LABELS, Reason, reason_counts_sql

@@ -17,7 +17,7 @@ from candidates.models import Pair
 from candidates.selectors import pairs_visible
 from documents.figures import levels_allowed
 from documents.models import Minutes
-from electorate.access import code_within, is_commission, is_supervisor, q_within, user_area
+from staff.access import code_within, is_commission, is_supervisor, q_within, user_area
 
 
 def may_see_minutes(user) -> bool:

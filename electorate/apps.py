@@ -17,7 +17,6 @@ class ElectorateConfig(AppConfig):
         hash_column_register(Voter, "birth_hash")  # the NIK and birth date (electorate.nik)
         app_owned_register(Voter)  # a partition per roll, attached at run time
         rekeyer_register("upload files", uploads_rekey)
-        self._audit_connect()
         self._partitions_connect()
         self._text_connect()
 
@@ -39,18 +38,3 @@ class ElectorateConfig(AppConfig):
                           dispatch_uid="partitions.roll_created")  # fmt: skip
         post_delete.connect(partitions.roll_deleted, sender=VoterRoll,
                             dispatch_uid="partitions.roll_deleted")  # fmt: skip
-
-    def _audit_connect(self) -> None:
-        from django.contrib.auth import signals as auth
-        from django.db.models.signals import post_delete, post_save
-
-        from electorate import receivers
-        from electorate.models import StaffAssignment
-
-        auth.user_logged_in.connect(receivers.signed_in, dispatch_uid="audit.signed_in")
-        auth.user_login_failed.connect(receivers.sign_in_failed, dispatch_uid="audit.failed")
-        auth.user_logged_out.connect(receivers.signed_out, dispatch_uid="audit.signed_out")
-        post_save.connect(receivers.assignment_saved, sender=StaffAssignment,
-                          dispatch_uid="audit.assignment_saved")  # fmt: skip
-        post_delete.connect(receivers.assignment_deleted, sender=StaffAssignment,
-                            dispatch_uid="audit.assignment_deleted")  # fmt: skip

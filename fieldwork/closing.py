@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
-from electorate.access import code_within
 from electorate.models import Region
 from fieldwork.counts import (
     active_closures,
@@ -26,6 +25,7 @@ from fieldwork.models import Advice, Closure, Finding, Record, Result, Stage, Ta
 from fieldwork.records import record_write, task_apply, task_snapshot
 from fieldwork.rules import TO_VISIT, bring_in_deadline
 from fieldwork.standing import standing_refresh
+from staff.access import code_within
 
 LEVEL_LABELS = {1: _("provinsi"), 2: _("kabupaten/kota"), 3: _("kecamatan"), 4: _("kelurahan/desa")}
 

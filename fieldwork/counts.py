@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from electorate.access import q_within, region_prefixes
 from fieldwork.models import Closure, Finding, Result, Stage, Task
 from fieldwork.rules import TO_VISIT
+from staff.access import q_within, region_prefixes
 
 # Read once: an enum's .values builds its list anew on every call (once per kelurahan here).
 RESULTS = tuple(Result.values)

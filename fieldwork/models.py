@@ -128,7 +128,7 @@ class Task(models.Model):
         verbose_name_plural = _("pendukung yang diverifikasi faktual")
         indexes = [
             # Pattern operators, so that an area's tasks (code = area OR code LIKE 'area.%',
-            # electorate.access.q_within) come from the index in any collation: with the
+            # staff.access.q_within) come from the index in any collation: with the
             # default operators PostgreSQL read every task of the stage for one kelurahan's
             # counts (38 ms against 0.7 ms on 94k tasks, make bench-load).
             models.Index(

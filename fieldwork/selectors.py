@@ -15,7 +15,11 @@ from django.db.models import Count, Q, QuerySet
 
 from candidates import selectors as candidates
 from candidates.models import Pair
-from electorate.access import (
+from electorate.models import Region, Role
+from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
+from fieldwork.rules import TO_VISIT
+from fieldwork.supervision import advice_owner
+from staff.access import (
     code_within,
     is_commission,
     is_committee,
@@ -24,10 +28,6 @@ from electorate.access import (
     user_area,
     user_role,
 )
-from electorate.models import Region, Role
-from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
-from fieldwork.rules import TO_VISIT
-from fieldwork.supervision import advice_owner
 
 
 def stages_visible(*, user, pair: Pair) -> QuerySet[Stage]:

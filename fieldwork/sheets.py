@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from candidates.models import Pair
 from electorate import keys
-from electorate.access import code_within, user_area
 from electorate.nik import nik_hash
 from electorate.parsing import COLUMNS as SUPPORT_COLUMNS
 from electorate.parsing import (
@@ -46,6 +45,7 @@ from electorate.uploads import (
 from fieldwork import findings
 from fieldwork.models import Record, Sheet, Stage, Task
 from fieldwork.records import Entry, record_entry
+from staff.access import code_within, user_area
 
 REQUIRED = ("NIK", "HASIL", "METODE", "TANGGAL")
 # The chosen pair, and the columns some findings need (the findings table's, all dates).

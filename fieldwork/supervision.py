@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
-from electorate.access import code_within
 from fieldwork.models import Advice, Report, Stage, Task
 from fieldwork.records import Entry, record_entry
+from staff.access import code_within
 
 
 def _in_election(stage: Stage, region_code: str) -> None:

@@ -33,14 +33,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from candidates import selectors as candidates
 from candidates.models import Pair, Round
 from candidates.services import names_read_log
-from electorate.access import (
-    code_within,
-    is_commission,
-    is_committee,
-    is_supervisor,
-    q_within,
-    user_area,
-)
 from electorate.models import Region
 from fieldwork import offline, selectors
 from fieldwork.closing import (
@@ -77,6 +69,14 @@ from fieldwork.rules import NOTES, bring_in_deadline
 from fieldwork.services import sheet_submit
 from fieldwork.stages import stage_start, window_change
 from fieldwork.supervision import advice_answer, advice_create, report_create
+from staff.access import (
+    code_within,
+    is_commission,
+    is_committee,
+    is_supervisor,
+    q_within,
+    user_area,
+)
 
 PAGE_SIZE = 25
 # Above this many rows the area table opens one branch at a time (?wilayah=), as the recap does.

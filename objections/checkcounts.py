@@ -19,10 +19,10 @@ import datetime as dt
 from django.db import transaction
 
 from candidates.models import Pair
-from electorate.access import code_within
 from objections import limits
 from objections.models import CheckCount
 from objections.redflags import enumeration_flagged_regions
+from staff.access import code_within
 from verification.derived import red_flags_provided_refresh
 
 BATCH = 5_000

@@ -50,7 +50,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from electorate.clients import client_ip
+from staff.clients import client_ip
 
 log = logging.getLogger(__name__)
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -91,7 +91,7 @@ def network_key(address: str) -> str:
 
 
 def client_key(request) -> str:
-    """The request's client. electorate.clients.client_network (the sign-in lockout) groups IPv6
+    """The request's client. staff.clients.client_network (the sign-in lockout) groups IPv6
     by /64 too, but keeps 127.0.0.1 and ::1 apart and any other text as it is."""
     return network_key(client_ip(request))
 

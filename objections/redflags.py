@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair
-from electorate.access import q_within
 from electorate.areas import KABKOTA, code_ancestor
 from objections.models import CheckCount, Objection
+from staff.access import q_within
 from verification.derived import list_counts
 from verification.placement import SUPERSEDED
 

@@ -14,8 +14,8 @@ from django.db.models import Count, Q, QuerySet
 
 from candidates import selectors as candidates
 from candidates.models import Pair
-from electorate.access import code_within, is_commission, is_supervisor, q_within, user_area
 from objections.models import Objection
+from staff.access import code_within, is_commission, is_supervisor, q_within, user_area
 
 
 def may_see_objections(user) -> bool:

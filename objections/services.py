@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Pair, Supporter
 from electorate import keys
-from electorate.access import code_within, user_area
 from electorate.models import Voter
 from electorate.text import bidi_strip
 from fieldwork.standing import standing_refresh
@@ -31,6 +30,7 @@ from objections.lookup import names_match, token_read
 from objections.models import Objection, SpentToken, Step
 from objections.selectors import may_handle
 from objections.statements import statement_keep
+from staff.access import code_within, user_area
 from verification.derived import red_flags_provided_refresh
 from verification.models import VerificationResult
 from verification.rules import Reason

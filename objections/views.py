@@ -27,7 +27,6 @@ from django.views.decorators.http import require_http_methods
 
 from audit.trail import audit_record
 from candidates import selectors as candidates
-from electorate.access import is_supervisor
 from electorate.models import Region
 from electorate.params import id_param
 from electorate.uploads import upload_bound
@@ -67,6 +66,7 @@ from objections.services import (
 )
 from objections.statements import CONTENT_TYPES, statement_kind
 from objections.tasks import check_counts_flush_soon
+from staff.access import is_supervisor
 
 PAGE_SIZE = 50
 

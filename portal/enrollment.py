@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from audit.trail import audit_record
-from electorate.access import user_area
 from portal.models import OtpEnrollmentCode
+from staff.access import user_area
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or copied by hand
 LENGTH = 12

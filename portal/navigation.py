@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from candidates import selectors as candidates
 from candidates.models import Pair
 from documents.selectors import may_see_minutes
-from electorate.access import may_see_names, may_see_recap
 from objections.selectors import may_see_objections
+from staff.access import may_see_names, may_see_recap
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from candidates.selectors import elections_visible
-from electorate.access import is_commission, is_supervisor
+from staff.access import is_commission, is_supervisor
 
 EXEMPT = ("/masuk/", "/keluar/", "/akun/kode/", "/static/", "/cek-dukungan/")
 

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_http_methods
 from audit.trail import audit_record
 from candidates import selectors
 from candidates.standing import standing_read
-from electorate.access import (
+from fieldwork.selectors import worklists_for
+from staff.access import (
     is_commission,
     may_see_names,
     may_see_recap,
     user_area,
     user_role,
 )
-from fieldwork.selectors import worklists_for
 
 
 def favicon(request):

@@ -25,8 +25,8 @@ from django.apps import apps
 from django.urls import reverse
 
 from candidates.models import SupportUpload
-from electorate.access import code_within
 from electorate.models import Role
+from staff.access import code_within
 from tests.factories import SupporterFactory, accepted_recount, make_nik
 from tests.fieldwork.world import (
     fieldwork_objects_add,

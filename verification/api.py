@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from candidates.api import PairAPIView, manages
 from candidates.models import Pair, Round
-from electorate.access import may_see_recap
+from staff.access import may_see_recap
 from verification.models import VerificationRun
 from verification.selectors import latest_run, recap_for, round_param, run_number
 from verification.services import verification_start

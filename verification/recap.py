@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from candidates.models import Election, Pair, Standing
 from candidates.services import election_threshold
 from candidates.standing import standing_read
-from electorate.access import code_within
 from electorate.models import Region
+from staff.access import code_within
 from verification.derived import recap_groups
 from verification.rules import Outcome, Reason
 

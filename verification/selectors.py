@@ -17,8 +17,8 @@ from candidates.selectors import (
     sees_whole_list,
     supporters_search,
 )
-from electorate.access import code_within, q_within, user_area
 from electorate.models import Region
+from staff.access import code_within, q_within, user_area
 from verification import derived
 from verification.derived import list_counts, red_flags_stored
 from verification.models import Export, VerificationResult, VerificationRun

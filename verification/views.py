@@ -16,13 +16,13 @@ from candidates.models import Pair, Round
 from candidates.paging import ListPaginator
 from candidates.services import names_read_log
 from candidates.submission import check_latest, check_message
-from electorate.access import (
+from electorate.models import Region
+from staff.access import (
     code_within,
     may_see_names,
     may_see_recap,
     may_see_red_flags,
 )
-from electorate.models import Region
 from verification import selectors
 from verification.charts import recap_charts
 from verification.placement import SUPERSEDED

@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from electorate.clients import client_ip
+from staff.clients import client_ip
 from tests.objections.people import BIRTH, NAME, NOT_LISTED
 
 pytestmark = pytest.mark.django_db

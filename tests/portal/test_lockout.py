@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import F
 from django.urls import reverse
 
-from electorate.clients import client_network
+from staff.clients import client_network
 
 PASSWORD = "sandi-yang-cukup-panjang-2024"
 

@@ -59,7 +59,7 @@ ROLES = {
     ),  # fmt: skip
 }
 # Who opens which page: the recap KPU, Bawaslu and the team; names not Bawaslu; the export
-# the team and the KPU running the election (electorate.access, verification.selectors).
+# the team and the KPU running the election (staff.access, verification.selectors).
 RECAP = {"kpu_prov", "team", "kpu_jakpus", "bawaslu_jakpus"}
 NAMES = {"kpu_prov", "team", "kpu_jakpus", "ppk_gambir", "pps_gambir", "pps_penjaringan"}
 EXPORT = {"kpu_prov", "team"}

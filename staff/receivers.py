@@ -1,11 +1,11 @@
-"""Audit events for sign-in and for who is assigned where (connected in ElectorateConfig.ready):
+"""Audit events for sign-in and for who is assigned where (connected in StaffConfig.ready):
 they belong here because the area of an event is the user's assignment."""
 
 from __future__ import annotations
 
 from audit.trail import audit_record
-from electorate.access import user_area
-from electorate.clients import client_ip
+from staff.access import user_area
+from staff.clients import client_ip
 
 
 def signed_in(sender, request=None, user=None, **kwargs) -> None:

@@ -117,10 +117,6 @@ def q_covering(field: str, area: str | None) -> Q:
     return Q(**{f"{field}__in": region_prefixes(area)})
 
 
-def filter_within(qs: QuerySet, *, field: str, area: str | None) -> QuerySet:
-    return qs.filter(q_within(field, area))
-
-
 def rolls_visible(*, user) -> QuerySet[VoterRoll]:
     """Voter rolls are KPU business: the rolls of regions inside a commissioner's area."""
     if not is_commission(user):
