@@ -6,15 +6,12 @@ Objects are fetched from the user's visible querysets, so another area's or pair
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, permissions, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,20 +27,19 @@ from candidates.serializers import (
 )
 from candidates.services import names_read_log, support_upload_submit
 from candidates.submission import check_json, check_latest
+from electorate.access import may_see_names, q_within
 from electorate.params import id_param
-from staff.access import may_see_names, q_within
-
-Rule = Callable[[Any, Pair], bool]
 
 
 class PairAPIView(APIView):
     """Base of every API view about one pair (URL kwarg `pk`), in this app and the ones above.
 
     The pair is fetched once from the pairs the user may see (another area's or pair's is a
-    404, as on the pages), then the rule for the request's method in `rules` is checked once
-    (403). A method without a rule needs only to see the pair."""
+    404, as on the pages), then DRF's object permissions are checked once against it (403):
+    `permission_classes` are rules about (user, pair), below; `ReadOnly | ManagesPair` lets
+    every reader of the pair GET and only its managers POST. Without a rule of its own a view
+    needs only to see the pair."""
 
-    rules: dict[str, Rule] = {}
     pair: Pair
 
     def initial(self, request, *args, **kwargs) -> None:
@@ -52,17 +48,49 @@ class PairAPIView(APIView):
             selectors.pairs_visible(user=request.user).select_related("election"),
             pk=kwargs["pk"],
         )
-        rule = self.rules.get(request.method or "")
-        if rule is not None and not rule(request.user, self.pair):
-            raise PermissionDenied
+        self.check_object_permissions(request, self.pair)
 
 
-def manages(user, pair: Pair) -> bool:
-    return selectors.manages_pair(user=user, pair=pair)
+class PairRule(permissions.IsAuthenticated):
+    """A rule about the user and the view's pair (DRF object permission); signed in first."""
+
+    def has_object_permission(self, request, view, obj: Pair) -> bool:
+        return self.allows(request.user, obj)
+
+    def allows(self, user, pair: Pair) -> bool:
+        raise NotImplementedError
 
 
-def sees_names(user, pair: Pair) -> bool:
-    return may_see_names(user)
+class ReadOnly(permissions.BasePermission):
+    """GET, HEAD, OPTIONS: for `ReadOnly | Rule`, a rule that guards the writes only."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.method in permissions.SAFE_METHODS
+
+
+class ManagesPair(PairRule):
+    """The pair's own team or the KPU running its election (candidates.selectors)."""
+
+    def allows(self, user, pair: Pair) -> bool:
+        return selectors.manages_pair(user=user, pair=pair)
+
+
+class SeesNames(PairRule):
+    """Staff whose role may read supporters' names (staff rules)."""
+
+    def allows(self, user, pair: Pair) -> bool:
+        return may_see_names(user)
+
+
+class SeesWholeList(PairRule):
+    """Those whose figures are the whole list: the team, the KPU running the election, staff
+    above it."""
+
+    def allows(self, user, pair: Pair) -> bool:
+        return selectors.sees_whole_list(user=user, pair=pair)
 
 
 class ElectionList(generics.ListAPIView):
@@ -144,7 +172,7 @@ class SupporterList(PairAPIView, generics.ListAPIView):
     """A pair's supporters the user may see, NIK masked. Filters: round, kelurahan (prefix)."""
 
     serializer_class = SupporterOutput
-    rules = {"GET": sees_names}
+    permission_classes = [SeesNames]
 
     def get_queryset(self):
         qs = selectors.supporters_visible(user=self.request.user, pair=self.pair)
@@ -173,7 +201,7 @@ class SubmissionCheckDetail(PairAPIView):
     Pair-wide figures: for those whose figures are the whole list (the team, the KPU running
     the election, staff above it)."""
 
-    rules = {"GET": lambda user, pair: selectors.sees_whole_list(user=user, pair=pair)}
+    permission_classes = [SeesWholeList]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):

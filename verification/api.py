@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from candidates.api import PairAPIView, manages
+from candidates.api import ManagesPair, PairAPIView, PairRule, ReadOnly
 from candidates.models import Pair, Round
-from staff.access import may_see_recap
+from electorate.access import may_see_recap
 from verification.models import VerificationRun
 from verification.selectors import latest_run, recap_for, round_param, run_number
 from verification.services import verification_start
@@ -45,12 +46,15 @@ class RunStartInput(serializers.Serializer):
     round = serializers.ChoiceField(choices=Round.choices, required=False, allow_null=True)
 
 
-def sees_recap(user, pair: Pair) -> bool:
-    return may_see_recap(user)
+class SeesRecap(PairRule):
+    """Staff whose role may read the recap (staff rules)."""
+
+    def allows(self, user, pair: Pair) -> bool:
+        return may_see_recap(user)
 
 
 class RecapView(PairAPIView):
-    rules = {"GET": sees_recap}
+    permission_classes = [SeesRecap]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
@@ -63,7 +67,8 @@ class RecapView(PairAPIView):
 
 
 class RunView(PairAPIView):
-    rules = {"POST": manages}
+    # Anyone who sees the pair reads its run; only its managers start one.
+    permission_classes = [IsAuthenticated, ReadOnly | ManagesPair]
 
     @extend_schema(responses={200: RunStatusOutput})
     def get(self, request, pk: int):
