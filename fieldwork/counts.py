@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from fieldwork.models import Closure, Finding, Result, Stage, Task
+from electorate.access import q_within, region_prefixes
+from fieldwork import findings
+from fieldwork.models import Closure, Result, Stage, Task
 from fieldwork.rules import TO_VISIT
-from staff.access import q_within, region_prefixes
 
 # Read once: an enum's .values builds its list anew on every call (once per kelurahan here).
 RESULTS = tuple(Result.values)
-FINDINGS = ("", *Finding.values)
 
 
 def empty_counts() -> dict:
@@ -21,7 +21,8 @@ def empty_counts() -> dict:
         **dict.fromkeys(RESULTS, 0),
         "total": 0,
         "todo": 0,
-        "by_finding": dict.fromkeys(FINDINGS, 0),
+        # Every finding of the table (fieldwork.findings), read when asked, and "" (none).
+        "by_finding": dict.fromkeys(("", *findings.codes()), 0),
     }
 
 
@@ -45,7 +46,7 @@ def kelurahan_counts(stage: Stage, area: str | None = None) -> dict[str, dict]:
         entry = per.setdefault(row["kelurahan_code"], empty_counts())
         entry[row["result"]] += row["n"]
         entry["total"] += row["n"]
-        entry["by_finding"][row["finding"]] += row["n"]
+        entry["by_finding"][row["finding"]] = entry["by_finding"].get(row["finding"], 0) + row["n"]
         entry["todo"] += row["todo"]
     return per
 
