@@ -11,11 +11,11 @@ benchmark database: `python -m bench.pages [--database pilkada_bench] [--loads 2
    counted.
 3. A factual verification stage for the pair (fieldwork.stages.stage_start), so that the
    worklist of the biggest kelurahan can be opened.
-4. Through HTTP: gunicorn (2 gthread workers, DB connections kept) on the benchmark database; each page loaded once cold, then `loads` times, one
-   request at a time, by a user of the role that opens it (a session made for them). Median
-   and p95 against the goal (300 ms). For a page that misses it, the page's SQL is captured
-   in-process (Django's test client) and the slowest statement EXPLAIN ANALYZEd: where the
-   time goes.
+4. Through HTTP: gunicorn (2 gthread workers, DB connections kept) on the benchmark database;
+   each page loaded once cold, then `loads` times, one request at a time, by a user of the role
+   that opens it (a session made for them). Median and p95 against the goal (300 ms). For a page
+   that misses it, the page's SQL is captured in-process (Django's test client) and the slowest
+   statement EXPLAIN ANALYZEd: where the time goes.
 
 Imports Django: import only after environment_prepare / django_setup.
 """

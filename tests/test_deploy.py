@@ -2,9 +2,9 @@
 
 `systemd-analyze verify` checks every unit where systemd is installed (the ExecStart binaries,
 which live in /opt/pilkada/.venv on a server, are swapped for /bin/true in a copy); everywhere,
-a plain parse of the units catches a misspelt key. The environment file holds every variable of
-docs/deployment.md's settings table, nginx takes a body as large as ROLL_UPLOAD_MAX_BYTES and appends the
-client's address (TRUSTED_PROXY_COUNT=1), and one worker unit serves any queue.
+a plain parse of the units catches a misspelt key. The environment file holds every variable
+of docs/deployment.md's settings table, nginx takes a body as large as ROLL_UPLOAD_MAX_BYTES and
+appends the client's address (TRUSTED_PROXY_COUNT=1), and one worker unit serves any queue.
 """
 
 from __future__ import annotations
