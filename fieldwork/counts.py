@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from electorate.access import q_within, region_prefixes
 from fieldwork import findings
 from fieldwork.models import Closure, Result, Stage, Task
 from fieldwork.rules import TO_VISIT
+from staff.access import q_within, region_prefixes
 
 # Read once: an enum's .values builds its list anew on every call (once per kelurahan here).
 RESULTS = tuple(Result.values)
