@@ -96,8 +96,8 @@ def _samples(n: int) -> dict[str, list[Person]]:
     allowed to) and the birth date each NIK encodes (what its holder types), and NIKs of the same
     shape that no list holds."""
     from candidates.models import Pair, Supporter
-    from electorate import keys
-    from electorate.nik import nik_decode, nik_decrypt, supporter_context
+    from keys import keyring
+    from keys.nik import nik_decode, nik_decrypt, supporter_context
 
     pair = Pair.objects.get(name=PAIR)
     rows = Supporter.objects.filter(pair=pair).order_by("?")
@@ -109,7 +109,7 @@ def _samples(n: int) -> dict[str, list[Person]]:
         birth = nik_decode(nik).birth_date
         if birth is not None:  # the planted NIK_INVALID rows encode no date
             people.append((nik, birth, name))
-    hasher = keys.hasher(fresh=True)
+    hasher = keyring.hasher(fresh=True)
     rng = random.Random(7)
     unlisted: list[Person] = []
     while len(unlisted) < n:
@@ -134,9 +134,9 @@ def _bare_lookup(url: str, samples: dict, count: int) -> dict:
     """One SELECT by nik_hash (the index) per NIK, one connection, one after another."""
     import psycopg
 
-    from electorate import keys
+    from keys import keyring
 
-    hasher = keys.hasher(fresh=True)
+    hasher = keyring.hasher(fresh=True)
     hashes = [hasher.hash(nik) for kind in samples.values() for nik, _b, _n in kind][:count]
     times = []
     with psycopg.connect(url, autocommit=True) as conn:

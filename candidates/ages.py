@@ -1,6 +1,6 @@
 """The voting day ages are judged on, once the birth dates are no longer in the clear.
 
-A stored row keeps whether its person is under 17 on voting day (electorate.nik, "the birth
+A stored row keeps whether its person is under 17 on voting day (keys.nik, "the birth
 date"): a supporter against its election's voting day (candidates.intake), a voter against its
 roll's (VoterRoll.voting_day, electorate.roll_import). So when an election's voting day or its
 rolls change (only before any verification: candidates.services.election_settings_change):
@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Supporter
-from electorate import keys
 from electorate.models import Voter, VoterRoll
-from electorate.nik import birth_decrypt, birth_minor, supporter_birth_context
+from keys import keyring
+from keys.nik import birth_decrypt, birth_minor, supporter_birth_context
 
 BATCH = 5_000
 
@@ -87,18 +87,18 @@ def supporters_minor_recompute(*, election: Election) -> int:
 
 
 def supporters_birth_rekey(*, hasher: Any = None, rehashed: bool = False) -> int:
-    """Key rotation (electorate.rotation): every birth-date ciphertext not under the current
+    """Key rotation (keys.rotation): every birth-date ciphertext not under the current
     encryption key is encrypted again under it (the birth hash goes down the chain with the
     NIK hashes: a registered hash column). Returns the rows changed."""
-    current = keys.current_key_id()
+    current = keyring.current_key_id()
     rows = Supporter.objects.only("pk", "upload_id", "row_number", "birth_cipher").order_by("pk")
     changed, batch = 0, []
     for row in rows.iterator(chunk_size=BATCH):
-        if keys.key_id_of(bytes(row.birth_cipher)) == current:
+        if keyring.key_id_of(bytes(row.birth_cipher)) == current:
             continue
         context = supporter_birth_context(row.upload_id, row.row_number)
-        plain = keys.decrypt(bytes(row.birth_cipher), context=context)
-        row.birth_cipher = keys.encrypt(plain, context=context)
+        plain = keyring.decrypt(bytes(row.birth_cipher), context=context)
+        row.birth_cipher = keyring.encrypt(plain, context=context)
         batch.append(row)
         if len(batch) >= BATCH:
             Supporter.objects.bulk_update(batch, ["birth_cipher"])

@@ -12,10 +12,10 @@ class CandidatesConfig(AppConfig):
         from candidates.ages import supporters_birth_rekey
         from candidates.models import Supporter
         from candidates.services import supporters_rekey
-        from electorate.rotation import hash_column_register, rekeyer_register
+        from keys.rotation import hash_column_register, rekeyer_register
 
         hash_column_register(Supporter, "nik_hash")
-        hash_column_register(Supporter, "birth_hash")  # the NIK and birth date (electorate.nik)
+        hash_column_register(Supporter, "birth_hash")  # the NIK and birth date (keys.nik)
         app_owned_register(Supporter)  # ANALYZEd right after a bulk load (intake, engine)
         rekeyer_register("candidates.Supporter.nik_cipher", supporters_rekey)
         rekeyer_register("candidates.Supporter.birth_cipher", supporters_birth_rekey)

@@ -34,18 +34,7 @@ from audit.trail import audit_record
 from candidates.models import Pair, Round, Supporter, SupportUpload
 from candidates.signals import support_upload_done
 from candidates.standing import pair_undecided_check
-from electorate import keys
 from electorate.models import Region
-from electorate.nik import (
-    MARRIED,
-    birth_hash_text,
-    eligible_birth_cutoff,
-    nik_checks,
-    nik_mask,
-    nik_prefixes_known,
-    supporter_birth_context,
-    supporter_context,
-)
 from electorate.parsing import (
     FieldError,
     FileFormatError,
@@ -71,6 +60,17 @@ from electorate.uploads import (
     upload_keep,
     upload_open,
     upload_retry,
+)
+from keys import keyring
+from keys.nik import (
+    MARRIED,
+    birth_hash_text,
+    eligible_birth_cutoff,
+    nik_checks,
+    nik_mask,
+    nik_prefixes_known,
+    supporter_birth_context,
+    supporter_context,
 )
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     """Good rows as tuples in FIELDS order; a bad row goes to `errors` with every bad cell of
     it (column and the fix). Each NIK's ciphertext is bound to its upload and row. The birth
     date is kept only as its keyed hash with the NIK, a ciphertext bound to the row, and
-    whether it is under 17 on `voting_day` and not married (electorate.nik, "the birth date").
+    whether it is under 17 on `voting_day` and not married (keys.nik, "the birth date").
 
     Unrolled by hand, like electorate.roll_import.voter_rows: a generic loop over (column,
     parser) pairs measured about 1 us more per row (some 10 s on the 8M-row roll there, close
@@ -199,8 +199,8 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     # all of a row's mistakes at once. Same parsers, column order as the form.
     checks = tuple((c, cols[c], parsers[c]) for c in REQUIRED)
     add_row = errors.add_row
-    hasher = keys.hasher()  # the chain the caller's transaction holds (see keys.hasher)
-    hash_nik, group_and_serial, seal = hasher.hash, hasher.group_and_serial, keys.encryptor()
+    hasher = keyring.hasher()  # the chain the caller's transaction holds (see keyring.hasher)
+    hash_nik, group_and_serial, seal = hasher.hash, hasher.group_and_serial, keyring.encryptor()
     cutoff = eligible_birth_cutoff(voting_day).isoformat()  # ISO dates compare as text
     tick = progress.tick
     count = 0
@@ -262,7 +262,7 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
             nik_bits,
             hash_nik(birth_hash_text(nik, birth)),
             seal(birth.encode(), supporter_birth_context(upload_id, number)),
-            birth > cutoff and marital not in MARRIED,  # electorate.nik.birth_minor
+            birth > cutoff and marital not in MARRIED,  # keys.nik.birth_minor
             name,
             place,
             sex,
@@ -380,7 +380,7 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
                 load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
             with transaction.atomic():
                 _runs_serialize(upload)
-                keys.hasher(lock=True)  # the hash keys stay as they are until this commits
+                keyring.hasher(lock=True)  # the hash keys stay as they are until this commits
                 Supporter.objects.filter(upload_id=upload.pk).delete()
                 started = time.perf_counter()
                 accepted = load(upload, rows)

@@ -268,15 +268,15 @@ class Supporter(models.Model):
     nik_cipher = models.BinaryField()
     nik_masked = models.CharField(max_length=16)
     # Neither the region nor the birth-date digits are kept in the clear: with the mask they
-    # would rebuild the NIK. What the checks need is computed at intake (electorate.nik).
+    # would rebuild the NIK. What the checks need is computed at intake (keys.nik).
     nik_group = models.BinaryField(max_length=8)  # keyed hash of the first 12 digits
-    # The serial shifted by a keyed offset per group (electorate.nik.nik_serial_code): runs of
+    # The serial shifted by a keyed offset per group (keys.nik.nik_serial_code): runs of
     # consecutive serials stay visible to the red flags, the serial itself does not.
     nik_serial = models.PositiveSmallIntegerField(default=0)
-    nik_checks = models.PositiveSmallIntegerField(default=0)  # electorate.nik.NikCheck bits
+    nik_checks = models.PositiveSmallIntegerField(default=0)  # keys.nik.NikCheck bits
     name = models.CharField(max_length=200)
     birth_place = models.CharField(max_length=100, blank=True)
-    # The birth date: never in the clear (electorate.nik, "the birth date"). Its keyed hash
+    # The birth date: never in the clear (keys.nik, "the birth date"). Its keyed hash
     # with the NIK (compared with the roll's and the registry's), AES-GCM bound to the row
     # (read back for the civil-registry request, and to judge the age again should the voting
     # day move before any verification), and whether it is under 17 on the election's voting

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
 from electorate.models import Region, Role
-from electorate.nik import nik_hash
+from keys.nik import nik_hash
 from staff.access import (
     COMMISSION_ROLES,
     COMMITTEE_ROLES,

@@ -31,10 +31,10 @@ from candidates.signals import election_changed
 from candidates.standing import pair_undecided_check
 from candidates.tasks import support_upload_task
 from candidates.thresholds import Threshold, threshold_compute
-from electorate import keys
 from electorate.models import Region, Role, RollImport, StaffAssignment, VoterRoll
-from electorate.nik import supporter_context
 from electorate.services import roll_import_submit
+from keys import keyring
+from keys.nik import supporter_context
 
 # The election each kind of region holds (UU 10/2016 Art. 1): a province elects a governor, a
 # kabupaten a regent (bupati), a kota a mayor (wali kota). One entry per kind: region_kind.
@@ -327,19 +327,19 @@ def election_roll_submit(
 
 
 def supporters_rekey(*, hasher, rehashed: bool) -> int:
-    """Key rotation (electorate.rotation): every supporter's NIK ciphertext re-encrypted under
+    """Key rotation (keys.rotation): every supporter's NIK ciphertext re-encrypted under
     the current key, and, when the hash chain grew, its group hash and shifted serial
     recomputed (they derive from the NIK). Rows already in that state are skipped."""
-    current = keys.current_key_id()
+    current = keyring.current_key_id()
     fields = ["nik_cipher", "nik_group", "nik_serial"]
     changed, batch = 0, []
     rows = Supporter.objects.only("pk", "upload_id", "row_number", "nik_cipher").order_by("pk")
     for row in rows.iterator(chunk_size=5000):
-        if not rehashed and keys.key_id_of(bytes(row.nik_cipher)) == current:
+        if not rehashed and keyring.key_id_of(bytes(row.nik_cipher)) == current:
             continue
         context = supporter_context(row.upload_id, row.row_number)
-        nik = keys.decrypt(bytes(row.nik_cipher), context=context).decode()
-        row.nik_cipher = keys.encrypt(nik.encode(), context=context)
+        nik = keyring.decrypt(bytes(row.nik_cipher), context=context).decode()
+        row.nik_cipher = keyring.encrypt(nik.encode(), context=context)
         row.nik_group, row.nik_serial = hasher.group(nik), hasher.serial_code(nik)
         batch.append(row)
         if len(batch) >= 5000:

@@ -68,7 +68,7 @@ def keyring(name: str, single: str, default: str) -> list[tuple[str, str]]:
 SECRET_KEY = env("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
 # Keyed hash of the NIK for matching and joins, in the order the keys were introduced: stored
 # hashes apply each key in turn, so a new key is added by `rotate_keys` without the plaintext
-# NIKs of the roll (electorate/keys.py). Keep every id listed that the database has applied.
+# NIKs of the roll (keys/keyring.py). Keep every id listed that the database has applied.
 NIK_HMAC_KEYS = keyring("NIK_HMAC_KEYS", "NIK_HMAC_KEY", DEMO_NIK_HMAC_KEY)
 # AES-GCM keys (32 bytes, base64), newest first: the first encrypts NIKs and upload files, any
 # listed key decrypts what names it; `rotate_keys` re-encrypts under the first.
@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "audit",
+    "keys",
     "electorate",
     "staff",
     "candidates",

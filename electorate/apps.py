@@ -10,11 +10,11 @@ class ElectorateConfig(AppConfig):
     def ready(self) -> None:
         from audit.grants import app_owned_register
         from electorate.models import Voter
-        from electorate.rotation import hash_column_register, rekeyer_register
         from electorate.uploads import uploads_rekey
+        from keys.rotation import hash_column_register, rekeyer_register
 
         hash_column_register(Voter, "nik_hash")
-        hash_column_register(Voter, "birth_hash")  # the NIK and birth date (electorate.nik)
+        hash_column_register(Voter, "birth_hash")  # the NIK and birth date (keys.nik)
         app_owned_register(Voter)  # a partition per roll, attached at run time
         rekeyer_register("upload files", uploads_rekey)
         self._partitions_connect()

@@ -68,7 +68,7 @@ class VoterRoll(models.Model):
 
 
 class Voter(models.Model):
-    """One row of a voter roll. The NIK is kept only as a keyed hash (see electorate.nik)."""
+    """One row of a voter roll. The NIK is kept only as a keyed hash (see keys.nik)."""
 
     class Sex(models.TextChoices):
         L = "L", _("Laki-laki")
@@ -83,7 +83,7 @@ class Voter(models.Model):
     nik_hash = models.BinaryField(max_length=32)
     name = models.CharField(max_length=200)
     birth_place = models.CharField(max_length=100, blank=True)
-    # No birth date in the clear (electorate.nik: with the kelurahan and the sex it would
+    # No birth date in the clear (keys.nik: with the kelurahan and the sex it would
     # leave only the NIK's serial to guess): its keyed hash with the NIK, compared with the
     # form's and the registry's, and whether the voter is under 17 on the roll's voting day.
     # Null: no date on the roll (or, for minor, no voting day on the roll).
@@ -228,21 +228,3 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()} {self.region_id}"
-
-
-class KeyState(models.Model):
-    """Which NIK HMAC keys the stored hashes have applied, in order (electorate/keys.py). One
-    row. `rotate_keys` appends a key and re-hashes every stored hash under a lock; every
-    process reads the chain again when `version` changes."""
-
-    hmac_chain = models.JSONField(default=list)
-    version = models.PositiveIntegerField(default=0)
-    rotated_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("status kunci NIK")
-        verbose_name_plural = _("status kunci NIK")
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="keystate_one_row")]
-
-    def __str__(self) -> str:
-        return f"HMAC {'+'.join(self.hmac_chain)} (v{self.version})"

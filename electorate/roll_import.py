@@ -43,9 +43,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext
 
 from audit.trail import audit_record
-from electorate import keys
 from electorate.models import Region, RollImport, Voter, VoterRoll
-from electorate.nik import BIRTH_HASH_PREFIX, MARRIED, eligible_birth_cutoff
 from electorate.parsing import (
     FieldError,
     FileFormatError,
@@ -81,6 +79,8 @@ from electorate.uploads import (
     upload_open,
     upload_retry,
 )
+from keys import keyring
+from keys.nik import BIRTH_HASH_PREFIX, MARRIED, eligible_birth_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def voter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     8-million-row import. `kelurahan`: the KODE_WILAYAH parser (kelurahan_in_region); by
     default any known code. The birth date is kept as its keyed hash with the NIK and whether
     it is under 17 on `voting_day` (the roll's; None: unknown) and not married, never in the
-    clear (electorate.nik, "the birth date").
+    clear (keys.nik, "the birth date").
 
     Unrolled by hand, like candidates.intake.supporter_rows: a generic loop over (column,
     parser) pairs measured about 1 us more per row, some 10 s on the 8,252,897-row DKI roll,
@@ -201,8 +201,8 @@ def voter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     checks = tuple((c, cols[c], parsers[c]) for c in REQUIRED)
     add_row = errors.add_row
     tick = progress.tick
-    # The chain the caller's transaction holds (keys.hasher(lock=True) before the rows are read).
-    hash_text = keys.hasher().hash
+    # The chain the caller's transaction holds (keyring.hasher(lock=True) before the rows are read).
+    hash_text = keyring.hasher().hash
     birth_prefix = BIRTH_HASH_PREFIX
     # ISO dates compare as text; None: the roll names no voting day, the age is unknown.
     cutoff = eligible_birth_cutoff(voting_day).isoformat() if voting_day else None
@@ -554,11 +554,11 @@ def roll_import_run(*, import_id: int) -> RollImport:
         if connection.vendor == "postgresql":
             parallel = parallel_copy_enabled() and not connection.in_atomic_block
             with transaction.atomic():
-                keys.hasher(lock=True)  # the hash keys stay as they are until this commits
+                keyring.hasher(lock=True)  # the hash keys stay as they are until this commits
                 inserted, errors, progress = _load_postgresql(job, read, parallel=parallel)
                 _finish(job, progress, errors, inserted)
         else:
-            keys.hasher(fresh=True)  # SQLite: one writer at a time, a rotation included
+            keyring.hasher(fresh=True)  # SQLite: one writer at a time, a rotation included
             rows, errors, progress = read()
             inserted = _load_sqlite(job.roll_id, job.pk, rows, progress, errors)
             _finish(job, progress, errors, inserted)

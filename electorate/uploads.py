@@ -350,13 +350,13 @@ class Progress:
 
 
 def uploads_rekey(*, hasher=None, rehashed: bool = False) -> int:
-    """Key rotation (electorate.rotation): every kept upload file not under the newest key is
+    """Key rotation (keys.rotation): every kept upload file not under the newest key is
     re-encrypted under it (a new blob; the old one is deleted once the transaction commits).
     Every concrete Upload model is covered, whichever app it lives in."""
     from django.apps import apps
 
-    from electorate.keys import current_key_id
     from electorate.vault import vault_key_id
+    from keys.keyring import current_key_id
 
     current, changed = current_key_id(), 0
     for model in apps.get_models():

@@ -9,7 +9,7 @@ Every chunk has its own random nonce, and as associated data the key id, what th
 bound to (`bound`: its upload's model and SHA-256), its index and a final-chunk flag: chunks
 cannot be reordered, dropped or cut off at a boundary, and a blob swapped between two uploads
 does not decrypt. An empty file is one empty final chunk. The key is derived (HKDF) from the
-named key of NIK_ENCRYPTION_KEYS (electorate.keys), so it is never the key that encrypts
+named key of NIK_ENCRYPTION_KEYS (keys.keyring), so it is never the key that encrypts
 single NIKs; `rotate_keys` re-encrypts files under the newest key. Blobs of the first format
 (UPLDVLT1: no key id, no binding) are still read, with the first key.
 """

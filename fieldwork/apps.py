@@ -13,9 +13,9 @@ class FieldworkConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.signals import election_changed
-        from electorate.rotation import hash_column_register
         from fieldwork.models import Choice, Task
         from fieldwork.standing import on_run_finished
+        from keys.rotation import hash_column_register
         from verification.signals import run_finished
 
         run_finished.connect(on_run_finished, dispatch_uid="fieldwork.standing")

@@ -20,8 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from candidates.models import Pair
-from electorate import keys
-from electorate.nik import nik_hash
 from electorate.parsing import COLUMNS as SUPPORT_COLUMNS
 from electorate.parsing import (
     FieldError,
@@ -45,6 +43,8 @@ from electorate.uploads import (
 from fieldwork import findings
 from fieldwork.models import Record, Sheet, Stage, Task
 from fieldwork.records import Entry, record_entry
+from keys import keyring
+from keys.nik import nik_hash
 from staff.access import code_within, user_area
 
 REQUIRED = ("NIK", "HASIL", "METODE", "TANGGAL")
@@ -79,7 +79,7 @@ def sheet_run(*, sheet_id: int, today: dt.date | None = None) -> Sheet:
     if not upload_claim(Sheet, sheet_id):
         return Sheet.objects.get(pk=sheet_id)
     sheet = Sheet.objects.select_related("pair__election", "uploaded_by").get(pk=sheet_id)
-    keys.hasher(fresh=True)  # NIKs are matched under the database's current hash keys
+    keyring.hasher(fresh=True)  # NIKs are matched under the database's current hash keys
     errors = ErrorLog()
     progress = None
     accepted = 0

@@ -13,7 +13,7 @@ class ObjectionsConfig(AppConfig):
     verbose_name = "Tanggapan masyarakat"
 
     def ready(self) -> None:
-        from electorate.rotation import rekeyer_register
+        from keys.rotation import rekeyer_register
         from objections import checks  # noqa: F401 (registers the system check)
         from objections.redflags import enumeration_flags, misuse_flags
         from objections.services import objections_rekey

@@ -17,7 +17,7 @@ stage? Support is political data, so:
 - nothing here logs or stores the NIK: the limiter keeps counts under keyed hashes only.
 
 A positive answer carries, per pair, a token for the objection form: the supporter rows,
-encrypted and bound to their purpose (electorate.keys), valid TOKEN_SECONDS. It proves the
+encrypted and bound to their purpose (keys.keyring), valid TOKEN_SECONDS. It proves the
 bearer passed the check without carrying the NIK from page to page.
 """
 
@@ -34,11 +34,12 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Supporter
-from electorate import keys
-from electorate.models import KeyState, Voter
-from electorate.nik import birth_hash_text
+from electorate.models import Voter
 from fieldwork.models import Stage, Task
 from fieldwork.standing import supporter_counts
+from keys import keyring
+from keys.models import KeyState
+from keys.nik import birth_hash_text
 from verification.models import VerificationResult
 from verification.names import names_differ
 
@@ -104,7 +105,7 @@ COLUMNS = (
     "field_task__note",
 )
 # One statement, by the indexed hash; every join is by primary or unique key. The birth dates
-# are the keyed hashes of the NIK and the date (electorate.nik: no clear birth date is kept),
+# are the keyed hashes of the NIK and the date (keys.nik: no clear birth date is kept),
 # compared with the hash of what was typed. The roll's birth hash and name are two scalar
 # subqueries, each one probe of voter_unique_nik_per_roll: a LEFT
 # JOIN of the partitioned voter table, prepared, measured half as fast again. Written out
@@ -154,14 +155,14 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     return found
 
 
-def _hasher() -> keys.Hasher:
-    """keys.hasher(fresh=True) at the cost of one prepared SELECT: a web process lives long
+def _hasher() -> keyring.Hasher:
+    """keyring.hasher(fresh=True) at the cost of one prepared SELECT: a web process lives long
     and the chain may have been rotated since it last looked (every rotation bumps the
     version); read it again only then."""
-    cached = keys.hasher()
+    cached = keyring.hasher()
     found = _fetch(VERSION_SQL, [1])
     if not found or found[0][0] != cached.version:
-        return keys.hasher(fresh=True)
+        return keyring.hasher(fresh=True)
     return cached
 
 
@@ -274,7 +275,7 @@ def token_make(support: Support, *, client: str = "", now: float | None = None) 
             "c": client,
         }
     ).encode()
-    blob = keys.encrypt(body, context=TOKEN_CONTEXT)
+    blob = keyring.encrypt(body, context=TOKEN_CONTEXT)
     return base64.urlsafe_b64encode(blob).decode().rstrip("=")
 
 
@@ -285,10 +286,10 @@ def token_read(
     None otherwise."""
     try:
         blob = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        body = json.loads(keys.decrypt(blob, context=TOKEN_CONTEXT))
+        body = json.loads(keyring.decrypt(blob, context=TOKEN_CONTEXT))
         pair_id, ids, made = int(body["p"]), [int(i) for i in body["s"]], int(body["t"])
         made_for = str(body.get("c", ""))
-    except (ValueError, TypeError, KeyError, keys.KeyringError, IndexError, AttributeError):
+    except (ValueError, TypeError, KeyError, keyring.KeyringError, IndexError, AttributeError):
         return None
     if not ids or (now or time.time()) - made > TOKEN_SECONDS or made_for != client:
         return None

@@ -1,7 +1,7 @@
 """Objections (tanggapan masyarakat): a citizen's, Bawaslu's or a KPU desk's statement that a
 supporter's NIK was listed without consent, and every step of its handling.
 
-Personal data the citizen gives is kept encrypted, bound to its row (electorate.keys: context
+Personal data the citizen gives is kept encrypted, bound to its row (keys.keyring: context
 "objection:<id>:contact"); the statement file is an Upload, encrypted at rest like every file.
 """
 

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Pair, Supporter
-from electorate import keys
 from electorate.models import Voter
 from electorate.text import bidi_strip
 from fieldwork.standing import standing_refresh
 from fieldwork.strike import tasks_strike
+from keys import keyring
 from objections.lookup import names_match, token_read
 from objections.models import Objection, SpentToken, Step
 from objections.selectors import may_handle
@@ -68,13 +68,15 @@ def objection_contact(objection: Objection) -> str:
     if not objection.contact_cipher:
         return ""
     blob = bytes(objection.contact_cipher)
-    return keys.decrypt(blob, context=_context(objection, "contact")).decode()
+    return keyring.decrypt(blob, context=_context(objection, "contact")).decode()
 
 
 def objection_note(objection: Objection) -> str:
     if not objection.note_cipher:
         return ""
-    return keys.decrypt(bytes(objection.note_cipher), context=_context(objection, "note")).decode()
+    return keyring.decrypt(
+        bytes(objection.note_cipher), context=_context(objection, "note")
+    ).decode()
 
 
 def contact_masked(contact: str) -> str:
@@ -142,12 +144,12 @@ def _create(
         else:
             raise RuntimeError("no free objection reference")
         objection.contact_cipher = (
-            keys.encrypt(contact.encode(), context=_context(objection, "contact"))
+            keyring.encrypt(contact.encode(), context=_context(objection, "contact"))
             if contact
             else b""
         )
         objection.note_cipher = (
-            keys.encrypt(note.encode(), context=_context(objection, "note")) if note else b""
+            keyring.encrypt(note.encode(), context=_context(objection, "note")) if note else b""
         )
         objection.save(update_fields=["contact_cipher", "note_cipher"])
         Step.objects.create(objection=objection, action=Step.Action.FILED, by=by)
@@ -264,7 +266,7 @@ def _merge(
             objection.statement = statement
             fields.append("statement")
     if not objection.contact_cipher:
-        objection.contact_cipher = keys.encrypt(
+        objection.contact_cipher = keyring.encrypt(
             contact.encode(), context=_context(objection, "contact")
         )
         fields.append("contact_cipher")
@@ -310,7 +312,7 @@ def objection_file(
     verification compares names) in the pair's list, inside the filer's area. `withheld`: the
     desk's cap was reached (objections.limits.desk_gate): looked up all the same, then refused
     with the answer of a NIK not found."""
-    hasher = keys.hasher(fresh=True)
+    hasher = keyring.hasher(fresh=True)
     area = user_area(by)
     nik_hash = hasher.hash(nik)
     rows = Supporter.objects.select_related("pair__election").filter(pair=pair, nik_hash=nik_hash)
@@ -441,16 +443,16 @@ def objection_status(*, reference: str) -> Objection | None:
 
 
 def objections_rekey(*, hasher=None, rehashed: bool = False) -> int:
-    """Key rotation (electorate.rotation): every contact and note re-encrypted under the
+    """Key rotation (keys.rotation): every contact and note re-encrypted under the
     newest key, each still bound to its own row."""
-    current, changed = keys.current_key_id(), 0
+    current, changed = keyring.current_key_id(), 0
     for objection in Objection.objects.order_by("pk").iterator():
         fields = []
         for what, name in (("contact", "contact_cipher"), ("note", "note_cipher")):
             blob = bytes(getattr(objection, name) or b"")
-            if blob and keys.key_id_of(blob) != current:
-                plain = keys.decrypt(blob, context=_context(objection, what))
-                setattr(objection, name, keys.encrypt(plain, context=_context(objection, what)))
+            if blob and keyring.key_id_of(blob) != current:
+                plain = keyring.decrypt(blob, context=_context(objection, what))
+                setattr(objection, name, keyring.encrypt(plain, context=_context(objection, what)))
                 fields.append(name)
         if fields:
             objection.save(update_fields=fields)

@@ -158,8 +158,8 @@ def _supporters_make(*, upload, kelurahan: str, count: int, start: int = 1) -> N
 @pytest.fixture(autouse=True)
 def _nik_keys_fresh():
     """The hash chain is cached per process; each test's database starts from its own."""
-    from electorate import keys
+    from keys import keyring
 
-    keys.hasher_forget()
+    keyring.hasher_forget()
     yield
-    keys.hasher_forget()
+    keyring.hasher_forget()

@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload, TeamMembership
 from electorate.models import Region, Role, RollImport, StaffAssignment, Voter, VoterRoll
-from electorate.nik import (
+from keys.nik import (
     birth_decrypt,
     birth_hash,
     birth_minor,
@@ -29,7 +29,7 @@ from electorate.nik import (
     supporter_birth_context,
     supporter_context,
 )
-from electorate.nik import nik_hash as keyed_hash
+from keys.nik import nik_hash as keyed_hash
 
 KELURAHAN = "31.71.01.1001"  # Gambir, Gambir, Jakarta Pusat
 _serials = itertools.count(1)
@@ -225,7 +225,7 @@ class VoterFactory(_PersonFields):
 class SupporterFactory(_PersonFields):
     """A supporter row as the intake leaves it: the NIK as keyed hash, ciphertext, mask, group
     hash, shifted serial and check bits, the birth date as keyed hash, ciphertext and age flag
-    on the election's voting day (electorate.nik.nik_columns), nothing else of them."""
+    on the election's voting day (keys.nik.nik_columns), nothing else of them."""
 
     class Meta:
         model = Supporter

@@ -31,8 +31,8 @@ from django.urls import reverse
 
 from candidates.models import Election, Supporter
 from documents.models import Minutes
-from electorate.nik import nik_decrypt, supporter_context
 from electorate.uploads import upload_open
+from keys.nik import nik_decrypt, supporter_context
 from tests.documents.conftest import line_with, numbers, pdf_text, value
 from tests.factories import ROLL_HEADER, SUPPORT_HEADER, birth_of, csv_bytes, good_row, make_nik
 from verification.exports import supporter_results_xlsx

@@ -22,7 +22,7 @@ class VerificationConfig(AppConfig):
 
         support_upload_done.connect(_upload_loaded, weak=False, dispatch_uid="verification.flags")
 
-        from electorate.rotation import hash_column_register
+        from keys.rotation import hash_column_register
         from verification.models import RegistryAnswer
 
         hash_column_register(RegistryAnswer, "nik_hash")  # the civil registry's answers

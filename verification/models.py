@@ -376,7 +376,7 @@ class RegistryAnswer(models.Model):
     """The civil registry's answer for one NIK of an election, keyed by the NIK's hash (no NIK
     at rest): found or not, and if found, alive or not, the kelurahan of domicile and the birth
     date (kept as the supporter's is: its keyed hash with the NIK, and whether it is under 17
-    on the election's voting day, computed at import; electorate.nik). The verification's
+    on the election's voting day, computed at import; keys.nik). The verification's
     results SELECT joins it on the hash for the supporters not on the roll
     (engine/reasons.py). A later answer for the same NIK replaces the earlier one."""
 

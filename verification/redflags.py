@@ -148,7 +148,7 @@ def _address_flags(pair: Pair, conf: dict) -> list[dict]:
 def _serial_flags(pair: Pair, conf: dict) -> list[dict]:
     """Gaps and islands: serial minus its rank within (region, birth date) is constant along a
     run of consecutive serials. The serial is read shifted (nik_serial: the same keyed offset
-    for the whole group, see electorate.nik.nik_serial_code), so runs are found without it."""
+    for the whole group, see keys.nik.nik_serial_code), so runs are found without it."""
     rows = _fetch(
         f"""
         SELECT MIN(prefix), COUNT(*) AS n, MIN(first_row), MIN(upload)

@@ -50,14 +50,6 @@ from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Election, Pair, Supporter
-from electorate import keys
-from electorate.nik import (
-    birth_decrypt,
-    birth_hash_text,
-    birth_minor,
-    supporter_birth_context,
-    supporter_context,
-)
 from electorate.parsing import (
     COLUMNS,
     FieldError,
@@ -71,6 +63,14 @@ from electorate.parsing import (
 )
 from electorate.regions import kelurahan_codes
 from electorate.uploads import ErrorLog, upload_fail_file, upload_keep, upload_open
+from keys import keyring
+from keys.nik import (
+    birth_decrypt,
+    birth_hash_text,
+    birth_minor,
+    supporter_birth_context,
+    supporter_context,
+)
 from verification.models import RegistryAnswer, RegistryImport, VerificationResult
 from verification.rules import Reason
 
@@ -172,7 +172,7 @@ def registry_export(
         while rows := cursor.fetchmany(BATCH):
             for upload_id, row_number, cipher, name, place, birth, sex, kelurahan in rows:
                 context = supporter_context(upload_id, row_number)
-                nik = keys.decrypt(bytes(cipher), context=context).decode()
+                nik = keyring.decrypt(bytes(cipher), context=context).decode()
                 done.rows += 1
                 # The one place a supporter's birth date goes back out: to the registry.
                 birth = birth_decrypt(
@@ -312,12 +312,12 @@ def registry_import(
             cols = columns_match(
                 table.header, ANSWER_REQUIRED, optional=ANSWER_OPTIONAL, aliases=ANSWER_ALIASES
             )
-            hasher = keys.hasher(lock=True)  # the chain stays as it is until this commits
+            hasher = keyring.hasher(lock=True)  # the chain stays as it is until this commits
             batch: list[RegistryAnswer] = []
             for number, nik, found, alive, kelurahan, birth in _answers(
                 table, cols, errors, election, imported
             ):
-                # The birth date as the supporter's is kept: never in the clear (electorate.nik).
+                # The birth date as the supporter's is kept: never in the clear (keys.nik).
                 batch.append(
                     RegistryAnswer(
                         election=election, nik_hash=hasher.hash(nik), found=found, alive=alive,

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 # verification/occupations.py; the engine imports occupation_is_restricted from here as before.
 from verification.occupations import occupation_is_restricted as occupation_is_restricted
 
-# The age rule is written once, where the rows are written (electorate.nik): the birth date
+# The age rule is written once, where the rows are written (keys.nik): the birth date
 # is kept only as a keyed hash, and whether a person is under 17 is decided when stored.
-from electorate.nik import ELIGIBLE_AGE as ELIGIBLE_AGE  # isort: skip
-from electorate.nik import eligible_birth_cutoff as eligible_birth_cutoff  # isort: skip
+from keys.nik import ELIGIBLE_AGE as ELIGIBLE_AGE  # isort: skip
+from keys.nik import eligible_birth_cutoff as eligible_birth_cutoff  # isort: skip
 
 
 class Reason(IntFlag):

@@ -9,8 +9,8 @@ def keyed_and_shown_less(apps, schema_editor):
     """Rows kept before this migration had a ciphertext with no key id and no binding to its
     row (nonce + AES-GCM under the single NIK_ENCRYPTION_KEY) and a mask that showed the
     serial. Each row gets a keyed ciphertext bound to its upload and row, the mask 3171****...
-    and the serial shifted by a keyed offset (electorate.keys, electorate.nik)."""
-    from electorate.nik import nik_encrypt, nik_mask, nik_serial_code, supporter_context
+    and the serial shifted by a keyed offset (keys.keyring, keys.nik)."""
+    from keys.nik import nik_encrypt, nik_mask, nik_serial_code, supporter_context
 
     old = AESGCM(base64.b64decode(settings.NIK_ENCRYPTION_KEYS[0][1]))
     Supporter = apps.get_model("candidates", "Supporter")

@@ -1,4 +1,4 @@
-"""The birth date leaves the clear columns (electorate.nik, "the birth date"). Added here, and
+"""The birth date leaves the clear columns (keys.nik, "the birth date"). Added here, and
 filled from the rows as they are:
 - each roll's voting day, from the elections that read it (as DPT or DP4);
 - each voter: whether it is under 17 on its roll's voting day and not married; the keyed hash
@@ -17,7 +17,7 @@ BATCH = 2_000
 
 
 def rolls_convert(apps) -> None:
-    from electorate.nik import MARRIED, eligible_birth_cutoff
+    from keys.nik import MARRIED, eligible_birth_cutoff
 
     Election = apps.get_model("candidates", "Election")
     VoterRoll = apps.get_model("electorate", "VoterRoll")
@@ -40,8 +40,8 @@ def rolls_convert(apps) -> None:
 
 
 def supporters_convert(apps) -> None:
-    from electorate import keys
-    from electorate.nik import (
+    from keys import keyring
+    from keys.nik import (
         birth_hash_text,
         birth_minor,
         supporter_birth_context,
@@ -54,8 +54,8 @@ def supporters_convert(apps) -> None:
     Voter = apps.get_model("electorate", "Voter")
     if not Supporter.objects.exists():
         return
-    hasher = keys.hasher()
-    seal = keys.encryptor()
+    hasher = keyring.hasher()
+    seal = keyring.encryptor()
     voting = dict(Election.objects.values_list("pk", "voting_day"))
     day_of_pair = {pk: voting[e] for pk, e in Pair.objects.values_list("pk", "election_id")}
     rows = Supporter.objects.only(
@@ -73,7 +73,7 @@ def supporters_convert(apps) -> None:
     def flush() -> None:
         niks = {}
         for s in batch:
-            nik = keys.decrypt(
+            nik = keyring.decrypt(
                 bytes(s.nik_cipher), context=supporter_context(s.upload_id, s.row_number)
             ).decode()
             niks[bytes(s.nik_hash)] = nik

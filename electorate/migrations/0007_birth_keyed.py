@@ -1,4 +1,4 @@
-"""The birth date leaves the voter table's clear columns (electorate.nik, "the birth date"):
+"""The birth date leaves the voter table's clear columns (keys.nik, "the birth date"):
 the roll records the voting day it was made for, each voter the keyed hash of its NIK and
 birth date and whether it is under 17 on that day. The rows are converted by
 candidates/migrations/0013_birth_keyed (the voting days are the elections'), and the clear

@@ -13,7 +13,7 @@ import pytest
 from candidates.intake import support_upload_create, support_upload_retry, support_upload_run
 from candidates.models import Supporter, SupportUpload
 from candidates.signals import support_upload_done
-from electorate.nik import NikCheck, nik_decrypt, nik_hash, supporter_context
+from keys.nik import NikCheck, nik_decrypt, nik_hash, supporter_context
 from tests.factories import (
     SUPPORT_HEADER,
     PairFactory,

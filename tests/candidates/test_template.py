@@ -15,7 +15,7 @@ from candidates.intake import REQUIRED, support_upload_create, support_upload_ru
 from candidates.models import Supporter
 from candidates.template import MARITAL, ROWS, SEXES
 from electorate.models import Role
-from electorate.nik import nik_hash
+from keys.nik import nik_hash
 from tests.factories import ElectionFactory, PairFactory, birth_of, make_nik
 from tests.fieldwork.field import staff
 

@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from candidates.models import Election, Pair
 from electorate.models import Role
-from electorate.nik import nik_hash
 from fieldwork.models import Finding, Method, Task
 from fieldwork.records import attest_denial
 from fieldwork.standing import standing_refresh
 from fieldwork.supervision import advice_answer, advice_create
+from keys.nik import nik_hash
 from objections.models import Objection, Step
 from objections.services import objection_clarify, objection_decide, objection_file
 from tests.documents.conftest import pdf_text, value

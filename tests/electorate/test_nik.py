@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from electorate.nik import (
+from keys.nik import (
     NikCheck,
     nik_checks,
     nik_decode,

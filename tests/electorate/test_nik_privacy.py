@@ -16,14 +16,14 @@ from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Supporter
 from electorate import privacy
 from electorate.models import Region, Voter
-from electorate.nik import (
+from electorate.roll_import import roll_import_create, roll_import_run
+from keys.nik import (
     NikCheck,
     nik_decode,
     nik_decrypt,
     nik_prefixes_known,
     supporter_context,
 )
-from electorate.roll_import import roll_import_create, roll_import_run
 from seeds.dki import DKI_DPT_2024
 from seeds.population import roll_generate
 from seeds.support import support_generate

@@ -11,8 +11,8 @@ import pytest
 from django.db.models import Count
 
 from electorate.models import RollImport, Voter
-from electorate.nik import birth_hash, nik_hash
 from electorate.roll_import import roll_import_run
+from keys.nik import birth_hash, nik_hash
 from tests.factories import (
     ROLL_HEADER,
     RegionFactory,
@@ -45,7 +45,7 @@ def test_good_rows_are_loaded_with_the_nik_only_as_keyed_hash(roll, roll_import)
     assert bytes(voter.nik_hash) == nik_hash(nik)
     assert (voter.name, voter.sex, voter.marital_status) == ("Siti Aminah", "P", "P")
     # The birth date only as the keyed hash of the NIK and the date, and the age on the roll's
-    # voting day (electorate.nik): never in the clear.
+    # voting day (keys.nik): never in the clear.
     assert bytes(voter.birth_hash) == birth_hash(nik, dt.date(1985, 3, 4))
     assert voter.minor is False
     assert (voter.rt, voter.rw, voter.kelurahan_code) == ("007", "012", "31.71.01.1001")

@@ -1,4 +1,4 @@
-"""Keys that can be rotated (electorate/keys.py, electorate/rotation.py, `rotate_keys`):
+"""Keys that can be rotated (keys/keyring.py, keys/rotation.py, `rotate_keys`):
 ciphertexts and upload files name their key, a new HMAC key is applied to every stored hash
 without the plaintext NIKs, matching works before and after, and a ciphertext is bound to its
 row."""
@@ -15,12 +15,12 @@ from django.core.management import call_command
 
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Supporter, SupportUpload
-from electorate import keys
 from electorate.models import RollImport, Voter
-from electorate.nik import birth_hash, nik_decrypt, supporter_context
 from electorate.roll_import import roll_import_create, roll_import_run
 from electorate.uploads import upload_bound
 from electorate.vault import vault_key_id, vault_open
+from keys import keyring
+from keys.nik import birth_hash, nik_decrypt, supporter_context
 from tests.factories import PairFactory, birth_of, csv_bytes, good_row, make_nik, roll_csv
 from verification.engine import run_create, verification_run
 
@@ -103,7 +103,7 @@ def test_after_rotation_the_old_encryption_key_can_go(verified, settings):
     settings.NIK_ENCRYPTION_KEYS = [NEW_AES]  # "1" removed from the ring
 
     for row in Supporter.objects.all():
-        assert keys.key_id_of(row.nik_cipher) == "2026"
+        assert keyring.key_id_of(row.nik_cipher) == "2026"
         context = supporter_context(row.upload_id, row.row_number)
         assert len(nik_decrypt(row.nik_cipher, context=context)) == 16
     for model in (RollImport, SupportUpload):
@@ -129,7 +129,7 @@ def test_rotating_again_without_new_keys_changes_nothing(verified, settings):
 
 def test_a_ciphertext_copied_onto_another_row_does_not_decrypt(verified):
     first, second = Supporter.objects.order_by("pk")[:2]
-    with pytest.raises(keys.KeyringError):
+    with pytest.raises(keyring.KeyringError):
         nik_decrypt(
             first.nik_cipher, context=supporter_context(second.upload_id, second.row_number)
         )
@@ -138,6 +138,6 @@ def test_a_ciphertext_copied_onto_another_row_does_not_decrypt(verified):
 def test_a_key_the_hashes_were_made_with_cannot_be_dropped(verified, settings):
     rotate(settings)
     settings.NIK_HMAC_KEYS = [NEW_HMAC]  # "1" dropped: stored hashes went through it
-    keys.hasher_forget()
+    keyring.hasher_forget()
     with pytest.raises(ImproperlyConfigured, match="1"):
-        keys.hasher()
+        keyring.hasher()

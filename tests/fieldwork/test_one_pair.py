@@ -27,7 +27,6 @@ from hypothesis.stateful import (
 )
 
 from candidates.models import Election, Pair
-from electorate.nik import nik_hash
 from fieldwork.closing import area_close, area_reopen
 from fieldwork.counts import active_closures
 from fieldwork.models import Advice, Choice, Finding, Method, Record, Stage, Task
@@ -36,6 +35,7 @@ from fieldwork.records import Entry, attest_denial, record_entry
 from fieldwork.stages import stage_start
 from fieldwork.strike import tasks_strike
 from fieldwork.supervision import advice_answer, advice_create
+from keys.nik import nik_hash
 from tests.factories import make_nik
 from tests.fieldwork.field import (
     KABKOTA,

@@ -9,9 +9,9 @@ import datetime as dt
 
 import pytest
 
-from electorate.nik import nik_hash
 from fieldwork.models import Finding, Record, Sheet, Task
 from fieldwork.sheets import NOT_IN_WORKLIST
+from keys.nik import nik_hash
 from tests.factories import csv_bytes, make_nik, xlsx_bytes
 from tests.fieldwork.field import (
     KEL2,

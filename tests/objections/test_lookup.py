@@ -65,7 +65,7 @@ def test_the_roll_birth_date_finds_a_support_listed_with_a_wrong_date(client, fi
     other = "3171011201900777"
     field.case.supporter(other, kelurahan_id=KEL, birth_date=BIRTH)
     from candidates.models import Supporter
-    from electorate.nik import birth_hash, nik_hash
+    from keys.nik import birth_hash, nik_hash
 
     typed_by_the_team = birth_hash(other, dt.date(1991, 5, 5))  # no clear date is kept
     Supporter.objects.filter(nik_hash=nik_hash(other)).update(birth_hash=typed_by_the_team)

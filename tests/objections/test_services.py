@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 
 from audit.models import Event
 from decisions.services import decision_blockers
-from electorate import keys
 from fieldwork.models import Record, Task
+from keys import keyring
 from objections.models import Objection, Step
 from objections.services import (
     objection_contact,
@@ -44,8 +44,8 @@ def test_the_contact_is_encrypted_and_bound_to_its_row(field):
     assert b"0812" not in raw
     assert objection_contact(objection) == "0812-3456-7890"
     other = citizen_objects(NIKS[1])
-    with pytest.raises(keys.KeyringError):
-        keys.decrypt(raw, context=f"objection:{other.pk}:contact")
+    with pytest.raises(keyring.KeyringError):
+        keyring.decrypt(raw, context=f"objection:{other.pk}:contact")
     texts = str(list(Event.objects.values_list("data", flat=True)))
     assert "0812" not in texts and NIKS[0] not in texts and "tidak kenal" not in texts
 
@@ -159,7 +159,7 @@ def test_reference_codes_are_typed_forgivingly():
 def test_a_key_rotation_reencrypts_the_contact_under_the_new_key(field, settings):
     import base64
 
-    from electorate.rotation import REKEYERS
+    from keys.rotation import REKEYERS
 
     objection = citizen_objects(contact="warga@example.org", note="Catatan.")
     new = base64.b64encode(b"k" * 32).decode()
@@ -167,5 +167,5 @@ def test_a_key_rotation_reencrypts_the_contact_under_the_new_key(field, settings
     # The rekeyer keys_rotate calls (the whole rotation: tests/electorate/test_rotation.py).
     assert REKEYERS["objections.Objection ciphertexts"](hasher=None, rehashed=False) == 1
     objection.refresh_from_db()
-    assert keys.key_id_of(bytes(objection.contact_cipher)) == "2026"
+    assert keyring.key_id_of(bytes(objection.contact_cipher)) == "2026"
     assert objection_contact(objection) == "warga@example.org"

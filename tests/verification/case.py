@@ -11,7 +11,7 @@ import datetime as dt
 from candidates.models import Election, Pair, Supporter, SupportUpload
 from candidates.signals import support_upload_done
 from electorate.models import Voter
-from electorate.nik import nik_decode, nik_hash
+from keys.nik import nik_decode, nik_hash
 from tests.factories import PairFactory, SupporterFactory, SupportUploadFactory, VoterFactory
 from verification import derived
 from verification.engine import run_create, verification_run

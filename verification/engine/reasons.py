@@ -22,7 +22,7 @@ difference stays visible on the result (VerificationResult.moved).
 
 from __future__ import annotations
 
-from electorate.nik import INVALID_CHECKS, MARRIED, MISMATCH_CHECKS
+from keys.nik import INVALID_CHECKS, MARRIED, MISMATCH_CHECKS
 from verification.engine.backends import CHUNK_SCOPE, FLAG, SUPPORTER, Backend
 from verification.models import RegistryAnswer, VerificationRun
 from verification.rules import Reason
@@ -110,7 +110,7 @@ def results_select(
                                 %(prefix_len)s) = %(prefix)s THEN 0
                     ELSE {int(R.OUTSIDE_REGION)} END)
             -- Under 17 on voting day by the first birth date known (roll, registry, form),
-            -- each row's flag set when it was stored (electorate.nik: no clear birth date;
+            -- each row's flag set when it was stored (keys.nik: no clear birth date;
             -- a married row's flag is false, and the marital checks below say the same).
             + (CASE WHEN COALESCE(v.minor, {g.minor}s.minor)
                      AND s.marital_status NOT IN ({married})

@@ -64,7 +64,7 @@ def run_create(*, pair: Pair, round: int | None = None, started_by=None) -> Veri
 
 def _rolls_voting_day_check(election: Election) -> None:
     """A roll keeps whether each voter is under 17 on the voting day it was made for, not the
-    birth date (electorate.nik): judged against another day its ages would be wrong, so the
+    birth date (keys.nik): judged against another day its ages would be wrong, so the
     run is refused, with the way out."""
     for roll in (election.roll, election.dp4_roll):
         if roll is None or roll.voting_day == election.voting_day:

@@ -1,5 +1,5 @@
 """The civil registry's birth dates leave the clear columns, as the supporters' do
-(electorate.nik, "the birth date"): whether the person is under 17 on the election's voting
+(keys.nik, "the birth date"): whether the person is under 17 on the election's voting
 day, and the keyed hash of the NIK and the date where the NIK is known (from a supporter of
 the election listing it, decrypted; an answer is for such a NIK). The clear column is
 dropped by 0012."""
@@ -11,8 +11,8 @@ BATCH = 2_000
 
 
 def convert(apps, schema_editor):
-    from electorate import keys
-    from electorate.nik import birth_hash_text, eligible_birth_cutoff, supporter_context
+    from keys import keyring
+    from keys.nik import birth_hash_text, eligible_birth_cutoff, supporter_context
 
     Election = apps.get_model("candidates", "Election")
     Supporter = apps.get_model("candidates", "Supporter")
@@ -23,7 +23,7 @@ def convert(apps, schema_editor):
         answers.update(
             minor=Case(When(birth_date__gt=cutoff, then=Value(True)), default=Value(False))
         )
-        hasher = keys.hasher()
+        hasher = keyring.hasher()
         rows = list(answers.only("pk", "nik_hash", "birth_date").order_by("pk"))
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
@@ -31,7 +31,7 @@ def convert(apps, schema_editor):
             for s in Supporter.objects.filter(
                 pair__election=election, nik_hash__in=[bytes(a.nik_hash) for a in batch]
             ).only("upload_id", "row_number", "nik_hash", "nik_cipher"):
-                niks[bytes(s.nik_hash)] = keys.decrypt(
+                niks[bytes(s.nik_hash)] = keyring.decrypt(
                     bytes(s.nik_cipher), context=supporter_context(s.upload_id, s.row_number)
                 ).decode()
             known = [a for a in batch if bytes(a.nik_hash) in niks]

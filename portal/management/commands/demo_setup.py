@@ -271,7 +271,7 @@ class Command(BaseCommand):
         copy in clear stays beside the database. Imported before, nothing is written again
         (the roll is re-derived from its seed, not read back)."""
         from electorate.models import Voter
-        from electorate.nik import nik_hash
+        from keys.nik import nik_hash
 
         per_kab = dki.scale(dki.DKI_DPT_2024, scale)
         self._spec = population.roll_spec(per_kabkota=per_kab, voting_day=VOTING_DAY, seed=1)
@@ -386,7 +386,7 @@ class Command(BaseCommand):
 def check_example(pair, tries: int = 50) -> tuple[str, str, dt.date] | None:
     """A supporter of the pair the public check finds (NIK, name, birth date as typed on the
     KTP-el), for the console: the demo's data is synthetic, its NIKs belong to no one."""
-    from electorate.nik import (
+    from keys.nik import (
         birth_decrypt,
         nik_decrypt,
         supporter_birth_context,

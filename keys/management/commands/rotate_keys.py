@@ -14,7 +14,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from electorate.rotation import keys_rotate
+from keys.rotation import keys_rotate
 
 
 class Command(BaseCommand):
