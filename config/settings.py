@@ -226,6 +226,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reads on a PostgreSQL streaming replica (issue 22 item 3; docs/deployment.md): the "replica"
+# alias only with DATABASE_REPLICA_URL; views say what reads it (replica.scope). The router is
+# installed always (it refuses a write inside a replica scope, replica or not); a client whose
+# request wrote reads the primary for DATABASE_REPLICA_PIN_SECONDS (config/dbrouter.py).
+DATABASE_ROUTERS = ["config.dbrouter.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "5") or 5)
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL", ""), conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "config.dbrouter.ReplicaPinMiddleware",
+)
 
 # django-axes before the password check: it refuses a locked-out username and address before the
 # password is even checked, on /masuk/, /admin/ and anything else that signs in.

@@ -29,6 +29,7 @@ from documents.services import (
 )
 from electorate.models import Region
 from objections.limits import limit_hit, limit_message
+from replica.scope import replica_reads
 
 
 def _issue_form(request, pair, areas: list[str]) -> IssueForm:
@@ -148,6 +149,7 @@ def lookup(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@replica_reads  # anonymous and read-only: the limiter counts in Redis
 def verify(request, code: str):
     """Is the presented PDF the one issued under this code? Answered by SHA-256, with the
     document's kind, pair, election, date, level and SHA-256: nothing personal."""

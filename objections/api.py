@@ -18,6 +18,7 @@ from objections.limits import check_gate, floor_wait, limit_message
 from objections.lookup import supports_find
 from objections.serializers import CheckInput, CheckOutput
 from objections.tasks import check_counts_flush_soon
+from replica.scope import replica_reads
 
 
 @method_decorator(
@@ -53,11 +54,12 @@ class CheckView(APIView):
             raise ParseError
         if not valid:
             raise ValidationError(data.errors)  # the API's one error shape (config.api)
-        supports = supports_find(
-            nik=data.validated_data["nik"],
-            birth_date=data.validated_data["birth_date"],
-            name=data.validated_data["name"],
-        )
+        with replica_reads:  # after the gate's writes (Redis): the lookup only reads
+            supports = supports_find(
+                nik=data.validated_data["nik"],
+                birth_date=data.validated_data["birth_date"],
+                name=data.validated_data["name"],
+            )
         if gate.withheld:  # looked up all the same: a capped answer takes a real one's time
             supports = []
         body = {

@@ -30,7 +30,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Supporter
@@ -40,6 +39,7 @@ from fieldwork.standing import supporter_counts
 from keys import keyring
 from keys.models import KeyState
 from keys.nik import birth_hash_text
+from replica.scope import primary_reads, read_connection
 from verification.models import VerificationResult
 from verification.names import names_differ
 
@@ -135,6 +135,7 @@ VERSION_SQL = f"SELECT version FROM {KeyState._meta.db_table} WHERE id = %s"
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
+    connection = read_connection()  # the replica inside the views' replica_reads
     connection.ensure_connection()
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
@@ -159,9 +160,12 @@ def _hasher() -> keyring.Hasher:
     """keyring.hasher(fresh=True) at the cost of one prepared SELECT: a web process lives long
     and the chain may have been rotated since it last looked (every rotation bumps the
     version); read it again only then."""
-    cached = keyring.hasher()
     found = _fetch(VERSION_SQL, [1])
-    if not found or found[0][0] != cached.version:
+    if not found:  # a new database: the keyring writes the chain's row, on the primary
+        with primary_reads:
+            return keyring.hasher(fresh=True)
+    cached = keyring.hasher()
+    if found[0][0] != cached.version:
         return keyring.hasher(fresh=True)
     return cached
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from candidates.api import ManagesPair, PairAPIView, PairRule, ReadOnly
 from candidates.models import Pair, Round
+from replica.scope import replica_reads
 from staff.access import may_see_recap
 from verification.models import VerificationRun
 from verification.selectors import latest_run, recap_for, round_param, run_number
@@ -57,6 +58,7 @@ class RecapView(PairAPIView):
     permission_classes = [SeesRecap]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @replica_reads  # the user and the pair were read in initial(), on the primary
     def get(self, request, pk: int):
         recap = recap_for(
             user=request.user,

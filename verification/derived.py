@@ -28,6 +28,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from candidates.models import Pair, Supporter
+from replica.scope import primary_reads
 from verification.engine.external import external_changes
 from verification.models import RunDerived, VerificationResult, VerificationRun
 from verification.placement import PLACE, SUPERSEDED
@@ -125,8 +126,13 @@ def _fill(derived: RunDerived, parts: list[str]) -> None:
 
 
 def _derived(pair: Pair, *parts: str) -> RunDerived:
-    derived = _row(pair=pair, run=latest_done_run(pair=pair))
-    _fill(derived, list(parts))
+    stored = RunDerived.objects.filter(pair=pair, run=latest_done_run(pair=pair)).first()
+    if stored is not None and all(getattr(stored, part) is not None for part in parts):
+        return stored  # only read: on the replica inside the pages' replica_reads
+    # Stored on first read: what is missing is looked for again where it is written.
+    with primary_reads:
+        derived = _row(pair=pair, run=latest_done_run(pair=pair))
+        _fill(derived, list(parts))
     return derived
 
 

@@ -17,6 +17,7 @@ from candidates.paging import ListPaginator
 from candidates.services import names_read_log
 from candidates.submission import check_latest, check_message
 from electorate.models import Region
+from replica.scope import replica_reads
 from staff.access import (
     code_within,
     may_see_names,
@@ -159,7 +160,8 @@ def run_status(request, pk: int):
     return render(request, "verification/_run_status.html", {"pair": pair, **_run_context(pair)})
 
 
-@login_required
+@login_required  # the user read on the primary, before the replica scope
+@replica_reads
 def recap_page(request, pk: int):
     """The recap in the user's scope (selectors.scope_for), named on the page: the whole list
     for the team, the KPU running the election and those above it; the part of the list in
