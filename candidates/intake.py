@@ -14,7 +14,7 @@ are refused here. A 16-digit NIK whose encoded birth date or region is impossibl
 that noted in nik_checks: the verification engine marks it NIK_INVALID, where the team can see it.
 
 A run that dies is taken over once its heartbeat is older than the lease, or put back to pending
-by sending the same file again or by `support_upload_retry` (see electorate.uploads).
+by sending the same file again or by `support_upload_retry` (see jobs.runner).
 """
 
 from __future__ import annotations
@@ -50,17 +50,8 @@ from electorate.parsing import (
 )
 from electorate.pgcopy import copy_escape, copy_write, fk_triggers_skip, statistics_refresh
 from electorate.regions import kelurahan_codes
-from electorate.uploads import (
-    ErrorLog,
-    Progress,
-    upload_claim,
-    upload_crash,
-    upload_done,
-    upload_fail_file,
-    upload_keep,
-    upload_open,
-    upload_retry,
-)
+from electorate.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
+from jobs.runner import Run, job_run
 from keys import keyring
 from keys.nik import (
     MARRIED,
@@ -153,7 +144,9 @@ def support_upload_create(
 
 
 def support_upload_retry(*, upload_id: int) -> SupportUpload:
-    return upload_retry(SupportUpload, upload_id)
+    """A dead or failed run back to pending, so the next run loads it again (idempotently)."""
+    SupportUpload.requeue(upload_id)
+    return SupportUpload.objects.get(pk=upload_id)
 
 
 def template_row(cells: list[Any], keep: int) -> bool:
@@ -349,61 +342,21 @@ Loader = Callable[[SupportUpload, Iterator[tuple]], int]
 
 
 def support_upload_run(*, upload_id: int, load: Loader | None = None) -> SupportUpload:
-    """Load a pending upload (replacing whatever an earlier run of it left). Returns the upload
-    as it stands; unchanged if another run holds it or it is already done.
+    """Load a pending upload (replacing whatever an earlier run of it left) as a leased job
+    (jobs.runner). Returns the upload as it stands; unchanged if another run holds it or it is
+    already done.
 
     `load` writes the good rows and returns how many (by default COPY on PostgreSQL, batched
     INSERT on SQLite); tests pass one that fails on purpose to show what a crash leaves."""
-    if not upload_claim(SupportUpload, upload_id):
-        return SupportUpload.objects.get(pk=upload_id)
-    upload = SupportUpload.objects.get(pk=upload_id)
-    errors = ErrorLog()
-    progress = None
-    try:
-        with upload_open(upload) as fh:
-            table = table_open(
-                fh, name=upload.original_name, size=upload.size, row_error=errors.add
-            )
-            cols = columns_match(table.header, REQUIRED)
-            progress = Progress(SupportUpload, upload.pk, table, errors)
-            # Read before the COPY starts: its connection can run nothing else until it ends.
-            prefixes = nik_prefixes_known(
-                extra=Region.objects.filter(level=Region.Level.KECAMATAN).values_list(
-                    "code", flat=True
-                )
-            )
-            voting_day = upload.pair.election.voting_day
-            rows = supporter_rows(
-                table, cols, kelurahan_codes(), errors, progress, prefixes, upload.pk, voting_day
-            )
-            if load is None:
-                load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
-            with transaction.atomic():
-                _runs_serialize(upload)
-                keyring.hasher(lock=True)  # the hash keys stay as they are until this commits
-                Supporter.objects.filter(upload_id=upload.pk).delete()
-                started = time.perf_counter()
-                accepted = load(upload, rows)
-                loaded = time.perf_counter()
-                if progress.rows == 0:  # rolls back the DELETE above too: nothing changes
-                    raise FileFormatError(no_data_message())
-                upload_done(
-                    SupportUpload,
-                    upload.pk,
-                    size=upload.size,
-                    rows=progress.rows,
-                    accepted=accepted,
-                    errors=errors,
-                )
-    except FileFormatError as exc:
-        upload_fail_file(SupportUpload, upload.pk, exc)
-    except Exception as exc:
-        upload_crash(SupportUpload, upload.pk, exc)
-        raise
-    finally:
-        if progress is not None:
-            progress.close()
-    upload.refresh_from_db()
+    timing: list[float] = []
+    upload = job_run(
+        SupportUpload,
+        upload_id,
+        partial(_support_load, load=load, timing=timing),
+        related=("pair__election",),
+    )
+    if not timing:  # not claimed: another run holds it, or it is finished
+        return upload
     if upload.status == SupportUpload.Status.DONE:
         statistics_refresh(Supporter._meta.db_table, STATISTICS_COLUMNS)
     audit_record(
@@ -417,10 +370,42 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
             "unggahan dukungan #%s: %s baris dimuat dalam %s detik",
             upload.pk,
             _thousands(upload.accepted),
-            f"{loaded - started:.1f}".replace(".", ","),
+            f"{timing[-1]:.1f}".replace(".", ","),
         )
         support_upload_done.send(sender=SupportUpload, upload=upload)
     return upload
+
+
+def _support_load(run: Run[SupportUpload], *, load: Loader | None, timing: list[float]) -> None:
+    """The load step: the good rows replace the upload's own supporters, in one transaction
+    with the upload's end."""
+    upload = run.job
+    timing.append(0.0)
+    errors = ErrorLog()
+    with upload_open(upload) as fh:
+        table = table_open(fh, name=upload.original_name, size=upload.size, row_error=errors.add)
+        cols = columns_match(table.header, REQUIRED)
+        progress = Progress(run, table, errors)
+        # Read before the COPY starts: its connection can run nothing else until it ends.
+        prefixes = nik_prefixes_known(
+            extra=Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", flat=True)
+        )
+        voting_day = upload.pair.election.voting_day
+        rows = supporter_rows(
+            table, cols, kelurahan_codes(), errors, progress, prefixes, upload.pk, voting_day
+        )
+        if load is None:
+            load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
+        with transaction.atomic():
+            _runs_serialize(upload)
+            keyring.hasher(lock=True)  # the hash keys stay as they are until this commits
+            Supporter.objects.filter(upload_id=upload.pk).delete()
+            started = time.perf_counter()
+            accepted = load(upload, rows)
+            timing.append(time.perf_counter() - started)
+            if progress.rows == 0:  # rolls back the DELETE above too: nothing changes
+                raise FileFormatError(no_data_message())
+            upload_done(run, progress, errors, accepted)
 
 
 def _thousands(value: int) -> str:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import partial
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
@@ -24,12 +24,12 @@ from electorate.models import Region
 from electorate.parsing import (
     COLUMNS,
     FieldError,
-    FileFormatError,
     columns_match,
     shown,
     table_open,
 )
-from electorate.uploads import ErrorLog, upload_fail_file, upload_keep, upload_open
+from electorate.uploads import ErrorLog, upload_keep, upload_open
+from jobs.runner import Run, job_run
 
 # A B.2-KWK lists a few dozen areas: a file above this is not one.
 SUMMARY_MAX_BYTES = 1 << 20
@@ -192,26 +192,27 @@ def summary_submit(
         )
         if summary.status == SupportSummary.Status.DONE:
             return summary
-        units = election_units(pair.election)
-        errors = ErrorLog()
-        try:
-            with upload_open(summary) as fh:
-                declared = _summary_read(
-                    fh, name=summary.original_name, election=pair.election, units=units,
-                    errors=errors,
-                )  # fmt: skip
-        except FileFormatError as exc:
-            upload_fail_file(SupportSummary, summary.pk, exc)
-            summary.refresh_from_db()
-            return summary
-        SupportSummary.objects.filter(pk=summary.pk).update(
-            status=SupportSummary.Status.DONE,
+        load = partial(_summary_load, pair=pair, round=round, by=by)
+        return job_run(SupportSummary, summary.pk, load)
+
+
+def _summary_load(run: Run[SupportSummary], *, pair: Pair, round: int, by: Any) -> None:
+    """The load step (jobs.runner): the declared counts, the summary's end and its audit event;
+    a file that cannot be read fails the summary with its row-1 error."""
+    summary = run.job
+    errors = ErrorLog()
+    with upload_open(summary) as fh:
+        declared = _summary_read(
+            fh, name=summary.original_name, election=pair.election,
+            units=election_units(pair.election), errors=errors,
+        )  # fmt: skip
+    with transaction.atomic():
+        run.done(
             declared=declared,
             rows_read=len(declared) + errors.count,
             accepted=len(declared),
             rejected=errors.count,
             errors=errors.items,
-            finished_at=timezone.now(),
         )
         audit_record(
             "summary.submitted",
@@ -222,8 +223,6 @@ def summary_submit(
                   "sha256": summary.sha256, "declared": sum(declared.values()),
                   "rejected": errors.count},
         )  # fmt: skip
-    summary.refresh_from_db()
-    return summary
 
 
 def summary_latest(*, pair: Pair, round: int = Round.INITIAL) -> SupportSummary | None:

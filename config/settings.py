@@ -395,8 +395,7 @@ CELERY_TASK_ROUTES = {
 # - verification_chunk: a chunk is one long statement and cannot beat, so its lease must exceed
 #   CELERY_TASK_TIME_LIMIT (a chunk still running is never handed to a second worker): a
 #   system check (verification/checks.py) refuses to start otherwise.
-UPLOAD_LEASE_SECONDS = int(env("UPLOAD_LEASE_SECONDS", "600") or 600)  # until uploads are jobs
-JOB_LEASE_SECONDS = {"upload": UPLOAD_LEASE_SECONDS, "export": 300, "verification_chunk": 65 * 60}
+JOB_LEASE_SECONDS = {"upload": 600, "export": 300, "verification_chunk": 65 * 60}
 for _kind, _seconds in (
     item.split("=", 1) for item in (env("JOB_LEASE_SECONDS", "") or "").split(",") if item.strip()
 ):

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from electorate.parsing import FileFormatError
+from jobs.models import LeasedJob
 
 
 class Region(models.Model):
@@ -121,29 +126,18 @@ class Voter(models.Model):
         return self.name
 
 
-class UploadQuerySet(models.QuerySet):
-    def claimable(self) -> UploadQuerySet:
-        """Uploads a run may claim: pending, or running with a heartbeat older than
-        settings.UPLOAD_LEASE_SECONDS (its worker died; a live run beats every few seconds)."""
-        stale = timezone.now() - dt.timedelta(seconds=settings.UPLOAD_LEASE_SECONDS)
-        # Rows from before heartbeats existed count from their start.
-        silent = models.Q(heartbeat_at__lt=stale) | models.Q(
-            heartbeat_at__isnull=True, started_at__lt=stale
-        )
-        return self.filter(
-            models.Q(status=Upload.Status.PENDING) | models.Q(silent, status=Upload.Status.RUNNING)
-        )
-
-
-class Upload(models.Model):
-    """A file kept exactly as it came, with its SHA-256, before anything is parsed. The
-    machinery that keeps, claims and reports on uploads is electorate.uploads."""
+class Upload(LeasedJob):
+    """A file kept exactly as it came, with its SHA-256, before anything is parsed. Kept by
+    electorate.uploads, loaded as a leased job (jobs.runner) by its importer's load step."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Menunggu")
         RUNNING = "running", _("Diproses")
         DONE = "done", _("Selesai")
         FAILED = "failed", _("Gagal")
+
+    lease_kind = "upload"
+    failures = (FileFormatError,)  # the file as a whole cannot be read: its row-1 error
 
     file = models.FileField(upload_to="uploads/%Y/%m/")
     original_name = models.CharField(max_length=255)
@@ -161,20 +155,35 @@ class Upload(models.Model):
     rejected = models.BigIntegerField(default=0)
     # The first errors, each {"row", "column", "message"}; the count of all is `rejected`.
     errors = models.JSONField(default=list, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    # Set by the claim and by every progress write: a 'running' upload whose heartbeat is older
-    # than settings.UPLOAD_LEASE_SECONDS lost its worker and may be claimed again.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    failure = models.TextField(blank=True)
+    # started_at, heartbeat_at, finished_at, failure: jobs.models.LeasedJob.
     # The encrypted file deleted by the retention rule (decisions/retention.py): the row, its
     # SHA-256 and its counts stay, the file's content does not.
     purged_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UploadQuerySet.as_manager()
-
     class Meta:
         abstract = True
+
+    @classmethod
+    def claim_fields(cls) -> dict[str, Any]:
+        return {"rows_read": 0, "bytes_read": 0, "accepted": 0, "rejected": 0}
+
+    @classmethod
+    def failure_fields(cls, message: str) -> dict[str, Any]:
+        """The rows counted as accepted while it ran are not kept (the load is rolled back);
+        the message is also the file's row-1 error."""
+        return {"accepted": 0, "errors": [{"row": 1, "column": "", "message": message}]}
+
+    @classmethod
+    def crashed(cls, pk: int, token: dt.datetime) -> None:
+        cls.fail(pk, token, message=cls.crash_message(pk), accepted=0)
+
+    @classmethod
+    def crash_message(cls, pk: int) -> str:
+        return gettext(
+            "Terjadi kesalahan sistem saat memproses unggahan #%(id)s (%(time)s). Data Anda "
+            "tidak hilang; kirim ulang berkas yang sama untuk memprosesnya lagi, atau hubungi "
+            "admin dengan menyebut nomor unggahan ini."
+        ) % {"id": pk, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
 
     @property
     def progress_percent(self) -> int:

@@ -14,8 +14,6 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
-from jobs.side import SideConnection, raw_connection  # noqa: F401  shim (issue 20): remove when uploads.py and roll_import.py are jobs
-
 log = logging.getLogger(__name__)
 
 COPY_BLOCK = 2_000  # rows joined into one string per copy.write()

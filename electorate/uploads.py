@@ -4,16 +4,15 @@ The life of an upload:
 1. `upload_keep`: the file is stored as it came, encrypted at rest (electorate.vault), with the
    SHA-256 of its plaintext; the same file in the same scope is the same upload. A file above
    the limit (`upload_max_bytes`) is refused before anything is stored: `UploadTooLarge`.
-2. A task claims it with `upload_claim`: a conditional UPDATE (pending, or running with a
-   heartbeat older than the lease -> running) that exactly one caller wins.
-3. The importer reads it (`upload_open`, which refuses a kept file above today's limit),
-   counts bad rows in an `ErrorLog` and reports rows read through `Progress`, whose every
-   write is also the run's heartbeat.
-4. It ends in `upload_done`, `upload_fail` (a message for users) or `upload_crash` (an
-   unexpected error: a generic message for users, the detail in the server log).
+2. A task runs it as a leased job (jobs.runner: claimed by one worker, taken over once silent
+   past its lease, failed with the message of a FileFormatError, failed with a generic message
+   after an unexpected error); the importer supplies only its load step.
+3. The load step reads it (`upload_open`, which refuses a kept file above today's limit),
+   counts bad rows in an `ErrorLog`, reports rows read through `Progress`, whose every write is
+   also the run's heartbeat, and ends with `upload_done`.
 
 A run that dies leaves its upload 'running' (a killed worker) or 'failed' (an exception);
-sending the same file again, `upload_retry`, or a claim after the lease puts it back to work.
+sending the same file again, `Upload.requeue`, or a claim after the lease puts it back to work.
 """
 
 from __future__ import annotations
@@ -29,16 +28,14 @@ from typing import IO, Any, TypeVar, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from electorate.models import RollImport, Upload
-from electorate.outage import write_through_outage
 from electorate.parsing import SHEET_SUFFIXES, FileFormatError, Table
-from electorate.pgcopy import SideConnection
 from electorate.vault import vault_local, vault_open, vault_store
+from jobs.runner import Run
 
 log = logging.getLogger(__name__)
 
@@ -163,10 +160,7 @@ def upload_keep(
 def _upload_revive(model: type[U], upload: U) -> U:
     """A failed or dead upload sent again goes back to pending (a conditional UPDATE, so two
     such requests revive it once); a done, pending or live running one is left as it is."""
-    dead = model.objects.claimable().exclude(status=Upload.Status.PENDING)
-    model.objects.filter(Q(status=Upload.Status.FAILED) | Q(pk__in=dead), pk=upload.pk).update(
-        status=Upload.Status.PENDING
-    )
+    model.requeue(upload.pk, dead_only=True)
     upload.refresh_from_db()
     return upload
 
@@ -197,79 +191,15 @@ def upload_bound(upload: Upload) -> str:
     return f"{upload._meta.label}:{upload.sha256}"
 
 
-def upload_claim(model: type[Upload], pk: int) -> bool:
-    """pending (or running with a heartbeat older than the lease: its worker died) -> running,
-    true only for the one caller whose UPDATE changed the row."""
-    now = timezone.now()
-    changed = (
-        model.objects.claimable()
-        .filter(pk=pk)
-        .update(
-            status=Upload.Status.RUNNING,
-            started_at=now,
-            heartbeat_at=now,
-            finished_at=None,
-            rows_read=0,
-            bytes_read=0,
-            accepted=0,
-            rejected=0,
-            failure="",
-        )
-    )
-    return changed == 1
-
-
-def upload_retry(model: type[U], pk: int) -> U:
-    """A dead or failed run back to pending, so the next run loads it again (idempotently)."""
-    model.objects.filter(pk=pk, status__in=[Upload.Status.RUNNING, Upload.Status.FAILED]).update(
-        status=Upload.Status.PENDING
-    )
-    return cast(U, model._default_manager.get(pk=pk))
-
-
-def upload_done(
-    model: type[Upload], pk: int, *, size: int, rows: int, accepted: int, errors: ErrorLog
-) -> None:
-    model.objects.filter(pk=pk).update(
-        status=Upload.Status.DONE,
-        rows_read=rows,
-        bytes_read=size,
+def upload_done(run: Run, progress: Progress, errors: ErrorLog, accepted: int) -> None:
+    """The load step's end: the final counts (jobs.runner: only while the claim holds)."""
+    run.done(
+        rows_read=progress.rows,
+        bytes_read=run.job.size,
         accepted=accepted,
         rejected=errors.count,
         errors=errors.items,
-        finished_at=timezone.now(),
     )
-
-
-def upload_fail(model: type[Upload], pk: int, *, message: str, errors: list | None = None) -> None:
-    """`message` is shown to users: say what to do, never echo file content. The rows counted
-    as accepted while it ran are not kept (the load is rolled back): accepted goes back to 0."""
-    fields: dict[str, Any] = dict(
-        status=Upload.Status.FAILED, failure=message[:5000], finished_at=timezone.now(), accepted=0
-    )
-    if errors is not None:
-        fields["errors"] = errors
-    model.objects.filter(pk=pk).update(**fields)
-
-
-def upload_fail_file(model: type[Upload], pk: int, exc: Exception) -> None:
-    """The file as a whole cannot be read (format, columns): the message is the row-1 error."""
-    upload_fail(model, pk, message=str(exc), errors=[{"row": 1, "column": "", "message": str(exc)}])
-
-
-def upload_crash(model: type[Upload], pk: int, exc: BaseException) -> None:
-    """An unexpected error: its text can carry file content (a COPY error quotes the row, with
-    a name and an address), so users get a generic message with the upload id and the time;
-    the detail goes to the server log only. Written even if the database is restarting (the
-    usual cause): else the upload looks alive until its lease runs out."""
-    when = timezone.localtime()
-    log.error("%s %s failed", model._meta.label, pk, exc_info=exc)
-    message = gettext(
-        "Terjadi kesalahan sistem saat memproses unggahan #%(id)s (%(time)s). Data Anda "
-        "tidak hilang; kirim ulang berkas yang sama untuk memprosesnya lagi, atau hubungi "
-        "admin dengan menyebut nomor unggahan ini."
-    ) % {"id": pk, "time": when.strftime("%d-%m-%Y %H:%M %Z")}
-    write_through_outage(lambda: upload_fail(model, pk, message=message))
 
 
 class ErrorLog:
@@ -298,21 +228,18 @@ class ErrorLog:
 
 class Progress:
     """Rows and bytes read, written where a page can see them while the import is still inside
-    its transaction: on PostgreSQL through a second, autocommit connection (SKIP LOCKED, so it
-    never waits on the import's own row lock); on SQLite only between committed batches.
+    its transaction (jobs.runner.Run.beat: every write is also the run's heartbeat).
 
     Given the import's ErrorLog, also the rows accepted and rejected so far (every row read is
     one or the other), so that the page's "Diterima" grows with the import instead of staying
     0 until the end; `upload_done` then writes the final counts."""
 
-    def __init__(self, model: type[Upload], pk: int, table: Table, errors: ErrorLog | None = None):
-        self.model = model
-        self.table_name = model._meta.db_table
-        self.pk = pk
+    def __init__(self, run: Run, table: Table, errors: ErrorLog | None = None):
+        self.run = run
+        self.pk = run.job.pk
         self.table = table
         self.errors = errors
         self.rows = 0
-        self._side = SideConnection()
         self._next = PROGRESS_EVERY
 
     def tick(self, rows: int) -> None:
@@ -330,23 +257,7 @@ class Progress:
         return counts
 
     def write(self) -> None:
-        # Every write is also the run's heartbeat: a claim takes over only a silent run.
-        now = timezone.now()
-        counts = self.counts()
-        if connection.vendor != "postgresql":
-            if not connection.in_atomic_block:
-                self.model.objects.filter(pk=self.pk).update(**counts, heartbeat_at=now)
-            return
-        columns = ", ".join(f"{name} = %s" for name in counts)
-        self._side.execute(
-            f"UPDATE {self.table_name} SET {columns}, heartbeat_at = %s "
-            f"WHERE id = (SELECT id FROM {self.table_name} WHERE id = %s "
-            "FOR NO KEY UPDATE SKIP LOCKED)",
-            [*counts.values(), now, self.pk],
-        )
-
-    def close(self) -> None:
-        self._side.close()
+        self.run.beat(**self.counts())
 
 
 def uploads_rekey(*, hasher=None, rehashed: bool = False) -> int:

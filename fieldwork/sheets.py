@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 from typing import IO, Any
 
 from django.core.files import File
@@ -23,33 +24,22 @@ from candidates.models import Pair
 from electorate.parsing import COLUMNS as SUPPORT_COLUMNS
 from electorate.parsing import (
     FieldError,
-    FileFormatError,
     columns_match,
     parse_date,
     parse_nik,
     shown,
     table_open,
 )
-from electorate.uploads import (
-    ErrorLog,
-    Progress,
-    upload_claim,
-    upload_crash,
-    upload_done,
-    upload_fail_file,
-    upload_keep,
-    upload_open,
-)
-from fieldwork import findings
+from electorate.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
 from fieldwork.models import Record, Sheet, Stage, Task
 from fieldwork.records import Entry, record_entry
+from jobs.runner import Run, job_run
 from keys import keyring
 from keys.nik import nik_hash
 from staff.access import code_within, user_area
 
 REQUIRED = ("NIK", "HASIL", "METODE", "TANGGAL")
-# The chosen pair, and the columns some findings need (the findings table's, all dates).
-OPTIONAL = ("PASLON_PILIHAN", *findings.finding_columns())
+OPTIONAL = ("PASLON_PILIHAN", "TANGGAL_MENINGGAL")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "NIK": SUPPORT_COLUMNS["NIK"],
     "HASIL": ("HASIL", "HASIL VERIFIKASI", "HASIL VERFAK", "KETERANGAN HASIL"),
@@ -74,35 +64,25 @@ def sheet_keep(
 
 
 def sheet_run(*, sheet_id: int, today: dt.date | None = None) -> Sheet:
-    """Apply a pending sheet, as the user who uploaded it (a PPS only inside its kelurahan).
-    Returns the sheet as it stands; unchanged if another run holds it or it is done."""
-    if not upload_claim(Sheet, sheet_id):
-        return Sheet.objects.get(pk=sheet_id)
-    sheet = Sheet.objects.select_related("pair__election", "uploaded_by").get(pk=sheet_id)
+    """Apply a pending sheet as a leased job (jobs.runner), as the user who uploaded it (a PPS
+    only inside its kelurahan). Returns the sheet as it stands; unchanged if another run holds
+    it or it is done."""
+    load = partial(_sheet_load, today=today or timezone.localdate())
+    return job_run(Sheet, sheet_id, load, related=("pair__election", "uploaded_by"))
+
+
+def _sheet_load(run: Run[Sheet], *, today: dt.date) -> None:
+    sheet = run.job
     keyring.hasher(fresh=True)  # NIKs are matched under the database's current hash keys
     errors = ErrorLog()
-    progress = None
     accepted = 0
-    try:
-        with upload_open(sheet) as fh:
-            table = table_open(fh, name=sheet.original_name, size=sheet.size, row_error=errors.add)
-            cols = columns_match(table.header, REQUIRED, optional=OPTIONAL, aliases=COLUMNS)
-            progress = Progress(Sheet, sheet.pk, table)
-            for batch in _batches(table.rows(), progress):
-                accepted += _apply_batch(sheet, batch, cols, errors, today or timezone.localdate())
-        upload_done(
-            Sheet, sheet.pk, size=sheet.size, rows=progress.rows, accepted=accepted, errors=errors
-        )
-    except FileFormatError as exc:
-        upload_fail_file(Sheet, sheet.pk, exc)
-    except Exception as exc:
-        upload_crash(Sheet, sheet.pk, exc)
-        raise
-    finally:
-        if progress is not None:
-            progress.close()
-    sheet.refresh_from_db()
-    return sheet
+    with upload_open(sheet) as fh:
+        table = table_open(fh, name=sheet.original_name, size=sheet.size, row_error=errors.add)
+        cols = columns_match(table.header, REQUIRED, optional=OPTIONAL, aliases=COLUMNS)
+        progress = Progress(run, table)
+        for batch in _batches(table.rows(), progress):
+            accepted += _apply_batch(sheet, batch, cols, errors, today)
+    upload_done(run, progress, errors, accepted)
 
 
 def _batches(rows: Iterator[tuple[int, list[Any]]], progress: Progress) -> Iterator[list]:
@@ -137,7 +117,7 @@ def _parse_row(cells: list[Any], cols: dict[str, int]) -> tuple[str | None, Entr
     except FieldError as exc:
         problems.append(("NIK", exc.message))
     dates: dict[str, dt.date | None] = {}
-    for column in ("TANGGAL", *findings.finding_columns()):
+    for column in ("TANGGAL", "TANGGAL_MENINGGAL"):
         value = _cell(cells, cols, column)
         dates[column] = None
         if value not in ("", None):
@@ -170,7 +150,7 @@ def _parse_row(cells: list[Any], cols: dict[str, int]) -> tuple[str | None, Entr
         finding=str(_cell(cells, cols, "HASIL") or "").upper().replace(" ", "_"),
         method=str(_cell(cells, cols, "METODE") or "").upper().replace(" ", "_"),
         visited_on=dates["TANGGAL"],
-        deceased_on=dates.get("TANGGAL_MENINGGAL"),
+        deceased_on=dates["TANGGAL_MENINGGAL"],
         chosen_pair_id=chosen_id,
     )
     return nik, entry, problems

@@ -41,11 +41,11 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 from django.core.files import File
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
@@ -53,7 +53,6 @@ from candidates.models import Election, Pair, Supporter
 from electorate.parsing import (
     COLUMNS,
     FieldError,
-    FileFormatError,
     columns_match,
     parse_birth_date,
     parse_kelurahan,
@@ -62,7 +61,8 @@ from electorate.parsing import (
     table_open,
 )
 from electorate.regions import kelurahan_codes
-from electorate.uploads import ErrorLog, upload_fail_file, upload_keep, upload_open
+from electorate.uploads import ErrorLog, upload_keep, upload_open
+from jobs.runner import Run, job_run
 from keys import keyring
 from keys.nik import (
     birth_decrypt,
@@ -304,54 +304,55 @@ def registry_import(
     imported = Imported(job=job)
     if job.status == RegistryImport.Status.DONE:
         return imported
+    load = partial(_answers_load, election=election, imported=imported, by=by)
+    imported.job = job_run(RegistryImport, job.pk, load)
+    return imported
+
+
+def _answers_load(run: Run[RegistryImport], *, election: Election, imported: Imported, by) -> None:
+    """The load step (jobs.runner): every good row an answer, the import's end and its audit
+    event in one transaction."""
+    job = run.job
     errors = ErrorLog()
     accepted = 0
-    try:
-        with upload_open(job) as fh, transaction.atomic():
-            table = table_open(fh, name=job.original_name, size=job.size, row_error=errors.add)
-            cols = columns_match(
-                table.header, ANSWER_REQUIRED, optional=ANSWER_OPTIONAL, aliases=ANSWER_ALIASES
-            )
-            hasher = keyring.hasher(lock=True)  # the chain stays as it is until this commits
-            batch: list[RegistryAnswer] = []
-            for number, nik, found, alive, kelurahan, birth in _answers(
-                table, cols, errors, election, imported
-            ):
-                # The birth date as the supporter's is kept: never in the clear (keys.nik).
-                batch.append(
-                    RegistryAnswer(
-                        election=election, nik_hash=hasher.hash(nik), found=found, alive=alive,
-                        kelurahan_code=kelurahan, source=job, row_number=number,
-                        birth_hash=None if birth is None else hasher.hash(
-                            birth_hash_text(nik, birth)),
-                        minor=birth_minor(birth, voting_day=election.voting_day),
-                    )
-                )  # fmt: skip
-                if len(batch) >= BATCH:
-                    accepted += _store(batch)
-            accepted += _store(batch)
-            RegistryImport.objects.filter(pk=job.pk).update(
-                status=RegistryImport.Status.DONE,
-                rows_read=accepted + errors.count,
-                accepted=accepted,
-                rejected=errors.count,
-                errors=errors.items,
-                finished_at=timezone.now(),
-            )
-            audit_record(
-                "registry.imported",
-                actor=by,
-                area=election.region_id,
-                target=job,
-                data={"file": job.original_name, "sha256": job.sha256, "accepted": accepted,
-                      "rejected": errors.count, "found": imported.found,
-                      "not_found": imported.not_found, "deceased": imported.deceased},
+    with upload_open(job) as fh, transaction.atomic():
+        table = table_open(fh, name=job.original_name, size=job.size, row_error=errors.add)
+        cols = columns_match(
+            table.header, ANSWER_REQUIRED, optional=ANSWER_OPTIONAL, aliases=ANSWER_ALIASES
+        )
+        hasher = keyring.hasher(lock=True)  # the chain stays as it is until this commits
+        batch: list[RegistryAnswer] = []
+        for number, nik, found, alive, kelurahan, birth in _answers(
+            table, cols, errors, election, imported
+        ):
+            # The birth date as the supporter's is kept: never in the clear (electorate.nik).
+            batch.append(
+                RegistryAnswer(
+                    election=election, nik_hash=hasher.hash(nik), found=found, alive=alive,
+                    kelurahan_code=kelurahan, source=job, row_number=number,
+                    birth_hash=None if birth is None else hasher.hash(
+                        birth_hash_text(nik, birth)),
+                    minor=birth_minor(birth, voting_day=election.voting_day),
+                )
             )  # fmt: skip
-    except FileFormatError as exc:
-        upload_fail_file(RegistryImport, job.pk, exc)
-    job.refresh_from_db()
-    imported.job = job
-    return imported
+            if len(batch) >= BATCH:
+                accepted += _store(batch)
+        accepted += _store(batch)
+        run.done(
+            rows_read=accepted + errors.count,
+            accepted=accepted,
+            rejected=errors.count,
+            errors=errors.items,
+        )
+        audit_record(
+            "registry.imported",
+            actor=by,
+            area=election.region_id,
+            target=job,
+            data={"file": job.original_name, "sha256": job.sha256, "accepted": accepted,
+                  "rejected": errors.count, "found": imported.found,
+                  "not_found": imported.not_found, "deceased": imported.deceased},
+        )  # fmt: skip
 
 
 def _store(batch: list[RegistryAnswer]) -> int:
