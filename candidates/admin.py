@@ -8,14 +8,14 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Election, Pair, Supporter, SupportUpload, TeamMembership
-from candidates.services import (
+from candidates.elections import (
     ELECTION_DECIDING_FIELDS,
     election_settings_change,
     election_settings_check,
     election_settings_diff,
     election_validate,
 )
+from candidates.models import Election, Pair, Supporter, SupportUpload, TeamMembership
 from electorate.admin import UPLOAD_FIELDS, KeepHistoryAdmin, ReadOnlyAdmin
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Supporter
@@ -49,8 +50,10 @@ def roll_voting_day_follow(*, roll: VoterRoll, voting_day: Any) -> None:
             )
             % {
                 "roll": roll.name,
-                "day": roll.voting_day.strftime("%d-%m-%Y") if roll.voting_day else "-",
-                "voting_day": voting_day.strftime("%d-%m-%Y"),
+                "day": date_format(roll.voting_day, "SHORT_DATE_FORMAT")
+                if roll.voting_day
+                else "-",
+                "voting_day": date_format(voting_day, "SHORT_DATE_FORMAT"),
             },
             code="roll_ages",
         )

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from candidates import selectors
+from candidates.check_text import check_json
 from candidates.models import Pair
 from candidates.serializers import (
     ElectionOutput,
@@ -26,7 +27,7 @@ from candidates.serializers import (
     SupportUploadOutput,
 )
 from candidates.services import names_read_log, support_upload_submit
-from candidates.submission import check_json, check_latest
+from candidates.submission import check_latest
 from electorate.params import id_param
 from staff.access import may_see_names, q_within
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from candidates.kinds import level_choices
 from candidates.models import Election, Round, SupportUpload
 from electorate.models import Region, RollImport
 from electorate.uploads import upload_size_check
@@ -14,7 +15,14 @@ UPLOAD_EXTENSIONS = (".csv", ".xlsx")
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker: its value is always ISO (YYYY-MM-DD) whatever the locale's
+    input formats (id writes 27-11-2024, which an <input type=date> would drop). Every app's
+    date fields use this one."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ElectionForm(forms.Form):
@@ -30,7 +38,7 @@ class ElectionForm(forms.Form):
         help_text=_("Huruf kecil, angka dan tanda hubung, tanpa spasi; misalnya pilgub-dki-2024."),
     )
     region = forms.ModelChoiceField(label=_("Wilayah"), queryset=Region.objects.none())
-    level = forms.ChoiceField(label=_("Jenis pemilihan"), choices=Election.Level.choices)
+    level = forms.ChoiceField(label=_("Jenis pemilihan"), choices=level_choices)
     dpt = forms.IntegerField(
         label=_("Jumlah DPT pemilihan terakhir"),
         min_value=1,

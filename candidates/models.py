@@ -4,15 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from candidates.kinds import level_choices
 from electorate.models import Region, Upload, Voter, VoterRoll
 
 
 class Election(models.Model):
-    class Level(models.TextChoices):
-        GOVERNOR = "governor", _("Gubernur dan Wakil Gubernur")
-        REGENT = "regent", _("Bupati dan Wakil Bupati")
-        MAYOR = "mayor", _("Wali Kota dan Wakil Wali Kota")
-
     class RuleSet(models.TextChoices):
         # PKPU 8/2024 Art. 77(2): a repair covers the shortfall.
         RULES_2024 = "2024", _("2024: perbaikan sebanyak kekurangan")
@@ -22,7 +18,8 @@ class Election(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="elections")
-    level = models.CharField(max_length=10, choices=Level.choices)
+    # The kind of election: a key of candidates.kinds.KINDS, the one table of what it means.
+    level = models.CharField(max_length=10, choices=level_choices)
     dpt_count = models.PositiveIntegerField(_("jumlah DPT pemilihan terakhir"))
     voting_day = models.DateField(_("hari pemungutan suara"))
     rule_set = models.CharField(max_length=4, choices=RuleSet.choices, default=RuleSet.RULES_2024)
@@ -309,7 +306,7 @@ class Supporter(models.Model):
             ),
             models.Index(fields=["nik_hash"], name="supporter_nik_hash"),
             # Pattern operators: an area's supporters (`code = area OR code LIKE 'area.%'`,
-            # electorate.access.q_within) come from the index in any collation.
+            # staff.access.q_within) come from the index in any collation.
             models.Index(
                 fields=["kelurahan"], name="supporter_kelurahan", opclasses=["varchar_pattern_ops"]
             ),

@@ -14,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet, Sum
 
 from candidates.models import Election, Pair, Supporter, SupportUpload
+from electorate.areas import code_depth
 from electorate.models import Region, Role
 from keys.nik import nik_hash
 from staff.access import (
@@ -162,7 +163,7 @@ def area_choices(*, user, pair: Pair) -> list[tuple[str, str]]:
     top = pair.election.region_id if sees_whole_list(user=user, pair=pair) else user_area(user)
     if not top:
         return []
-    depth = top.count(".") + 1
+    depth = code_depth(top)
     regions = Region.objects.filter(
         code__startswith=top + ".", level__in=(depth + 1, depth + 2)
     ).order_by("code")

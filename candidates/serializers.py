@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from candidates.check_text import check_json
+from candidates.elections import election_threshold
 from candidates.models import Election, Pair, Round, SubmissionWindow, Supporter, SupportUpload
-from candidates.services import election_threshold
-from candidates.submission import check_json, upload_check
+from candidates.submission import upload_check
 
 
 class WindowOutput(serializers.ModelSerializer):

@@ -1,122 +1,44 @@
-"""Writes for elections, pairs and teams. Views, API, tasks and commands call these."""
+"""Writes for setting up elections, their windows, pairs and teams, rolls and lists. Views, API,
+tasks and commands call these (an election's deciding settings: candidates.elections)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from audit.trail import audit_record
-from candidates.ages import election_ages_follow
+from candidates.elections import (
+    ELECTION_DECIDING_FIELDS,
+    election_rounds_verified,
+    election_settings_change,
+    election_settings_check,
+    election_validate,
+)
 from candidates.intake import support_upload_create
+from candidates.kinds import election_kind
 from candidates.models import (
     Election,
     Pair,
     Round,
-    Standing,
     SubmissionWindow,
     Supporter,
     SupportUpload,
     TeamMembership,
 )
-from candidates.signals import election_changed
 from candidates.standing import pair_undecided_check
 from candidates.tasks import support_upload_task
-from candidates.thresholds import Threshold, threshold_compute
 from electorate.models import Region, Role, RollImport, StaffAssignment, VoterRoll
 from electorate.services import roll_import_submit
 from keys import keyring
 from keys.nik import supporter_context
-
-# The election each kind of region holds (UU 10/2016 Art. 1): a province elects a governor, a
-# kabupaten a regent (bupati), a kota a mayor (wali kota). One entry per kind: region_kind.
-LEVEL_FOR_REGION = {
-    "provinsi": Election.Level.GOVERNOR,
-    "kabupaten": Election.Level.REGENT,
-    "kota": Election.Level.MAYOR,
-}
-# The first word of a kab/kota's name says its kind: the Kemendagri tree writes "KAB. BOGOR",
-# "KAB. ADM. KEP. SERIBU", "KAB TIMOR TENGAH SELATAN", "KOTA BEKASI", "KOTA ADM. JAKARTA PUSAT".
-KABKOTA_NAME_WORDS = {"KAB": "kabupaten", "KABUPATEN": "kabupaten", "KOTA": "kota"}
-# Kemendagri numbers a province's kabupaten 01-69 and its kota 71-99 (for a region whose name
-# says neither, e.g. one typed in by hand; on the shipped tree both readings agree).
-FIRST_KOTA_NUMBER = 71
-
-
-def region_kind(region: Region) -> str | None:
-    """The region's kind, a key of LEVEL_FOR_REGION (provinsi, kabupaten, kota); None below
-    kab/kota. A kab/kota by the first word of its Kemendagri name, else by its code."""
-    if region.level == Region.Level.PROVINCE:
-        return "provinsi"
-    if region.level != Region.Level.KABKOTA:
-        return None
-    words = region.name.upper().replace(".", " ").split()
-    if words and words[0] in KABKOTA_NAME_WORDS:
-        return KABKOTA_NAME_WORDS[words[0]]
-    number = region.code.rsplit(".", 1)[-1]
-    return "kota" if number.isdigit() and int(number) >= FIRST_KOTA_NUMBER else "kabupaten"
-
-
-def election_validate(*, region: Region, level: str, dpt: int) -> None:
-    """Refuse (ValidationError, in Indonesian, with the fix) a DPT below one voter and an
-    election its region does not hold. A level mismatch carries code "level_mismatch" and the
-    right level in its params, for a caller to name its own way of choosing it."""
-    errors = []
-    if dpt is None or dpt < 1:
-        errors.append(
-            ValidationError(
-                _(
-                    "Jumlah DPT %(dpt)s tidak dapat dipakai: isi jumlah pemilih tetap pemilihan "
-                    "terakhir di wilayah ini, lebih dari 0 (misalnya 8252897 untuk DKI Jakarta "
-                    "2024); syarat minimal dukungan dihitung dari angka ini."
-                ),
-                code="dpt",
-                params={"dpt": dpt},
-            )
-        )
-    kind = region_kind(region)
-    if kind is None:
-        errors.append(
-            ValidationError(
-                _(
-                    "%(name)s (%(code)s) bukan provinsi, kabupaten atau kota: pemilihan diadakan "
-                    "di salah satunya. Pilih wilayah itu."
-                ),
-                code="region_level",
-                params={"name": region.name, "code": region.code},
-            )
-        )
-    elif level != LEVEL_FOR_REGION[kind]:
-        right = LEVEL_FOR_REGION[kind]
-        errors.append(
-            ValidationError(
-                _("%(name)s (%(code)s) adalah %(kind)s: pemilihannya %(label)s."),
-                code="level_mismatch",
-                params={
-                    "name": region.name,
-                    "code": region.code,
-                    "kind": kind,
-                    "label": right.label,
-                    "level": right.value,
-                },
-            )
-        )
-    if errors:
-        raise ValidationError(errors)
-
-
-def election_threshold(election: Election) -> Threshold:
-    """Governor: spread over the kab/kota of the province; regent/mayor: over its kecamatan."""
-    units = Region.objects.filter(parent_id=election.region_id).count()
-    return threshold_compute(level=election.level, dpt=election.dpt_count, spread_units=units)
 
 
 def election_create(
@@ -150,7 +72,7 @@ def election_create(
         )
     election_validate(region=region, level=level, dpt=dpt)
     defaults = dict(
-        name=name or f"Pemilihan {Election.Level(level).label} {region.name}",
+        name=name or f"Pemilihan {election_kind(level).label} {region.name}",
         region=region,
         level=level,
         dpt_count=dpt,
@@ -233,9 +155,9 @@ def window_check(*, pair: Pair, round: int, today: dt.date | None = None) -> Non
         )
         % {
             "round": Round(round).label.lower(),
-            "opens": window.opens.strftime("%d-%m-%Y"),
-            "closes": window.closes.strftime("%d-%m-%Y"),
-            "today": today.strftime("%d-%m-%Y"),
+            "opens": date_format(window.opens, "SHORT_DATE_FORMAT"),
+            "closes": date_format(window.closes, "SHORT_DATE_FORMAT"),
+            "today": date_format(today, "SHORT_DATE_FORMAT"),
         }
     )
 
@@ -360,176 +282,3 @@ def names_read_log(*, user, pair: Pair, what: str, rows: int, page: int | str = 
         target=pair,
         data={"what": what, "rows": rows, "page": page},
     )
-
-
-# --- the settings an election's outcomes depend on ------------------------------------------
-
-# Changed only through election_settings_change (reason, before and after on the trail) and
-# not at all once a verification has run for any pair of the election: the threshold (DPT,
-# level, region), the outcome of each reason (rule set, overrides, the civil-registry rule,
-# the rolls), who goes on to verification (the count-and-spread check), age (voting day), the
-# field's days. The admin routes its changes here (candidates/admin.py).
-ELECTION_DECIDING_FIELDS = (
-    "region",
-    "level",
-    "dpt_count",
-    "rule_set",
-    "reason_outcomes",
-    "voting_day",
-    "registry_confirmation",
-    "submission_check",
-    "roll",
-    "dp4_roll",
-    "verfak_days",
-    "bring_in_days",
-)
-REASON_MIN_CHARS = 10
-
-
-def election_rounds_verified(election: Election) -> set[int]:
-    """The rounds an administrative verification has finished for some pair of the election:
-    the verification layer writes each round's point ("vermin:N") in the pairs' standings
-    when a run ends (fieldwork.standing), read here without asking the layer above."""
-    points = Standing.objects.filter(pair__election=election, point__startswith="vermin:")
-    return {int(point.partition(":")[2]) for point in points.values_list("point", flat=True)}
-
-
-# How the messages name the settings whose model fields carry no Indonesian label.
-SETTING_LABELS = {
-    "region": _lazy("wilayah"),
-    "level": _lazy("jenis pemilihan"),
-    "rule_set": _lazy("aturan jumlah dukungan perbaikan"),
-    "reason_outcomes": _lazy("hasil per alasan"),
-    "roll": _lazy("DPT"),
-    "dp4_roll": _lazy("DP4"),
-}
-
-
-def _setting(name: str) -> models.Field:
-    return cast(models.Field, Election._meta.get_field(name))
-
-
-def _field_label(name: str) -> str:
-    return str(SETTING_LABELS.get(name) or _setting(name).verbose_name)
-
-
-def election_settings_check(
-    *, election: Election, fields: list[str], reason: str, rounds: Sequence[int] = ()
-) -> None:
-    """Refuse (ValidationError, Indonesian) a change of these deciding settings (and of these
-    rounds' submission windows): once a verification has run (for a window: of its round),
-    or without a reason of at least REASON_MIN_CHARS characters."""
-    verified = election_rounds_verified(election)
-    if fields and verified:
-        raise ValidationError(
-            _(
-                "%(election)s sudah diverifikasi (verifikasi administrasi telah selesai untuk "
-                "bakal pasangan calonnya): %(fields)s tidak dapat diubah lagi, karena hasil "
-                "verifikasi dihitung dengan pengaturan ini."
-            )
-            % {"election": election.name, "fields": ", ".join(_field_label(f) for f in fields)},
-            code="verified",
-        )
-    if late := sorted(set(rounds) & verified):
-        raise ValidationError(
-            _(
-                "Masa penyerahan %(rounds)s tidak dapat diubah: tahap itu sudah diverifikasi "
-                "(sudah diverifikasi untuk bakal pasangan calon pemilihan ini)."
-            )
-            % {"rounds": ", ".join(Round(r).label.lower() for r in late)},
-            code="verified",
-        )
-    if len(" ".join(str(reason or "").split())) < REASON_MIN_CHARS:
-        what = [_field_label(f) for f in fields] + [
-            _("masa penyerahan %(round)s") % {"round": Round(r).label.lower()} for r in rounds
-        ]
-        raise ValidationError(
-            _(
-                "Tulis alasan perubahan (paling sedikit %(n)s huruf), misalnya nomor keputusan "
-                "KPU yang mendasarinya: perubahan %(what)s tercatat di jejak audit bersama "
-                "alasannya."
-            )
-            % {"n": REASON_MIN_CHARS, "what": ", ".join(what)},
-            code="reason",
-        )
-
-
-def election_settings_diff(*, election: Election, fields: dict[str, Any]) -> dict[str, dict]:
-    """{name: {"before", "after"}} for each of `fields` whose value differs from the stored
-    one (foreign keys compared by id), computed here and never taken from a form's idea of
-    what changed (the admin's hidden initial values come from the browser)."""
-    unknown = set(fields) - set(ELECTION_DECIDING_FIELDS)
-    if unknown:
-        raise TypeError(f"not a deciding setting: {sorted(unknown)}")
-    moved = {}
-    for name, value in fields.items():
-        before = _setting(name).value_from_object(election)
-        after = value.pk if isinstance(value, models.Model) else value
-        if before != after:
-            moved[name] = {"before": before, "after": after}
-    return moved
-
-
-def election_settings_change(
-    *,
-    election: Election,
-    by: Any,
-    reason: str,
-    windows: dict[int, tuple[dt.date, dt.date]] | None = None,
-    **fields: Any,
-) -> Election:
-    """Change settings an election's outcomes depend on (ELECTION_DECIDING_FIELDS, and the
-    submission windows {round: (opens, closes)}), recording who, why, before and after
-    ("election.settings_changed"); refused once a verification has run
-    (election_settings_check). The pairs' stored standings then move
-    (signals.election_changed). Values equal to the stored ones are no change."""
-    with transaction.atomic():
-        current = Election.objects.select_for_update().get(pk=election.pk)
-        moved = election_settings_diff(election=current, fields=fields)
-        stored = {w.round: w for w in SubmissionWindow.objects.filter(election=current)}
-        moved_windows = {
-            round: (stored.get(round), opens, closes)
-            for round, (opens, closes) in (windows or {}).items()
-            if round not in stored or (stored[round].opens, stored[round].closes) != (opens, closes)
-        }
-        if not moved and not moved_windows:
-            return current
-        election_settings_check(
-            election=current, fields=list(moved), reason=reason, rounds=list(moved_windows)
-        )
-        for name, change in moved.items():
-            setattr(current, _setting(name).attname, change["after"])
-        if moved:
-            election_validate(region=current.region, level=current.level, dpt=current.dpt_count)
-            current.save(update_fields=list(moved))
-        if {"voting_day", "roll", "dp4_roll"} & set(moved):
-            election_ages_follow(election=current)  # ages are judged on the voting day
-        data: dict[str, Any] = {"reason": " ".join(reason.split()), "changes": moved}
-        if moved_windows:
-            data["windows"] = {}
-        for round, (window, opens, closes) in moved_windows.items():
-            if closes < opens:
-                raise ValidationError(
-                    _("Tanggal akhir penyerahan tidak boleh sebelum tanggal awalnya.")
-                )
-            SubmissionWindow.objects.update_or_create(
-                election=current, round=round, defaults={"opens": opens, "closes": closes,
-                                                         "set_by": _user_or_none(by)},
-            )  # fmt: skip
-            data["windows"][round] = {
-                "before": {"opens": window.opens, "closes": window.closes} if window else None,
-                "after": {"opens": opens, "closes": closes},
-            }
-        audit_record(
-            "election.settings_changed",
-            actor=by,
-            area=current.region_id,
-            target=current,
-            data=data,
-        )
-        election_changed.send(sender=Election, election=current)
-    return current
-
-
-def _user_or_none(by: Any) -> Any:
-    return by if getattr(by, "pk", None) else None

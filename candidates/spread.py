@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
 
+from candidates.kinds import SPREAD_LABELS, election_kind
 from candidates.models import Election, Pair, Supporter
+from electorate.areas import LEVEL_DEPTHS, code_length
 from electorate.models import Region
 
 
@@ -32,20 +34,28 @@ class Units:
     code_length: int
 
 
+def spread_regions(election: Election) -> QuerySet[Region]:
+    """The units the election's support is spread over: the regions at its kind's spread
+    level inside its region (candidates.kinds)."""
+    depth = election_kind(election).spread_depth
+    return Region.objects.filter(code__startswith=election.region_id + ".", level=depth)
+
+
 def election_units(election: Election) -> Units:
-    names = dict(
-        Region.objects.filter(parent_id=election.region_id)
-        .order_by("code")
-        .values_list("code", "name")
-    )
-    level = "kabkota" if election.level == Election.Level.GOVERNOR else "kecamatan"
+    kind = election_kind(election)
+    names = dict(spread_regions(election).order_by("code").values_list("code", "name"))
     # Kemendagri codes are fixed width per level: 31.71 for a kab/kota, 31.71.01 a kecamatan.
-    length = len(next(iter(names), "")) or len(election.region_id) + 3
-    return Units(level=level, names=names, code_length=length)
+    return Units(level=kind.spread_key, names=names, code_length=code_length(kind.spread_depth))
+
+
+def level_label(key: str) -> str:
+    """ "kabkota" -> kabupaten/kota, "kecamatan" -> kecamatan: a spread level as the pages,
+    messages and minutes name it."""
+    return str(SPREAD_LABELS[LEVEL_DEPTHS[key]])
 
 
 def unit_label(units: Units) -> str:
-    return _("kabupaten/kota") if units.level == "kabkota" else _("kecamatan")
+    return level_label(units.level)
 
 
 @dataclass(frozen=True)

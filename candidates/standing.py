@@ -22,6 +22,8 @@ The figures of a point (a dict):
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
+
 from candidates.models import Pair, Standing
 
 
@@ -63,7 +65,7 @@ def pair_undecided_check(pair: Pair) -> None:
         )
         % {
             "pair": pair.name,
-            "date": timezone.localtime(pair.decided_at).strftime("%d-%m-%Y"),
+            "date": date_format(timezone.localtime(pair.decided_at), "SHORT_DATE_FORMAT"),
             "result": results.get(pair.decision_result, pair.decision_result),
         }
     )

@@ -42,9 +42,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
+from candidates.check_text import check_message
 from candidates.models import (
     Pair,
     Round,
@@ -96,7 +98,7 @@ def _as_of_check(as_of: dt.date | None) -> dt.date:
     if as_of > today:
         raise ValidationError(
             _("Penelitian tidak dapat dicatat untuk tanggal yang belum tiba (%(day)s).")
-            % {"day": as_of.strftime("%d-%m-%Y")}
+            % {"day": date_format(as_of, "SHORT_DATE_FORMAT")}
         )
     return as_of
 
@@ -346,149 +348,6 @@ def _repair_figures(
         "meets_spread": spread_left == 0,
         "meets": shortfall == 0 and spread_left == 0,
         "upload": part,
-    }
-
-
-# --- what the team and the KPU are told ---------------------------------------------------------
-
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _day(iso: str | None) -> str:
-    return dt.date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else ""
-
-
-def check_message(check: SubmissionCheck) -> str:
-    """One paragraph in Indonesian: the figures, what they mean, what to do by when."""
-    f = check.figures
-    if check.round == Round.INITIAL:
-        return _initial_message(check, f)
-    return _repair_message(check, f)
-
-
-def _initial_message(check: SubmissionCheck, f: dict) -> str:
-    spread = f["spread"]
-    level = _("kabupaten/kota") if f["unit_level"] == "kabkota" else _("kecamatan")
-    figures = _(
-        "Daftar dukungan yang diserahkan memuat %(counted)s dukungan (syarat minimal "
-        "%(threshold)s), tersebar di %(achieved)s dari %(units)s %(level)s (syarat: "
-        "%(required)s)."
-    ) % {
-        "counted": _n(f["counted"]),
-        "threshold": _n(f["threshold"]),
-        "achieved": spread["achieved"],
-        "units": spread["units"],
-        "level": level,
-        "required": spread["required"],
-    }
-    parts = [figures]
-    if f["shortfall"]:
-        parts.append(_("Kurang %(n)s dukungan.") % {"n": _n(f["shortfall"])})
-    if spread["shortfall"]:
-        parts.append(
-            _("Kurang sebaran di %(n)s %(level)s lagi.")
-            % {"n": spread["shortfall"], "level": level}
-        )
-    if f.get("summary") is None:
-        parts.append(_("Formulir B.2-KWK belum diserahkan."))
-    elif f["differences"]:
-        parts.append(
-            _("Jumlah menurut B.2-KWK berbeda dengan daftar di %(n)s %(level)s.")
-            % {"n": len(f["differences"]), "level": level}
-        )
-    if check.status == Status.MEMENUHI:
-        parts.append(_("Memenuhi: dilanjutkan ke verifikasi administrasi."))
-    elif check.status == Status.DIKEMBALIKAN:
-        if check.deadline:
-            parts.append(
-                _(
-                    "Dikembalikan untuk dilengkapi paling lambat %(day)s (akhir masa "
-                    "penyerahan); setelah itu tidak dapat diperbaiki lagi."
-                )
-                % {"day": check.deadline.strftime("%d-%m-%Y")}
-            )
-        else:
-            parts.append(_("Dikembalikan untuk dilengkapi dalam masa penyerahan."))
-    else:
-        parts.append(
-            _(
-                "Masa penyerahan berakhir %(day)s dan daftar masih kurang: bakal pasangan calon "
-                "tidak dapat melanjutkan ke tahap verifikasi."
-            )
-            % {"day": _day((f.get("window") or {}).get("closes"))}
-        )
-    return " ".join(parts)
-
-
-def _repair_message(check: SubmissionCheck, f: dict) -> str:
-    owed = f["owed"]
-    level = _("kabupaten/kota") if f["unit_level"] == "kabkota" else _("kecamatan")
-    parts = [
-        _("%(round)s memuat %(counted)s dukungan; kewajiban perbaikan paling sedikit %(required)s.")
-        % {
-            "round": Round(check.round).label,
-            "counted": _n(f["counted"]),
-            "required": _n(owed["repair_required"]),
-        }
-    ]
-    if owed["spread_shortfall"]:
-        parts.append(
-            _("Sebaran: %(covered)s dari %(needed)s %(level)s yang masih kurang sudah terisi.")
-            % {
-                "covered": min(len(f["covered"]), owed["spread_shortfall"]),
-                "needed": owed["spread_shortfall"],
-                "level": level,
-            }
-        )
-    if f.get("upload"):
-        parts.append(_("Berkas ini menambah %(n)s dukungan.") % {"n": _n(f["upload"]["counted"])})
-    if f["shortfall"]:
-        parts.append(_("Kurang %(n)s dukungan.") % {"n": _n(f["shortfall"])})
-    if f["spread_left"]:
-        parts.append(
-            _("Kurang sebaran di %(n)s %(level)s lagi.") % {"n": f["spread_left"], "level": level}
-        )
-    if check.status == Status.MEMENUHI:
-        parts.append(_("Memenuhi kewajiban perbaikan."))
-    elif check.status == Status.DICATAT:
-        parts.append(
-            _(
-                "Kurang dari kewajiban perbaikan: dicatat dalam berita acara; verifikasi "
-                "administrasi tetap dilanjutkan."
-            )
-        )
-    elif check.status == Status.DIKEMBALIKAN:
-        deadline = check.deadline.strftime("%d-%m-%Y") if check.deadline else ""
-        parts.append(
-            _("Ditolak untuk diverifikasi sampai kewajiban perbaikan terpenuhi%(until)s.")
-            % {"until": (_(", paling lambat %(day)s") % {"day": deadline}) if deadline else ""}
-        )
-    else:
-        parts.append(
-            _(
-                "Masa penyerahan berakhir dan perbaikan masih kurang: bakal pasangan calon tidak "
-                "dapat melanjutkan ke tahap verifikasi."
-            )
-        )
-    return " ".join(parts)
-
-
-def check_json(check: SubmissionCheck | None) -> dict | None:
-    """The check as the commands and the API print it."""
-    if check is None:
-        return None
-    return {
-        "id": check.pk,
-        "pair": check.pair_id,
-        "round": check.round,
-        "status": check.status,
-        "status_label": str(Status(check.status).label),
-        "as_of": check.as_of.isoformat(),
-        "deadline": check.deadline.isoformat() if check.deadline else None,
-        "message": check_message(check),
-        **{k: v for k, v in check.figures.items() if k not in ("status", "deadline", "as_of")},
     }
 
 

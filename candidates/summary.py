@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Election, Pair, Round, SupportSummary
 from candidates.spread import Units, election_units, unit_label
+from electorate.areas import code_normalize
 from electorate.models import Region
 from electorate.parsing import (
     COLUMNS,
@@ -52,15 +53,7 @@ COUNT_RE = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 def area_code_normalize(value: Any) -> str:
     """'310101', '31.01.01', 3101 -> a dotted Kemendagri code ('' if not that shape)."""
-    text = str(int(value)) if isinstance(value, int | float) and value == int(value) else value
-    text = str(text).strip().replace(" ", "")
-    if text.isdigit() and len(text) in (2, 4, 6, 10):
-        cuts = [text[:2], text[2:4], text[4:6], text[6:]]
-        return ".".join(part for part in cuts if part)
-    parts = text.split(".")
-    if 1 <= len(parts) <= 4 and all(p.isdigit() for p in parts):
-        return text
-    return ""
+    return code_normalize(value)
 
 
 def parse_count(value: Any) -> int:

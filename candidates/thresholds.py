@@ -1,13 +1,12 @@
-"""Minimum support and spread from UU 10/2016 Art. 41, as a pure function of level and DPT."""
+"""Minimum support and spread from UU 10/2016 Art. 41, as a pure function of level and DPT
+(the bands are the kind's: candidates.kinds)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-# (DPT upper bound inclusive, percent); the last band has no upper bound.
-GOVERNOR_BANDS = ((2_000_000, 10.0), (6_000_000, 8.5), (12_000_000, 7.5), (None, 6.5))
-REGENT_MAYOR_BANDS = ((250_000, 10.0), (500_000, 8.5), (1_000_000, 7.5), (None, 6.5))
+from candidates.kinds import election_kind
 
 
 @dataclass(frozen=True)
@@ -19,8 +18,7 @@ class Threshold:
 
 
 def threshold_compute(*, level: str, dpt: int, spread_units: int) -> Threshold:
-    bands = GOVERNOR_BANDS if level == "governor" else REGENT_MAYOR_BANDS
-    percent = next(p for bound, p in bands if bound is None or dpt <= bound)
+    percent = election_kind(level).percent(dpt)
     # Integer arithmetic: 8,252,897 x 7.5% must round up to 618,968 with no float drift.
     tenths = round(percent * 10)
     threshold = -(-dpt * tenths // 1000)

@@ -15,6 +15,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
@@ -28,7 +29,7 @@ from verification.derived import list_counts
 
 
 def _d(value: dt.date) -> str:
-    return value.strftime("%d-%m-%Y")
+    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 def repair_owed(*, pair: Pair, standing: dict, today: dt.date | None = None) -> str | None:

@@ -28,10 +28,12 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from candidates.kinds import election_kind
 from candidates.models import Election, Pair, Round
 from candidates.standing import standing_read
 from decisions.models import Decision
 from documents.submission import penelitian_figures, repair_minimum_figures
+from electorate.areas import code_ancestor, code_depth
 from electorate.models import Region
 from fieldwork.counts import active_closures, kelurahan_counts
 from fieldwork.models import Result, Stage, Task
@@ -45,17 +47,16 @@ OUTSIDE = "luar"  # the row of supporters placed outside the election's region
 LEVEL_NAMES = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "kelurahan/desa"}
 
 
-def depth(code: str) -> int:
-    return code.count(".") + 1
-
-
 def levels_allowed(election: Election) -> list[str]:
     """Where minutes may be issued: the election's region and, for a governor election, each
-    of its kab/kota (the KPU Kab/Kota's recap of its part)."""
+    of its kab/kota (the KPU Kab/Kota's recap of its part): the kind's minutes levels."""
+    depths = election_kind(election).minutes_depths()
     codes = [election.region_id]
-    if election.level == Election.Level.GOVERNOR:
+    if len(depths) > 1:
         codes += list(
-            Region.objects.filter(parent_id=election.region_id)
+            Region.objects.filter(
+                code__startswith=election.region_id + ".", level__in=list(depths)[1:]
+            )
             .order_by("code")
             .values_list("code", flat=True)
         )
@@ -74,8 +75,8 @@ def figures_compute(*, pair: Pair, stage: str, round: int, area: str) -> dict:
     base = {
         "stage": stage,
         "round": round,
-        "area": {"code": area, "name": region.name, "level": depth(area)},
-        "unit_level": LEVEL_NAMES[depth(area) + 1],
+        "area": {"code": area, "name": region.name, "level": code_depth(area)},
+        "unit_level": LEVEL_NAMES[code_depth(area) + 1],
         "top": area == election.region_id,
     }
     if stage == "penelitian":  # the count-and-spread check of the list as submitted
@@ -98,7 +99,7 @@ def figures_compute(*, pair: Pair, stage: str, round: int, area: str) -> dict:
 def _unit_rows(per_kelurahan: dict[str, list[int]], area: str, *, top: bool, width: int):
     """Rows one level below `area`: every child region (zeros too), plus, at the election's
     level, the supporters placed outside it. Each row: {"code", "name", "counts": [...]}."""
-    unit_depth = depth(area) + 1
+    unit_depth = code_depth(area) + 1
     children = dict(
         Region.objects.filter(parent_id=area).order_by("code").values_list("code", "name")
     )
@@ -106,7 +107,7 @@ def _unit_rows(per_kelurahan: dict[str, list[int]], area: str, *, top: bool, wid
     outside = [0] * width
     for code, counts in per_kelurahan.items():
         if code_within(code, area):
-            unit = ".".join(code.split(".")[:unit_depth])
+            unit = code_ancestor(code, unit_depth)
             target = sums.setdefault(unit, [0] * width)
         elif top:
             target = outside

@@ -9,16 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.forms import DateInput
 from documents.models import Minutes
 from documents.services import Person
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
 
 PEOPLE_HELP = _("Satu orang per baris: Nama; Jabatan (misalnya: Wahyu Setiawan; Ketua).")
 

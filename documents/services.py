@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_checkpoint, audit_record
 from candidates.models import Pair
 from documents import submission
-from documents.figures import LEVEL_NAMES, depth, figures_compute
+from documents.figures import LEVEL_NAMES, figures_compute
 from documents.models import Minutes, MinutesPdf
 from documents.render import date_long, date_short, issuer_name, issuer_title, minutes_pdf
+from electorate.areas import code_depth
 from electorate.models import Region
 from electorate.text import bidi_strip
 from electorate.uploads import upload_keep, upload_open
@@ -251,4 +252,4 @@ def minutes_verify(*, minutes: Minutes, file: IO[bytes]) -> Verdict:
 
 
 def level_of(minutes: Minutes) -> str:
-    return LEVEL_NAMES[depth(minutes.region_id)]
+    return LEVEL_NAMES[code_depth(minutes.region_id)]

@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from candidates.check_text import check_message
 from candidates.models import Pair, Round, SubmissionCheck
-from candidates.submission import check_latest, check_message
+from candidates.submission import check_latest
 
 STAGE = "penelitian"
 TITLE = "PENELITIAN JUMLAH MINIMAL DUKUNGAN DAN PERSEBARAN BAKAL PASANGAN CALON PERSEORANGAN"
@@ -33,7 +35,7 @@ RESULT_LABELS = {
 
 
 def _day(iso: str | None) -> str:
-    return dt.date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else ""
+    return date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT") if iso else ""
 
 
 def penelitian_figures(*, pair: Pair, top: bool) -> dict:
@@ -108,7 +110,7 @@ def penelitian_figures(*, pair: Pair, top: bool) -> dict:
             "declared_total": f.get("declared_total"),
             "differences": [names.get(code, code) for code in f.get("differences") or []],
             "window_closes": _day((f.get("window") or {}).get("closes")),
-            "deadline": check.deadline.strftime("%d-%m-%Y") if check.deadline else "",
+            "deadline": date_format(check.deadline, "SHORT_DATE_FORMAT") if check.deadline else "",
             "message": check_message(check),
         },
     }

@@ -1,19 +1,38 @@
 """The arithmetic of Kemendagri region codes, written once: `31.71.01.1001` is a kelurahan
-(depth 4) in kecamatan `31.71.01` (3), kab/kota `31.71` (2), province `31` (1)."""
+(depth 4) in kecamatan `31.71.01` (3), kab/kota `31.71` (2), province `31` (1). Every app
+reads codes through these functions; none splits a code on its dots itself."""
 
 from __future__ import annotations
 
+from typing import Any
+
 PROVINCE, KABKOTA, KECAMATAN, KELURAHAN = 1, 2, 3, 4
+# Kemendagri codes are fixed width per level: 2 digits, then 2, 2 and 4 (31.71.01.1001).
+DIGITS = (2, 2, 2, 4)
+# The key a figure names a level by ("unit_level" of the standing, the red flags).
+LEVEL_KEYS = {
+    PROVINCE: "provinsi",
+    KABKOTA: "kabkota",
+    KECAMATAN: "kecamatan",
+    KELURAHAN: "kelurahan",
+}
+LEVEL_DEPTHS = {key: depth for depth, key in LEVEL_KEYS.items()}
 
 
-def code_depth(code: str) -> int:
-    """1 province, 2 kab/kota, 3 kecamatan, 4 kelurahan/desa."""
-    return code.count(".") + 1
+def code_depth(code: str | None) -> int:
+    """1 province, 2 kab/kota, 3 kecamatan, 4 kelurahan/desa; 0 for "" or None (everywhere)."""
+    return code.count(".") + 1 if code else 0
 
 
 def code_ancestor(code: str, depth: int) -> str:
     """The region holding `code` at `depth` (the code itself when it is not deeper)."""
     return ".".join(code.split(".")[:depth])
+
+
+def code_parent(code: str) -> str | None:
+    """The region one level up; None for a province."""
+    head, dot, _tail = code.rpartition(".")
+    return head if dot else None
 
 
 def code_within(code: str, area: str | None) -> bool:
@@ -27,3 +46,40 @@ def code_prefixes(code: str) -> list[str]:
     """31.71.01.1001 -> [31, 31.71, 31.71.01, 31.71.01.1001]: the region and its ancestors."""
     parts = code.split(".")
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def code_length(depth: int) -> int:
+    """How many characters a code of `depth` has (31.71.01 is 8): a deeper code begins with
+    its ancestor's, so an ancestor is also its first code_length(depth) characters (SQL substr)."""
+    return sum(DIGITS[:depth]) + depth - 1
+
+
+def code_sort_key(code: str) -> list[int]:
+    """Codes in the order of their numbers, level by level."""
+    return [int(part) for part in code.split(".")]
+
+
+def code_digits(code: str) -> str:
+    """31.71.01 -> 317101: the code as the NIK's leading digits write it."""
+    return code.replace(".", "")
+
+
+def code_normalize(value: Any, depths: tuple[int, ...] = (1, 2, 3, 4)) -> str:
+    """'3171011001', 3171011001.0, '31.71.01.1001' -> '31.71.01.1001': a dotted code of one of
+    `depths` from its digits or its dotted form ('' if it is not that shape)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == int(value):
+        value = int(value)
+    text = str(value).strip().replace(" ", "")
+    if text.isdigit():
+        for depth in depths:
+            if len(text) == sum(DIGITS[:depth]):
+                cuts, start = [], 0
+                for width in DIGITS[:depth]:
+                    cuts.append(text[start : start + width])
+                    start += width
+                return ".".join(cuts)
+        return ""
+    parts = text.split(".")
+    if len(parts) in depths and all(p.isdigit() for p in parts):
+        return text
+    return ""

@@ -26,13 +26,15 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.elections import election_threshold
+from candidates.kinds import election_kind
 from candidates.models import Election, Pair, Round, Standing, Supporter
-from candidates.services import election_threshold
-from electorate.areas import code_ancestor
+from candidates.spread import spread_regions
+from electorate.areas import LEVEL_KEYS, code_ancestor
 from fieldwork.models import Result, Stage, Task
 from verification.models import VerificationResult, VerificationRun
 from verification.placement import PLACE
-from verification.rules import REPAIR_MULTIPLIER, Reason
+from verification.rules import Reason
 
 SUPPORTER = Supporter._meta.db_table
 TASK = Task._meta.db_table
@@ -48,9 +50,9 @@ STATUS_LABELS = {
 
 
 def spread_depth(election: Election) -> int:
-    """The level the spread is counted at: kab/kota of a province (governor), kecamatan of a
-    kab/kota (regent, mayor)."""
-    return 2 if election.level == Election.Level.GOVERNOR else 3
+    """The level the spread is counted at (the election kind's: kab/kota of a province for a
+    governor, kecamatan of a kab/kota for a regent or a mayor)."""
+    return election_kind(election).spread_depth
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:
@@ -153,7 +155,7 @@ def standing_compute(*, pair: Pair) -> dict:
     for code, n in per.items():
         unit = code_ancestor(code, depth)
         units[unit] = units.get(unit, 0) + n
-    all_units = _spread_units(election, depth)
+    all_units = _spread_units(election)
     ms = sum(per.values())
     achieved = len(units)
     shortfall = max(0, threshold.threshold - ms)
@@ -177,7 +179,7 @@ def standing_compute(*, pair: Pair) -> dict:
             "required": threshold.spread_required,
             "achieved": achieved,
             "units": threshold.spread_units,
-            "unit_level": "kabkota" if depth == 2 else "kecamatan",
+            "unit_level": LEVEL_KEYS[depth],
             "meets": spread_shortfall == 0,
             "shortfall": spread_shortfall,
             "reached": sorted(units),
@@ -185,7 +187,7 @@ def standing_compute(*, pair: Pair) -> dict:
             "by_unit": dict(sorted(units.items())),
         },
         "shortfall": shortfall,
-        "repair_required": shortfall * REPAIR_MULTIPLIER.get(election.rule_set, 1),
+        "repair_required": election_kind(election).repair_required(shortfall, election.rule_set),
         "repair_owed": _repair_owed(stage, meets),
         "meets": meets,
         "status": status,
@@ -195,15 +197,8 @@ def standing_compute(*, pair: Pair) -> dict:
     }
 
 
-def _spread_units(election: Election, depth: int) -> list[str]:
-    from electorate.models import Region
-
-    level = Region.Level.KABKOTA if depth == 2 else Region.Level.KECAMATAN
-    return list(
-        Region.objects.filter(code__startswith=election.region_id + ".", level=level)
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
+def _spread_units(election: Election) -> list[str]:
+    return list(spread_regions(election).order_by("code").values_list("code", flat=True))
 
 
 def _repair_owed(stage: dict, meets: bool) -> int | None:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.forms import DateInput
 from objections.lookup import (
     NAME_MAX,
     NameInputError,
@@ -17,13 +18,6 @@ from objections.lookup import (
 )
 from objections.models import Objection, Step
 from objections.statements import statement_check
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):

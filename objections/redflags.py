@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair
@@ -116,7 +117,7 @@ def _pct(share: float) -> str:
 
 
 def _local_date(hour: dt.datetime) -> str:
-    return timezone.localtime(hour).strftime("%d-%m-%Y")
+    return date_format(timezone.localtime(hour), "SHORT_DATE_FORMAT")
 
 
 def _walked(rows) -> dict[tuple[str, str], dict]:

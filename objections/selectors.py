@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 
 from candidates import selectors as candidates
 from candidates.models import Pair
+from electorate.areas import KABKOTA, code_ancestor
 from objections.models import Objection
 from staff.access import code_within, is_commission, is_supervisor, q_within, user_area
 
@@ -29,7 +30,7 @@ def may_file(user) -> bool:
 
 def objection_owner(objection: Objection) -> str:
     """The KPU that handles it: the kab/kota of the supporter's place."""
-    return ".".join(objection.region_code.split(".")[:2])
+    return code_ancestor(objection.region_code, KABKOTA)
 
 
 def may_handle(*, user, objection: Objection) -> bool:

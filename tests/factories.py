@@ -133,7 +133,7 @@ class ElectionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"pilgub-dki-{n}")
     name = factory.Sequence(lambda n: f"Pemilihan Gubernur DKI Jakarta {n}")
     region = _region_by_code()
-    level = Election.Level.GOVERNOR
+    level = "governor"  # candidates.kinds.GOVERNOR
     dpt_count = 8_252_897
     voting_day = dt.date(2024, 11, 27)
     roll = factory.SubFactory(

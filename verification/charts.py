@@ -21,6 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from electorate.areas import code_parent
+
 COLOURS = {"MS": "#1e7b45", "BMS": "#d48a00", "TMS": "#b3261e"}
 BMS_LIGHT = "#f3d9a4"
 TRACK = "#e6e9ee"
@@ -324,7 +326,7 @@ def tree_children(by_region: dict, parent: str) -> list[dict]:
     kab/kota of a province, the kecamatan of a kab/kota, the kelurahan of a kecamatan."""
     found = []
     for kab, kab_entry in by_region.items():
-        if kab.rsplit(".", 1)[0] == parent:
+        if code_parent(kab) == parent:
             found.append(_node_counts(kab, kab_entry))
         for kec, kec_entry in (kab_entry.get("kecamatan") or {}).items():
             if kab == parent:

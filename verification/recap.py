@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from candidates.elections import election_threshold
+from candidates.kinds import election_kind
 from candidates.models import Election, Pair, Standing
-from candidates.services import election_threshold
+from candidates.spread import spread_regions
 from candidates.standing import standing_read
+from electorate.areas import KABKOTA, KECAMATAN, code_ancestor
 from electorate.models import Region
 from staff.access import code_within
 from verification.derived import recap_groups
@@ -42,7 +45,7 @@ def _names(codes: set[str], region_code: str) -> dict[str, str]:
 
 def _tree_add(by_region: dict, codes: set[str], kel: str, outcome: str, n: int) -> None:
     """Count n supporters of a kelurahan in it, its kecamatan and its kab/kota."""
-    kab, kec = ".".join(kel.split(".")[:2]), ".".join(kel.split(".")[:3])
+    kab, kec = code_ancestor(kel, KABKOTA), code_ancestor(kel, KECAMATAN)
     codes.update((kab, kec, kel))
     kab_entry = by_region.setdefault(kab, {**_empty(), "kecamatan": {}})
     kec_entry = kab_entry["kecamatan"].setdefault(kec, {**_empty(), "kelurahan": {}})
@@ -63,12 +66,11 @@ def _tree_name(by_region: dict, names: dict[str, str]) -> None:
                 kel_entry["name"] = names.get(kel, "")
 
 
-def _units(election: Election, depth: int, unit_ms: dict[str, int], area: str | None) -> list:
+def _units(election: Election, unit_ms: dict[str, int], area: str | None) -> list:
     """Every spread unit of the election's region (kab/kota of a province, kecamatan of a
     kab/kota) that lies in the area or holds it, with the MS that counts there (the
     standing's): what the spread chart draws."""
-    level = Region.Level.KABKOTA if depth == 2 else Region.Level.KECAMATAN
-    units = Region.objects.filter(code__startswith=election.region_id + ".", level=level)
+    units = spread_regions(election)
     return [
         {"code": code, "name": name, "MS": unit_ms.get(code, 0)}
         for code, name in units.order_by("code").values_list("code", "name")
@@ -95,7 +97,7 @@ def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = No
     """
     election: Election = pair.election
     threshold = election_threshold(election)
-    unit_depth = 2 if election.level == Election.Level.GOVERNOR else 3
+    kind = election_kind(election)
 
     scope = _empty()
     scope_reasons = {r.name: 0 for r in Reason}
@@ -159,10 +161,10 @@ def recap_compute(*, pair: Pair, round: int | None = None, area: str | None = No
             "required": threshold.spread_required,
             "achieved": spread.get("achieved"),
             "units": threshold.spread_units,
-            "unit_level": "kabkota" if unit_depth == 2 else "kecamatan",
+            "unit_level": kind.spread_key,
             "meets": spread.get("meets"),
             "shortfall": spread.get("shortfall"),
-            "by_unit": _units(election, unit_depth, unit_ms, area),
+            "by_unit": _units(election, unit_ms, area),
         },
         "shortfall": held["shortfall"] if held else None,
         "rule_set": election.rule_set,

@@ -24,6 +24,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair, Supporter
+from electorate.areas import KABKOTA, code_ancestor
 from electorate.models import Region, Voter
 from verification.models import VerificationResult
 from verification.placement import COUNTED, PLACE
@@ -73,7 +74,7 @@ def _share_flags(pair: Pair, conf: dict) -> list[dict]:
     counts: dict[str, dict[str, list[int]]] = {"kabkota": {}, "kelurahan": {}}
     for index, rows in ((0, supporters), (1, voters)):
         for code, n in rows:
-            for level, key in (("kabkota", code[:5]), ("kelurahan", code)):
+            for level, key in (("kabkota", code_ancestor(code, KABKOTA)), ("kelurahan", code)):
                 counts[level].setdefault(key, [0, 0])[index] += n
     flags = []
     for level in ("kabkota", "kelurahan"):

@@ -82,7 +82,6 @@ RULE_SET_OUTCOMES: dict[str, dict[Reason, str]] = {
     "2024": DEFAULT_OUTCOMES,
     "2015": DEFAULT_OUTCOMES,
 }
-REPAIR_MULTIPLIER = {"2024": 1, "2015": 2}
 
 
 def reason_outcomes(election) -> dict[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Lookup, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair, Round, Supporter
@@ -339,6 +340,6 @@ def roll_import_use(imp) -> str | None:
             ) % {
                 "pair": run.pair.name,
                 "n": run_number(run),
-                "date": run.started_at.strftime("%d-%m-%Y"),
+                "date": date_format(run.started_at, "SHORT_DATE_FORMAT"),
             }
     return None

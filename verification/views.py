@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from candidates import selectors as candidates
+from candidates.check_text import check_message
 from candidates.models import Pair, Round
 from candidates.paging import ListPaginator
 from candidates.services import names_read_log
-from candidates.submission import check_latest, check_message
+from candidates.submission import check_latest
+from electorate.areas import code_depth, code_parent
 from electorate.models import Region
 from replica.scope import replica_reads
 from staff.access import (
@@ -56,7 +58,7 @@ def recap_rows_focused(rows: list[dict], focus: str) -> tuple[list[dict], bool]:
     kept = []
     for row in rows:
         code, level = row["code"], row["level"]
-        parent = code.rsplit(".", 1)[0]
+        parent = code_parent(code) or ""
         if level == 1 or code_within(focus, parent):
             open_ = bool(focus) and code_within(focus, code)
             kept.append(dict(row, drill=level < 3, open=open_, up=parent if level > 1 else ""))
@@ -71,7 +73,7 @@ def flags_for_display(flags: list[dict]) -> list[dict]:
             flag["share_pct"] = 100 * flag["share"]
             flag["limit_pct"] = 100 * flag["limit"]
         if flag.get("region"):
-            level = flag["region"].count(".") + 1
+            level = code_depth(flag["region"])
             flag["region_level"] = Region.Level(level).label if level in Region.Level else ""
     return flags
 

@@ -21,8 +21,8 @@ import pytest
 from django.core.files import File
 from django.urls import reverse
 
+from candidates import kinds
 from candidates.intake import support_upload_create, support_upload_run
-from candidates.models import Election
 from candidates.services import election_create, election_roll_ensure, pair_create
 from electorate.models import Role
 from electorate.regions import regions_load
@@ -77,7 +77,7 @@ def dki_case(transactional_db, tmp_path, eager):
     election = election_create(
         slug="pilgub-dki-2024",
         region_code="31",
-        level=Election.Level.GOVERNOR,
+        level=kinds.GOVERNOR,
         dpt=8_252_897,
         voting_day=VOTING_DAY,
         name="Pemilihan Gubernur dan Wakil Gubernur DKI Jakarta 2024",

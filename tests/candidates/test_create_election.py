@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from candidates.elections import region_kind
 from candidates.models import Election
-from candidates.services import election_create, region_kind
+from candidates.services import election_create
 from electorate.models import Region
 from electorate.regions import regions_source
 from tests.factories import RegionFactory

@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.models import Event
+from candidates.elections import election_threshold
 from candidates.models import Election, Standing, SubmissionWindow
-from candidates.services import election_threshold
 from electorate.models import Role, StaffAssignment
 from tests.verification.case import verify
 
@@ -120,7 +120,7 @@ def test_a_name_changed_in_the_admin_is_an_event_with_before_and_after(client, w
 
 
 def test_the_service_records_who_why_before_and_after(world):
-    from candidates.services import election_settings_change
+    from candidates.elections import election_settings_change
 
     election = world.governor_pair.election
     election_settings_change(
@@ -142,7 +142,7 @@ def test_the_service_records_who_why_before_and_after(world):
 
 @pytest.mark.parametrize("reason", ["", "   ", "salah"])
 def test_the_service_refuses_a_change_without_a_real_reason(world, reason):
-    from candidates.services import election_settings_change
+    from candidates.elections import election_settings_change
 
     election = world.governor_pair.election
     with pytest.raises(ValidationError, match="alasan"):
@@ -152,7 +152,7 @@ def test_the_service_refuses_a_change_without_a_real_reason(world, reason):
 
 
 def test_the_service_refuses_once_any_pair_of_the_election_was_verified(world):
-    from candidates.services import election_settings_change
+    from candidates.elections import election_settings_change
 
     election, pair = world.objects["a"]["election"], world.objects["a"]["pair"]
     verify(pair)
@@ -165,7 +165,7 @@ def test_the_service_refuses_once_any_pair_of_the_election_was_verified(world):
 def test_a_change_moves_the_stored_standing_of_every_pair(world):
     """The threshold in a pair's stored standing follows the DPT (fieldwork answers the
     candidates.signals.election_changed signal)."""
-    from candidates.services import election_settings_change
+    from candidates.elections import election_settings_change
 
     pair = world.governor_pair
     Standing.objects.create(pair=pair, point="now", figures={"threshold": 618_968})

@@ -19,9 +19,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from candidates.check_text import check_message
 from candidates.models import SubmissionCheck, SubmissionWindow
 from candidates.standing import standing_read
-from candidates.submission import REPAIR_SHORT, check_latest, check_message, upload_check
+from candidates.submission import REPAIR_SHORT, check_latest, upload_check
 from tests.factories import (
     ElectionFactory,
     PairFactory,

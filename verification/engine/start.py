@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from candidates.models import Election, Pair, Round, Supporter, SupportUpload
@@ -80,8 +81,10 @@ def _rolls_voting_day_check(election: Election) -> None:
             )
             % {
                 "roll": roll.name,
-                "day": roll.voting_day.strftime("%d-%m-%Y") if roll.voting_day else "-",
-                "voting_day": election.voting_day.strftime("%d-%m-%Y"),
+                "day": date_format(roll.voting_day, "SHORT_DATE_FORMAT")
+                if roll.voting_day
+                else "-",
+                "voting_day": date_format(election.voting_day, "SHORT_DATE_FORMAT"),
             }
         )
 

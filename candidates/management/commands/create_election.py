@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from candidates.elections import election_threshold
+from candidates.kinds import KINDS
 from candidates.models import Election
-from candidates.services import election_create, election_threshold
+from candidates.services import election_create
 
 
 def _date(value: str) -> dt.date:
@@ -36,7 +38,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--slug", required=True)
         parser.add_argument("--region", required=True, help="kode wilayah, mis. 31 atau 31.71")
-        parser.add_argument("--level", required=True, choices=Election.Level.values)
+        parser.add_argument("--level", required=True, choices=list(KINDS))
         parser.add_argument("--dpt", required=True, type=int, help="jumlah DPT pemilihan terakhir")
         parser.add_argument("--voting-day", required=True, type=_date)
         parser.add_argument("--name", default="")

@@ -8,9 +8,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from candidates.check_text import check_json
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Pair, Round
-from candidates.submission import check_json, upload_check
+from candidates.submission import upload_check
 
 
 class Command(BaseCommand):

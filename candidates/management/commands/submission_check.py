@@ -23,8 +23,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from candidates.check_text import check_json
 from candidates.models import Pair, Round, SupportSummary
-from candidates.submission import check_json, submission_check_run
+from candidates.submission import submission_check_run
 from candidates.summary import summary_submit
 
 

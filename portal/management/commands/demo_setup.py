@@ -23,15 +23,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from candidates import kinds
+from candidates.elections import election_threshold
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Election, Supporter, TeamMembership
-from candidates.services import (
-    election_create,
-    election_roll_ensure,
-    election_threshold,
-    pair_create,
-    window_set,
-)
+from candidates.services import election_create, election_roll_ensure, pair_create, window_set
 from electorate.models import Region, Role, StaffAssignment
 from electorate.regions import regions_load
 from electorate.roll_import import roll_import_create, roll_import_run
@@ -102,7 +98,7 @@ class Command(BaseCommand):
         election = election_create(
             slug="pilgub-dki-2024",
             region_code="31",
-            level=Election.Level.GOVERNOR,
+            level=kinds.GOVERNOR,
             dpt=8_252_897,
             voting_day=VOTING_DAY,
             name="Pemilihan Gubernur dan Wakil Gubernur DKI Jakarta 2024",

@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from candidates.elections import election_settings_change
 from candidates.models import Supporter
-from candidates.services import election_settings_change
 from electorate.models import VoterRoll
 from tests.factories import make_nik
 from tests.verification.case import verdict, verify

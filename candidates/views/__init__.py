@@ -1,0 +1,1 @@
+"""The candidates pages, by concern: elections (and pairs, teams, supporters), uploads, rolls."""
