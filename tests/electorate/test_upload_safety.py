@@ -192,6 +192,21 @@ def database_shared(tmp_path: Path):
         copy.backup(connection.connection)
 
 
+def parent_keys(settings) -> dict[str, str]:
+    """The parent's keys for a child process: a child given its own PILKADA_VAR_DIR would draw
+    demo keys of its own and could not open the parent's encrypted uploads."""
+
+    def ring(keys: list[tuple[str, str]]) -> str:
+        return ",".join(f"{key_id}:{secret}" for key_id, secret in keys)
+
+    return {
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "NIK_HMAC_KEYS": ring(settings.NIK_HMAC_KEYS),
+        "NIK_ENCRYPTION_KEYS": ring(settings.NIK_ENCRYPTION_KEYS),
+        "AUDIT_KEYS": ring(settings.AUDIT_KEYS),
+    }
+
+
 def run_in_child(importer: str, pk: int, tmp_path: Path, settings, **env: str) -> dict:
     """Run `importer` on upload `pk` in a child with 1 GB of address space; its report."""
     with database_shared(tmp_path) as url:
@@ -210,6 +225,7 @@ def run_in_child(importer: str, pk: int, tmp_path: Path, settings, **env: str) -
                 "MEDIA_ROOT": str(settings.MEDIA_ROOT),
                 "CELERY_TASK_ALWAYS_EAGER": "1",
                 "PILKADA_VAR_DIR": str(tmp_path / "var"),
+                **parent_keys(settings),
                 **env,
             },
             capture_output=True,
@@ -635,6 +651,7 @@ def test_a_worker_killed_while_reading_leaves_no_plaintext_behind(pair, tmp_path
                 "MEDIA_ROOT": str(settings.MEDIA_ROOT),
                 "TMPDIR": str(directory),
                 "PILKADA_VAR_DIR": str(tmp_path / "var"),
+                **parent_keys(settings),
             },
             stdout=subprocess.PIPE,
             text=True,
