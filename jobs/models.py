@@ -16,7 +16,7 @@ The lease of each kind is read from one table, settings.JOB_LEASE_SECONDS.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from django.conf import settings
 from django.db import models
@@ -32,7 +32,8 @@ class LeasedJobQuerySet(models.QuerySet):
     def claimable(self) -> LeasedJobQuerySet:
         """Jobs a worker may claim: pending, or running and silent for longer than the lease.
         A job that never beat counts from its claim (rows from before heartbeats existed)."""
-        stale = timezone.now() - dt.timedelta(seconds=self.model.lease_seconds())
+        model = cast("type[LeasedJob]", self.model)
+        stale = timezone.now() - dt.timedelta(seconds=model.lease_seconds())
         silent = (
             models.Q(heartbeat_at__lt=stale)
             | models.Q(heartbeat_at__isnull=True, started_at__lt=stale)
@@ -111,7 +112,7 @@ class LeasedJob(models.Model):
         the one caller whose UPDATE changed the row, None for everyone else."""
         now = timezone.now()
         changed = (
-            cls._default_manager.claimable()  # type: ignore[attr-defined]
+            cls._default_manager.claimable()
             .filter(pk=pk)
             .update(
                 status=RUNNING,
@@ -127,7 +128,7 @@ class LeasedJob(models.Model):
     @classmethod
     def claim_next(cls: type[J], among: models.QuerySet) -> tuple[J, dt.datetime] | None:
         """The first of `among` (in its order) that this caller wins, with its token."""
-        for job in among.filter(pk__in=cls._default_manager.claimable().values("pk")):  # type: ignore[attr-defined]
+        for job in among.filter(pk__in=cls._default_manager.claimable().values("pk")):
             token = cls.claim(job.pk)
             if token is not None:
                 return job, token
@@ -172,7 +173,7 @@ class LeasedJob(models.Model):
         """A failed run, or a running one (only a dead one with `dead_only`), back to pending:
         the next run does it again (idempotently)."""
         stuck = (
-            cls._default_manager.claimable().exclude(status=PENDING)  # type: ignore[attr-defined]
+            cls._default_manager.claimable().exclude(status=PENDING)
             if dead_only
             else cls._default_manager.filter(status=RUNNING)
         )

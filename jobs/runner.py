@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -86,8 +86,8 @@ def job_run(model: type[J], pk: int, load: Load, *, related: tuple[str, ...] = (
     was if another run holds it or it is finished."""
     token = model.claim(pk)
     if token is None:
-        return model._default_manager.get(pk=pk)
-    job = model._default_manager.select_related(*related).get(pk=pk)
+        return cast(J, model._default_manager.get(pk=pk))
+    job = cast(J, model._default_manager.select_related(*related).get(pk=pk))
     _protocol(model, job, token, load)
     job.refresh_from_db()
     return job
@@ -106,11 +106,12 @@ def job_take(model: type[J], among: models.QuerySet, load: Load) -> J | None:
 
 def _protocol(model: type[J], job: J, token: dt.datetime, load: Load) -> None:
     run = Run(model, job, token)
+    failures: tuple[type[BaseException], ...] = (JobFailed, *model.failures)
     try:
         fields = load(run)
         if not run.finished:
             run.done(**(fields or {}))
-    except (JobFailed, *model.failures) as exc:
+    except failures as exc:
         message = str(exc)
         model.fail(job.pk, token, message=message, **model.failure_fields(message))
     except BaseException as exc:
