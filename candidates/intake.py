@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from django.core.files import File
 from django.db import connection, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
@@ -369,8 +370,9 @@ def support_upload_run(*, upload_id: int, load: Loader | None = None) -> Support
         log.info(
             "unggahan dukungan #%s: %s baris dimuat dalam %s detik",
             upload.pk,
-            _thousands(upload.accepted),
-            f"{timing[-1]:.1f}".replace(".", ","),
+            # 16.808 and 2,5: log lines read like the pages (the demo prints them).
+            number_format(upload.accepted, force_grouping=True),
+            number_format(timing[-1], 1),
         )
         support_upload_done.send(sender=SupportUpload, upload=upload)
     return upload
@@ -406,8 +408,3 @@ def _support_load(run: Run[SupportUpload], *, load: Loader | None, timing: list[
             if progress.rows == 0:  # rolls back the DELETE above too: nothing changes
                 raise FileFormatError(no_data_message())
             upload_done(run, progress, errors, accepted)
-
-
-def _thousands(value: int) -> str:
-    """16808 -> 16.808: log lines read like the pages (the demo prints them to its console)."""
-    return f"{value:,}".replace(",", ".")

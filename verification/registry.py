@@ -46,6 +46,7 @@ from typing import IO, Any
 
 from django.core.files import File
 from django.db import connection, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
@@ -179,8 +180,8 @@ def registry_export(
                     bytes(birth), context=supporter_birth_context(upload_id, row_number)
                 )
                 emit(
-                    [done.rows, nik, _cell(name), _cell(place), birth.strftime("%d-%m-%Y"),
-                     sex, kelurahan]
+                    [done.rows, nik, _cell(name), _cell(place),
+                     date_format(birth, "SHORT_DATE_FORMAT"), sex, kelurahan]
                 )  # fmt: skip
     done.sha256 = digest.hexdigest()
     audit_record(
