@@ -49,7 +49,9 @@ def setup(work: Path, roll_rows: int, support_rows: int) -> dict:
         slug=ELECTION, region_code="31", level="governor", dpt=total, voting_day=VOTING_DAY,
         submission_check=False,
     )  # fmt: skip
-    election.roll = VoterRoll.objects.create(name="DPT uji gangguan", region=election.region)
+    election.roll = VoterRoll.objects.create(
+        name="DPT uji gangguan", region=election.region, voting_day=VOTING_DAY
+    )
     election.save(update_fields=["roll"])
     pair = pair_create(election=election, name="Pasangan Uji Gangguan")
     spec = roll_generate(
