@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(candidates_api + verification_api + fieldwork_api + objections_api)),
     path("", include("portal.urls")),
+    path("", include("notifications.urls")),
     path("", include("documents.urls")),
     path("", include("decisions.urls")),
     path("", include("objections.urls")),

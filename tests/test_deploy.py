@@ -54,6 +54,8 @@ def test_units_parse_with_known_sections_and_keys():
         "pilkada-retention.timer",
         "pilkada-audit-verify.service",
         "pilkada-audit-verify.timer",
+        "pilkada-notify.service",
+        "pilkada-notify.timer",
     }
     for path in UNITS:
         unit = _unit(path)

@@ -21,6 +21,7 @@ LAYERS = [
     "objections",
     "decisions",
     "documents",
+    "notifications",
     "portal",
 ]
 URL_TAG = re.compile(r"{%\s*url\s+['\"]([\w:-]+)['\"]")

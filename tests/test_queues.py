@@ -16,6 +16,8 @@ EXPECTED = {
     "verification.export": "exports",
     "fieldwork.sheet": "default",  # a PPS's typed-up sheet: seconds, never behind an import
     "objections.check_counts_flush": "default",  # the check's hourly counts: a second or two
+    "notifications.event": "default",  # who is told of an event: a few queries
+    "notifications.email": "default",  # one message to one address
 }
 
 
