@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,23 +16,13 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.demokeys import demo_keys
+from config.env import env_bool, env_float, env_int, env_int_map, env_list, env_str
 from config.keystrength import key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PILKADA_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env_str("PILKADA_VAR_DIR", str(BASE_DIR / "var")))
 
-
-def env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = env(name)
-    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
-
-
-PRODUCTION = env("DJANGO_ENV", "development") == "production"
+PRODUCTION = env_str("DJANGO_ENV", "development") == "production"
 
 # The demo's keys: drawn at random into VAR_DIR/demo-keys.env on the first start outside
 # production (config/demokeys.py), never written in the source. Production takes every key
@@ -53,7 +42,7 @@ DEMO_AUDIT_KEY = DEMO_KEYS["AUDIT_KEY"]
 def keyring(name: str, single: str, default: str) -> list[tuple[str, str]]:
     """A keyring from the environment: NIK_..._KEYS="id:secret,id:secret", or the single
     NIK_..._KEY as keyring "1". Key ids are short names (letters, digits, - and _)."""
-    text = env(name) or f"1:{env(single, default)}"
+    text = env_str(name) or f"1:{env_str(single, default)}"
     ring = []
     for item in text.split(","):
         key_id, _sep, secret = item.strip().partition(":")
@@ -65,7 +54,7 @@ def keyring(name: str, single: str, default: str) -> list[tuple[str, str]]:
     return ring
 
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
 # Keyed hash of the NIK for matching and joins, in the order the keys were introduced: stored
 # hashes apply each key in turn, so a new key is added by `rotate_keys` without the plaintext
 # NIKs of the roll (keys/keyring.py). Keep every id listed that the database has applied.
@@ -82,7 +71,7 @@ AUDIT_KEYS = keyring("AUDIT_KEYS", "AUDIT_KEY", DEMO_AUDIT_KEY)
 # position and head to this file, opened O_APPEND (deploy/: a root-owned directory and
 # `chattr +a`, so the application can add lines and never change one). `audit_verify` holds
 # the trail against it. Empty: no anchor file (refused in production).
-AUDIT_ANCHOR_FILE = env("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log")) or ""
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.log"))
 for _id, _secret in NIK_ENCRYPTION_KEYS:
     try:
         _length = len(base64.b64decode(_secret, validate=True))
@@ -97,7 +86,7 @@ for _id, _secret in NIK_ENCRYPTION_KEYS:
 # shows the Indonesian 404/500 pages, never Django's English debug page with every URL and an
 # intake crash's local variables.
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = (env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 if PRODUCTION:
     demo = [
@@ -119,7 +108,9 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off in production")
     # Production is PostgreSQL with real workers: never the laptop default by accident.
-    missing = [n for n in ("DATABASE_URL", "CELERY_BROKER_URL", "AUDIT_ANCHOR_FILE") if not env(n)]
+    missing = [
+        n for n in ("DATABASE_URL", "CELERY_BROKER_URL", "AUDIT_ANCHOR_FILE") if not env_str(n)
+    ]
     if missing:
         raise ImproperlyConfigured("Production needs: " + ", ".join(missing))
     if any(len(secret.encode()) < 32 for _i, secret in NIK_HMAC_KEYS):
@@ -213,8 +204,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(env("DB_CONN_MAX_AGE", "0") or 0),
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -232,10 +223,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # installed always (it refuses a write inside a replica scope, replica or not); a client whose
 # request wrote reads the primary for DATABASE_REPLICA_PIN_SECONDS (config/dbrouter.py).
 DATABASE_ROUTERS = ["config.dbrouter.ReplicaRouter"]
-DATABASE_REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "5") or 5)
-if env("DATABASE_REPLICA_URL"):
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5, minimum=0)
+if _replica_url := env_str("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
-        env("DATABASE_REPLICA_URL", ""), conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+        _replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 MIDDLEWARE.insert(
@@ -268,15 +259,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # while an officer's own typos lock out only their own address. Every lock ends after
 # AXES_COOLOFF_MINUTES; a failure during it starts it again, so that keeping an officer locked
 # out keeps costing the guesser guesses. Every attempt is also in the audit trail.
-AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
-AXES_USERNAME_FAILURE_LIMIT = int(env("AXES_USERNAME_FAILURE_LIMIT", "20") or 20)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20, minimum=1)
 SIGNIN_LOCKOUTS = (  # (what is counted, failures allowed)
     (("username", "ip_address"), AXES_FAILURE_LIMIT),
     (("username",), AXES_USERNAME_FAILURE_LIMIT),
 )
 AXES_LOCKOUT_PARAMETERS = [list(counted) for counted, _limit in SIGNIN_LOCKOUTS]
 AXES_HANDLER = "staff.lockout.LockoutHandler"
-AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30") or 30))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
@@ -284,14 +275,14 @@ AXES_CLIENT_IP_CALLABLE = "staff.clients.client_network"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail already
 # Sessions last a working day, not Django's two weeks; closed with the browser in production.
-SESSION_COOKIE_AGE = int(env("SESSION_HOURS", "8") or 8) * 3600
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = PRODUCTION
 # One-time passwords (django-otp, TOTP): KPU and Bawaslu accounts whose area holds an election
 # that requires them (Election.require_otp) enter a code from their phone after the password.
 OTP_TOTP_ISSUER = "Verifikasi Dukungan Pilkada"
 # Setting the phone up needs a one-time enrollment code from an administrator, not the password
 # alone (portal/enrollment.py); a code not used within this many hours is void.
-OTP_ENROLLMENT_HOURS = int(env("OTP_ENROLLMENT_HOURS", "48") or 48)
+OTP_ENROLLMENT_HOURS = env_int("OTP_ENROLLMENT_HOURS", 48, minimum=1)
 # Content-Security-Policy (django-csp): scripts only from our own static files, no inline
 # script or event handler anywhere; styles may carry inline attributes (no script runs there).
 CONTENT_SECURITY_POLICY = {
@@ -329,7 +320,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # for `make demo`, DEBUG off); production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION  # the stylesheet; htmx comes with django-htmx
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Uploads of a few hundred MB are normal (840k rows); stream them to disk, never into memory.
 # Django's own limits cover what it holds in memory: a file part above 5 MB goes to a temporary
@@ -340,11 +331,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # and to this alone on every page without a file and in the JSON API: refused (413) from its
 # declared length before a byte is read, and stopped while reading (config/bodylimit.py).
 # deploy/nginx holds each location to the same.
-REQUEST_MAX_BYTES = int(env("REQUEST_MAX_BYTES", str(1024**2)) or 1024**2)
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024**2, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 # Task results are not kept: every task writes its outcome to the database (upload, run, sheet
 # rows), which is what pages read; a result backend would only hold copies in Redis.
 CELERY_TASK_IGNORE_RESULT = True
@@ -364,7 +355,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged task after this long: longer than the longest task, so a
 # slow verification is not started twice (if it were, its claims make the second one a no-op).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "7200") or 7200)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 7200, minimum=1)
 }
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
@@ -396,50 +387,46 @@ CELERY_TASK_ROUTES = {
 # - verification_chunk: a chunk is one long statement and cannot beat, so its lease must exceed
 #   CELERY_TASK_TIME_LIMIT (a chunk still running is never handed to a second worker): a
 #   system check (verification/checks.py) refuses to start otherwise.
-JOB_LEASE_SECONDS = {"upload": 600, "export": 300, "verification_chunk": 65 * 60}
-for _kind, _seconds in (
-    item.split("=", 1) for item in (env("JOB_LEASE_SECONDS", "") or "").split(",") if item.strip()
-):
-    if _kind.strip() not in JOB_LEASE_SECONDS:
-        raise ImproperlyConfigured(f"JOB_LEASE_SECONDS: no job kind {_kind.strip()!r}")
-    JOB_LEASE_SECONDS[_kind.strip()] = int(_seconds)
+JOB_LEASE_SECONDS = env_int_map(
+    "JOB_LEASE_SECONDS", {"upload": 600, "export": 300, "verification_chunk": 65 * 60}
+)
 # The largest file one upload may be, refused before it is stored (form, API: 413, services),
 # and again before a kept upload is read. Support lists and PPS sheets: the largest list in
 # the country, a West Java governor pair at 6.5% of 35.9M voters (2.34M rows), is about 415 MB
 # as CSV (DKI's 840,640 rows are 150 MB). Voter rolls: West Java's DPT is about 5.7 GB as CSV
 # (DKI's 8.25M voters are 1.3 GB). Memory does not grow with the size: CSV is streamed and a
 # spreadsheet is checked before it is read (electorate/xlsxcheck.py).
-UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(512 * 1024**2)) or 512 * 1024**2)
-ROLL_UPLOAD_MAX_BYTES = int(env("ROLL_UPLOAD_MAX_BYTES", str(6 * 1024**3)) or 6 * 1024**3)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 512 * 1024**2, minimum=1)
+ROLL_UPLOAD_MAX_BYTES = env_int("ROLL_UPLOAD_MAX_BYTES", 6 * 1024**3, minimum=1)
 # A spreadsheet is read in a child process whose address space is limited to this
 # (electorate/sheetread.py): a file that needs more fails its upload with what to do, and the
 # worker (or the web process) that asked stays as it was. The 100,000-row list needs ~130 MB;
 # the worker units' MemoryMax (deploy/systemd) leaves room for one such child per process.
-PARSE_MEMORY_LIMIT_BYTES = int(env("PARSE_MEMORY_LIMIT_BYTES", str(1024**3)) or 1024**3)
+PARSE_MEMORY_LIMIT_BYTES = env_int("PARSE_MEMORY_LIMIT_BYTES", 1024**3, minimum=1)
 # Retention (`manage.py retention_purge`): this many days after the last decision of an
 # election, the encrypted files of its uploads (support lists, PPS sheets, objection
 # statements, the DPT) are deleted; rows, SHA-256s and counts stay.
-RETENTION_DAYS_AFTER_DECISION = int(env("RETENTION_DAYS_AFTER_DECISION", "180") or 180)
+RETENTION_DAYS_AFTER_DECISION = env_int("RETENTION_DAYS_AFTER_DECISION", 180, minimum=0)
 # Exports of the verification results (verification/exports.py): written by a task, kept
 # encrypted, downloadable by whoever asked for this many hours after they are ready; then the
 # link answers 410 and `retention_purge` deletes the file. A running export silent (no
 # progress written) for its lease (JOB_LEASE_SECONDS) is taken over when asked again.
-EXPORT_LINK_HOURS = int(env("EXPORT_LINK_HOURS", "24") or 24)
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24, minimum=1)
 # Load an empty roll through two COPY connections (electorate/roll_import.py): on 2 cores,
 # 158k-180k rows/s instead of 122k, at the price of two transactions instead of one.
 ROLL_IMPORT_PARALLEL_COPY = env_bool("ROLL_IMPORT_PARALLEL_COPY", True)
 
 # Administrative verification (verification/engine/). Supporters per chunk: one chunk reads the
 # roll once, so chunks are large (DKI's 840,640 supporters are one chunk).
-VERIFICATION_CHUNK_SIZE = int(env("VERIFICATION_CHUNK_SIZE", "1000000") or 1_000_000)
+VERIFICATION_CHUNK_SIZE = env_int("VERIFICATION_CHUNK_SIZE", 1_000_000, minimum=1)
 # Database sessions that work one run's chunks side by side (threads of the worker): one
 # INSERT .. SELECT uses one core, so on 2 cores 2 sessions each write half the results.
-VERIFICATION_SESSIONS = int(env("VERIFICATION_SESSIONS", "2") or 2)
+VERIFICATION_SESSIONS = env_int("VERIFICATION_SESSIONS", 2, minimum=1)
 # The most database cores one verification run keeps busy (0: no cap, VERIFICATION_SESSIONS
 # sessions with parallel query as the server allows). 1 during the field days when the web
 # shares the database server: one session, no parallel query, no side sessions, so that the
 # officers' entries keep the other cores (make bench-load measures both).
-VERIFICATION_CORES = int(env("VERIFICATION_CORES", "0") or 0)
+VERIFICATION_CORES = env_int("VERIFICATION_CORES", 0, minimum=0)
 if VERIFICATION_CORES > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Every query of this process (the run's recap and red flags too), not only the run's
     # own transactions (verification/engine/backends.py sets it there as well).
@@ -447,7 +434,7 @@ if VERIFICATION_CORES > 0 and DATABASES["default"]["ENGINE"].endswith("postgresq
         f"-c max_parallel_workers_per_gather={VERIFICATION_CORES - 1}"
     )
 # work_mem for a chunk's transaction on PostgreSQL: the default 4MB spills the roll join to disk.
-VERIFICATION_PG_WORK_MEM = env("VERIFICATION_PG_WORK_MEM", "256MB")
+VERIFICATION_PG_WORK_MEM = env_str("VERIFICATION_PG_WORK_MEM", "256MB")
 # Red flags (verification/redflags.py); they change no outcome.
 VERIFICATION_RED_FLAGS = {
     # Share of an area's roll listed as supporters: the statewide threshold is 6.5-10%, so a
@@ -463,7 +450,7 @@ VERIFICATION_RED_FLAGS = {
 # The cache: Redis wherever there is one (CACHE_URL, else the broker's Redis), so that every
 # web process counts the same rate limits (objections.limits); local memory otherwise, which
 # only the one-process demo uses.
-CACHE_URL = env("CACHE_URL") or (
+CACHE_URL = env_str("CACHE_URL") or (
     CELERY_BROKER_URL if (CELERY_BROKER_URL or "").startswith(("redis://", "rediss://")) else None
 )
 if CACHE_URL:
@@ -479,15 +466,15 @@ else:  # one process counts alone: fine for the demo, refused in production (obj
 # The client's address behind proxies: how many proxies in front of the web processes append
 # to X-Forwarded-For (nginx: 1). 0 = REMOTE_ADDR. Only the proxies' own entries are trusted:
 # the address a client writes into the header itself is never taken.
-TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0") or 0)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # The citizens' check (objections/): "N/s", "N/m", "N/h". Per client (an IPv4 address, an
 # IPv6 /64, the loopback as one), a person who mistypes a few times is never stopped while a
 # script walking NIKs gets 10 a minute; the global limit keeps the database answering everyone
 # on the day the whole province looks itself up (a 2-core server answers over 500/s, measured
 # by `make bench-check`).
-CHECK_RATE_PER_CLIENT = env("CHECK_RATE_PER_CLIENT", "10/m")
-CHECK_RATE_GLOBAL = env("CHECK_RATE_GLOBAL", "1000/s")
+CHECK_RATE_PER_CLIENT = env_str("CHECK_RATE_PER_CLIENT", "10/m")
+CHECK_RATE_GLOBAL = env_str("CHECK_RATE_GLOBAL", "1000/s")
 # Caps that many addresses cannot add up (docs/check-security.md has the figures): distinct
 # NIKs tried per 12-digit prefix (kecamatan of issue + birth date + sex) per day, across every
 # client: the largest kecamatan of DKI issues about 8 NIKs per prefix (a few dozen on the dates
@@ -495,51 +482,49 @@ CHECK_RATE_GLOBAL = env("CHECK_RATE_GLOBAL", "1000/s")
 # fewer than one a day looks itself up, while a walk through the serials stops here. And the
 # lookups of one NIK per day: ten for a citizen, ten guesses of a name for anyone else. Past
 # either the answer is "not listed", as a real one.
-CHECK_PREFIX_DAILY = int(env("CHECK_PREFIX_DAILY", "30") or 30)
-CHECK_NIK_DAILY = int(env("CHECK_NIK_DAILY", "10") or 10)
+CHECK_PREFIX_DAILY = env_int("CHECK_PREFIX_DAILY", 30, minimum=1)
+CHECK_NIK_DAILY = env_int("CHECK_NIK_DAILY", 10, minimum=1)
 # The staff desk that files an objection by NIK (objections.views.objection_file_page): per
 # user, whatever the address; an officer files a few a day.
-CHECK_RATE_PER_STAFF = env("CHECK_RATE_PER_STAFF", "30/h")
+CHECK_RATE_PER_STAFF = env_str("CHECK_RATE_PER_STAFF", "30/h")
 # Red flag: one client network that tried NIKs of this many prefixes in a day (a household
 # checks a few; an address shared by many phones behind a carrier's NAT may reach it too: the
 # flag points at it, it refuses nothing).
-CHECK_NETWORK_GROUPS_FLAG = int(env("CHECK_NETWORK_GROUPS_FLAG", "100") or 100)
+CHECK_NETWORK_GROUPS_FLAG = env_int("CHECK_NETWORK_GROUPS_FLAG", 100, minimum=1)
 # Objections filed and reference codes followed, per client.
-OBJECTION_RATE_PER_CLIENT = env("OBJECTION_RATE_PER_CLIENT", "5/h")
+OBJECTION_RATE_PER_CLIENT = env_str("OBJECTION_RATE_PER_CLIENT", "5/h")
 # No timing oracle: every answer of the check leaves no earlier than this after the request
 # came in, so "listed", "not listed", "wrong birth date or name" and "capped" take the same
 # time. Above the lookup's p99 under load (about 15 ms at 500/s on 2 cores: README, Benchmark).
-CHECK_RESPONSE_FLOOR_MS = int(env("CHECK_RESPONSE_FLOOR_MS", "60") or 60)
+CHECK_RESPONSE_FLOOR_MS = env_int("CHECK_RESPONSE_FLOOR_MS", 60, minimum=0)
 # A citizen's signed statement: a phone photo or a scanned page (image or PDF, checked by
 # content), far below a support list's limit.
-OBJECTION_STATEMENT_MAX_BYTES = int(
-    env("OBJECTION_STATEMENT_MAX_BYTES", str(5 * 1024**2)) or 5 * 1024**2
-)
+OBJECTION_STATEMENT_MAX_BYTES = env_int("OBJECTION_STATEMENT_MAX_BYTES", 5 * 1024**2, minimum=1)
 # Red flag of misuse (objections/redflags.py): a pair whose supporters with a confirmed
 # objection exceed this share of its supporters in an area, with at least this many. Only the
 # citizens who look themselves up can object (650 responses for 840,640 supports in DKI 2024),
 # so every confirmed one stands for many unseen: DKI 2024's 403 removals were 0.048%.
-OBJECTION_MISUSE_SHARE = float(env("OBJECTION_MISUSE_SHARE", "0.0002") or 0.0002)
-OBJECTION_MISUSE_MIN = int(env("OBJECTION_MISUSE_MIN", "10") or 10)
+OBJECTION_MISUSE_SHARE = env_float("OBJECTION_MISUSE_SHARE", 0.0002)
+OBJECTION_MISUSE_MIN = env_int("OBJECTION_MISUSE_MIN", 10, minimum=1)
 
-# Berita Acara (documents/): the absolute address printed as a QR code on every PDF of minutes,
-# where anyone checks a presented PDF (/berita-acara/<code>/). Set it to the public site.
 # Notifications by e-mail (notifications/): Django's e-mail framework, sent by a task on the
 # "default" queue. The demo prints them on the console; production names its SMTP relay.
-EMAIL_BACKEND = env(
+EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 30
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Verifikasi Dukungan <noreply@localhost>")
-PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Verifikasi Dukungan <noreply@localhost>")
+# Berita Acara (documents/): the absolute address printed as a QR code on every PDF of minutes,
+# where anyone checks a presented PDF (/berita-acara/<code>/). Set it to the public site.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 if PRODUCTION:
     # A QR code that leads to a laptop cannot be followed by anyone holding the paper.
     _public = urlparse(PUBLIC_BASE_URL)
@@ -548,7 +533,7 @@ if PRODUCTION:
             "PUBLIC_BASE_URL must be the public https address of the site (the minutes' QR code)"
         )
 # The largest PDF the public verification page accepts: minutes run to a few pages (~100 KB).
-MINUTES_VERIFY_MAX_BYTES = int(env("MINUTES_VERIFY_MAX_BYTES", str(10 * 1024**2)) or 10 * 1024**2)
+MINUTES_VERIFY_MAX_BYTES = env_int("MINUTES_VERIFY_MAX_BYTES", 10 * 1024**2, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -577,7 +562,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # One line per task run is noise on a console running tasks in-process.
     "loggers": {
         "celery.app.trace": {"level": "WARNING"},
@@ -594,7 +579,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000") or 0)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True

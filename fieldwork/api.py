@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 
 from fieldwork import selectors
 from fieldwork.models import Record, Task
-from fieldwork.records import record_entry
 from fieldwork.serializers import EntryErrors, EntryInput, TaskHistoryOutput, TaskOutput
+from fieldwork.services import record_entry
 
 
 class TaskRecordsView(APIView):

@@ -7,17 +7,34 @@
 - Bawaslu: a PKD (area = one kelurahan) sees that kelurahan's worklist, attests denials, files
   Form A reports and advice; Bawaslu above a kelurahan reads counts, reports and advice only.
 - A team: its own pair's tasks with result and reason, never the statement behind a denial.
+
+Selectors are reads: querysets of what a user may reach, the rules of who may do what, and
+what the pages show as plain data (the area table, a team's results, a task's offers and
+history). Writes and their rules are the services' (fieldwork/services.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from candidates import selectors as candidates
 from candidates.models import Pair
 from electorate.models import Region, Role
+from fieldwork import findings
+from fieldwork.counts import (
+    active_closures,
+    add_counts,
+    empty_counts,
+    kelurahan_closed,
+    kelurahan_counts,
+)
 from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
-from fieldwork.rules import TO_VISIT
+from fieldwork.rules import TO_VISIT, bring_in_deadline
 from fieldwork.supervision import advice_owner
 from staff.access import (
     code_within,
@@ -114,17 +131,36 @@ def may_reopen(*, user, region_code: str) -> bool:
     return area == "" or (parent != "" and code_within(parent, area))
 
 
+def may_see_advice(user) -> bool:
+    """Correction advice is read by the KPU, Bawaslu and the committees (not the teams)."""
+    return is_commission(user) or is_supervisor(user) or is_committee(user)
+
+
+def may_see_reports(user) -> bool:
+    """Form A reports: the KPU and Bawaslu."""
+    return is_commission(user) or is_supervisor(user)
+
+
+def may_file_report(user) -> bool:
+    return is_supervisor(user)
+
+
+def may_advise_stage(*, user, stage: Stage) -> bool:
+    """Bawaslu advises corrections while the stage is open (each area: may_advise)."""
+    return is_supervisor(user) and stage.status == Stage.Status.OPEN
+
+
 def advice_visible(*, user, stage: Stage) -> QuerySet[Advice]:
     """Open advice is visible up the hierarchy: KPU and Bawaslu of the area and above, the
     committee of the area. Teams see no advice."""
-    if not (is_commission(user) or is_supervisor(user) or is_committee(user)):
+    if not may_see_advice(user):
         return Advice.objects.none()
     area = user_area(user)
     return _within(Advice.objects.filter(stage=stage), area)
 
 
 def reports_visible(*, user, stage: Stage) -> QuerySet[Report]:
-    if not (is_commission(user) or is_supervisor(user)):
+    if not may_see_reports(user):
         return Report.objects.none()
     return _within(Report.objects.filter(stage=stage), user_area(user))
 
@@ -258,3 +294,205 @@ def worklist_filter(tasks: QuerySet[Task], *, q: str = "", status: str = "") -> 
     if status in WORKLIST_STATUSES:
         tasks = tasks.filter(WORKLIST_STATUSES[status])
     return tasks
+
+
+# --- what the field pages show: plain data, read once per page ----------------------------------
+
+# Above this many rows the area table opens one branch at a time (?wilayah=), as the recap does.
+AREA_ROWS_ALL = 60
+LEVEL_NAMES = {
+    1: _lazy("Provinsi"),
+    2: _lazy("Kab/Kota"),
+    3: _lazy("Kecamatan"),
+    4: _lazy("Kelurahan/Desa"),
+}
+
+
+def region_names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def area_label(code: str, names: dict[str, str] | None = None) -> str:
+    names = region_names([code]) if names is None else names
+    return f"{names.get(code, '')} ({code})".strip()
+
+
+def election_pairs(pair: Pair) -> list[Pair]:
+    return list(Pair.objects.filter(election_id=pair.election_id).order_by("name"))
+
+
+def scope_of(*, user, pair: Pair) -> str:
+    """The area whose figures the user sees: the election's region, or the user's own area
+    inside it (a PPS sees its kelurahan, a KPU Kab/Kota its kab/kota of a governor election)."""
+    top = pair.election.region_id
+    if candidates.is_own_team(user=user, pair=pair):
+        return top
+    area = user_area(user) or ""
+    return area if area and code_within(area, top) else top
+
+
+def _depth(code: str) -> int:
+    return code.count(".") + 1
+
+
+@dataclass(frozen=True)
+class AreaTable:
+    rows: list[dict]
+    collapsed: bool  # more than AREA_ROWS_ALL rows: one branch open at a time
+    counts: dict  # the scope's totals (counts.empty_counts' shape)
+
+
+def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
+    """The scope and every area below it with supporters: counts, closure, and whether this
+    user may close (ready: a kelurahan with everyone recorded, an area whose areas below are
+    all closed) or reopen it. One GROUP BY over the stage's tasks (108k for DKI) serves the
+    table and the scope's totals."""
+    per_kelurahan = kelurahan_counts(stage, scope)
+    totals: dict[str, dict] = {}
+    top = _depth(scope)
+    for kel, counts in per_kelurahan.items():
+        for level in range(top, 5):
+            add_counts(totals.setdefault(".".join(kel.split(".")[:level]), empty_counts()), counts)
+    closures = active_closures(stage, scope)
+    names = region_names(totals)
+    worklist = may_see_worklist(user)
+    children_of: dict[str, list[str]] = {}
+    for code in totals:
+        if _depth(code) > top:
+            children_of.setdefault(code.rsplit(".", 1)[0], []).append(code)
+    rows = []
+    for code in sorted(totals, key=lambda c: [int(p) for p in c.split(".")]):
+        closure = closures.get(code)
+        level = _depth(code)
+        children = children_of.get(code, [])
+        ready = totals[code]["todo"] == 0 if level == 4 else all(c in closures for c in children)
+        rows.append(
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "level": level - top + 1,
+                "depth": level,
+                "kind": LEVEL_NAMES[level],
+                **{k: totals[code][k] for k in ("MS", "TMS", "PENDING", "total", "todo")},
+                "closure": closure,
+                "may_close": closure is None
+                and ready
+                and stage.status == Stage.Status.OPEN
+                and may_close(user=user, region_code=code),
+                "may_reopen": closure is not None and may_reopen(user=user, region_code=code),
+                "worklist": level == 4 and worklist,
+            }
+        )
+    scope_counts = empty_counts()
+    for counts in per_kelurahan.values():
+        add_counts(scope_counts, counts)
+    if len(rows) <= AREA_ROWS_ALL:
+        return AreaTable(rows=rows, collapsed=False, counts=scope_counts)
+    kept = []
+    for row in rows:
+        parent = row["code"].rsplit(".", 1)[0]
+        if row["depth"] <= top + 1 or (focus and code_within(focus, parent)):
+            opened = bool(focus) and code_within(focus, row["code"])
+            drill = top < row["depth"] < 4
+            kept.append(dict(row, drill=drill, open=opened, up=parent))
+    return AreaTable(rows=kept, collapsed=True, counts=scope_counts)
+
+
+def by_finding(counts: dict) -> list[tuple[str, int]]:
+    """The counts by finding, as the pair's page lists them (the findings table's order)."""
+    return [
+        (_("Belum diverifikasi"), counts["todo"]),
+        # No finding but TMS: a double who chose another pair, one struck off.
+        (_("Tanpa kunjungan, TMS"), counts["by_finding"].get("", 0) - counts["todo"]),
+        *((str(k.label), counts["by_finding"].get(k.code, 0)) for k in findings.kinds()),
+    ]
+
+
+def kelurahan_may_close(*, user, stage: Stage, code: str, counts: dict, closed: bool) -> bool:
+    """Whether this user may close the kelurahan now (the worklist's button)."""
+    return (
+        not closed
+        and counts["todo"] == 0
+        and stage.status == Stage.Status.OPEN
+        and may_close(user=user, region_code=code)
+    )
+
+
+def bring_in_waiting(*, user, stage: Stage, limit: int = 500) -> list[Task]:
+    """A team's supporters not met that it may still bring to the PPS office, oldest first,
+    each with its deadline and kelurahan's name."""
+    tasks = tasks_visible(user=user, stage=stage).select_related("supporter")
+    waiting = list(
+        tasks.filter(finding__in=findings.not_met_codes(), result=Result.PENDING).order_by(
+            "not_met_on", "position", "pk"
+        )[:limit]
+    )
+    days = stage.pair.election.bring_in_days
+    for task in task_rows(waiting):
+        task.deadline = bring_in_deadline(task.not_met_on, days)
+    return waiting
+
+
+def task_rows(tasks) -> list[Task]:
+    """Tasks with what their rows show beside the model: the note's label, the kelurahan's name."""
+    tasks = list(tasks)
+    names = region_names(t.kelurahan_code for t in tasks)
+    for task in tasks:
+        task.note_label = findings.note_label(task.note)
+        task.kelurahan_name = names.get(task.kelurahan_code, task.kelurahan_code)
+    return tasks
+
+
+def task_deadline(task: Task) -> dt.date | None:
+    """The last day a supporter not met may be brought in, while it matters."""
+    if task.result != Result.PENDING or not findings.starts_bring_in(task.finding):
+        return None
+    return bring_in_deadline(task.not_met_on, task.stage.pair.election.bring_in_days)
+
+
+@dataclass(frozen=True)
+class TaskOffers:
+    """What one user may do on one task where it lies."""
+
+    record: bool
+    correct: bool
+    attest: bool
+    advise: bool
+
+
+def task_offers(*, user, stage: Stage, code: str):
+    """The offers on the tasks of one kelurahan, worked out once per page: a function of the
+    task (the worklist asks it for each row)."""
+    stage_open = stage.status == Stage.Status.OPEN
+    closed = stage_open and kelurahan_closed(stage.pk, code)
+    place_open = stage_open and not closed
+    correct = closed and may_correct(user=user, stage=stage)
+    pkd = is_pkd(user)
+
+    def offers(task: Task) -> TaskOffers:
+        return TaskOffers(
+            record=place_open and may_record(user=user, task=task),
+            correct=correct,
+            attest=place_open
+            and findings.attestable(task.finding)
+            and not task.attested
+            and pkd
+            and may_attest(user=user, task=task),
+            advise=stage_open and may_advise(user=user, region_code=task.kelurahan_code),
+        )
+
+    return offers
+
+
+def regions_for(*, user, stage: Stage) -> list[tuple[str, str]]:
+    """The areas a supervisor may report on or advise about: inside both their area and the
+    election's region."""
+    top = stage.pair.election.region_id
+    regions = Region.objects.filter(q_within("code", top), q_within("code", user_area(user)))
+    return list(regions.order_by("code").values_list("code", "name"))
+
+
+def advice_counts(*, user, stage: Stage) -> dict[str, int]:
+    """The advice the user sees on the stage, counted by status."""
+    rows = advice_visible(user=user, stage=stage).values_list("status").annotate(n=Count("pk"))
+    return dict(rows.order_by())

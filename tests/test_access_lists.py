@@ -513,9 +513,15 @@ POSTS = {
     "upload-create": "pair",
     "verification-run": "pair",
     "verification-exports": "pair",
-    "verfak-pair": "pair",
+    "verfak-start": "pair",
+    "verfak-window": "pair",
+    "verfak-close-all": "pair",
+    "verfak-close": "pair",
+    "verfak-reopen": "pair",
     "verfak-sheet-upload": "pair",
     "verfak-task": "task",
+    "verfak-task-correct": "task",
+    "verfak-task-attest": "task",
     "verfak-reports": "stage",
     "verfak-advice-new": "stage",
     "verfak-advice": "advice",
@@ -534,6 +540,14 @@ POST_PUBLIC = {
     "minutes-verify",
 }  # fmt: skip
 POST_ELSEWHERE = {"objection-detail"}
+# The pair page's actions, one URL each (fieldwork/urls.py).
+PAIR_ACTIONS = (
+    "verfak-start",
+    "verfak-window",
+    "verfak-close-all",
+    "verfak-close",
+    "verfak-reopen",
+)
 
 
 def _post_url(w, name: str) -> str:
@@ -542,7 +556,7 @@ def _post_url(w, name: str) -> str:
         return reverse(name)
     from tests.test_access_matrix import _url
 
-    if name in ("window-set", "verfak-pair") or kind in ("election", "pair"):
+    if name == "window-set" or kind in ("election", "pair"):
         kwargs = {"pk": w.objects["a"][kind].pk}
         if name == "window-set":
             kwargs["round"] = 1
@@ -574,14 +588,16 @@ def _stage_state(w) -> list[tuple]:
 
 def _post_bodies(w, name: str) -> list[dict]:
     """What a user would send: the view's own fields, enough to act if allowed."""
-    if name == "verfak-pair":
+    if name in PAIR_ACTIONS:
         stage = w.objects["a"]["stage"].pk
         return [
-            {"action": "start", "round": 0, "opens": "2024-06-01"},
-            {"action": "window", "stage": stage, "closes": "2030-01-01", "reason": "x"},
-            {"action": "close_all", "stage": stage},
-            {"action": "close", "stage": stage, "code": GAMBIR},
-            {"action": "reopen", "stage": stage, "code": GAMBIR, "reason": "x"},
+            {
+                "verfak-start": {"round": 0, "opens": "2024-06-01"},
+                "verfak-window": {"stage": stage, "closes": "2030-01-01", "reason": "x"},
+                "verfak-close-all": {"stage": stage},
+                "verfak-close": {"stage": stage, "code": GAMBIR},
+                "verfak-reopen": {"stage": stage, "code": GAMBIR, "reason": "x"},
+            }[name]
         ]
     if name == "window-set":
         return [{"opens": "2024-05-01", "closes": "2024-05-30", "reason": "x"}]
@@ -679,20 +695,22 @@ def test_posts_outside_the_matrix_are_refused_to_whoever_may_not_act(client, w, 
 def test_verfak_pair_actions_are_refused_to_whoever_may_not_act(client, w):
     """Starting, moving, closing all: the KPU running the election; closing an area: its own
     level; reopening: the level above. Everyone else gets 403 or 404 and nothing moves."""
-    url = _post_url(w, "verfak-pair")
     allowed = {
-        "start": {"su", "prov", "kpu_a"},
-        "window": {"su", "prov", "kpu_a"},
-        "close_all": {"su", "prov", "kpu_a"},
-        "close": {"su", "prov", "kpu_a", "pps_a"},
-        "reopen": {"su", "prov", "kpu_a", "ppk_a"},
+        "verfak-start": {"su", "prov", "kpu_a"},
+        "verfak-window": {"su", "prov", "kpu_a"},
+        "verfak-close-all": {"su", "prov", "kpu_a"},
+        "verfak-close": {"su", "prov", "kpu_a", "pps_a"},
+        "verfak-reopen": {"su", "prov", "kpu_a", "ppk_a"},
     }
+    assert set(allowed) == set(PAIR_ACTIONS)
     before, stages = _snapshot(), _stage_state(w)
-    for body in _post_bodies(w, "verfak-pair"):
-        for user in USERS:
-            if user in allowed[body["action"]] or user == "off_a":
-                continue
-            response = _login(client, w, user).post(url, body)
-            assert response.status_code in (403, 404), (user, body["action"])
+    for name in PAIR_ACTIONS:
+        url = _post_url(w, name)
+        for body in _post_bodies(w, name):
+            for user in USERS:
+                if user in allowed[name] or user == "off_a":
+                    continue
+                response = _login(client, w, user).post(url, body)
+                assert response.status_code in (403, 404), (user, name)
     assert _snapshot() == before
     assert _stage_state(w) == stages

@@ -99,6 +99,18 @@ EXPECT: dict[str, tuple[str, set[str], set[str]]] = {
     "minutes-download": ("minutes", MINUTES, ALL - MINUTES - {"pkd"}),
     "minutes-verify": ("minutes_code", ALL, set()),
 }
+# URLs that only act (POST; a GET is 405): the pair page's actions and a task's correction and
+# attestation, one URL each. Who may act: tests/test_access_lists.py and the view tests; here,
+# the object kind and, for the writes test below, who may reach it (as in EXPECT).
+POST_ONLY: dict[str, tuple[str, set[str], set[str]]] = {
+    "verfak-start": ("pair", KPU, ALL - KPU),
+    "verfak-window": ("pair", KPU, ALL - KPU),
+    "verfak-close-all": ("pair", KPU, ALL - KPU),
+    "verfak-close": ("pair", KPU | {"pps"}, ALL - KPU - {"pps"}),
+    "verfak-reopen": ("pair", KPU | {"ppk"}, ALL - KPU - {"ppk"}),
+    "verfak-task-correct": ("task", FIELD, ALL - FIELD),
+    "verfak-task-attest": ("task", FIELD, ALL - FIELD),
+}
 USERS = [
     "anon",
     "su",
@@ -122,7 +134,7 @@ def world(world):
 
 
 def _url(world, name: str, side: str) -> str:
-    kind = EXPECT[name][0]
+    kind = (EXPECT.get(name) or POST_ONLY[name])[0]
     if kind in FIELD_KINDS:
         fieldwork_objects_add(world)
     if kind == "objection":
@@ -170,7 +182,16 @@ def _id_url_names(patterns, prefix="") -> set[str]:
 
 
 def test_every_url_with_an_id_is_in_the_matrix():
-    assert _id_url_names(get_resolver().url_patterns) == set(EXPECT)
+    assert _id_url_names(get_resolver().url_patterns) == set(EXPECT) | set(POST_ONLY)
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_urls_that_only_act_answer_a_get_with_405(client, world, name):
+    url = _url(world, name, "a")
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(world.users["su"])
+    assert client.get(url).status_code == 405
 
 
 def _expected(name: str, side: str, user: str) -> int | str:
@@ -178,7 +199,7 @@ def _expected(name: str, side: str, user: str) -> int | str:
         return 200
     if user == "anon":
         return "login" if not name.startswith("api-") else 403
-    _kind, ok, forbidden = EXPECT[name]
+    _kind, ok, forbidden = EXPECT.get(name) or POST_ONLY[name]
     if user in ("su", "prov"):
         role = user
     else:
@@ -308,6 +329,8 @@ POSTABLE = [
     "api-verification-run",
     "verfak-sheet-upload",
     "verfak-task",
+    "verfak-task-correct",
+    "verfak-task-attest",
     "verfak-reports",
     "verfak-advice-new",
     "verfak-advice",

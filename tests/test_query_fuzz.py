@@ -25,7 +25,7 @@ from candidates.forms import SupporterFilterForm
 from documents.forms import LookupForm
 from fieldwork.forms import WorklistFilterForm
 from tests.fieldwork.world import fieldwork_users_add
-from tests.test_access_matrix import EXPECT, _url
+from tests.test_access_matrix import EXPECT, POST_ONLY, _url
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("candidates", "verification", "fieldwork", "objections", "decisions", "documents",
@@ -37,7 +37,7 @@ GET_FORMS = (SupporterFilterForm, WorklistFilterForm, LookupForm)
 def query_names() -> list[str]:
     names = {"page", "next"}
     for app in APPS:
-        for path in (ROOT / app).glob("*.py"):
+        for path in (ROOT / app).rglob("*.py"):
             names |= set(READ.findall(path.read_text()))
     for form in GET_FORMS:
         names |= set(form.base_fields)
@@ -83,7 +83,7 @@ def page_names() -> list[str]:
 
 
 def page_url(world, name: str) -> str:
-    return _url(world, name, "a") if name in EXPECT else reverse(name)
+    return _url(world, name, "a") if name in EXPECT or name in POST_ONLY else reverse(name)
 
 
 @pytest.fixture

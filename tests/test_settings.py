@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = str(Path(tempfile.gettempdir()) / "pilkada-test-settings-anchors.log")
 
@@ -171,11 +173,95 @@ def test_a_verification_core_cap_holds_for_every_query_of_the_process():
     )
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        import pytest
-
         pytest.skip("a PostgreSQL setting")
     url = url.rsplit("/", 1)[0] + "/postgres"  # a database that exists: only a setting is read
     capped = _run({"DATABASE_URL": url, "VERIFICATION_CORES": "1"}, "shell", "-c", script)
     free = _run({"DATABASE_URL": url, "VERIFICATION_CORES": "0"}, "shell", "-c", script)
     assert capped.returncode == 0, capped.stderr
     assert capped.stdout.split()[-1] == "0" and free.stdout.split()[-1] != "0"
+
+
+# The typed reader (config/env.py): an empty variable is the default, a bad one stops the start.
+
+
+def test_an_empty_variable_means_the_default(monkeypatch):
+    from config.env import env_bool, env_float, env_int, env_int_map, env_list, env_str
+
+    for name in ("X_STR", "X_INT", "X_FLOAT", "X_BOOL", "X_LIST", "X_MAP"):
+        monkeypatch.setenv(name, " ")
+    assert env_str("X_STR", "d") == "d" and env_str("X_STR") is None
+    assert env_int("X_INT", 600) == 600
+    assert env_float("X_FLOAT", 0.25) == 0.25
+    assert env_bool("X_BOOL", True) is True
+    assert env_list("X_LIST", ["a", "b"]) == ["a", "b"]
+    assert env_int_map("X_MAP", {"upload": 600}) == {"upload": 600}
+    monkeypatch.delenv("X_INT")
+    assert env_int("X_INT", 7) == 7
+
+
+def test_values_read_as_their_type(monkeypatch):
+    from config.env import env_bool, env_float, env_int, env_int_map, env_list, env_str
+
+    monkeypatch.setenv("X_STR", "redis://127.0.0.1:6379/1")
+    monkeypatch.setenv("X_INT", "1_000")
+    monkeypatch.setenv("X_FLOAT", "0.0002")
+    monkeypatch.setenv("X_LIST", "a.example, b.example,")
+    monkeypatch.setenv("X_MAP", "export=30, upload = 60")
+    assert env_str("X_STR", "") == "redis://127.0.0.1:6379/1"
+    assert env_int("X_INT", 0) == 1000
+    assert env_float("X_FLOAT", 0.0) == 0.0002
+    assert env_list("X_LIST", []) == ["a.example", "b.example"]
+    assert env_int_map("X_MAP", {"upload": 1, "export": 2, "chunk": 3}) == {
+        "upload": 60,
+        "export": 30,
+        "chunk": 3,
+    }
+    for text, value in (("1", True), ("TRUE", True), ("on ", True), ("0", False), ("No", False)):
+        monkeypatch.setenv("X_BOOL", text)
+        assert env_bool("X_BOOL", not value) is value
+
+
+@pytest.mark.parametrize(
+    ("reader", "text", "expected"),
+    [
+        ("env_int", "600s", "a whole number"),
+        ("env_int", "1.5", "a whole number"),
+        ("env_int", "-1", "at least 0"),
+        ("env_float", "0,25", "a decimal number with a point"),
+        ("env_float", "nan", "a finite decimal number"),
+        ("env_bool", "ture", "1, true, yes, on or 0, false, no, off"),
+        ("env_int_map", "uplod=600", "the keys among upload, export"),
+        ("env_int_map", "upload", "the keys among upload, export"),
+        ("env_int_map", "upload=10m", "a whole number after upload="),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable_and_what_it_takes(
+    monkeypatch, reader, text, expected
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config import env
+
+    monkeypatch.setenv("X_SETTING", text)
+    default = {
+        "env_int": (0,),
+        "env_float": (0.5,),
+        "env_bool": (False,),
+        "env_int_map": ({"upload": 600, "export": 300},),
+    }[reader]
+    kwargs = {"minimum": 0} if reader == "env_int" else {}
+    with pytest.raises(ImproperlyConfigured) as refused:
+        getattr(env, reader)("X_SETTING", *default, **kwargs)
+    assert str(refused.value).startswith("X_SETTING=") and expected in str(refused.value)
+
+
+def test_the_settings_start_with_the_empty_variables_of_the_env_example_and_refuse_a_typo():
+    """deploy/pilkada.env.example leaves CACHE_URL= and DATABASE_REPLICA_URL= empty: empty is
+    unset. A typed value that does not read stops `manage.py` with the variable's name."""
+    empty = _run({"CACHE_URL": "", "DATABASE_REPLICA_URL": "", "UPLOAD_MAX_BYTES": ""}, "check")
+    assert empty.returncode == 0, empty.stderr
+    typo = _run({"UPLOAD_MAX_BYTES": "512MB"}, "check")
+    assert typo.returncode != 0
+    assert "UPLOAD_MAX_BYTES='512MB': UPLOAD_MAX_BYTES takes a whole number" in typo.stderr
+    lease = _run({"JOB_LEASE_SECONDS": "uploads=600"}, "check")
+    assert lease.returncode != 0 and "JOB_LEASE_SECONDS='uploads=600'" in lease.stderr

@@ -1,4 +1,4 @@
-"""The field pages (fieldwork/views.py) for each role: what they show, what they refuse, and the
+"""The field pages (fieldwork/views/) for each role: what they show, what they refuse, and the
 services' refusals shown to the user. Who may open each URL at all: tests/test_access_matrix.py."""
 
 from __future__ import annotations
@@ -64,9 +64,7 @@ def test_kpu_starts_a_stage_from_the_pair_page(client, world):
     page = _page(client, _url("verfak-pair", pair.pk))
     assert "Mulai verifikasi faktual 1" in page
     opens = TODAY() - dt.timedelta(days=1)
-    response = client.post(
-        _url("verfak-pair", pair.pk), {"action": "start", "opens": opens.isoformat()}, follow=True
-    )
+    response = client.post(_url("verfak-start", pair.pk), {"opens": opens.isoformat()}, follow=True)
     stage = Stage.objects.get(pair=pair)
     assert (stage.number, stage.opens, stage.tasks_total) == (1, opens, 3)
     assert stage.closes == opens + dt.timedelta(days=13)
@@ -77,7 +75,7 @@ def test_starting_without_an_administrative_run_shows_the_services_reason(client
     pair = world.objects["a"]["pair"]
     client.force_login(world.users["kpu_a"])
     response = client.post(
-        _url("verfak-pair", pair.pk), {"action": "start", "opens": TODAY().isoformat()}, follow=True
+        _url("verfak-start", pair.pk), {"opens": TODAY().isoformat()}, follow=True
     )
     assert not Stage.objects.filter(pair=pair).exists()
     assert any("setelah verifikasi administrasi selesai" in m for m in _messages(response))
@@ -90,28 +88,26 @@ def test_only_the_kpu_running_it_starts_moves_or_closes_a_stage(login, verfak, u
     url = _url("verfak-pair", stage.pair_id)
     page = _page(client, url)
     assert "Ubah tanggal penutupan" not in page
-    for data in (
-        {"action": "start", "opens": TODAY().isoformat()},
-        {"action": "window", "stage": stage.pk, "closes": "2030-01-01", "reason": "x"},
-        {"action": "close_all", "stage": stage.pk},
+    for name, data in (
+        ("verfak-start", {"opens": TODAY().isoformat()}),
+        ("verfak-window", {"stage": stage.pk, "closes": "2030-01-01", "reason": "x"}),
+        ("verfak-close-all", {"stage": stage.pk}),
     ):
-        assert client.post(url, data).status_code == 403
+        assert client.post(_url(name, stage.pair_id), data).status_code == 403
     assert not WindowChange.objects.exists()
 
 
 def test_kpu_moves_the_window_with_a_reason_and_not_without(login, verfak):
     client = login("kpu_a")
     stage = _stage(verfak)
-    url = _url("verfak-pair", stage.pair_id)
+    url = _url("verfak-window", stage.pair_id)
     new = stage.closes + dt.timedelta(days=2)
-    response = client.post(
-        url, {"action": "window", "stage": stage.pk, "closes": new.isoformat(), "reason": ""}
-    )
+    response = client.post(url, {"stage": stage.pk, "closes": new.isoformat(), "reason": ""})
     assert response.status_code == 302
     assert Stage.objects.get(pk=stage.pk).closes == stage.closes
     client.post(
         url,
-        {"action": "window", "stage": stage.pk, "closes": new.isoformat(), "reason": "Banjir"},
+        {"stage": stage.pk, "closes": new.isoformat(), "reason": "Banjir"},
     )
     assert Stage.objects.get(pk=stage.pk).closes == new
     assert WindowChange.objects.get().reason == "Banjir"
@@ -124,18 +120,19 @@ def test_close_all_waits_for_the_end_of_the_window_then_closes_every_level(login
     url = _url("verfak-pair", stage.pair_id)
     page = _page(client, url)
     assert "Seluruh tahap dapat ditutup sesudah" in page
-    response = client.post(url, {"action": "close_all", "stage": stage.pk}, follow=True)
+    close_all = _url("verfak-close-all", stage.pair_id)
+    response = client.post(close_all, {"stage": stage.pk}, follow=True)
     assert any("ditutup sesudah tanggal itu" in m for m in _messages(response))
     Stage.objects.filter(pk=stage.pk).update(closes=TODAY() - dt.timedelta(days=1))
     page = _page(client, url)
-    assert 'value="close_all"' in page
+    assert f'action="{close_all}"' in page
     # The page states how many become TMS without a visit; the KPU types that number.
     assert "menjadikan 2 pendukung TMS tanpa didatangi: 2 belum pernah didatangi" in page
-    response = client.post(url, {"action": "close_all", "stage": stage.pk}, follow=True)
+    response = client.post(close_all, {"stage": stage.pk}, follow=True)
     assert any("konfirmasi dengan jumlah 2" in m for m in _messages(response))
     assert Stage.objects.get(pk=stage.pk).status == Stage.Status.OPEN
-    data = {"action": "close_all", "stage": stage.pk, "confirm": "2"}
-    response = client.post(url, data, follow=True)
+    data = {"stage": stage.pk, "confirm": "2"}
+    response = client.post(close_all, data, follow=True)
     stage.refresh_from_db()
     assert stage.status == Stage.Status.CLOSED
     # kelurahan, kecamatan, kab/kota (a mayor election's region); the two never visited: TMS.
@@ -216,8 +213,8 @@ def test_a_team_filters_its_results_by_status(login, verfak):
 def test_a_pps_closes_its_kelurahan_once_every_supporter_is_recorded(login, verfak):
     client = login("pps_a")
     stage = _stage(verfak)
-    url = _url("verfak-pair", stage.pair_id)
-    data = {"action": "close", "stage": stage.pk, "code": KELURAHAN["a"]}
+    url = _url("verfak-close", stage.pair_id)
+    data = {"stage": stage.pk, "code": KELURAHAN["a"]}
     response = client.post(url, data, follow=True)
     assert any("2 pendukung belum diverifikasi" in m for m in _messages(response))
     _record_all(verfak)
@@ -229,27 +226,20 @@ def test_a_pps_closes_its_kelurahan_once_every_supporter_is_recorded(login, verf
 def test_close_and_reopen_follow_the_levels(login, verfak):
     stage = _stage(verfak)
     url = _url("verfak-pair", stage.pair_id)
+    close, reopen = _url("verfak-close", stage.pair_id), _url("verfak-reopen", stage.pair_id)
     client = login("pps_a")
     # Another kelurahan of the kecamatan is out of its reach; its kecamatan is seen, not its own.
-    assert (
-        client.post(
-            url, {"action": "close", "stage": stage.pk, "code": "31.71.01.1002"}
-        ).status_code
-        == 404
-    )
-    assert (
-        client.post(url, {"action": "close", "stage": stage.pk, "code": "31.71.01"}).status_code
-        == 403
-    )
+    assert client.post(close, {"stage": stage.pk, "code": "31.71.01.1002"}).status_code == 404
+    assert client.post(close, {"stage": stage.pk, "code": "31.71.01"}).status_code == 403
     _record_all(verfak)
     area_close(stage=stage, region_code=KELURAHAN["a"], by=verfak.users["pps_a"])
-    data = {"action": "reopen", "stage": stage.pk, "code": KELURAHAN["a"]}
-    assert client.post(url, {**data, "reason": "salah"}).status_code == 403  # the level above
+    data = {"stage": stage.pk, "code": KELURAHAN["a"]}
+    assert client.post(reopen, {**data, "reason": "salah"}).status_code == 403  # the level above
     client = login("ppk_a")
-    assert 'value="reopen"' in _page(client, url)
-    response = client.post(url, {**data, "reason": ""}, follow=True)
+    assert f'action="{reopen}"' in _page(client, url)
+    response = client.post(reopen, {**data, "reason": ""}, follow=True)
     assert any("alasan" in m for m in _messages(response))
-    client.post(url, {**data, "reason": "Satu pendukung salah catat"})
+    client.post(reopen, {**data, "reason": "Satu pendukung salah catat"})
     closure = Closure.objects.get(stage=stage, region_code=KELURAHAN["a"])
     assert closure.reopen_reason == "Satu pendukung salah catat"
     assert closure.reopened_by == verfak.users["ppk_a"]
@@ -282,15 +272,16 @@ def test_worklist_rows_carry_the_entry_form_each_task_renders_alone(verfak, rf):
     from django.template.loader import render_to_string
 
     from fieldwork.forms import EntryForm
-    from fieldwork.views import _election_pairs, _RowEntryForms
+    from fieldwork.selectors import election_pairs
+    from fieldwork.views.worklist import RowEntryForms
 
     Task.objects.filter(pk=_tasks(verfak)[0].pk).update(double=True)
     tasks = _tasks(verfak)
     request = rf.get(_worklist(verfak))
     request.user = verfak.users["pps_a"]
     get_token(request)  # one CSRF token for every rendering of this request
-    pairs = _election_pairs(tasks[0].stage.pair)
-    rows = _RowEntryForms(request, pairs, _worklist(verfak))
+    pairs = election_pairs(tasks[0].stage.pair)
+    rows = RowEntryForms(request, pairs, _worklist(verfak))
     for task in tasks:
         alone = render_to_string(
             "fieldwork/_entry_form.html",
@@ -299,7 +290,7 @@ def test_worklist_rows_carry_the_entry_form_each_task_renders_alone(verfak, rf):
         )
         token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
         assert token.sub("TOKEN", rows.html(task)) == token.sub("TOKEN", alone)
-        assert f"t{task.pk}-finding" in alone and str(_RowEntryForms.STAMP) not in alone
+        assert f"t{task.pk}-finding" in alone and str(RowEntryForms.STAMP) not in alone
     assert "chosen_pair_id" in rows.html(tasks[0])
     assert "chosen_pair_id" not in rows.html(tasks[1])
 
@@ -388,7 +379,6 @@ def test_an_entry_without_javascript_is_recorded_and_returns_to_the_worklist(log
     response = client.post(
         _url("verfak-task", task.pk),
         {
-            "action": "entry",
             "next": _worklist(verfak),
             prefix + "finding": "SESUAI",
             prefix + "method": "KUNJUNGAN",
@@ -410,7 +400,6 @@ def test_the_services_refusal_lands_on_the_form_field(login, verfak):
     response = client.post(
         _url("verfak-task", task.pk),
         {
-            "action": "entry",
             prefix + "finding": "MENINGGAL",
             prefix + "method": "KUNJUNGAN",
             prefix + "visited_on": tomorrow.isoformat(),
@@ -432,12 +421,12 @@ def test_task_history_shows_who_when_source_and_before_after(login, verfak):
 
 def test_pkd_attests_a_denial_and_the_pps_may_not(login, verfak):
     task = _tasks(verfak)[0]
-    url = _url("verfak-task", task.pk)
-    data = {"action": "attest", f"s{task.pk}-statement": STATEMENT}
-    assert login("pps_a").post(url, data).status_code == 403
+    url, attest = _url("verfak-task", task.pk), _url("verfak-task-attest", task.pk)
+    data = {f"s{task.pk}-statement": STATEMENT}
+    assert login("pps_a").post(attest, data).status_code == 403
     client = login("pkd_a")
     assert "Kesaksian penolakan (PKD)" in _page(client, url)
-    response = client.post(url, {**data, "next": _worklist(verfak)})
+    response = client.post(attest, {**data, "next": _worklist(verfak)})
     assert response["Location"] == _worklist(verfak)
     task.refresh_from_db()
     assert (task.attested, task.result) == (True, "TMS")
@@ -457,27 +446,24 @@ def test_kpu_corrects_a_closed_kelurahan_with_a_reason(login, verfak):
     client = login("kpu_a")
     prefix = f"k{task.pk}-"
     data = {
-        "action": "correction",
         prefix + "finding": "PINDAH",
         prefix + "method": "KUNJUNGAN",
         prefix + "visited_on": (TODAY() - dt.timedelta(days=1)).isoformat(),
         prefix + "reason": "",
     }
-    response = client.post(_url("verfak-task", task.pk), data)
+    correct = _url("verfak-task-correct", task.pk)
+    response = client.post(correct, data)
     assert (
         response.status_code == 200 and "reason" in response.context["forms"]["correction"].errors
     )
     data[prefix + "reason"] = "Salah catat, pendukung sudah pindah"
-    assert client.post(_url("verfak-task", task.pk), data).status_code == 302
+    assert client.post(correct, data).status_code == 302
     record = Record.objects.filter(task=task).latest("pk")
     assert (record.source, record.values["result"]) == ("correction", "TMS")
     closure = Closure.objects.get(stage=stage, region_code=KELURAHAN["a"], reopened_at=None)
     assert closure.counts["TMS"] == 1  # the frozen counts follow the correction
     # The PPS itself can no longer change it.
-    assert (
-        login("pps_a").post(_url("verfak-task", task.pk), {**data, "action": "entry"}).status_code
-        == 403
-    )
+    assert login("pps_a").post(_url("verfak-task", task.pk), data).status_code == 403
 
 
 # --- sheets -----------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fieldwork.closing import stage_close_all, stage_close_preview
 from fieldwork.management.commands._common import date_arg, dumps, pair_get, user_get
 from fieldwork.models import Stage
+from fieldwork.services import stage_close_all, stage_close_preview
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fieldwork.management.commands._common import dumps, pair_get, user_get
 from fieldwork.models import Sheet
-from fieldwork.sheets import sheet_keep, sheet_run
+from fieldwork.services import sheet_keep, sheet_run
 
 
 class Command(BaseCommand):

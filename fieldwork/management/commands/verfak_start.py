@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fieldwork.management.commands._common import date_arg, dumps, pair_get, user_get
 from fieldwork.models import Task
-from fieldwork.stages import stage_start
+from fieldwork.services import stage_start
 
 
 class Command(BaseCommand):
