@@ -75,7 +75,7 @@ def _tables() -> tuple[list[str], list[str]]:
 def grants_sql(*, owner: str, app: str, import_shortcut: bool = False) -> list[str]:
     """The statements that give each role what it needs and no more, for the database as it
     stands. `import_shortcut`: let the application set session_replication_role (PostgreSQL
-    15+), which electorate.pgcopy uses to skip the foreign-key triggers of a bulk load; the
+    15+), which files.pgcopy uses to skip the foreign-key triggers of a bulk load; the
     audit table stays out of reach (its privileges, not its triggers, keep it)."""
     owner, app = _role(owner), _role(app)
     q = connection.ops.quote_name

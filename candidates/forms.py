@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.kinds import level_choices
 from candidates.models import Election, Round, SupportUpload
 from electorate.models import Region, RollImport
-from electorate.uploads import upload_size_check
+from files.uploads import upload_size_check
 from staff.access import q_within
 
 UPLOAD_EXTENSIONS = (".csv", ".xlsx")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from electorate.parsing import COLUMNS
+from files.parsing import COLUMNS
 
 COLUMN_HELP = {
     "NIK": _(

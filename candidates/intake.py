@@ -1,4 +1,4 @@
-"""Support-list intake: load the good rows of a kept file (electorate.uploads) as Supporters.
+"""Support-list intake: load the good rows of a kept file (files.uploads) as Supporters.
 
 Entry point for callers: candidates.services.support_upload_submit (keep the file, enqueue the
 task on commit). This module is the work the task does.
@@ -36,7 +36,8 @@ from candidates.models import Pair, Round, Supporter, SupportUpload
 from candidates.signals import support_upload_done
 from candidates.standing import pair_undecided_check
 from electorate.models import Region
-from electorate.parsing import (
+from electorate.regions import kelurahan_codes
+from files.parsing import (
     FieldError,
     FileFormatError,
     Table,
@@ -49,9 +50,8 @@ from electorate.parsing import (
     row_errors,
     table_open,
 )
-from electorate.pgcopy import copy_escape, copy_write, fk_triggers_skip, statistics_refresh
-from electorate.regions import kelurahan_codes
-from electorate.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
+from files.pgcopy import copy_escape, copy_write, fk_triggers_skip, statistics_refresh
+from files.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
 from jobs.runner import Run, job_run
 from keys import keyring
 from keys.nik import (
@@ -82,7 +82,7 @@ REQUIRED = (
     "HALAMAN",
 )
 SQLITE_BATCH = 5_000
-# Refreshed right after a load (electorate.pgcopy.statistics_refresh): the columns the
+# Refreshed right after a load (files.pgcopy.statistics_refresh): the columns the
 # verification and the pages filter, join and group the list by.
 STATISTICS_COLUMNS = (
     "id", "pair_id", "round", "upload_id", "row_number", "nik_hash", "kelurahan_id", "occupation",
@@ -189,7 +189,7 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
         for c in ("TANGGAL_LAHIR", "JENIS_KELAMIN", "STATUS_PERKAWINAN", "KODE_WILAYAH", "RT", "RW",
                   "TEMPAT_LAHIR", "PEKERJAAN", "HALAMAN", "ALAMAT")
     )  # fmt: skip
-    # A failed row is read again, every cell (electorate.parsing.row_errors): the team fixes
+    # A failed row is read again, every cell (files.parsing.row_errors): the team fixes
     # all of a row's mistakes at once. Same parsers, column order as the form.
     checks = tuple((c, cols[c], parsers[c]) for c in REQUIRED)
     add_row = errors.add_row

@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candidates.kinds import level_choices
-from electorate.models import Region, Upload, Voter, VoterRoll
+from electorate.models import Region, Voter, VoterRoll
+from files.models import Upload
 
 
 class Election(models.Model):

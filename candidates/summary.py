@@ -22,14 +22,14 @@ from candidates.models import Election, Pair, Round, SupportSummary
 from candidates.spread import Units, election_units, unit_label
 from electorate.areas import code_normalize
 from electorate.models import Region
-from electorate.parsing import (
+from files.parsing import (
     COLUMNS,
     FieldError,
     columns_match,
     shown,
     table_open,
 )
-from electorate.uploads import ErrorLog, upload_keep, upload_open
+from files.uploads import ErrorLog, upload_keep, upload_open
 from jobs.runner import Run, job_run
 
 # A B.2-KWK lists a few dozen areas: a file above this is not one.

@@ -5,7 +5,7 @@ Row 1 is exactly the header the intake reads (candidates.intake.REQUIRED), on th
 the instructions go on a second sheet. Every column but the date is formatted as text ('@'), so
 that Excel keeps a NIK as the 16 digits typed (never 3.17E+15) and RT 003 as 003; TANGGAL_LAHIR
 is a date cell; JENIS_KELAMIN and STATUS_PERKAWINAN offer drop-down lists of the words the
-intake accepts (electorate.parsing); NIK must be 16 characters long. Rows left unfilled hold
+intake accepts (files.parsing); NIK must be 16 characters long. Rows left unfilled hold
 only their KODE_WILAYAH: the intake passes over them (candidates.intake.template_row).
 
 Strings stay strings: xlsxwriter's conversions of strings to formulas, links and numbers are

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from electorate.uploads import UploadTooLarge
+from files.uploads import UploadTooLarge
 
 
 class PayloadTooLarge(exceptions.APIException):

@@ -1,4 +1,4 @@
-"""What a page answers when a service refuses a file as too large (electorate.uploads): the
+"""What a page answers when a service refuses a file as too large (files.uploads): the
 limit in the user's language, back on the page, never a server error. The forms of
 candidates check the size themselves; this covers every other page that keeps an upload
 through a service (the API has its own answer, 413, in config.api). And a query string
@@ -11,7 +11,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from electorate.uploads import UploadTooLarge
+from files.uploads import UploadTooLarge
 
 
 class UploadTooLargeMiddleware:

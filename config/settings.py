@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "csp",
     "audit",
     "keys",
+    "files",
     "electorate",
     "staff",
     "candidates",
@@ -395,11 +396,11 @@ JOB_LEASE_SECONDS = env_int_map(
 # the country, a West Java governor pair at 6.5% of 35.9M voters (2.34M rows), is about 415 MB
 # as CSV (DKI's 840,640 rows are 150 MB). Voter rolls: West Java's DPT is about 5.7 GB as CSV
 # (DKI's 8.25M voters are 1.3 GB). Memory does not grow with the size: CSV is streamed and a
-# spreadsheet is checked before it is read (electorate/xlsxcheck.py).
+# spreadsheet is checked before it is read (files/xlsxcheck/).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 512 * 1024**2, minimum=1)
 ROLL_UPLOAD_MAX_BYTES = env_int("ROLL_UPLOAD_MAX_BYTES", 6 * 1024**3, minimum=1)
 # A spreadsheet is read in a child process whose address space is limited to this
-# (electorate/sheetread.py): a file that needs more fails its upload with what to do, and the
+# (files/sheetread.py): a file that needs more fails its upload with what to do, and the
 # worker (or the web process) that asked stays as it was. The 100,000-row list needs ~130 MB;
 # the worker units' MemoryMax (deploy/systemd) leaves room for one such child per process.
 PARSE_MEMORY_LIMIT_BYTES = env_int("PARSE_MEMORY_LIMIT_BYTES", 1024**3, minimum=1)

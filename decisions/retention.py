@@ -19,8 +19,8 @@ from audit.trail import audit_record
 from candidates.models import Election, SupportUpload
 from decisions.models import Decision
 from electorate.models import RollImport
-from electorate.uploads import upload_purge
 from fieldwork.models import Sheet
+from files.uploads import upload_purge
 from objections.models import Objection, Statement
 from verification.exports import exports_purge
 

@@ -1,7 +1,7 @@
 """Minutes (Berita Acara) as issued: what they are about, who met where, the figures printed,
 and the PDF itself with its SHA-256.
 
-The PDF is kept as issued, encrypted at rest like every file (electorate.uploads, so key
+The PDF is kept as issued, encrypted at rest like every file (files.uploads, so key
 rotation covers it), rather than regenerated when asked for: the minutes freeze the counts of
 the meeting, and the data behind them may still move afterwards (a rerun, a confirmed
 objection, a correction); and a regenerated PDF is only byte-identical while WeasyPrint, Pango
@@ -16,7 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Pair
-from electorate.models import Region, Upload
+from electorate.models import Region
+from files.models import Upload
 
 
 class MinutesPdf(Upload):

@@ -2,7 +2,7 @@
 
 `minutes_issue` computes the figures of the stage and level (documents.figures), renders the
 PDF (documents.render), keeps its bytes encrypted at rest with their SHA-256 (an Upload:
-electorate.uploads) and records who issued it (audit trail). The SHA-256 cannot be inside the
+files.uploads) and records who issued it (audit trail). The SHA-256 cannot be inside the
 bytes it hashes: the PDF carries its code and a QR code to /berita-acara/<code>/, and the
 SHA-256 of the issued PDF is kept here, shown on that public page and printed by
 `minutes --json`. `minutes_verify` answers whether a presented PDF is the one issued under a
@@ -32,8 +32,8 @@ from documents.models import Minutes, MinutesPdf
 from documents.render import date_long, date_short, issuer_name, issuer_title, minutes_pdf
 from electorate.areas import code_depth
 from electorate.models import Region
-from electorate.text import bidi_strip
-from electorate.uploads import upload_keep, upload_open
+from files.text import bidi_strip
+from files.uploads import upload_keep, upload_open
 
 # No 0/O, 1/I/L: a code read off paper and typed in must not be ambiguous. 12 of 31 symbols
 # are 59 bits: no one finds an issued code by trying.
@@ -95,7 +95,7 @@ def present_check(people: list[Person]) -> list[dict]:
     """Names and roles as typed, checked: never a number that could be a NIK."""
     out = []
     for person in people:
-        # Printed as typed, but never reversed by a bidirectional control (electorate.text).
+        # Printed as typed, but never reversed by a bidirectional control (files.text).
         name, role = (" ".join(bidi_strip(text).split()) for text in (person.name, person.role))
         if person.group not in GROUPS:
             raise ValidationError(_("Unsur kehadiran tidak dikenal: %(g)s.") % {"g": person.group})

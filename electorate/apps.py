@@ -10,23 +10,12 @@ class ElectorateConfig(AppConfig):
     def ready(self) -> None:
         from audit.grants import app_owned_register
         from electorate.models import Voter
-        from electorate.uploads import uploads_rekey
-        from keys.rotation import hash_column_register, rekeyer_register
+        from keys.rotation import hash_column_register
 
         hash_column_register(Voter, "nik_hash")
         hash_column_register(Voter, "birth_hash")  # the NIK and birth date (keys.nik)
         app_owned_register(Voter)  # a partition per roll, attached at run time
-        rekeyer_register("upload files", uploads_rekey)
         self._partitions_connect()
-        self._text_connect()
-
-    def _text_connect(self) -> None:
-        from django.db.models.signals import pre_save
-
-        from electorate.text import stored_text_clean
-
-        # Every model, every app: no stored text carries bidirectional controls.
-        pre_save.connect(stored_text_clean, dispatch_uid="electorate.stored_text_clean")
 
     def _partitions_connect(self) -> None:
         from django.db.models.signals import post_delete, post_save

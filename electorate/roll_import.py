@@ -1,4 +1,4 @@
-"""Voter-roll (DPT/DP4) import: stream a kept file (electorate.uploads) into electorate.Voter.
+"""Voter-roll (DPT/DP4) import: stream a kept file (files.uploads) into electorate.Voter.
 
 Entry point for callers: electorate.services.roll_import_submit (keep the file, enqueue the
 task on commit). This module is the work the task does.
@@ -44,7 +44,10 @@ from django.utils.translation import gettext
 
 from audit.trail import audit_record
 from electorate.models import Region, RollImport, VoterRoll
-from electorate.parsing import (
+from electorate.partitions import partition_name, voter_partitioned
+from electorate.regions import kelurahan_codes
+from electorate.roll_load import load_postgresql, load_sqlite
+from files.parsing import (
     FieldError,
     FileFormatError,
     Table,
@@ -58,11 +61,8 @@ from electorate.parsing import (
     shown,
     table_open,
 )
-from electorate.partitions import partition_name, voter_partitioned
-from electorate.pgcopy import statistics_refresh
-from electorate.regions import kelurahan_codes
-from electorate.roll_load import load_postgresql, load_sqlite
-from electorate.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
+from files.pgcopy import statistics_refresh
+from files.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
 from jobs.runner import Run, job_run
 from keys import keyring
 from keys.nik import BIRTH_HASH_PREFIX, MARRIED, eligible_birth_cutoff
@@ -179,7 +179,7 @@ def voter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
         for c in ("TANGGAL_LAHIR", "JENIS_KELAMIN", "STATUS_PERKAWINAN", "KODE_WILAYAH", "RT", "RW",
                   "TEMPAT_LAHIR", "ALAMAT")
     )  # fmt: skip
-    # A failed row is read again, every cell (electorate.parsing.row_errors), so that the KPU
+    # A failed row is read again, every cell (files.parsing.row_errors), so that the KPU
     # sees all of a row's mistakes at once; a good row never goes there.
     checks = tuple((c, cols[c], parsers[c]) for c in REQUIRED)
     add_row = errors.add_row

@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext
 
 from electorate.models import RollImport, Voter, VoterRoll
-from electorate.parsing import shown
-from electorate.pgcopy import COPY_BLOCK, copy_escape, copy_write, fk_triggers_skip
-from electorate.uploads import ErrorLog, Progress
+from files.parsing import shown
+from files.pgcopy import COPY_BLOCK, copy_escape, copy_write, fk_triggers_skip
+from files.uploads import ErrorLog, Progress
 from jobs.side import raw_connection
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from candidates.models import Pair
-from electorate.parsing import shown
 from fieldwork import findings
 from fieldwork.models import Method, Task
 from fieldwork.rules import State, bring_in_deadline, choice_needed
+from files.parsing import shown
 
 COLUMNS = {
     "finding": "HASIL",

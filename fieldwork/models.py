@@ -13,8 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Election, Pair, Supporter
-from electorate.models import Upload
 from fieldwork import findings
+from files.models import Upload
 
 
 class Method(models.TextChoices):
@@ -297,7 +297,7 @@ class Advice(models.Model):
 
 class Sheet(Upload):
     """A PPS's paper sheet typed into CSV/XLSX (NIK, HASIL, METODE, TANGGAL, ...), kept as it
-    came (electorate.uploads)."""
+    came (files.uploads)."""
 
     pair = models.ForeignKey(Pair, on_delete=models.PROTECT, related_name="+")
 

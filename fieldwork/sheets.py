@@ -1,7 +1,7 @@
 """Bulk entry from a PPS's paper sheet typed into CSV or XLSX (many PPS work on paper and enter
 later): one row per supporter met, with the columns of fieldwork.sheets.COLUMNS.
 
-The file is kept as it came (electorate.uploads: the same file twice is one sheet, read once),
+The file is kept as it came (files.uploads: the same file twice is one sheet, read once),
 then each row goes through the same checks as the phone form (fieldwork.records). A bad row
 gets its row, column and the fix in Indonesian and the good rows are kept; a row that repeats
 what is already recorded changes nothing, so a later sheet may repeat earlier rows and add a
@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from candidates.models import Pair
-from electorate.parsing import COLUMNS as SUPPORT_COLUMNS
-from electorate.parsing import (
+from fieldwork.models import Record, Sheet, Stage, Task
+from fieldwork.records import Entry, record_entry
+from files.parsing import COLUMNS as SUPPORT_COLUMNS
+from files.parsing import (
     FieldError,
     columns_match,
     parse_date,
@@ -30,9 +32,7 @@ from electorate.parsing import (
     shown,
     table_open,
 )
-from electorate.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
-from fieldwork.models import Record, Sheet, Stage, Task
-from fieldwork.records import Entry, record_entry
+from files.uploads import ErrorLog, Progress, upload_done, upload_keep, upload_open
 from jobs.runner import Run, job_run
 from keys import keyring
 from keys.nik import nik_hash

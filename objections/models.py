@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Election, Pair, Supporter
-from electorate.models import Upload
+from files.models import Upload
 
 
 class Statement(Upload):

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from candidates.models import Pair, Supporter
 from electorate.models import Voter
-from electorate.text import bidi_strip
 from fieldwork.standing import standing_refresh
 from fieldwork.strike import tasks_strike
+from files.text import bidi_strip
 from keys import keyring
 from objections.lookup import names_match, token_read
 from objections.models import Objection, SpentToken, Step
@@ -112,7 +112,7 @@ def _create(
 ) -> Objection:
     if kind not in Objection.Kind.values:
         raise ValidationError(_("Pilih isi tanggapan."))
-    # Kept encrypted, so cleaned here (electorate.text: no bidirectional controls).
+    # Kept encrypted, so cleaned here (files.text: no bidirectional controls).
     contact = bidi_strip(contact or "").strip()
     note = bidi_strip(note or "").strip()[:NOTE_MAX]
     if source == Objection.Source.CITIZEN and not contact:

@@ -1,7 +1,7 @@
 """The statement a citizen sends with an objection: a photo or a scanned page, recognised by
 its content (never by its name), refused above OBJECTION_STATEMENT_MAX_BYTES or, for a PDF,
 if it holds a script, an automatic action or an embedded file (objections.activecontent), then
-kept like every upload (electorate.uploads: encrypted at rest, SHA-256 of the plaintext)."""
+kept like every upload (files.uploads: encrypted at rest, SHA-256 of the plaintext)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from electorate.uploads import upload_keep
+from files.uploads import upload_keep
 from objections.activecontent import pdf_active_check
 from objections.models import Statement
 

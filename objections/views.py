@@ -29,8 +29,8 @@ from audit.trail import audit_record
 from candidates import selectors as candidates
 from electorate.models import Region
 from electorate.params import id_param
-from electorate.uploads import upload_bound
-from electorate.vault import vault_open
+from files.uploads import upload_bound
+from files.vault import vault_open
 from objections import selectors
 from objections.forms import (
     CheckForm,

@@ -12,7 +12,7 @@ import re
 
 from hypothesis import strategies as st
 
-from electorate.parsing import MONTHS
+from files.parsing import MONTHS
 
 ASCII_DIGITS = "0123456789"
 # Unicode digits that are not ASCII: decimal (Arabic-Indic, fullwidth) and not (superscripts).

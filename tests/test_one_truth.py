@@ -31,7 +31,7 @@ from django.urls import reverse
 
 from candidates.models import Election, Supporter
 from documents.models import Minutes
-from electorate.uploads import upload_open
+from files.uploads import upload_open
 from keys.nik import nik_decrypt, supporter_context
 from tests.documents.conftest import line_with, numbers, pdf_text, value
 from tests.factories import ROLL_HEADER, SUPPORT_HEADER, birth_of, csv_bytes, good_row, make_nik

@@ -11,7 +11,7 @@ Why a job: DKI's 840,640 rows take about a minute to write, beyond any web reque
    `rows_written`, which is also the heartbeat. On PostgreSQL the rows are read in one
    transaction (one snapshot, a streaming cursor) and the progress goes around it, so the page
    sees it.
-3. The workbook is stored encrypted (electorate.vault, bound to the export), the export marked
+3. The workbook is stored encrypted (files.vault, bound to the export), the export marked
    ready with `expires_at`; only the claimant still holding it may do that (a slow run taken
    over finds its claim gone and drops its file).
 4. `export_open` streams the plaintext back, decrypted as it is read; `exports_purge` deletes
@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Pair, Round
-from electorate.vault import vault_open, vault_store
+from files.vault import vault_open, vault_store
 from jobs.runner import JobFailed, Run, job_run
 from verification.models import Export
 from verification.placement import SUPERSEDED
@@ -164,7 +164,7 @@ def export_rows(export: Export) -> QuerySet:
 
 
 def export_bound(export: Export) -> str:
-    """What an export's encrypted file is bound to (electorate.vault): moved to another export's
+    """What an export's encrypted file is bound to (files.vault): moved to another export's
     row, it does not decrypt."""
     return f"{export._meta.label}:{export.pk}"
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Pair, Supporter
-from electorate.models import Upload
+from files.models import Upload
 from jobs.models import LeasedJob
 from verification.rules import Outcome
 
@@ -283,7 +283,7 @@ class RunDerived(models.Model):
 class Export(LeasedJob):
     """One download of the verification results as XLSX, asked for by one user and written by
     a task (verification/exports.py) with its progress, then kept encrypted at rest
-    (electorate.vault) until `expires_at` (settings.EXPORT_LINK_HOURS after it is ready).
+    (files.vault) until `expires_at` (settings.EXPORT_LINK_HOURS after it is ready).
 
     The rows are those the results page shows the user who asked (round and status filter
     included): the team all of its pair's, the KPU those in its area. Only that user may

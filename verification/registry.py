@@ -51,7 +51,8 @@ from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Election, Pair, Supporter
-from electorate.parsing import (
+from electorate.regions import kelurahan_codes
+from files.parsing import (
     COLUMNS,
     FieldError,
     columns_match,
@@ -61,8 +62,7 @@ from electorate.parsing import (
     shown,
     table_open,
 )
-from electorate.regions import kelurahan_codes
-from electorate.uploads import ErrorLog, upload_keep, upload_open
+from files.uploads import ErrorLog, upload_keep, upload_open
 from jobs.runner import Run, job_run
 from keys import keyring
 from keys.nik import (

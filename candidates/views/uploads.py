@@ -216,7 +216,7 @@ def support_template(request, pk: int):
 
     from candidates.template import support_template_xlsx, template_name
     from electorate.models import Region
-    from electorate.parsing import kelurahan_code_normalize
+    from files.parsing import kelurahan_code_normalize
 
     pair = get_object_or_404(
         selectors.pairs_visible(user=request.user).select_related("election"), pk=pk

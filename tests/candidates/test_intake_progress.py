@@ -1,4 +1,4 @@
-"""The upload page's counts while a list is read (electorate.uploads.Progress): rows read,
+"""The upload page's counts while a list is read (files.uploads.Progress): rows read,
 accepted and rejected grow with the import instead of staying 0 until the end, and are seen
 from outside the import's transaction (what the page polls)."""
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import SupportUpload
-from electorate import uploads
+from files import uploads
 from jobs.side import raw_connection
 from tests.factories import PairFactory, csv_bytes, good_row, make_nik
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from candidates.tasks import support_upload_task
-from electorate.parsing import shown
+from files.parsing import shown
 from tests.factories import csv_bytes, good_row, make_nik
 
 LOOKALIKE = {"0": "Oo", "1": "Il"}

@@ -19,7 +19,7 @@ from candidates.check_text import check_message
 from candidates.models import SubmissionCheck, SubmissionWindow, SupportSummary
 from candidates.submission import submission_check_run, submission_gate
 from candidates.summary import area_code_normalize, parse_count, summary_submit
-from electorate.parsing import FieldError
+from files.parsing import FieldError
 from tests.factories import (
     ElectionFactory,
     PairFactory,

@@ -1,6 +1,6 @@
 """The minutes print what was typed in the order it was typed (issue 19 item 7): a
 right-to-left override in the meeting's place or in a name of those present used to reverse
-the rest of the line in the PDF (electorate.text)."""
+the rest of the line in the PDF (files.text)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from documents.services import Meeting, Person, minutes_issue, minutes_pdf_read
-from electorate.text import BIDI_CONTROLS
+from files.text import BIDI_CONTROLS
 from tests.documents.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Stored text carries no bidirectional controls, wherever it came from (issue 19 item 7,
-electorate/text.py): a right-to-left override in a supporter's name reversed it in every list,
+files/text.py): a right-to-left override in a supporter's name reversed it in every list,
 and one in a file name made "surat<RLO>fdp.exe" read as a PDF."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Pair, Supporter
-from electorate.text import BIDI_CONTROLS, bidi_strip
+from files.text import BIDI_CONTROLS, bidi_strip
 from tests.factories import PairFactory, csv_bytes, good_row, make_nik, xlsx_bytes
 
 RLO, PDF_, LRI, PDI, RLM = "\u202e", "\u202c", "\u2066", "\u2069", "\u200f"

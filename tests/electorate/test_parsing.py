@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from electorate.parsing import (
+from files.parsing import (
     FieldError,
     FileFormatError,
     cached,

@@ -1,4 +1,4 @@
-"""The row parsers (electorate/parsing.py) against whatever hypothesis can think of: every cell
+"""The row parsers (files/parsing/) against whatever hypothesis can think of: every cell
 either parses or raises FieldError with a message, every file either opens or raises
 FileFormatError; never another exception (which would fail the whole upload as a system
 error). What is accepted is what the parser promises (16 ASCII digits, a real date, ...), and
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from electorate.parsing import (
+from files.parsing import (
     COLUMNS,
     MONTHS,
     FieldError,

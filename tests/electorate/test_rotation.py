@@ -17,8 +17,8 @@ from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Supporter, SupportUpload
 from electorate.models import RollImport, Voter
 from electorate.roll_import import roll_import_create, roll_import_run
-from electorate.uploads import upload_bound
-from electorate.vault import vault_key_id, vault_open
+from files.uploads import upload_bound
+from files.vault import vault_key_id, vault_open
 from keys import keyring
 from keys.nik import birth_hash, nik_decrypt, supporter_context
 from tests.factories import PairFactory, birth_of, csv_bytes, good_row, make_nik, roll_csv

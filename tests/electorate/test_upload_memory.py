@@ -29,8 +29,8 @@ import pytest
 
 from candidates.intake import support_upload_run
 from candidates.models import SupportUpload
-from electorate.parsing import FileFormatError, table_open
-from electorate.xlsxcheck import MAX_SHARED_TEXT, xlsx_check
+from files.parsing import FileFormatError, table_open
+from files.xlsxcheck import MAX_SHARED_TEXT, xlsx_check
 from tests.electorate.test_upload_safety import (
     CONTENT_TYPES,
     HEADER_ROW,

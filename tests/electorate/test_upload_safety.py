@@ -1,4 +1,4 @@
-"""No upload can take a worker down (electorate/uploads.py, parsing.py, xlsxcheck.py, vault.py).
+"""No upload can take a worker down (files/uploads.py, parsing.py, xlsxcheck.py, vault.py).
 
 The files that did: an XLSX of 1.5 KB whose cells A1 and XFD1048576 made calamine ask for
 512 GB (SIGABRT, nothing to catch), A1 and Z1000000 (800 MB), a CSV without a newline (held
@@ -29,12 +29,12 @@ from django.db import connection
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Supporter, SupportUpload
 from electorate.models import RollImport
-from electorate.parsing import FileFormatError, table_open
 from electorate.roll_import import roll_import_create, roll_import_run
-from electorate.uploads import UploadTooLarge, upload_open
-from electorate.xlsxcheck import MAX_COLUMNS, MAX_MEMBERS, SheetRefused, xlsx_check
 from fieldwork.models import Sheet
 from fieldwork.sheets import sheet_keep, sheet_run
+from files.parsing import FileFormatError, table_open
+from files.uploads import UploadTooLarge, upload_open
+from files.xlsxcheck import MAX_COLUMNS, MAX_MEMBERS, SheetRefused, xlsx_check
 from tests.factories import (
     SUPPORT_HEADER,
     PairFactory,
@@ -669,7 +669,7 @@ HOLD = """
 import sys, time, django
 django.setup()
 from candidates.models import SupportUpload
-from electorate.uploads import upload_open
+from files.uploads import upload_open
 with upload_open(SupportUpload.objects.get(pk=int(sys.argv[1]))) as fh:
     assert fh.read(2) == b"PK"
     print("open", flush=True)

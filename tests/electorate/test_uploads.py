@@ -1,4 +1,4 @@
-"""The upload machinery both importers share (electorate/uploads.py), shown through the voter-roll
+"""The upload machinery both importers share (files/uploads.py), shown through the voter-roll
 importer: the file kept as it came (encrypted, with its SHA-256), claimed by one run at a time,
 taken over when its worker died, retried, and failed with a message that gives nothing away."""
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from electorate.models import RollImport, Voter
 from electorate.roll_import import roll_import_create, roll_import_retry, roll_import_run
-from electorate.uploads import upload_bound
-from electorate.vault import VaultError, vault_open
+from files.uploads import upload_bound
+from files.vault import VaultError, vault_open
 from tests.factories import good_row, make_nik, roll_csv
 
 # --- keep: the file as it came, once ----------------------------------------------------------

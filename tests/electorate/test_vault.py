@@ -8,7 +8,7 @@ import tempfile
 import pytest
 from django.core.files.storage import default_storage
 
-from electorate.vault import (
+from files.vault import (
     CHUNK,
     MAGIC,
     SEALED,

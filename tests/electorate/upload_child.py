@@ -36,7 +36,7 @@ def main() -> None:
 
         upload = sheet_run(sheet_id=job["id"])
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kilobytes
-    # The largest child it waited for: the spreadsheet reader (electorate.sheetread).
+    # The largest child it waited for: the spreadsheet reader (files.sheetread).
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(

@@ -1,11 +1,11 @@
 """An objection's contact and note are kept encrypted, so no model hook sees them: they are
-cleaned of bidirectional controls by the service (issue 19 item 7, electorate/text.py)."""
+cleaned of bidirectional controls by the service (issue 19 item 7, files/text.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from electorate.text import BIDI_CONTROLS
+from files.text import BIDI_CONTROLS
 from objections.services import objection_contact, objection_note
 from tests.objections.people import citizen_objects
 

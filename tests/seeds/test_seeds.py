@@ -178,7 +178,7 @@ def data_mismatch(row, voter, *, birth, sex, encoded, encoded_sex) -> bool:
 def expected_reasons(row, roll_by_nik, seen, other_niks, cutoff):
     """The reasons a row deserves, from the rules of docs/domain.md step 3; None if intake
     rejects."""
-    from electorate.parsing import FieldError, parse_date, parse_marital, parse_nik, parse_sex
+    from files.parsing import FieldError, parse_date, parse_marital, parse_nik, parse_sex
 
     try:
         nik = parse_nik(row["NIK"])

@@ -1,7 +1,7 @@
-"""The child process that reads a spreadsheet for electorate/sheetread.py. Not imported by the
+"""The child process that reads a spreadsheet for files/sheetread.py. Not imported by the
 application: run as
 
-    python -I -B electorate/sheetchild.py <fd> <limit>
+    python -I -B files/sheetchild.py <fd> <limit>
 
 with the plaintext XLSX open at descriptor <fd>. It imports the standard library and
 python_calamine only (no Django, no keys, no database), limits its own address space to
