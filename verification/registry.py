@@ -326,7 +326,7 @@ def _answers_load(run: Run[RegistryImport], *, election: Election, imported: Imp
         for number, nik, found, alive, kelurahan, birth in _answers(
             table, cols, errors, election, imported
         ):
-            # The birth date as the supporter's is kept: never in the clear (electorate.nik).
+            # The birth date as the supporter's is kept: never in the clear (keys.nik).
             batch.append(
                 RegistryAnswer(
                     election=election, nik_hash=hasher.hash(nik), found=found, alive=alive,
