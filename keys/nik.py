@@ -76,7 +76,7 @@ def nik_decrypt(blob: bytes, *, context: str) -> str:
 # - for a supporter only, AES-GCM ciphertext bound to its row (birth_encrypt): the date goes
 #   back out in the civil-registry request and is needed again if the voting day is changed
 #   before any verification.
-# electorate/privacy.py counts what is left to guess; the README's Security table has figures.
+# electorate/privacy.py counts what is left to guess; docs/security.md has the figures.
 
 ELIGIBLE_AGE = 17  # UU 10/2016 Art. 1: a voter is 17 on voting day, or married (or was)
 MARRIED = ("S", "P")  # kawin, pernah kawin: of voting age whatever the age
