@@ -17,16 +17,8 @@ from candidates.models import Election, Pair, Supporter, SupportUpload
 from electorate.areas import code_depth
 from electorate.models import Region, Role
 from keys.nik import nik_hash
-from staff.access import (
-    COMMISSION_ROLES,
-    COMMITTEE_ROLES,
-    code_within,
-    is_commission,
-    q_covering,
-    q_within,
-    user_area,
-    user_role,
-)
+from staff.access import code_within, may, q_covering, q_within, user_area, user_role
+from staff.capabilities import Capability
 
 
 def user_pair_id(user) -> int | None:
@@ -55,7 +47,7 @@ def elections_visible(*, user) -> QuerySet[Election]:
 
 def elections_managed(*, user) -> QuerySet[Election]:
     """Elections the user runs as KPU: those held inside their area."""
-    if not is_commission(user):
+    if not may(user, Capability.RUN_ELECTIONS):
         return Election.objects.none()
     return Election.objects.filter(q_within("region__code", user_area(user)))
 
@@ -79,9 +71,9 @@ def supporters_visible(*, user, pair: Pair | None = None) -> QuerySet[Supporter]
     area = user_area(user)
     if role == Role.TIM:
         qs = Supporter.objects.filter(pair__in=pairs_visible(user=user))
-    elif user.is_superuser or role in COMMISSION_ROLES | COMMITTEE_ROLES:
+    elif may(user, Capability.READ_NAMES):  # KPU, PPK and PPS (Bawaslu reads no names)
         within = Q(q_within("kelurahan__code", area), pair__in=pairs_visible(user=user))
-        if is_commission(user):  # committees run no election: no OR for their lists
+        if may(user, Capability.RUN_ELECTIONS):  # committees run no election: no OR for their lists
             within |= Q(pair__in=pairs_managed(user=user))
         qs = Supporter.objects.filter(within)
     else:

@@ -17,11 +17,12 @@ from candidates.models import Pair
 from candidates.selectors import pairs_visible
 from documents.figures import levels_allowed
 from documents.models import Minutes
-from staff.access import code_within, is_commission, is_supervisor, q_within, user_area
+from staff.access import code_within, may, q_within, user_area
+from staff.capabilities import Capability
 
 
 def may_see_minutes(user) -> bool:
-    return is_commission(user) or is_supervisor(user)
+    return may(user, Capability.READ_MINUTES)
 
 
 def minutes_visible(*, user, pair: Pair | None = None) -> QuerySet[Minutes]:
@@ -35,7 +36,7 @@ def minutes_visible(*, user, pair: Pair | None = None) -> QuerySet[Minutes]:
 
 def issue_areas(*, user, pair: Pair) -> list[str]:
     """The levels this user may issue minutes for (empty: none)."""
-    if not is_commission(user):
+    if not may(user, Capability.ISSUE_MINUTES):
         return []
     area = user_area(user)
     return [code for code in levels_allowed(pair.election) if code_within(code, area)]

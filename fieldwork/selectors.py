@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from candidates import selectors as candidates
 from candidates.models import Pair
-from electorate.models import Region, Role
+from electorate.models import Region
 from fieldwork import findings
 from fieldwork.counts import (
     active_closures,
@@ -36,15 +36,9 @@ from fieldwork.counts import (
 from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
 from fieldwork.rules import TO_VISIT, bring_in_deadline
 from fieldwork.supervision import advice_owner
-from staff.access import (
-    code_within,
-    is_commission,
-    is_committee,
-    is_supervisor,
-    q_within,
-    user_area,
-    user_role,
-)
+from staff.access import code_within, is_committee, may, q_within, user_area
+from staff.access import is_pkd as is_pkd  # the pages ask selectors.is_pkd
+from staff.capabilities import Capability
 
 
 def stages_visible(*, user, pair: Pair) -> QuerySet[Stage]:
@@ -57,18 +51,13 @@ def _area_depth(area: str | None) -> int:
     return 0 if not area else area.count(".") + 1
 
 
-def is_pkd(user) -> bool:
-    """A village supervisor: Bawaslu whose area is one kelurahan."""
-    return is_supervisor(user) and _area_depth(user_area(user)) == 4
-
-
 def tasks_visible(*, user, stage: Stage) -> QuerySet[Task]:
     """The worklist rows the user may see (with names): see the module docstring."""
     tasks = Task.objects.filter(stage=stage)
     if candidates.is_own_team(user=user, pair=stage.pair):
         return tasks
     area = user_area(user)
-    if area is None or not (is_commission(user) or is_committee(user) or is_pkd(user)):
+    if area is None or not may(user, Capability.READ_WORKLIST):
         return Task.objects.none()
     if area == "":
         return tasks
@@ -77,9 +66,7 @@ def tasks_visible(*, user, stage: Stage) -> QuerySet[Task]:
 
 def may_record(*, user, task: Task) -> bool:
     """PPS (and PPK) of the supporter's area; the KPU for sheets and corrections."""
-    return (is_committee(user) or is_commission(user)) and code_within(
-        task.kelurahan_code, user_area(user)
-    )
+    return may(user, Capability.RECORD_FINDINGS, task.kelurahan_code)
 
 
 def may_correct(*, user, stage: Stage) -> bool:
@@ -88,16 +75,16 @@ def may_correct(*, user, stage: Stage) -> bool:
 
 
 def may_attest(*, user, task: Task) -> bool:
-    return is_supervisor(user) and code_within(task.kelurahan_code, user_area(user))
+    return may(user, Capability.ATTEST, task.kelurahan_code)
 
 
 def may_advise(*, user, region_code: str) -> bool:
-    return is_supervisor(user) and code_within(region_code, user_area(user))
+    return may(user, Capability.FILE_ADVICE, region_code)
 
 
 def may_answer(*, user, advice: Advice) -> bool:
     """The KPU owning the advice's area (its kab/kota; the province for the whole province)."""
-    return is_commission(user) and code_within(advice_owner(advice), user_area(user))
+    return may(user, Capability.ANSWER_ADVICE, advice_owner(advice))
 
 
 def may_manage_stage(*, user, pair: Pair) -> bool:
@@ -109,58 +96,60 @@ def may_close(*, user, region_code: str) -> bool:
     """Each level closes its own area: PPS its kelurahan, PPK its kecamatan, KPU kab/kota its
     kab/kota, KPU provinsi the province. The KPU above may act for a level below."""
     area = user_area(user)
-    if area is None:
+    if area is None or not may(user, Capability.CLOSE_AREA):
         return False
-    role = user_role(user)
-    if role in (Role.PPS, Role.PPK):
+    if is_committee(user):
         return area == region_code
-    return is_commission(user) and code_within(region_code, area)
+    return code_within(region_code, area)
 
 
 def may_reopen(*, user, region_code: str) -> bool:
     """The level above the area: PPK reopens a kelurahan, KPU kab/kota a kecamatan, KPU
     provinsi a kab/kota (and superusers anything)."""
     area = user_area(user)
-    if area is None:
+    if area is None or not may(user, Capability.REOPEN_AREA):
         return False
     parent = region_code.rsplit(".", 1)[0] if "." in region_code else ""
-    if user_role(user) == Role.PPK:
+    if is_committee(user):
         return area == parent
-    if not is_commission(user):
-        return False
     return area == "" or (parent != "" and code_within(parent, area))
 
 
 def may_see_advice(user) -> bool:
     """Correction advice is read by the KPU, Bawaslu and the committees (not the teams)."""
-    return is_commission(user) or is_supervisor(user) or is_committee(user)
+    return may(user, Capability.READ_ADVICE)
 
 
 def may_see_reports(user) -> bool:
     """Form A reports: the KPU and Bawaslu."""
-    return is_commission(user) or is_supervisor(user)
+    return may(user, Capability.READ_REPORTS)
 
 
 def may_file_report(user) -> bool:
-    return is_supervisor(user)
+    return may(user, Capability.FILE_REPORT)
+
+
+def may_file_advice(user) -> bool:
+    """Bawaslu (a PKD included) files correction advice (each area: may_advise)."""
+    return may(user, Capability.FILE_ADVICE)
 
 
 def may_advise_stage(*, user, stage: Stage) -> bool:
     """Bawaslu advises corrections while the stage is open (each area: may_advise)."""
-    return is_supervisor(user) and stage.status == Stage.Status.OPEN
+    return may(user, Capability.FILE_ADVICE) and stage.status == Stage.Status.OPEN
 
 
 def advice_visible(*, user, stage: Stage) -> QuerySet[Advice]:
     """Open advice is visible up the hierarchy: KPU and Bawaslu of the area and above, the
     committee of the area. Teams see no advice."""
-    if not may_see_advice(user):
+    if not may(user, Capability.READ_ADVICE):
         return Advice.objects.none()
     area = user_area(user)
     return _within(Advice.objects.filter(stage=stage), area)
 
 
 def reports_visible(*, user, stage: Stage) -> QuerySet[Report]:
-    if not may_see_reports(user):
+    if not may(user, Capability.READ_REPORTS):
         return Report.objects.none()
     return _within(Report.objects.filter(stage=stage), user_area(user))
 
@@ -179,7 +168,7 @@ def _within(qs: QuerySet, area: str | None) -> QuerySet:
 def may_see_worklist(user) -> bool:
     """The worklist name by name: KPU, PPK/PPS and the PKD of the kelurahan. Bawaslu above a
     kelurahan reads counts only; a team reads its results on the pair's page."""
-    return is_commission(user) or is_committee(user) or is_pkd(user)
+    return may(user, Capability.READ_WORKLIST)
 
 
 def stages_reachable(*, user) -> QuerySet[Stage]:
@@ -220,7 +209,7 @@ def advice_in_reach(*, user) -> QuerySet[Advice]:
 def may_submit_sheet(*, user, pair: Pair) -> bool:
     """A typed-in paper sheet: the PPS/PPK (rows only inside their area: fieldwork.sheets) and
     the KPU."""
-    return is_commission(user) or is_committee(user)
+    return may(user, Capability.SUBMIT_SHEET)
 
 
 def sheets_visible(*, user) -> QuerySet[Sheet]:

@@ -16,16 +16,17 @@ from candidates import selectors as candidates
 from candidates.models import Pair
 from electorate.areas import KABKOTA, code_ancestor
 from objections.models import Objection
-from staff.access import code_within, is_commission, is_supervisor, q_within, user_area
+from staff.access import may, q_within, user_area
+from staff.capabilities import Capability
 
 
 def may_see_objections(user) -> bool:
-    return is_commission(user) or is_supervisor(user)
+    return may(user, Capability.READ_OBJECTIONS)
 
 
 def may_file(user) -> bool:
     """Bawaslu's own objections and a KPU desk's (a letter, a citizen at the office)."""
-    return may_see_objections(user)
+    return may(user, Capability.FILE_OBJECTION)
 
 
 def objection_owner(objection: Objection) -> str:
@@ -35,7 +36,7 @@ def objection_owner(objection: Objection) -> str:
 
 def may_handle(*, user, objection: Objection) -> bool:
     """Clarify and decide: the KPU of the objection's kab/kota, or above it."""
-    return is_commission(user) and code_within(objection_owner(objection), user_area(user))
+    return may(user, Capability.ANSWER_OBJECTIONS, objection_owner(objection))
 
 
 def objections_in_reach(*, user) -> QuerySet[Objection]:

@@ -14,7 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from candidates.selectors import elections_visible
-from staff.access import is_commission, is_supervisor
+from staff.access import may
+from staff.capabilities import Capability
 
 EXEMPT = ("/masuk/", "/keluar/", "/akun/kode/", "/static/", "/cek-dukungan/")
 
@@ -23,7 +24,7 @@ def otp_required(user) -> bool:
     """KPU and Bawaslu whose area holds (or lies in) an election that requires OTP."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if not (is_commission(user) or is_supervisor(user)):
+    if not may(user, Capability.OTP):
         return False
     return elections_visible(user=user).filter(require_otp=True).exists()
 

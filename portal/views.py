@@ -19,12 +19,13 @@ from candidates import selectors
 from candidates.standing import standing_read
 from fieldwork.selectors import worklists_for
 from staff.access import (
-    is_commission,
+    may,
     may_see_names,
     may_see_recap,
     user_area,
     user_role,
 )
+from staff.capabilities import Capability
 
 
 def favicon(request):
@@ -54,7 +55,7 @@ def home(request):
             "pairs": pairs,
             "role": user_role(user),
             "area": user_area(user),
-            "is_commission": is_commission(user),
+            "is_commission": may(user, Capability.RUN_ELECTIONS),
             "may_recap": may_see_recap(user),
             "may_names": may_see_names(user),
             "worklists": worklists_for(user=user),

@@ -1,6 +1,7 @@
-"""The one home of the role rules: who acts where, and which kind of page each role may open.
+"""The one home of the role rules: who acts where, and what each role may do there.
 
-Every app asks these functions (views, API views, selectors, the navigation), none copies them.
+Every app asks these functions (views, API views, selectors, the navigation), none copies them:
+`may(user, capability[, area])` reads the one table of capabilities (staff.capabilities).
 
 An area is a dotted Kemendagri code: everything whose code equals it or starts with it plus a
 dot lies inside. A superuser's area is "" (the whole country); a user without an assignment has
@@ -17,6 +18,7 @@ from django.db.models import Q, QuerySet
 
 from electorate import areas
 from electorate.models import Role, RollImport, StaffAssignment, VoterRoll
+from staff.capabilities import CAPABILITIES, PKD, SUPERUSER, Capability
 
 # KPU staff run elections; the ad hoc committees and supervisors act inside them.
 COMMISSION_ROLES = frozenset({Role.KPU_PROVINSI, Role.KPU_KABKOTA})
@@ -67,28 +69,62 @@ def is_team(user) -> bool:
     return user_role(user) == Role.TIM
 
 
-# --- what each role may open ------------------------------------------------------------------
+# --- what each role may do (the table: staff.capabilities) ---------------------------------------
+
+
+def roles(user) -> frozenset[str]:
+    """The keys of staff.capabilities.CAPABILITIES the user holds: its assignment's role, PKD
+    for Bawaslu of one kelurahan, SUPERUSER for a superuser; none for anybody else."""
+    held = set()
+    assignment = _assignment(user)
+    if assignment is not None:
+        held.add(assignment.role)
+        depth = areas.code_depth(assignment.region_id)
+        if assignment.role == Role.BAWASLU and depth == areas.KELURAHAN:
+            held.add(PKD)
+    if getattr(user, "is_superuser", False):
+        held.add(SUPERUSER)
+    return frozenset(held)
+
+
+def capabilities(user) -> frozenset[Capability]:
+    return frozenset().union(*(CAPABILITIES.get(role, frozenset()) for role in roles(user)))
+
+
+def may(user, capability: Capability, area: str | None = None) -> bool:
+    """The user's roles grant the capability (staff.capabilities) and, when an area is given,
+    it lies inside the user's area. The one question pages, API views and selectors ask about
+    a role; rules about one object (this pair, this election) add theirs in the object's layer."""
+    if capability not in capabilities(user):
+        return False
+    return area is None or code_within(area, user_area(user))
+
+
+def is_pkd(user) -> bool:
+    """A village supervisor: Bawaslu whose area is one kelurahan."""
+    return PKD in roles(user)
 
 
 def may_see_names(user) -> bool:
     """Supporters name by name: KPU, PPK/PPS (in their area) and a team (its own pair). Bawaslu
     supervises through the recap: names are not published one by one (docs/domain.md step 5)."""
-    return user_area(user) is not None and not is_supervisor(user)
+    return may(user, Capability.READ_NAMES)
 
 
 def may_see_recap(user) -> bool:
     """KPU and Bawaslu of the area, and the pair's own team."""
-    return is_commission(user) or is_supervisor(user) or is_team(user)
+    return may(user, Capability.READ_RECAP)
 
 
 def may_see_red_flags(user) -> bool:
     """Red flags point KPU and Bawaslu at what to look at; a team sees its own recap only."""
-    return is_commission(user) or is_supervisor(user)
+    return may(user, Capability.READ_RED_FLAGS)
 
 
 def commission_required(user) -> None:
-    """Raise 403 unless the user is KPU staff; call after the object was found in their area."""
-    if not is_commission(user):
+    """Raise 403 unless the user runs elections (the KPU); call after the object was found in
+    their area."""
+    if not may(user, Capability.RUN_ELECTIONS):
         raise PermissionDenied
 
 
@@ -119,7 +155,7 @@ def q_covering(field: str, area: str | None) -> Q:
 
 def rolls_visible(*, user) -> QuerySet[VoterRoll]:
     """Voter rolls are KPU business: the rolls of regions inside a commissioner's area."""
-    if not is_commission(user):
+    if not may(user, Capability.RUN_ELECTIONS):
         return VoterRoll.objects.none()
     return VoterRoll.objects.filter(q_within("region__code", user_area(user)))
 

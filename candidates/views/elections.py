@@ -36,11 +36,12 @@ from candidates.services import (
 from candidates.standing import standing_read
 from staff.access import (
     commission_required,
-    is_commission,
+    may,
     may_see_names,
     q_within,
     user_area,
 )
+from staff.capabilities import Capability
 
 PAGE_SIZE = 50
 
@@ -60,7 +61,7 @@ def election_list(request):
     return render(
         request,
         "candidates/election_list.html",
-        {"elections": elections, "is_commission": is_commission(request.user)},
+        {"elections": elections, "is_commission": may(request.user, Capability.RUN_ELECTIONS)},
     )
 
 

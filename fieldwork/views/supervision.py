@@ -103,7 +103,7 @@ def advice_list(request, pk: int):
 def advice_new(request, pk: int):
     stage = stage_get(request, pk)
     user = request.user
-    if not selectors.may_file_report(user):
+    if not selectors.may_file_advice(user):
         raise PermissionDenied
     task = None
     task_id = request.POST.get("tugas") or request.GET.get("tugas") or ""
