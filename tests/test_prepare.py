@@ -51,6 +51,12 @@ STUBS = {
     "redis-server": """
         echo "redis-server $*" >> "$FAKE/start.log"
         touch "$FAKE/redis_up\"""",
+    # npm ci: records where it ran, "installs" axe-core where the script looks for it.
+    "npm": """
+        echo "$PWD $*" >> "$FAKE/npm.log"
+        [ -e "$FAKE/npm_fails" ] && exit 1
+        mkdir -p "$PREPARE_NODE_MODULES/axe-core"
+        touch "$PREPARE_NODE_MODULES/axe-core/axe.min.js\"""",
 }
 
 
@@ -60,7 +66,7 @@ SCRIPT_RUNS = settings(
 )
 
 
-def machine(tmp_path: Path, *, missing=(), postgres_up=True, redis_up=True) -> Path:
+def machine(tmp_path: Path, *, missing=(), postgres_up=True, redis_up=True, axe=True) -> Path:
     fake = tmp_path / "machine"
     (fake / "bin").mkdir(parents=True)
     for name, body in STUBS.items():
@@ -72,6 +78,9 @@ def machine(tmp_path: Path, *, missing=(), postgres_up=True, redis_up=True) -> P
         (fake / "pg_up").touch()
     if redis_up:
         (fake / "redis_up").touch()
+    if axe:
+        (fake / "node_modules" / "axe-core").mkdir(parents=True)
+        (fake / "node_modules" / "axe-core" / "axe.min.js").touch()
     return fake
 
 
@@ -81,6 +90,7 @@ def prepare(fake: Path, *args: str, uid: int = 0, **env: str) -> subprocess.Comp
         "PATH": f"{fake / 'bin'}:{os.environ['PATH']}",
         "FAKE": str(fake),
         "FAKE_UID": str(uid),
+        "PREPARE_NODE_MODULES": str(fake / "node_modules"),
         **env,
     }
     return subprocess.run(
@@ -195,6 +205,34 @@ def test_this_machine_is_ready_for_the_suite():
         ["bash", str(PREPARE), "--check"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_axe_core_missing_is_installed_with_npm_ci_at_the_repositorys_root(tmp_path):
+    fake = machine(tmp_path, axe=False)
+    done = prepare(fake, uid=1000)  # npm needs no root
+    assert done.returncode == 0, done.stderr
+    assert log(fake, "npm.log") == [f"{ROOT} ci --no-audit --no-fund --loglevel=error"]
+    assert (fake / "node_modules" / "axe-core" / "axe.min.js").exists()
+    assert log(fake, "apt.log") == []
+
+
+def test_axe_core_missing_is_only_reported_by_check_and_a_failed_npm_fails_the_run(tmp_path):
+    fake = machine(tmp_path, axe=False)
+    done = prepare(fake, "--check")
+    assert done.returncode == 1 and "axe-core is not installed" in done.stderr
+    assert "npm ci" in done.stderr and log(fake, "npm.log") == []
+    (fake / "npm_fails").touch()
+    done = prepare(fake)
+    assert done.returncode == 1 and "npm ci failed" in done.stderr
+    assert "nothing was run" in done.stderr
+
+
+def test_the_lock_pins_axe_core_4_and_node_modules_is_never_committed():
+    import json
+
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/axe-core"]["version"].startswith("4.")
+    assert "node_modules/" in (ROOT / ".gitignore").read_text().split()
 
 
 def test_make_test_prepares_the_machine_before_any_test_and_ci_is_lint_then_test():
