@@ -2,11 +2,9 @@
 cache's server) so that every web process counts the same. docs/check-security.md says why
 each figure is what it is.
 
-Who is one client (`network_key`): an IPv4 address; an IPv6 address by its /64 (one home,
-phone or server is given a whole /64, so its 2^64 addresses are one client); an IPv4-mapped
-IPv6 address (::ffff:a.b.c.d) is that IPv4 address; 127.0.0.0/8 and ::1 are one "local"
-client. The address is client_ip's (REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the
-one the outermost trusted proxy appended).
+Who is one client: staff.clients.client_network, the one rule the sign-in lockout and the
+objection token use too (an IPv4 address; an IPv6 address by its /64; every loopback one
+client; the address client_ip's: REMOTE_ADDR, or the one the outermost trusted proxy appended).
 
 Rate limits: a fixed-window counter per client and one for everyone (`limit_hit`); only a
 client within its own limit counts against the global one. Over a limit: 429.
@@ -39,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import logging
 import secrets
 import threading
@@ -50,12 +47,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from staff.clients import client_ip
+from staff.clients import client_network
 
 log = logging.getLogger(__name__)
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-LOCAL = "local"
-UNKNOWN = "?"
 DAY = 86400
 HOUR = 3600
 KEEP_COUNTS = 2 * DAY  # an hour's counts wait this long at most for their flush
@@ -66,34 +61,6 @@ def rate_parse(rate: str) -> tuple[int, int]:
     """ "10/m" -> (10, 60)."""
     count, _slash, unit = rate.partition("/")
     return int(count), PERIODS[unit.strip()[:1].lower()]
-
-
-# --- who is one client ---------------------------------------------------------------------------
-
-
-def network_key(address: str) -> str:
-    """The client an address belongs to: "4:<ipv4>", "6:<its /64>", "local", or "?" for what
-    is not an address (every such request is one client)."""
-    try:
-        ip = ipaddress.ip_address((address or "").strip())
-    except ValueError:
-        return UNKNOWN
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip.is_loopback:
-            return LOCAL
-        else:
-            return f"6:{ipaddress.IPv6Address(int(ip) >> 64 << 64)}/64"
-    if ip.is_loopback:
-        return LOCAL
-    return f"4:{ip}"
-
-
-def client_key(request) -> str:
-    """The request's client. staff.clients.client_network (the sign-in lockout) groups IPv6
-    by /64 too, but keeps 127.0.0.1 and ::1 apart and any other text as it is."""
-    return network_key(client_ip(request))
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -372,14 +339,14 @@ def limit_hit(request, *, group: str, per_client: str, overall: str | None = Non
     """Count this request against its client network's and the global limit; the limit it went
     over, or None."""
     return _gate(
-        group=group, client=client_key(request), per_client=per_client, overall=overall
+        group=group, client=client_network(request), per_client=per_client, overall=overall
     ).limit
 
 
 def check_gate(request, *, nik: str | None, channel: str) -> Gate:
     """The public check ("web": the page, "api"): the client's and the global rate, and (for a
     well-formed NIK that will be looked up) the caps."""
-    network = client_key(request)
+    network = client_network(request)
     return _gate(
         group="check",
         client=network,

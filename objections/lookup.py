@@ -269,7 +269,7 @@ def stage_of(row: dict, *, decided: bool) -> tuple[str, bool | None]:
 
 def token_make(support: Support, *, client: str = "", now: float | None = None) -> str:
     """The objection form's token for one support found: the pair, the supporter rows, when,
-    and the client network the check answered (objections.limits.client_key), encrypted. It
+    and the client network the check answered (staff.clients.client_network), encrypted. It
     files one objection (objections.services.objection_submit spends it)."""
     body = json.dumps(
         {

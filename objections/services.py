@@ -74,9 +74,8 @@ def objection_contact(objection: Objection) -> str:
 def objection_note(objection: Objection) -> str:
     if not objection.note_cipher:
         return ""
-    return keyring.decrypt(
-        bytes(objection.note_cipher), context=_context(objection, "note")
-    ).decode()
+    plain = keyring.decrypt(bytes(objection.note_cipher), context=_context(objection, "note"))
+    return plain.decode()
 
 
 def contact_masked(contact: str) -> str:
@@ -191,7 +190,7 @@ def objection_submit(
     """A citizen's objection, from a positive check: the token names the supporter rows it
     found. It files once (spent here, in the same transaction: a refused form leaves it
     good), and only from the client network the check answered (`client`:
-    objections.limits.client_key). An objection about a supporter that has one of the same
+    staff.clients.client_network). An objection about a supporter that has one of the same
     kind still open is merged into it: a FILED step of that objection, whose reference the
     citizen gets (TokenRefused otherwise: back to the check)."""
     found = token_read(token, client=client)

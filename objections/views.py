@@ -43,7 +43,6 @@ from objections.forms import (
 from objections.limits import (
     Limit,
     check_gate,
-    client_key,
     desk_gate,
     floor_wait,
     limit_hit,
@@ -68,6 +67,7 @@ from objections.statements import CONTENT_TYPES, statement_kind
 from objections.tasks import check_counts_flush_soon
 from replica.scope import replica_reads
 from staff.access import is_supervisor
+from staff.clients import client_network
 
 PAGE_SIZE = 50
 
@@ -110,7 +110,7 @@ def check_page(request):
     rows = [
         {
             "support": s,
-            "token": token_make(s, client=client_key(request)),  # files once, from here
+            "token": token_make(s, client=client_network(request)),  # files once, from here
             "form": ObjectionForm(prefix=f"p{s.pair_id}"),
         }
         for s in supports
@@ -130,7 +130,7 @@ def check_page(request):
 def objection_new(request):
     """The objection from a positive check: the token names the supporter rows."""
     token = request.POST.get("token", "")
-    found = token_read(token, client=client_key(request)) if token else None
+    found = token_read(token, client=client_network(request)) if token else None
     if found is None:
         messages.error(
             request, _("Sesi pengecekan sudah berakhir. Cek NIK Anda sekali lagi, lalu ajukan.")
@@ -148,7 +148,7 @@ def objection_new(request):
         try:
             objection = objection_submit(
                 token=token,
-                client=client_key(request),
+                client=client_network(request),
                 kind=form.cleaned_data["kind"],
                 contact=form.cleaned_data["contact"],
                 note=form.cleaned_data["note"],

@@ -141,7 +141,7 @@ ipv6 = st.integers(min_value=0, max_value=2**128 - 1).map(ipaddress.IPv6Address)
 @given(a=ipv6, b=ipv6)
 def test_two_ipv6_addresses_are_one_client_exactly_when_they_share_their_64(a, b):
     """Loopback and the IPv4-mapped range are taken out first (they are other clients)."""
-    from objections.limits import network_key
+    from staff.clients import network_of as network_key
 
     assume(not a.ipv4_mapped and not b.ipv4_mapped and not a.is_loopback and not b.is_loopback)
     same_64 = int(a) >> 64 == int(b) >> 64
@@ -150,19 +150,45 @@ def test_two_ipv6_addresses_are_one_client_exactly_when_they_share_their_64(a, b
 
 @given(v4=st.integers(min_value=0, max_value=2**32 - 1).map(ipaddress.IPv4Address))
 def test_an_ipv4_address_is_its_own_client_however_it_is_written(v4):
-    from objections.limits import network_key
+    from staff.clients import network_of as network_key
 
     mapped = f"::ffff:{v4}"
     assert network_key(mapped) == network_key(str(v4))
     if v4.is_loopback:
-        assert network_key(str(v4)) == network_key("::1") == "local"
+        assert network_key(str(v4)) == network_key("::1") == "127.0.0.1"
     else:
         neighbour = ipaddress.IPv4Address((int(v4) + 1) % 2**32)
         assert network_key(str(v4)) != network_key(str(neighbour))
 
 
 def test_what_is_not_an_address_is_one_unknown_client():
-    from objections.limits import network_key
+    from staff.clients import network_of as network_key
 
     assert network_key("") == network_key("not an address") == network_key("10.0.0.1, x")
     assert network_key("") != network_key("10.0.0.1")
+
+
+@given(
+    address=st.one_of(
+        st.ip_addresses().map(str),
+        st.integers(min_value=0, max_value=2**32 - 1).map(
+            lambda n: f"::ffff:{ipaddress.IPv4Address(n)}"
+        ),
+        st.text(max_size=20),
+    )
+)
+def test_the_limits_the_token_and_the_lockout_see_one_client_for_one_request(address):
+    """One rule, staff.clients.client_network: the check's limits and caps, the objection
+    token's binding and django-axes's lockout are given the same value for one request, a
+    valid IP address (axes keeps it in an address column)."""
+    from django.conf import settings as django_settings
+    from django.test import RequestFactory
+    from django.utils.module_loading import import_string
+
+    from staff.clients import client_network
+
+    request = RequestFactory().get("/", REMOTE_ADDR=address)
+    axes = import_string(django_settings.AXES_CLIENT_IP_CALLABLE)
+    value = client_network(request)
+    assert axes(request) == value
+    ipaddress.ip_address(value)  # an address

@@ -4,7 +4,7 @@ objections about one supporter are one (issue 19 item 7).
 One positive check gave a token that filed 10 objections about the same supporter from several
 addresses. Now the token is spent by the objection it files (a second use goes back to the
 check), it is good only from the client network the check answered (an IPv4 address, an IPv6
-/64: objections.limits.client_key), and a second objection about a supporter with one of the
+/64: staff.clients.client_network), and a second objection about a supporter with one of the
 same kind still open is merged into it (a step of the same objection, its reference given).
 """
 

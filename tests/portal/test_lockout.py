@@ -85,4 +85,5 @@ def test_an_address_counts_as_its_network():
     assert network("2001:db8:1:2::1") != network("2001:db8:1:3::1")
     assert network("::ffff:198.51.100.7") == network("198.51.100.7") == "198.51.100.7"
     assert network("198.51.100.7") != network("198.51.100.8")
-    assert network("") == ""
+    assert network("127.0.0.1") == network("127.8.9.1") == network("::1") == "127.0.0.1"
+    assert network("") == network("not an address") == "0.0.0.0"  # an address axes can store
