@@ -36,16 +36,16 @@ $(BENCH_STAMP): $(STAMP) requirements-bench.txt
 	touch $(BENCH_STAMP)
 
 # Embedded default: SQLite in ./var, Celery tasks in-process. Then serves http://127.0.0.1:8000
-# (another port: `make serve PORT=8001`).
+# (another port: `make demo PORT=8001`; PORT also sets the demo minutes' QR code address).
 PORT ?= 8000
 demo: demo-data serve
 
 demo-data: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --noinput -v0
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py demo_setup
+	env -u DATABASE_URL -u CELERY_BROKER_URL PORT=$(PORT) $(BIN)/python manage.py demo_setup
 
 serve: install
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	env -u DATABASE_URL -u CELERY_BROKER_URL PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on PostgreSQL + Redis (with real Celery workers, real browsers), then every
 # app's tests once more on the embedded SQLite default, whose SQL paths differ. .ci/prepare

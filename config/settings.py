@@ -524,8 +524,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Verifikasi Dukungan <noreply@localhost>")
 # Berita Acara (documents/): the absolute address printed as a QR code on every PDF of minutes,
-# where anyone checks a presented PDF (/berita-acara/<code>/). Set it to the public site.
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# where anyone checks a presented PDF (/berita-acara/<code>/). Set it to the public site. The
+# demo's default follows the port served: make passes PORT (`make demo PORT=8001`) to demo-data,
+# which issues the demo's minutes, and to serve. Production has no default (refused below).
+_demo_port = 8000 if PRODUCTION else env_int("PORT", 8000, minimum=1)
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", f"http://127.0.0.1:{_demo_port}").rstrip("/")
 if PRODUCTION:
     # A QR code that leads to a laptop cannot be followed by anyone holding the paper.
     _public = urlparse(PUBLIC_BASE_URL)

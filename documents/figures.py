@@ -41,7 +41,7 @@ from fieldwork.rules import NOTES
 from staff.access import code_within, q_within
 from verification.models import VerificationResult, VerificationRun
 from verification.recap import recap_compute
-from verification.rules import REASON_LABELS, Reason, reason_counts_sql
+from verification.rules import REASON_LABELS, Reason, reason_counts_sql, run_outcomes
 
 OUTSIDE = "luar"  # the row of supporters placed outside the election's region
 LEVEL_NAMES = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "kelurahan/desa"}
@@ -166,12 +166,21 @@ def _vermin(pair: Pair, round: int, area: str, *, top: bool) -> dict:
         reasons = recap["reasons"] if top else _area_reasons(pair, round, area)
         frozen = standing_read(pair=pair)
     rows, total = _unit_rows(per, area, top=top, width=4)
+    # The status each reason leads to, as the round's last run applied it: the minutes print it
+    # beside the reason's Indonesian name (not the code, NOT_IN_ROLL, which is no word of theirs).
+    last = done.order_by("-pk").first()
+    outcomes = run_outcomes(last.reason_outcomes if last else {}, pair.election)
     return {
         "round_label": str(Round(round).label),
         "columns": ["MS", "BMS", "TMS", _("Jumlah")],
         "totals": _totals(total, keys),
         "breakdown": [
-            {"key": r.name, "label": str(REASON_LABELS[r]), "n": reasons.get(r.name, 0)}
+            {
+                "key": r.name,
+                "label": str(REASON_LABELS[r]),
+                "result": outcomes.get(r.name, ""),
+                "n": reasons.get(r.name, 0),
+            }
             for r in Reason
         ],
         "rows": rows,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.forms import DateInput
+from candidates.models import Round
 from documents.models import Minutes
 from documents.services import Person
 
@@ -34,18 +35,33 @@ class PeopleField(forms.CharField):
         return people
 
 
+def _stage_choices() -> list:
+    """The stages minutes are issued for, by name: one choice holds the stage and its round
+    ("vermin:1" = administrative verification of repair 1; a bare stage is its round 0), so
+    nothing is asked where a round makes no sense (the count check, the decision)."""
+    stage = Minutes.Stage
+    return [
+        (stage.PENELITIAN.value, stage.PENELITIAN.label),
+        (
+            stage.VERMIN.label,
+            [
+                (stage.VERMIN.value if r == Round.INITIAL else f"{stage.VERMIN.value}:{r}", label)
+                for r, label in Round.choices
+            ],
+        ),
+        (
+            stage.VERFAK.label,
+            [
+                (f"{stage.VERFAK.value}:{n}", _("Verifikasi faktual %(n)s") % {"n": n})
+                for n in (1, 2)
+            ],
+        ),
+        (stage.DECISION.value, stage.DECISION.label),
+    ]
+
+
 class IssueForm(forms.Form):
-    stage = forms.ChoiceField(label=_("Tahap"), choices=Minutes.Stage.choices)
-    round = forms.IntegerField(
-        label=_("Tahap ke-"),
-        min_value=0,
-        max_value=9,
-        initial=0,
-        help_text=_(
-            "Verifikasi administrasi: 0 penyerahan awal, 1-2 perbaikan. Verifikasi "
-            "faktual: 1 atau 2. Penetapan: abaikan."
-        ),  # fmt: skip
-    )
+    stage = forms.ChoiceField(label=_("Tahap"), choices=_stage_choices)
     area = forms.ChoiceField(label=_("Tingkat"))
     number = forms.CharField(
         label=_("Nomor berita acara"),
@@ -65,6 +81,12 @@ class IssueForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = areas
         self.fields["meeting_date"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        stage, _sep, round = (data.get("stage") or "").partition(":")
+        data["stage"], data["round"] = stage, int(round or 0)
+        return data
 
     def people(self) -> list[Person]:
         return [

@@ -111,8 +111,10 @@ def present_check(people: list[Person]) -> list[dict]:
     return out
 
 
-def _number_default(pair: Pair, area: str, day: dt.date) -> str:
-    issued = Minutes.objects.filter(pair__election=pair.election).count() + 1
+def _number_default(area: str, day: dt.date) -> str:
+    """N/BA/<area>/<year>: one counter per issuing office (the KPU of `area`) and year of the
+    minutes' date, whatever the election or the day they are issued on."""
+    issued = Minutes.objects.filter(region_id=area, meeting_date__year=day.year).count() + 1
     return f"{issued}/BA/{area.replace('.', '')}/{day.year}"
 
 
@@ -169,7 +171,7 @@ def minutes_issue(
     audit = audit_checkpoint(area=area, actor=by, purpose=f"minutes:{stage}:{round}")
     figures = {**figures, "audit": audit}
     number = " ".join(bidi_strip(meeting.number).split())
-    number = number or _number_default(pair, area, meeting.date)
+    number = number or _number_default(area, meeting.date)
     meeting = Meeting(date=meeting.date, place=bidi_strip(meeting.place), number=number[:100])
     for _attempt in range(5):
         code = code_make()

@@ -9,7 +9,7 @@ import pytest
 
 from fieldwork.counts import kelurahan_counts
 from tests.documents.conftest import command, line_with, numbers, pdf_text, value
-from verification.rules import Reason
+from verification.rules import REASON_LABELS, Reason
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,10 @@ def test_vermin_minutes_carry_the_counts_of_recap_json(vermin, tmp_path):
     for key, label in OUTCOME_LABELS.items():
         assert value(text, label) == recap[key], key
     assert value(text, "Jumlah") == recap["total"]
-    for reason in Reason:
-        assert value(text, reason.name) == recap["reasons"][reason.name], reason.name
+    for reason in Reason:  # by its Indonesian name (two words tell them apart), not its code
+        label = str(REASON_LABELS[reason]).split()[:2]
+        assert value(text, *label) == recap["reasons"][reason.name], reason.name
+        assert reason.name not in text
     _held(text, recap)
     assert value(text, "sampai dengan tahap ini") == recap["cumulative"]["MS"]
     assert value(text, "Dukungan perbaikan yang wajib diserahkan") == recap["repair_required"]
