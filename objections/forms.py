@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.forms import DateInput
+from objections.contact import contact_clean
 from objections.lookup import (
     NAME_MAX,
     NameInputError,
@@ -110,7 +111,10 @@ class ObjectionForm(forms.Form):
     contact = forms.CharField(
         label=_("Nomor telepon/WhatsApp atau e-mail"),
         max_length=120,
-        help_text=_("Hanya untuk KPU yang menghubungi Anda untuk klarifikasi."),
+        help_text=_(
+            "Nomor telepon/WhatsApp (0812..., +62...) atau alamat e-mail, hanya untuk KPU yang "
+            "menghubungi Anda untuk klarifikasi."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     note = forms.CharField(
@@ -125,6 +129,10 @@ class ObjectionForm(forms.Form):
         help_text=_("Foto surat pernyataan bertanda tangan, paling besar 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
     )
+
+    def clean_contact(self) -> str:
+        contact = self.cleaned_data["contact"]
+        return contact_clean(contact) if contact else contact
 
 
 class StaffObjectionForm(ObjectionForm):
