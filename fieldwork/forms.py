@@ -152,10 +152,19 @@ class AttestForm(forms.Form):
 
 class AdviceForm(forms.Form):
     target = forms.ChoiceField(label=_("Sasaran"), choices=Advice.Target.choices)
+    # Every advice has an area: the KPU Kab/Kota of that area answers it. Advice about a
+    # supporter takes the supporter's kelurahan; advice about an area or the procedure names it.
     region_code = forms.ChoiceField(
         label=_("Wilayah"),
-        required=False,
-        help_text=_("Untuk saran tentang hasil satu wilayah atau prosedur."),
+        help_text=_(
+            "Wajib untuk saran tentang hasil satu wilayah atau prosedur: KPU wilayah itu yang "
+            "menjawab."
+        ),
+        error_messages={
+            "required": _(
+                "Pilih Wilayah: saran tentang hasil satu wilayah atau prosedur perlu wilayahnya."
+            )
+        },
     )
     text = forms.CharField(
         label=_("Saran perbaikan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
@@ -172,6 +181,8 @@ class AdviceForm(forms.Form):
             self.fields["target"].choices = choices
         else:
             self.fields["target"].initial = Advice.Target.SUPPORTER
+            # The supporter's kelurahan is the advice's area: nothing to choose.
+            del self.fields["region_code"]
 
 
 class AnswerForm(forms.Form):
