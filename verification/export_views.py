@@ -1,7 +1,8 @@
 """Pages of the results export: start one from the results page, follow its progress, download
 it while its link lasts.
 
-Who: the pair's own team and the KPU running its election start exports (selectors.may_export);
+Who: the pair's own team, the KPU running its election and a KPU of an area inside it (its
+part) start exports (selectors.may_export);
 an export is then opened and downloaded by the user who asked for it and nobody else (any other
 user gets 404: the page does not confirm that it exists). The file holds what the results page
 shows that user. Expired: 410 with what to do. Every download is an audit event

@@ -19,7 +19,8 @@ from candidates.selectors import (
     supporters_search,
 )
 from electorate.models import Region
-from staff.access import code_within, q_within, user_area
+from staff.access import code_within, may, q_within, user_area
+from staff.capabilities import Capability
 from verification import derived
 from verification.derived import list_counts, red_flags_stored
 from verification.models import Export, VerificationResult, VerificationRun
@@ -210,9 +211,18 @@ def external_pending(*, pair: Pair) -> int:
 
 
 def may_export(*, user, pair: Pair) -> bool:
-    """The whole result list as a file: the pair's own team (to prepare the repair) and the KPU
-    running its election."""
-    return is_own_team(user=user, pair=pair) or manages_pair(user=user, pair=pair)
+    """The result list as a file: the pair's own team (to prepare the repair) and the KPU
+    running its election, whole; a KPU of an area inside the election (KPU Kab/Kota of a
+    governor election) its area's part, as its results page shows it (scope_for: the export
+    job writes results_visible's rows for the one who asked)."""
+    if is_own_team(user=user, pair=pair) or manages_pair(user=user, pair=pair):
+        return True
+    area = user_area(user)
+    return (
+        may(user, Capability.RUN_ELECTIONS)
+        and area is not None
+        and code_within(area, pair.election.region_id)
+    )
 
 
 def exports_visible(*, user) -> QuerySet[Export]:
