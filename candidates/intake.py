@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
 from candidates.models import Pair, Round, Supporter, SupportUpload
+from candidates.precheck import Precheck
 from candidates.signals import support_upload_done
 from candidates.standing import pair_undecided_check
 from electorate.models import Region
@@ -150,6 +151,16 @@ def support_upload_retry(*, upload_id: int) -> SupportUpload:
     return SupportUpload.objects.get(pk=upload_id)
 
 
+def header_labels(header: list[Any], cols: dict[str, int]) -> dict[str, str]:
+    """Each column as the team's file heads it ("Tgl Lahir", not TANGGAL_LAHIR): errors and
+    warnings name what the team sees in its own file."""
+    labels = {}
+    for column, index in cols.items():
+        text = " ".join(str(header[index]).lstrip("\ufeff").split()) if index < len(header) else ""
+        labels[column] = text[:40] or column
+    return labels
+
+
 def template_row(cells: list[Any], keep: int) -> bool:
     """A row of the per-kelurahan template (candidates.template) left unfilled: every cell
     blank but its prefilled KODE_WILAYAH. Not a supporter and not an error: passed over."""
@@ -165,11 +176,17 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     prefixes: frozenset[str],
     upload_id: int,
     voting_day: dt.date,
+    precheck: Precheck,
 ) -> Iterator[tuple]:
     """Good rows as tuples in FIELDS order; a bad row goes to `errors` with every bad cell of
     it (column and the fix). Each NIK's ciphertext is bound to its upload and row. The birth
     date is kept only as its keyed hash with the NIK, a ciphertext bound to the row, and
     whether it is under 17 on `voting_day` and not married (keys.nik, "the birth date").
+
+    Errors name the team's own headers (`precheck.columns`). Each good row is also seen by the
+    pre-check (candidates.precheck: duplicates, region, the NIK's digits, age); the rows whose
+    date reads month-first are held back until the whole file is read, and become one message
+    with the fix if the file is month-first (precheck.DateOrder), their own messages otherwise.
 
     Unrolled by hand, like electorate.roll_import.voter_rows: a generic loop over (column,
     parser) pairs measured about 1 us more per row (some 10 s on the 8M-row roll there, close
@@ -179,10 +196,11 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     )
     width = max(cols.values()) + 1
     today = dt.date.today()
+    labels = precheck.columns
     parsers = {
         **person_parsers(known=known, today=today),
-        "PEKERJAAN": cached(partial(parse_text, max_length=100, column="PEKERJAAN")),
-        "HALAMAN": cached(partial(parse_text, max_length=20, column="HALAMAN")),
+        "PEKERJAAN": cached(partial(parse_text, max_length=100, column=labels["PEKERJAAN"])),
+        "HALAMAN": cached(partial(parse_text, max_length=20, column=labels["HALAMAN"])),
     }
     p_date, p_sex, p_mar, p_kel, p_rt, p_rw, p_place, p_job, p_page, p_addr = (
         parsers[c]
@@ -191,8 +209,10 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
     )  # fmt: skip
     # A failed row is read again, every cell (files.parsing.row_errors): the team fixes
     # all of a row's mistakes at once. Same parsers, column order as the form.
-    checks = tuple((c, cols[c], parsers[c]) for c in REQUIRED)
+    checks = tuple((labels[c], cols[c], parsers[c]) for c in REQUIRED)
     add_row = errors.add_row
+    see_date, check_row = precheck.dates.see, precheck.row
+    held: list[tuple[int, list[tuple[str, str]]]] = []  # month-first-looking failed rows
     hasher = keyring.hasher()  # the chain the caller's transaction holds (see keyring.hasher)
     hash_nik, group_and_serial, seal = hasher.hash, hasher.group_and_serial, keyring.encryptor()
     cutoff = eligible_birth_cutoff(voting_day).isoformat()  # ISO dates compare as text
@@ -204,6 +224,7 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
             tick(count)
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
+        order = see_date(cells[i_date])
         column = "NIK"
         try:
             nik = cells[i_nik]
@@ -240,15 +261,21 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
         except FieldError as exc:
             if column == "NIK" and template_row(cells, i_kel):
                 continue  # a template row left unfilled: nothing but its kelurahan code
-            add_row(number, row_errors(cells, checks) or [(column, exc.message)])
+            found = row_errors(cells, checks) or [(labels[column], exc.message)]
+            if order == 2:  # 10/22/1981: told once at the end if the whole file reads so
+                held.append((number, found))
+            else:
+                add_row(number, found)
             continue
         nik_bits = nik_checks(
             nik, birth_date=dt.date.fromisoformat(birth), sex=sex, prefixes=prefixes
         )
         group, serial = group_and_serial(nik)
+        nik_hashed = hash_nik(nik)
+        check_row(number, nik, nik_hashed, nik_bits, birth, kel, marital)
         yield (
             number,
-            hash_nik(nik),
+            nik_hashed,
             seal(nik.encode(), supporter_context(upload_id, number)),
             nik_mask(nik),
             group,
@@ -268,7 +295,28 @@ def supporter_rows(  # noqa: PLR0915 (unrolled on purpose: see the docstring)
             marital,
             page,
         )
+    _held_rows(held, errors, precheck)
     progress.tick(count)
+
+
+def _held_rows(held: list[tuple[int, list]], errors: ErrorLog, precheck: Precheck) -> None:
+    """The failed rows whose date read month-first: in a month-first file, their date errors
+    become one message with the fix (first in the list) and their other cells' errors stay;
+    otherwise each keeps its own messages. Every such row counts as rejected either way."""
+    if not held:
+        return
+    if precheck.dates.month_first:
+        column = precheck.columns["TANGGAL_LAHIR"]
+        rows = [number for number, _found in held]
+        for number, found in held:
+            errors.add_row(number, [(c, m) for c, m in found if c != column])
+        notice = precheck.month_first(column, rows, len(rows))
+        item = {"row": rows[0], "column": column, "message": notice["message"]}
+        errors.items[:] = [item, *sorted(errors.items, key=lambda e: e["row"])][: errors.keep]
+        return
+    for number, found in held:
+        errors.add_row(number, found)
+    errors.items.sort(key=lambda e: e["row"])
 
 
 def _load_postgresql(upload: SupportUpload, rows: Iterator[tuple]) -> int:
@@ -393,9 +441,16 @@ def _support_load(run: Run[SupportUpload], *, load: Loader | None, timing: list[
             extra=Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", flat=True)
         )
         voting_day = upload.pair.election.voting_day
-        rows = supporter_rows(
-            table, cols, kelurahan_codes(), errors, progress, prefixes, upload.pk, voting_day
+        precheck = Precheck(
+            region=upload.pair.election.region_id,
+            voting_day=voting_day,
+            columns=header_labels(table.header, cols),
+            nik_index=cols["NIK"],
         )
+        rows = supporter_rows(
+            table, cols, kelurahan_codes(), errors, progress, prefixes, upload.pk, voting_day,
+            precheck,
+        )  # fmt: skip
         if load is None:
             load = _load_postgresql if connection.vendor == "postgresql" else _load_sqlite
         with transaction.atomic():
@@ -407,4 +462,5 @@ def _support_load(run: Run[SupportUpload], *, load: Loader | None, timing: list[
             timing.append(time.perf_counter() - started)
             if progress.rows == 0:  # rolls back the DELETE above too: nothing changes
                 raise FileFormatError(no_data_message())
-            upload_done(run, progress, errors, accepted)
+            precheck.earlier(upload)  # the same hash keys: still inside the transaction
+            upload_done(run, progress, errors, accepted, precheck=precheck.report())

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -180,6 +182,9 @@ class SubmissionWindow(models.Model):
 class SupportUpload(Upload):
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="uploads")
     round = models.PositiveSmallIntegerField(choices=Round.choices, default=Round.INITIAL)
+    # What the upload already tells without the roll (candidates.precheck): counts, row
+    # numbers, masked NIKs and notices; never a NIK, a name or a date. {} until loaded.
+    precheck = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("unggahan daftar dukungan")
@@ -187,6 +192,10 @@ class SupportUpload(Upload):
         constraints = [
             models.UniqueConstraint(fields=["pair", "sha256"], name="support_upload_unique_file")
         ]
+
+    @classmethod
+    def claim_fields(cls) -> dict[str, Any]:
+        return {**super().claim_fields(), "precheck": {}}
 
 
 class SupportSummary(Upload):

@@ -143,23 +143,52 @@ def window_set(
 
 
 def window_check(*, pair: Pair, round: int, today: dt.date | None = None) -> None:
-    """Refuse an upload outside its round's window, with the dates (no window: no limit)."""
+    """Refuse an upload outside its round's window, with the dates (no window: no limit), and
+    the window open today if another round's is."""
     window = SubmissionWindow.objects.filter(election_id=pair.election_id, round=round).first()
     today = today or timezone.localdate()
     if window is None or window.opens <= today <= window.closes:
         return
-    raise ValidationError(
-        _(
-            "Masa penyerahan %(round)s adalah %(opens)s s.d. %(closes)s; unggahan pada "
-            "%(today)s tidak dapat diterima. Hubungi KPU bila masa penyerahan diubah."
-        )
-        % {
-            "round": Round(round).label.lower(),
-            "opens": date_format(window.opens, "SHORT_DATE_FORMAT"),
-            "closes": date_format(window.closes, "SHORT_DATE_FORMAT"),
-            "today": date_format(today, "SHORT_DATE_FORMAT"),
+    message = _(
+        "Masa penyerahan %(round)s adalah %(opens)s s.d. %(closes)s; unggahan pada "
+        "%(today)s tidak dapat diterima."
+    ) % {
+        "round": Round(round).label.lower(),
+        "opens": date_format(window.opens, "SHORT_DATE_FORMAT"),
+        "closes": date_format(window.closes, "SHORT_DATE_FORMAT"),
+        "today": date_format(today, "SHORT_DATE_FORMAT"),
+    }
+    current = _window_open(election_id=pair.election_id, today=today)
+    if current is not None:
+        message += " " + _(
+            "Yang terbuka sekarang: %(round)s, %(opens)s s.d. %(closes)s. Pilih tahap "
+            "“%(label)s”, lalu pilih berkasnya lagi."
+        ) % {
+            "round": Round(current.round).label.lower(),
+            "label": Round(current.round).label,
+            "opens": date_format(current.opens, "SHORT_DATE_FORMAT"),
+            "closes": date_format(current.closes, "SHORT_DATE_FORMAT"),
         }
+    else:
+        message += " " + _("Hubungi KPU bila masa penyerahan diubah.")
+    raise ValidationError(message)
+
+
+def _window_open(*, election_id: int, today: dt.date) -> SubmissionWindow | None:
+    return (
+        SubmissionWindow.objects.filter(
+            election_id=election_id, opens__lte=today, closes__gte=today
+        )
+        .order_by("-round")
+        .first()
     )
+
+
+def round_open(*, election: Election, today: dt.date | None = None) -> int:
+    """The round whose submission window is open today (the latest if several), else the
+    initial round: what the upload form offers first."""
+    window = _window_open(election_id=election.pk, today=today or timezone.localdate())
+    return window.round if window is not None else Round.INITIAL
 
 
 def pair_create(*, election: Election, name: str, by: Any = None) -> Pair:

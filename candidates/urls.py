@@ -25,6 +25,11 @@ urlpatterns = [
     path("paslon/<int:pk>/unggah/", uploads.upload_create, name="upload-create"),
     path("unggahan/<int:pk>/", uploads.upload_detail, name="upload-detail"),
     path("unggahan/<int:pk>/progres/", uploads.upload_progress, name="upload-progress"),
+    path(
+        "unggahan/<int:pk>/peringatan.<str:fmt>",
+        uploads.upload_precheck_download,
+        name="upload-precheck-download",
+    ),
     path("paslon/<int:pk>/templat/", uploads.support_template, name="support-template"),
     path("panduan/daftar-dukungan/", uploads.upload_guide, name="upload-guide"),
     path("panduan/dpt/", rolls.roll_guide, name="roll-guide"),

@@ -190,14 +190,18 @@ def upload_bound(upload: Upload) -> str:
     return f"{upload._meta.label}:{upload.sha256}"
 
 
-def upload_done(run: Run, progress: Progress, errors: ErrorLog, accepted: int) -> None:
-    """The load step's end: the final counts (jobs.runner: only while the claim holds)."""
+def upload_done(
+    run: Run, progress: Progress, errors: ErrorLog, accepted: int, **fields: Any
+) -> None:
+    """The load step's end: the final counts (jobs.runner: only while the claim holds), and
+    the importer's own `fields` (the support list's pre-check report)."""
     run.done(
         rows_read=progress.rows,
         bytes_read=run.job.size,
         accepted=accepted,
         rejected=errors.count,
         errors=errors.items,
+        **fields,
     )
 
 

@@ -25,7 +25,9 @@ from candidates.forms import (
 from candidates.guide import guide_columns
 from candidates.intake import REQUIRED as SUPPORT_COLUMNS
 from candidates.models import Round, SupportUpload
+from candidates.precheck import precheck_csv, precheck_sections, precheck_xlsx
 from candidates.services import (
+    round_open,
     support_upload_submit,
 )
 from candidates.submission import check_latest, submission_check_run, upload_check
@@ -49,7 +51,9 @@ def upload_create(request, pk: int):
         return _summary_upload(request, pair)
     if action == "check":
         return _submission_check(request, pair)
-    form = SupportUploadForm(request.POST or None, request.FILES or None)
+    # The round whose submission window is open today is the one offered first.
+    initial = {"round": round_open(election=pair.election)}
+    form = SupportUploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         try:
@@ -147,14 +151,16 @@ def _upload_message(request, upload: SupportUpload, created: bool) -> None:
     elif upload.status == upload.Status.FAILED:
         messages.error(request, _("Berkas tidak dapat diproses: lihat sebabnya di bawah."))
     elif upload.status == upload.Status.DONE:
-        messages.success(
-            request,
-            _("Berkas selesai diproses: %(ok)s baris diterima, %(bad)s ditolak.")
-            % {
-                "ok": number_format(upload.accepted, force_grouping=True),
-                "bad": number_format(upload.rejected, force_grouping=True),
-            },
-        )
+        text = _("Berkas selesai diproses: %(ok)s baris diterima, %(bad)s ditolak.") % {
+            "ok": number_format(upload.accepted, force_grouping=True),
+            "bad": number_format(upload.rejected, force_grouping=True),
+        }
+        flagged = (upload.precheck or {}).get("flagged", 0)
+        if flagged:  # "diterima" alone hid the duplicates until the KPU's run
+            text += " " + _(
+                "%(n)s baris yang diterima berperingatan: lihat “Pemeriksaan awal berkas”."
+            ) % {"n": number_format(flagged, force_grouping=True)}
+        (messages.warning if flagged else messages.success)(request, text)
     elif created:
         messages.info(request, _("Berkas diterima dan sedang diproses."))
     else:
@@ -167,19 +173,59 @@ def _upload(request, pk: int) -> SupportUpload:
     )
 
 
-def _upload_context(upload: SupportUpload) -> dict:
+def _upload_context(upload: SupportUpload, user=None) -> dict:
     """The upload and, for a repair round, its check against the repair the pair owes."""
     check = upload_check(upload) if upload.round != Round.INITIAL else None
+    report = upload.precheck or {}
     return {
         "upload": upload,
         "repair_check": check,
         "repair_message": check_message(check) if check else "",
+        "precheck": report,
+        "precheck_sections": precheck_sections(report),
+        "precheck_download": user is not None and selectors.may_upload(user=user, pair=upload.pair),
     }
 
 
 @login_required
 def upload_detail(request, pk: int):
-    return render(request, "candidates/upload_detail.html", _upload_context(_upload(request, pk)))
+    return render(
+        request,
+        "candidates/upload_detail.html",
+        _upload_context(_upload(request, pk), request.user),
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def upload_precheck_download(request, pk: int, fmt: str):
+    """The pre-check's flagged rows (candidates.precheck) as CSV or XLSX, read back from the
+    kept file with the team's own columns, the NIK masked: for the team and the KPU running
+    the election (who may upload for the pair)."""
+    from django.http import Http404, HttpResponse
+
+    upload = _upload(request, pk)
+    if not selectors.may_upload(user=request.user, pair=upload.pair):
+        raise PermissionDenied
+    if fmt not in ("csv", "xlsx") or not (upload.precheck or {}).get("flags"):
+        raise Http404
+    if upload.purged_at is not None or not upload.file:
+        return HttpResponse(
+            _("Berkas unggahan ini sudah dihapus sesuai masa simpan: baris-barisnya tidak dapat "
+              "diunduh lagi. Daftar nomor baris tetap ada di halaman unggahan."),
+            status=410, content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+    stem = f"peringatan-unggahan-{upload.pk}"
+    if fmt == "csv":
+        response = HttpResponse(precheck_csv(upload), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            precheck_xlsx(upload),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -201,7 +247,9 @@ def upload_guide(request):
 def upload_progress(request, pk: int):
     """The htmx partial polled while the file is read; it stops polling once finished."""
     return render(
-        request, "candidates/_upload_progress.html", _upload_context(_upload(request, pk))
+        request,
+        "candidates/_upload_progress.html",
+        _upload_context(_upload(request, pk), request.user),
     )
 
 

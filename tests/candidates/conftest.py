@@ -4,7 +4,9 @@ import io
 
 import pytest
 
-from tests.factories import PairFactory
+from tests.factories import PairFactory, RegionFactory
+
+BEKASI = "32.75.01.1001"  # a kelurahan outside DKI Jakarta (Kota Bekasi)
 
 
 @pytest.fixture
@@ -24,3 +26,10 @@ def intake(pair):
         return support_upload_run(upload_id=upload.pk), created
 
     return run
+
+
+@pytest.fixture
+def bekasi(db):
+    """A Bekasi kelurahan in the region tree: known, but outside a Jakarta election."""
+    for code in ("32", "32.75", "32.75.01", BEKASI):
+        RegionFactory(code=code)
