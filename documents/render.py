@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 
 import segno
 from django.conf import settings
@@ -76,6 +77,32 @@ def issuer_name(region_name: str, level: int) -> str:
 def issuer_title(region_name: str, level: int) -> str:
     """The same in running text: Provinsi DKI Jakarta, Kota Adm. Jakarta Pusat."""
     return issuer_name(region_name, level).title().replace("Dki ", "DKI ")
+
+
+class FontSubsetOnce(logging.Filter):
+    """WeasyPrint subsets each font it embeds with HarfBuzz-Subset (libharfbuzz-subset0); where
+    the library is missing it falls back to fontTools, which makes the same PDF, and warns
+    "Using fontTools instead of HarfBuzz-Subset" once per font of every PDF: twice per minutes
+    (Liberation Sans regular and bold), 8 times in `make demo-data`'s four minutes. The cause is
+    the machine (.ci/prepare installs the library), so it is said once per process; the
+    repeats say nothing new. Every other warning of WeasyPrint passes."""
+
+    MESSAGE = "Using fontTools instead of HarfBuzz-Subset"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.MESSAGE):
+            return True
+        said, self.said = self.said, True
+        return not said
+
+
+_weasyprint_log = logging.getLogger("weasyprint")
+if not any(isinstance(f, FontSubsetOnce) for f in _weasyprint_log.filters):
+    _weasyprint_log.addFilter(FontSubsetOnce())
 
 
 def minutes_pdf(*, context: dict) -> bytes:
