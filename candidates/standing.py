@@ -22,6 +22,7 @@ The figures of a point (a dict):
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.formats import date_format
 
 from candidates.models import Pair, Standing
@@ -33,6 +34,32 @@ def standing_read(*, pair: Pair, point: str = Standing.NOW) -> dict | None:
         Standing.objects.filter(pair=pair, point=point).values_list("figures", flat=True).first()
     )
     return figures
+
+
+# What a list of every election needs of a standing (portal.national): the JSON's small keys
+# only, read in the database, not the per-kelurahan and per-unit maps a governor's standing holds.
+STANDING_SUMMARY = {
+    "stage": "figures__stage",
+    "MS": "figures__MS",
+    "threshold": "figures__threshold",
+    "meets_threshold": "figures__meets_threshold",
+    "shortfall": "figures__shortfall",
+    "spread_required": "figures__spread__required",
+    "spread_achieved": "figures__spread__achieved",
+    "spread_meets": "figures__spread__meets",
+    "meets": "figures__meets",
+    "status": "figures__status",
+    "status_label": "figures__status_label",
+}
+
+
+def standings_read(*, pair_ids: list[int], point: str = Standing.NOW) -> dict[int, dict]:
+    """The stored figures of many pairs at once, in one query: {pair id: STANDING_SUMMARY's keys}
+    of the same row standing_read reads (pairs that never reached the point are absent)."""
+    rows = Standing.objects.filter(pair_id__in=pair_ids, point=point).values(
+        "pair_id", **{key: models.F(path) for key, path in STANDING_SUMMARY.items()}
+    )
+    return {row.pop("pair_id"): row for row in rows}
 
 
 def standing_points(*, pair: Pair) -> dict[str, dict]:

@@ -148,6 +148,12 @@ class Role(models.TextChoices):
     PPS = "pps", _("PPS (kelurahan/desa)")
     BAWASLU = "bawaslu", _("Bawaslu / Panwaslu / PKD")
     TIM = "tim", _("Tim bakal pasangan calon")
+    # The whole country: no region (StaffAssignment.region is null for them and only them).
+    KPU_RI = "kpu_ri", _("KPU RI")
+    BAWASLU_RI = "bawaslu_ri", _("Bawaslu RI")
+
+
+NATIONAL_ROLES = (Role.KPU_RI.value, Role.BAWASLU_RI.value)
 
 
 class StaffAssignment(models.Model):
@@ -158,11 +164,21 @@ class StaffAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignment"
     )
     role = models.CharField(max_length=10, choices=Role.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # None for KPU RI and Bawaslu RI, who act over the whole country.
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("penugasan")
         verbose_name_plural = _("penugasan")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=NATIONAL_ROLES, region__isnull=True)
+                | (~models.Q(role__in=NATIONAL_ROLES) & models.Q(region__isnull=False)),
+                name="assignment_region_unless_national",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.get_role_display()} {self.region_id}"
+        return f"{self.user} {self.get_role_display()} {self.region_id or ''}".rstrip()

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import views
+from portal import national, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
+    path("nasional/", national.national_page, name="national"),
     path("akun/kode/", views.otp_verify, name="otp-verify"),
     path(
         "akun/sandi/",

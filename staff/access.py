@@ -20,9 +20,13 @@ from electorate import areas
 from electorate.models import Role, RollImport, StaffAssignment, VoterRoll
 from staff.capabilities import CAPABILITIES, PKD, SUPERUSER, Capability
 
-# KPU staff run elections; the ad hoc committees and supervisors act inside them.
-COMMISSION_ROLES = frozenset({Role.KPU_PROVINSI, Role.KPU_KABKOTA})
+# KPU staff run elections; the ad hoc committees and supervisors act inside them. KPU RI and
+# Bawaslu RI are the KPU and the Bawaslu of the whole country (area ""): KPU RI runs what lies
+# inside its area as KPU Provinsi does inside a province, Bawaslu RI reads no names.
+NATIONAL_ROLES = frozenset({Role.KPU_RI, Role.BAWASLU_RI})
+COMMISSION_ROLES = frozenset({Role.KPU_PROVINSI, Role.KPU_KABKOTA, Role.KPU_RI})
 COMMITTEE_ROLES = frozenset({Role.PPK, Role.PPS})
+SUPERVISOR_ROLES = frozenset({Role.BAWASLU, Role.BAWASLU_RI})
 
 
 def _assignment(user) -> StaffAssignment | None:
@@ -48,7 +52,9 @@ def user_area(user) -> str | None:
     if user.is_superuser:
         return ""
     assignment = _assignment(user)
-    return assignment.region_id if assignment else None
+    if assignment is None:
+        return None
+    return "" if assignment.role in NATIONAL_ROLES else assignment.region_id
 
 
 def is_commission(user) -> bool:
@@ -62,7 +68,13 @@ def is_committee(user) -> bool:
 
 
 def is_supervisor(user) -> bool:
-    return user_role(user) == Role.BAWASLU
+    """Bawaslu of an area (province, kab/kota, kecamatan, the PKD of a kelurahan) or Bawaslu RI."""
+    return user_role(user) in SUPERVISOR_ROLES
+
+
+def is_national(user) -> bool:
+    """KPU RI, Bawaslu RI and superusers: the national page of every election (portal.national)."""
+    return bool(getattr(user, "is_superuser", False)) or user_role(user) in NATIONAL_ROLES
 
 
 def is_team(user) -> bool:

@@ -66,9 +66,11 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     SUPERUSER: _COMMISSION,
     Role.KPU_PROVINSI: _COMMISSION,
     Role.KPU_KABKOTA: _COMMISSION,
+    Role.KPU_RI: _COMMISSION,  # the whole country (H16, issue 22: uncommitted with its role)
     Role.PPK: _COMMITTEE | {C.REOPEN_AREA},  # reopens a kelurahan of its kecamatan
     Role.PPS: _COMMITTEE,
     Role.BAWASLU: _SUPERVISOR,
+    Role.BAWASLU_RI: _SUPERVISOR,  # (H16, issue 22: uncommitted with its role)
     PKD: _SUPERVISOR | {C.READ_WORKLIST},
     Role.TIM: frozenset({C.READ_NAMES, C.READ_RECAP}),  # its own pair's (candidates.selectors)
 }

@@ -26,7 +26,7 @@ def signed_out(sender, request=None, user=None, **kwargs) -> None:
 def assignment_saved(sender, instance=None, created=False, **kwargs) -> None:
     audit_record(
         "membership.assignment_saved",
-        area=instance.region_id,
+        area=instance.region_id or "",
         target=instance,
         data={"user": instance.user_id, "role": instance.role, "region": instance.region_id},
     )
@@ -35,7 +35,7 @@ def assignment_saved(sender, instance=None, created=False, **kwargs) -> None:
 def assignment_deleted(sender, instance=None, **kwargs) -> None:
     audit_record(
         "membership.assignment_deleted",
-        area=instance.region_id,
+        area=instance.region_id or "",
         target=instance,
         data={"user": instance.user_id, "role": instance.role, "region": instance.region_id},
     )

@@ -120,6 +120,15 @@ def world(db) -> SimpleNamespace:
     return w
 
 
+def national_users_add(world: SimpleNamespace) -> SimpleNamespace:
+    """kpu_ri and bawaslu_ri: KPU RI and Bawaslu RI, the whole country (no region)."""
+    for name, role in (("kpu_ri", Role.KPU_RI), ("bawaslu_ri", Role.BAWASLU_RI)):
+        if name not in world.users:
+            world.users[name] = UserFactory(username=name)
+            StaffAssignmentFactory(user=world.users[name], role=role, region=None)
+    return world
+
+
 def _regions_make() -> None:
     """The few real DKI regions the world uses (loading the whole tree per test is slow)."""
     for code, name in REGIONS:

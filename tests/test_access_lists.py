@@ -27,6 +27,7 @@ from django.urls import reverse
 from candidates.models import SupportUpload
 from electorate.models import Role
 from staff.access import code_within
+from tests.conftest import national_users_add
 from tests.factories import SupporterFactory, accepted_recount, make_nik
 from tests.fieldwork.world import (
     fieldwork_objects_add,
@@ -51,9 +52,12 @@ AREA = {
     "pps_b": PENJARINGAN,
     "bawaslu_a": "31.71",
     "pkd_a": GAMBIR,
+    # KPU RI and Bawaslu RI: the whole country (no region of their own).
+    "kpu_ri": "",
+    "bawaslu_ri": "",
 }
 TEAMS = {"tim_a": "a", "tim_b": "b"}
-SUPERVISORS = {"bawaslu_a", "pkd_a"}
+SUPERVISORS = {"bawaslu_a", "pkd_a", "bawaslu_ri"}
 USERS = [*AREA, *TEAMS, "off_a"]
 PAIRS = ("a", "b", "gov")
 REGION = {"a": "31.71", "b": "31.72", "gov": "31"}
@@ -89,6 +93,7 @@ def w(world):
     off.is_active = False
     off.save()
     world.users["off_a"] = off
+    national_users_add(world)
     verified(world.governor_pair)
     fieldwork_objects_add(world)  # verifies pairs A and B, starts a stage for each
     world.pairs = {"a": world.objects["a"]["pair"], "b": world.objects["b"]["pair"]}
@@ -318,9 +323,9 @@ def test_bawaslu_never_reads_a_supporters_name_anywhere(client, w):
     """Bawaslu supervises through the recap: no page and no API answer names a supporter to
     it; the PKD reads names only where it attests (the worklist and a task of its kelurahan)."""
     pages = 0
-    for user in ("bawaslu_a", "pkd_a"):
+    for user in ("bawaslu_a", "pkd_a", "bawaslu_ri"):
         c = _login(client, w, user)
-        for name, url in _get_urls(w):
+        for name, url in [*_get_urls(w), ("national", reverse("national"))]:
             response = c.get(url)
             assert response.status_code < 500, url
             pages += 1
@@ -674,6 +679,13 @@ ACTORS = {
 }
 
 
+# KPU RI runs what lies inside its area (the whole country) as KPU Provinsi does inside DKI;
+# Bawaslu RI files what Bawaslu of A files, on either side.
+for _who in ACTORS.values():
+    _who |= {"kpu_ri"} if "su" in _who else set()
+    _who |= {"bawaslu_ri"} if "bawaslu_a" in _who else set()
+
+
 @pytest.mark.parametrize("name", sorted(ACTORS))
 def test_posts_outside_the_matrix_are_refused_to_whoever_may_not_act(client, w, name):
     url = _post_url(w, name)
@@ -696,11 +708,11 @@ def test_verfak_pair_actions_are_refused_to_whoever_may_not_act(client, w):
     """Starting, moving, closing all: the KPU running the election; closing an area: its own
     level; reopening: the level above. Everyone else gets 403 or 404 and nothing moves."""
     allowed = {
-        "verfak-start": {"su", "prov", "kpu_a"},
-        "verfak-window": {"su", "prov", "kpu_a"},
-        "verfak-close-all": {"su", "prov", "kpu_a"},
-        "verfak-close": {"su", "prov", "kpu_a", "pps_a"},
-        "verfak-reopen": {"su", "prov", "kpu_a", "ppk_a"},
+        "verfak-start": {"su", "prov", "kpu_ri", "kpu_a"},
+        "verfak-window": {"su", "prov", "kpu_ri", "kpu_a"},
+        "verfak-close-all": {"su", "prov", "kpu_ri", "kpu_a"},
+        "verfak-close": {"su", "prov", "kpu_ri", "kpu_a", "pps_a"},
+        "verfak-reopen": {"su", "prov", "kpu_ri", "kpu_a", "ppk_a"},
     }
     assert set(allowed) == set(PAIR_ACTIONS)
     before, stages = _snapshot(), _stage_state(w)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_lazy
 
+from tests.conftest import national_users_add
 from tests.documents.world import documents_objects_add
 from tests.fieldwork.world import KELURAHAN, fieldwork_objects_add, fieldwork_users_add
 from tests.objections.world import objections_objects_add
 
-# Roles relative to the side that owns the object; "su" and "prov" see both sides.
+# Roles relative to the side that owns the object; "su" and "prov" see both sides, and so do
+# KPU RI and Bawaslu RI (the whole country), who get what KPU Provinsi and Bawaslu get.
 # "pkd" is Bawaslu of one kelurahan, "ppk" the committee of one kecamatan.
 SIDE_ROLES = ("kpu", "ppk", "pps", "bawaslu", "pkd", "tim")
 ALL = {"su", "prov", "kpu", "ppk", "pps", "bawaslu", "pkd", "tim"}
@@ -124,13 +126,16 @@ USERS = [
     "pkd_a",
     "tim_a",
     "tim_b",
+    "kpu_ri",
+    "bawaslu_ri",
 ]
+NATIONAL = {"kpu_ri": "prov", "bawaslu_ri": "bawaslu"}
 
 
 @pytest.fixture
 def world(world):
-    """The shared world, with the PKD and the PPK of side A."""
-    return fieldwork_users_add(world)
+    """The shared world, with the PKD and the PPK of side A, KPU RI and Bawaslu RI."""
+    return national_users_add(fieldwork_users_add(world))
 
 
 def _url(world, name: str, side: str) -> str:
@@ -202,6 +207,8 @@ def _expected(name: str, side: str, user: str) -> int | str:
     _kind, ok, forbidden = EXPECT.get(name) or POST_ONLY[name]
     if user in ("su", "prov"):
         role = user
+    elif user in NATIONAL:
+        role = NATIONAL[user]
     else:
         role, user_side = user.rsplit("_", 1)
         if user_side != side:
@@ -373,6 +380,8 @@ NO_ID = {
     "upload-guide": (reverse_lazy("upload-guide"), "signed-in"),
     "roll-guide": (reverse_lazy("roll-guide"), "signed-in"),
     "minutes-lookup": (reverse_lazy("minutes-lookup"), "public"),
+    # Every election of the country: KPU RI, Bawaslu RI and superusers; others 403.
+    "national": (reverse_lazy("national"), "national"),
 }
 
 
@@ -389,7 +398,10 @@ def test_pages_without_an_id(client, world, name):
         if status == 302 and response["Location"].startswith(reverse("login")):
             status = "login"
         got[user] = status
-        want[user] = "login" if user == "anon" and who == "signed-in" else 200
+        if who == "national":
+            want[user] = "login" if user == "anon" else 200 if user in ("su", *NATIONAL) else 403
+        else:
+            want[user] = "login" if user == "anon" and who == "signed-in" else 200
     assert got == want
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 
 from candidates.models import Pair, Supporter
 from replica.scope import primary_reads
@@ -140,6 +141,26 @@ def red_flags_stored(*, pair: Pair) -> list[dict]:
     """The pair's red flags as its latest finished run left them."""
     derived = _derived(pair, "flags", "provided")
     return list(derived.flags or []) + list(derived.provided or [])
+
+
+def red_flags_stored_many(*, pair_ids: list[int]) -> dict[int, list[dict]]:
+    """The red flags of many pairs as their latest finished runs left them, in one query, only
+    read (never computed here: a pair whose flags are not stored yet is absent)."""
+    latest = (
+        VerificationRun.objects.filter(pair=OuterRef("pair"), status=VerificationRun.Status.DONE)
+        .order_by("-finished_at", "-pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        RunDerived.objects.filter(pair_id__in=pair_ids, flags__isnull=False)
+        .annotate(latest=Subquery(latest))
+        .values_list("pair_id", "run_id", "latest", "flags", "provided")
+    )
+    return {
+        pair_id: list(flags or []) + list(provided or [])
+        for pair_id, run_id, latest_id, flags, provided in rows
+        if run_id == latest_id
+    }
 
 
 def recap_groups(*, pair: Pair) -> list[list]:
