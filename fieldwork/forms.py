@@ -240,6 +240,7 @@ class WorklistFilterForm(forms.Form):
         ("MS", _("MS")),
         ("TMS", _("TMS")),
         ("dihadirkan", _("Menunggu dihadirkan")),
+        ("saksi", _("Penolakan belum disaksikan")),
     ]
     q = forms.CharField(
         label=_("Cari nama atau RT/RW"),

@@ -270,7 +270,7 @@ WORKLIST_STATUSES = {
 
 def worklist_filter(tasks: QuerySet[Task], *, q: str = "", status: str = "") -> QuerySet[Task]:
     """Search a worklist by name or by RT/RW ("3", "003/8"), and filter by status: belum, MS,
-    TMS, dihadirkan (not met, may still be brought in)."""
+    TMS, dihadirkan (not met, may still be brought in), saksi (denials to attest)."""
     q = (q or "").strip()
     if q:
         parts = [p.strip() for p in q.split("/")]
@@ -282,7 +282,16 @@ def worklist_filter(tasks: QuerySet[Task], *, q: str = "", status: str = "") -> 
             tasks = tasks.filter(supporter__name__icontains=q)
     if status in WORKLIST_STATUSES:
         tasks = tasks.filter(WORKLIST_STATUSES[status])
+    elif status == "saksi":
+        tasks = tasks.filter(to_attest())
     return tasks
+
+
+def to_attest() -> Q:
+    """Denials a PKD may still attest: a finding the table lets a supervisor witness, not yet
+    witnessed (the findings table read when asked). The worklist's filter "saksi"."""
+    codes = [kind.code for kind in findings.kinds() if findings.attestable(kind.code)]
+    return Q(finding__in=codes, attested=False)
 
 
 # --- what the field pages show: plain data, read once per page ----------------------------------

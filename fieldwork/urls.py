@@ -16,6 +16,11 @@ urlpatterns = [
     path("paslon/<int:pk>/verfak/lembar/", sheets.sheet_upload, name="verfak-sheet-upload"),
     path("verfak/sw.js", sw.service_worker, name="verfak-sw"),
     path("verfak/<int:pk>/wilayah/<str:code>/", worklist.worklist, name="verfak-worklist"),
+    path(
+        "verfak/<int:pk>/wilayah/<str:code>/angka/",
+        worklist.worklist_counts,
+        name="verfak-worklist-counts",
+    ),
     path("verfak/<int:pk>/form-a/", supervision.reports_page, name="verfak-reports"),
     path("verfak/<int:pk>/saran/", supervision.advice_list, name="verfak-advice-list"),
     path("verfak/<int:pk>/saran/baru/", supervision.advice_new, name="verfak-advice-new"),

@@ -18,6 +18,7 @@ from audit.trail import audit_record
 from candidates import selectors
 from candidates.standing import standing_read
 from fieldwork.selectors import worklists_for
+from portal.todo import todo_for
 from staff.access import (
     may,
     may_see_names,
@@ -59,6 +60,7 @@ def home(request):
             "may_recap": may_see_recap(user),
             "may_names": may_see_names(user),
             "worklists": worklists_for(user=user),
+            "todo": todo_for(user=user),
         },
     )
 

@@ -85,6 +85,7 @@ EXPECT: dict[str, tuple[str, set[str], set[str]]] = {
     "verfak-pair": ("pair", ALL, set()),
     "verfak-sheet-upload": ("pair", SHEET_SENDERS, ALL - SHEET_SENDERS),
     "verfak-worklist": ("stage_kelurahan", FIELD, ALL - FIELD),
+    "verfak-worklist-counts": ("stage_kelurahan", FIELD, ALL - FIELD),
     "verfak-task": ("task", FIELD, ALL - FIELD),
     "verfak-reports": ("stage", KPU | SUPERVISORS, ALL - KPU - SUPERVISORS),
     "verfak-advice-list": ("stage", ADVICE, ALL - ADVICE),

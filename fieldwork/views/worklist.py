@@ -48,15 +48,36 @@ class RowEntryForms:
         return mark_safe(self.rendered[task.double].replace(str(self.STAMP), str(task.pk)))  # noqa: S308 (rendered by the template above)
 
 
-@login_required
-@require_GET
-def worklist(request, pk: int, code: str):
+def _worklist_stage(request, pk: int, code: str):
     stage = stage_get(request, pk)
     if code.count(".") != 3 or not selectors.area_in_reach(
         user=request.user, stage=stage, code=code
     ):
         raise Http404
     worklist_required(request)
+    return stage
+
+
+def _counts(stage, code: str) -> dict:
+    """The worklist's counters (the page and its fragment): the kelurahan's area_counts."""
+    counts = area_counts(stage, code)
+    return {"counts": counts, "todo": counts["todo"], "waiting": counts["PENDING"] - counts["todo"]}
+
+
+@login_required
+@require_GET
+def worklist_counts(request, pk: int, code: str):
+    """The counters alone: the page asks for them again after each entry (htmx, event
+    verfak:entry from static/js/verfak.js), so they follow without a reload."""
+    stage = _worklist_stage(request, pk, code)
+    context = {"stage": stage, "code": code, **_counts(stage, code)}
+    return render(request, "fieldwork/_worklist_counts.html", context)
+
+
+@login_required
+@require_GET
+def worklist(request, pk: int, code: str):
+    stage = _worklist_stage(request, pk, code)
     tasks = selectors.tasks_visible(user=request.user, stage=stage).filter(kelurahan_code=code)
     form = WorklistFilterForm(request.GET or None)
     listed = tasks
@@ -79,7 +100,8 @@ def worklist(request, pk: int, code: str):
         task.forms = entry_forms(task, pairs, offers(task))
         task.entry_html = row_forms.html(task) if task.forms["entry"] else ""
         task.note_label = findings.note_label(task.note)
-    counts = area_counts(stage, code)
+    counted = _counts(stage, code)
+    counts = counted["counts"]
     closure = active_closures(stage, code).get(code)
     query = request.GET.copy()
     query.pop("page", None)
@@ -97,9 +119,7 @@ def worklist(request, pk: int, code: str):
             "page": page,
             "filter": form,
             "query": query.urlencode(),
-            "counts": counts,
-            "todo": counts["todo"],
-            "waiting": counts["PENDING"] - counts["todo"],
+            **counted,
             "closure": closure,
             "may_close": selectors.kelurahan_may_close(
                 user=request.user, stage=stage, code=code, counts=counts, closed=closure is not None

@@ -216,6 +216,12 @@
     });
   }
 
+  // An entry reached the server: the page's counters (templates/fieldwork/_worklist_counts.html)
+  // ask for themselves again (htmx, hx-trigger="verfak:entry from:body").
+  function counted() {
+    document.body.dispatchEvent(new CustomEvent("verfak:entry"));
+  }
+
   // Worth another try later: no answer, the server in trouble, or the session to renew.
   function retryable(answer) {
     return answer.status >= 500 || answer.status === 403 || answer.status === 429;
@@ -244,6 +250,7 @@
       dequeue(item.body.client_id);
       if (answer.status === 200 || answer.status === 201) {
         showTask(item.task, answer.data);
+        counted();
       } else {
         var rejected = read(REJECTED);
         rejected.push({ user: item.user, page: item.page, messages: messagesOf(answer) });
@@ -297,6 +304,7 @@
     send(item).then(function (answer) {
       if (answer.status === 200 || answer.status === 201) {
         showTask(item.task, answer.data);
+        counted();
         status(form, answer.status === 201 ? msg.msgSent : msg.msgUnchanged);
         closeForm(form);
         cachePage(true);

@@ -28,6 +28,7 @@ from electorate.models import Role
 from electorate.regions import regions_load
 from electorate.roll_import import roll_import_create, roll_import_run
 from seeds import dki, population, support
+from tests.browser.axe import axe_check
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, wait_until
 from tests.factories import (
     StaffAssignmentFactory,
@@ -148,7 +149,9 @@ def test_kpu_runs_the_verification_and_reads_the_recap_with_charts(
     viewport = SIZES[size]
     _context, page = open_as("kpu_dki", viewport)
     errors = _no_script_errors(page)
+    axe_check(page, f"kpu_dki {size}: home")
     _verify_through_the_page(page, live_server, pair)
+    axe_check(page, f"kpu_dki {size}: run started")
     page.click(f'.tabs a[href="{reverse("verification-recap", args=[pair.pk])}"]')
     page.wait_for_selector("figure.chart svg")
     assert page.locator("figure.chart").count() == 4
@@ -164,6 +167,7 @@ def test_kpu_runs_the_verification_and_reads_the_recap_with_charts(
     tiles = page.locator('figure[data-chart="spread"] svg text').all_text_contents()
     assert {"JAKARTA", "PUSAT", "KEP. SERIBU"} <= set(tiles)
     _fits(page, viewport)
+    axe_check(page, f"kpu_dki {size}: recap")
     shot(page, f"recap-{size}")
     assert errors == []
 
@@ -189,6 +193,8 @@ def test_team_uploads_a_list_then_reads_its_results_and_recap(
     page.click(f'a[href="{reverse("upload-create", args=[pair.pk])}"]')
     path = tmp_path / "dukungan.csv"
     path.write_bytes(csv_bytes(rows))
+    page.wait_for_selector("#id_file")
+    axe_check(page, f"tim_a {size}: upload form")
     page.set_input_files("#id_file", str(path))
     page.click("main form button[type=submit]")
     page.wait_for_selector("table.errors")
@@ -199,6 +205,7 @@ def test_team_uploads_a_list_then_reads_its_results_and_recap(
     assert page.locator("table.errors tbody tr").count() == 3
     assert "1 baris diterima, 1 ditolak" in page.inner_text(".messages")
     _fits(page, viewport)
+    axe_check(page, f"tim_a {size}: rows refused")
     shot(page, f"upload-errors-{size}", full_page=False)
     # The KPU verifies (its own journey above); the team reads what came of it.
     verification_run(run_id=run_create(pair=pair).pk)
@@ -208,11 +215,13 @@ def test_team_uploads_a_list_then_reads_its_results_and_recap(
     page.wait_for_selector("text=Siti Aminah")
     assert page.locator("text=Pendukung 31.71.01.1001").count() == 0
     _fits(page, viewport)  # its filter's reasons select, as wide as its longest label, included
+    axe_check(page, f"tim_a {size}: results")
     page.click(f'.tabs a[href="{reverse("verification-recap", args=[pair.pk])}"]')
     page.wait_for_selector('figure[data-chart="stacked"] svg')
     assert "Seluruh daftar dukungan Paslon A" in page.inner_text(".scope-line")
     assert page.locator(".flag").count() == 0  # red flags are for KPU and Bawaslu
     _fits(page, viewport)
+    axe_check(page, f"tim_a {size}: recap")
     assert errors == []
 
 
@@ -228,6 +237,7 @@ def test_bawaslu_kota_reads_its_citys_recap_and_the_red_flags(dki_case, open_as,
     errors = _no_script_errors(page)
     page.goto(live_server.url + reverse("pair-detail", args=[pair.pk]))
     assert "Pengawas membaca rekapitulasi" in page.inner_text("main")
+    axe_check(page, f"bawaslu_jakpus {size}: pair")
     page.click(f'.tabs a[href="{reverse("verification-recap", args=[pair.pk])}"]')
     page.wait_for_selector("figure.chart svg")
     assert "KOTA ADM. JAKARTA PUSAT (31.71)" in page.inner_text(".scope-line")
@@ -239,6 +249,7 @@ def test_bawaslu_kota_reads_its_citys_recap_and_the_red_flags(dki_case, open_as,
     assert flags and [f for f in flags if not f.startswith(levels)] == []
     assert "JAKARTA UTARA" not in page.inner_text("main")
     _fits(page, viewport)
+    axe_check(page, f"bawaslu_jakpus {size}: recap and flags")
     assert errors == []
 
 
@@ -265,7 +276,77 @@ def test_ppk_and_pps_reach_their_worklists_from_home(
     _context, page = open_as(username, viewport)
     stage = field_world.objects["a"]["stage"]
     worklist = reverse("verfak-worklist", args=[stage.pk, KELURAHAN["a"]])
+    axe_check(page, f"{username} {size}: home")
     page.click(f'a[href="{worklist}"]')
     page.wait_for_url(live_server.url + worklist)
     page.wait_for_selector("tr[data-task-row]")
     _fits(page, viewport)
+    axe_check(page, f"{username} {size}: worklist")
+
+
+# --- every role's to-do list on its home (portal/todo.py) --------------------------------------
+
+HOMES = ("kpu_dki", "kpu_jakpus", "ppk_gambir", "pps_cideng", "pkd_cideng", "tim_a", "tim_b")
+
+
+@pytest.fixture
+def demo_homes(transactional_db, settings, tmp_path):
+    """The demo (portal demo_setup) at 0.2%, its accounts with the tests' password."""
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo_setup", scale=0.002, stdout=io.StringIO())
+    for user in get_user_model().objects.filter(username__in=HOMES):
+        user.set_password(PASSWORD)
+        user.save()
+
+
+def test_each_role_follows_a_todo_item_to_its_page_and_back(demo_homes, open_as, live_server, shot):
+    """Each role's home at a desk's and a phone's width (docs/screenshots/home-<user>-<size>),
+    its first to-do item followed to its page and back; the PPS records one entry on the
+    worklist it reached and its counter follows without a reload."""
+    for size in ("desktop", "phone"):
+        viewport = SIZES[size]
+        for username in HOMES:
+            _context, page = open_as(username, viewport)
+            errors = _no_script_errors(page)
+            items = page.locator("section.todo li[data-todo] > a")
+            assert items.count() > 0, username
+            _fits(page, viewport)
+            shot(page, f"home-{username.replace('_', '-')}-{size}")
+            first = items.first
+            target = first.get_attribute("href")
+            first.click()
+            page.wait_for_url(live_server.url + target)
+            assert page.locator("section.todo").count() == 0, username  # the item's page
+            page.go_back()
+            page.wait_for_url(live_server.url + "/")
+            assert page.locator("section.todo li[data-todo]").count() == items.count()
+            assert errors == [], (username, errors)
+    _pps_counter_follows_an_entry(open_as, live_server)
+
+
+def _pps_counter_follows_an_entry(open_as, live_server) -> None:
+    from fieldwork.models import Task
+
+    _context, page = open_as("pps_cideng", PHONE)
+    page.click('section.todo li[data-todo="visit"] > a')
+    page.wait_for_selector("tr[data-task-row]")
+    todo = page.locator('[data-figure="worklist.todo"]')
+    before = int(todo.get_attribute("data-value"))
+    task = Task.objects.filter(kelurahan_code="31.71.01.1002", finding="", result="PENDING")
+    ids = set(task.values_list("pk", flat=True))
+    row = next(
+        r for r in page.locator("tr[data-task-row]").all()
+        if int(r.get_attribute("data-task-row")) in ids
+    )  # fmt: skip
+    task_id = int(row.get_attribute("data-task-row"))
+    row.locator("details.entry summary").click()
+    page.select_option(f"#id_t{task_id}-finding", "SESUAI")
+    page.select_option(f"#id_t{task_id}-method", "KUNJUNGAN")
+    row.locator("form[data-verfak-entry] button[type=submit]").click()
+    counter = "document.querySelector('[data-figure=\"worklist.todo\"]').dataset.value"
+    wait_until(page, f"{counter} == '{before - 1}'")
