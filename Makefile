@@ -17,7 +17,7 @@ BENCH_ARGS ?=
 # Everything but the real workers and browsers (PostgreSQL-only) runs on SQLite too.
 SQLITE_TESTS := $(filter-out tests/integration/ tests/browser/ tests/__pycache__/,$(wildcard tests/*/))
 
-.PHONY: install install-bench demo demo-data serve test bench bench-check bench-scale bench-workers bench-load bench-partitions \
+.PHONY: install install-bench demo demo-data serve test bench bench-check bench-scale bench-workers bench-load bench-partitions bench-national \
 	lint format worker
 
 install: $(STAMP)
@@ -86,6 +86,12 @@ bench-load: install-bench
 # same voter table (partitioned by roll); database pilkada_partitions (~3 GB, freed afterwards).
 bench-partitions: install-bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.partitions $(BENCH_ARGS)
+
+# The whole country: 545 elections (37 governors, 508 regents/mayors) on the real region tree
+# (34 provinces bundled + 4 synthetic), small lists; the national page's p95 and its cost per
+# election at 50/100/200/545, one verification amid them against alone (database pilkada_national).
+bench-national: install-bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.national $(BENCH_ARGS)
 
 # Every queue (imports, verification, exports, documents, default); deploy/ runs one per queue.
 worker: install

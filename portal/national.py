@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
@@ -39,6 +40,7 @@ from replica.scope import replica_reads
 from staff.access import is_national, may_see_recap
 from verification.derived import red_flags_stored_many
 
+PAGE_SIZE = 50
 STAGES = {
     "submission": gettext_lazy("Penyerahan dukungan"),
     "vermin": gettext_lazy("Verifikasi administrasi"),
@@ -250,12 +252,19 @@ def national_page(request):
     everything = national_rows(user=request.user)
     rows = [row for row in everything if not province or row.province == province]
     rows = rows_sort(rows_filter(rows, stage=stage, late=late), sort)
+    # Sorted and filtered over every row; drawn a page at a time (the table is the page's cost:
+    # docs/benchmarks.md, "The whole country").
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     provinces = sorted({(row.province, row.province_name) for row in everything})
     return render(
         request,
         "portal/national.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "total": summary(everything),
             "shown": summary(rows),
             "provinces": provinces,
