@@ -49,3 +49,35 @@ document.addEventListener("change", function (event) {
     });
   });
 })();
+
+// A table wider than its box scrolls sideways inside it (.table-wrap, on a phone): the box then
+// takes the keyboard's focus (Tab, then the arrow keys scroll it, as a finger does) and is a
+// region named after its table's caption or its card's heading. Marked again after a resize
+// and after htmx swaps a part of the page.
+(function () {
+  function name(box) {
+    var caption = box.querySelector("caption");
+    var card = box.closest(".card") || box.parentElement;
+    var heading = caption || (card && card.querySelector("h1, h2, h3"));
+    return (heading && heading.textContent.trim()) || document.title.split("·")[0].trim();
+  }
+  function mark() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name(box));
+        box.dataset.scrollFocus = "1";
+      } else if (!scrolls && box.dataset.scrollFocus) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+  document.addEventListener("htmx:afterSettle", mark);
+})();

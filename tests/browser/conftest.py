@@ -136,3 +136,14 @@ def wait_until(page, expression: str, timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout}s: {expression}")
         page.wait_for_timeout(100)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """axe-core's findings of the run (tests/browser/axe.py): a line per page checked."""
+    from tests.browser.axe import axe_summary
+
+    lines = axe_summary()
+    if lines:
+        terminalreporter.section("axe-core: violations by impact, per page")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from objections.models import Objection
+from tests.browser.axe import axe_check
 from tests.browser.conftest import PASSWORD, PHONE
 from tests.factories import make_nik
 from verification.models import ReasonMark
@@ -49,6 +50,7 @@ def test_a_citizen_checks_objects_and_follows_the_code_on_a_phone(
     context, page = _phone(browser)
     page.goto(live_server.url + reverse("check"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    axe_check(page, "citizen: check")
     page.fill("#id_nik", "3171 0101 0190 0001")  # typed in groups, as on the card
     page.fill("#id_name", "Pendukung 31.71.01.1001 1")  # the name on the list (tests/conftest.py)
     page.fill("#id_birth_date", BIRTH.isoformat())
@@ -62,6 +64,7 @@ def test_a_citizen_checks_objects_and_follows_the_code_on_a_phone(
     assert "belum diverifikasi" in result
     assert "Pendukung 31.71" not in result  # no name, nothing but pair, election and stage
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe_check(page, "citizen: check answered")
     shot(page, "cek-dukungan-hasil-phone")
 
     # The objection against pair A, with a photo of the signed statement.
@@ -73,6 +76,7 @@ def test_a_citizen_checks_objects_and_follows_the_code_on_a_phone(
     support.locator("input[type=file]").set_input_files(
         files=[{"name": "IMG_2024.png", "mimeType": "image/png", "buffer": PNG}]
     )
+    axe_check(page, "citizen: objection form")
     shot(page, "cek-dukungan-tanggapan-phone")
     support.locator("button[type=submit]").click()
     page.wait_for_selector("#kode")
@@ -80,6 +84,7 @@ def test_a_citizen_checks_objects_and_follows_the_code_on_a_phone(
     assert re.fullmatch(r"TM-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", reference)
     objection = Objection.objects.get(reference=reference)
     assert (objection.pair.name, objection.statement.size) == ("Paslon A", len(PNG))
+    axe_check(page, "citizen: reference code")
     shot(page, "cek-dukungan-kode-phone")
 
     # Following it: the status only.
@@ -89,6 +94,7 @@ def test_a_citizen_checks_objects_and_follows_the_code_on_a_phone(
     page.wait_for_selector("#status")
     assert "menunggu klarifikasi" in page.inner_text("#status")
     assert "0812" not in page.content()
+    axe_check(page, "citizen: tracking")
 
     # The KPU of Jakarta Pusat clarifies and confirms, on its phone too.
     _kpu_confirms(open_as, live_server, objection)
@@ -105,6 +111,7 @@ def _kpu_confirms(open_as, live_server, objection) -> None:
     _ctx, desk = open_as("kpu_a", PHONE)
     desk.goto(live_server.url + reverse("objection-detail", args=[objection.pk]))
     assert "0812-7777-1234" in desk.inner_text("main")
+    axe_check(desk, "kpu_a: objection")
     desk.select_option("#id_k-method", "telepon")
     when = dt.datetime.now() - dt.timedelta(hours=1)
     desk.fill("#id_k-happened_at", when.strftime("%Y-%m-%dT%H:%M"))
@@ -114,3 +121,4 @@ def _kpu_confirms(open_as, live_server, objection) -> None:
     desk.check("input[name='d-confirmed'][value='1']")
     desk.click("form:has(input[value=decide]) button[type=submit]")
     desk.wait_for_selector("text=Keputusan atas tanggapan dicatat.")
+    axe_check(desk, "kpu_a: objection decided")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from candidates.models import Supporter
 from fieldwork.models import Advice, Record, Stage, Task
+from tests.browser.axe import axe_check
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, wait_until
 from tests.factories import SupporterFactory, make_nik
 from tests.fieldwork.world import KELURAHAN, fieldwork_objects_add
@@ -77,6 +78,7 @@ def test_pps_records_offline_and_each_entry_reaches_the_server_once(
     wait_until(page, "document.getElementById('verfak').dataset.cached === '1'")
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    axe_check(page, "pps_a phone: worklist")
     shot(page, "verfak-worklist-phone")
 
     # 1. Online: recorded at once, the row shows the new state.
@@ -84,6 +86,7 @@ def test_pps_records_offline_and_each_entry_reaches_the_server_once(
     page.select_option(f"#id_t{online.pk}-finding", "SESUAI")
     page.select_option(f"#id_t{online.pk}-method", "KUNJUNGAN")
     assert page.is_hidden(f'{_row(online.pk)} [data-field="deceased_on"]')
+    axe_check(page, "pps_a phone: entry form open")
     shot(page, "verfak-form-phone", full_page=False)
     page.click(f"{_row(online.pk)} form[data-verfak-entry] button[type=submit]")
     page.wait_for_selector(f'{_row(online.pk)} [data-cell="result"] .badge.MS')
@@ -100,6 +103,7 @@ def test_pps_records_offline_and_each_entry_reaches_the_server_once(
     assert page.is_visible("#verfak-queue")
     assert page.evaluate("verfak.pending()") == 2
     assert not Record.objects.filter(task__in=offline).exists()
+    axe_check(page, "pps_a phone: entries waiting offline")
     shot(page, "verfak-offline-phone", full_page=False)
 
     # A reload without a connection still shows the page (the service worker's copy), with
@@ -170,6 +174,7 @@ def test_an_entry_refused_after_the_connection_returns_is_shown_not_lost(
     )
     assert page.evaluate("verfak.pending()") == 0
     assert not Record.objects.filter(task=task).exists()
+    axe_check(page, "pps_a phone: entry refused")
 
 
 def test_pkd_attests_a_denial_and_files_an_advice_that_the_kpu_answers(
@@ -182,6 +187,7 @@ def test_pkd_attests_a_denial_and_files_an_advice_that_the_kpu_answers(
     page.click(f'a[href="{worklist}"]')
     page.wait_for_url(live_server.url + worklist)
 
+    axe_check(page, "pkd_a phone: worklist")
     # The attestation: only on the denial's row.
     assert page.locator("text=Saksikan penolakan").count() == 1
     row = _row(denial.pk)
@@ -194,27 +200,32 @@ def test_pkd_attests_a_denial_and_files_an_advice_that_the_kpu_answers(
     page.wait_for_selector(f'{row} [data-cell="result"] .badge.TMS')
     denial.refresh_from_db()
     assert (denial.attested, denial.result) == (True, "TMS")
+    axe_check(page, "pkd_a phone: denial attested")
 
     # The advice, about the supporter of another row.
     other = Task.objects.filter(stage=stage, finding="").order_by("pk").first()
     page.click(f'{_row(other.pk)} a:has-text("Ajukan saran perbaikan")')
     page.wait_for_selector("#id_text")
     assert page.input_value("#id_target") == "supporter"
+    axe_check(page, "pkd_a phone: advice form")
     page.fill("#id_text", "Pendukung ini belum dikunjungi; mohon dijadwalkan.")
     page.click("main form button[type=submit]")
     page.wait_for_selector("text=Menunggu jawaban")
     advice = Advice.objects.get(task=other, by=field.users["pkd_a"])
+    axe_check(page, "pkd_a phone: advice filed")
 
     # The KPU sees it open on the pair's page and answers it.
     _context, desk = open_as("kpu_a", DESKTOP)
     desk.goto(live_server.url + reverse("verfak-pair", args=[stage.pair_id]))
     desk.wait_for_selector(f'a[href="{reverse("verfak-advice", args=[advice.pk])}"]')
+    axe_check(desk, "kpu_a desktop: fieldwork of the pair")
     shot(desk, "verfak-pair-desktop")
     desk.click(f'a[href="{reverse("verfak-advice", args=[advice.pk])}"]')
     desk.check("input[name=accept][value='1']")
     desk.fill("#id_answer", "Diterima: PPS menjadwalkan kunjungan ulang besok.")
     desk.click("main form button[type=submit]")
     desk.wait_for_selector("text=Saran perbaikan dijawab.")
+    axe_check(desk, "kpu_a desktop: advice answered")
     advice.refresh_from_db()
     assert (advice.status, advice.answered_by) == ("accepted", field.users["kpu_a"])
     assert re.search(r"Diterima", desk.inner_text("h1"))
