@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from candidates.kinds import level_choices
@@ -23,6 +24,15 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date and time picker, its value ISO (YYYY-MM-DDTHH:MM) as DateInput's."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class ElectionForm(forms.Form):
@@ -134,6 +144,21 @@ class TeamMemberForm(forms.Form):
         return data
 
 
+class RoundSelect(forms.Select):
+    """A choice of rounds whose closed ones cannot be picked (`closed`: their values), so a
+    file chosen for a closed round is not sent only to be refused and cleared."""
+
+    def __init__(self, *args, closed: frozenset[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.closed = closed
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.closed:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class SupportUploadForm(forms.Form):
     round = forms.TypedChoiceField(
         label=_("Tahap"), choices=Round.choices, coerce=int, initial=Round.INITIAL
@@ -146,6 +171,35 @@ class SupportUploadForm(forms.Form):
             "Format kolom NIK sebagai Teks di Excel agar 16 angkanya tidak berubah."
         ),
     )
+
+    def __init__(self, *args, windows=(), today=None, **kwargs):
+        """`windows`: the election's submission windows. Each round is labelled with its
+        window, and while one is open the closed ones cannot be chosen."""
+        super().__init__(*args, **kwargs)
+        if not windows or today is None:
+            return
+        by_round = {w.round: w for w in windows}
+        open_now = {w.round for w in windows if w.opens <= today <= w.closes}
+        choices, closed = [], set()
+        for value, label in Round.choices:
+            window = by_round.get(value)
+            if window is None:
+                choices.append((value, label))
+                continue
+            span = " s.d. ".join(
+                date_format(d, "SHORT_DATE_FORMAT") for d in (window.opens, window.closes)
+            )
+            if value in open_now:
+                choices.append(
+                    (value, _("%(round)s (terbuka %(span)s)") % {"round": label, "span": span})
+                )
+            else:
+                choices.append((value, _("%(round)s (ditutup; masa %(span)s)") % {
+                    "round": label, "span": span}))  # fmt: skip
+                closed.add(str(value))
+        field = self.fields["round"]
+        field.choices = choices
+        field.widget = RoundSelect(choices=choices, closed=frozenset(closed if open_now else ()))
 
     def clean_file(self):
         f = self.cleaned_data["file"]

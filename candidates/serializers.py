@@ -84,6 +84,9 @@ class SupportUploadOutput(serializers.ModelSerializer):
     # A repair round's upload held against the repair the pair owes (candidates.submission),
     # as submission_check --json prints it; null for the initial round or before it is loaded.
     repair_check = serializers.SerializerMethodField()
+    # What the file tells without the roll (candidates.precheck): counts per kind, the rows
+    # (masked NIKs), the month-first notice; {} before it is loaded.
+    precheck = serializers.SerializerMethodField()
 
     class Meta:
         model = SupportUpload
@@ -105,12 +108,17 @@ class SupportUploadOutput(serializers.ModelSerializer):
             "finished_at",
             "failure",
             "repair_check",
+            "precheck",
         ]
 
     def get_repair_check(self, upload: SupportUpload) -> dict | None:
         if upload.round == Round.INITIAL:
             return None
         return check_json(upload_check(upload))
+
+    def get_precheck(self, upload: SupportUpload) -> dict:
+        """The report without the flagged rows' list (the download's): counts, rows shown."""
+        return {k: v for k, v in (upload.precheck or {}).items() if k != "flags"}
 
 
 class SupporterOutput(serializers.ModelSerializer):

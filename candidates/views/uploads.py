@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -53,7 +54,13 @@ def upload_create(request, pk: int):
         return _submission_check(request, pair)
     # The round whose submission window is open today is the one offered first.
     initial = {"round": round_open(election=pair.election)}
-    form = SupportUploadForm(request.POST or None, request.FILES or None, initial=initial)
+    form = SupportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        windows=list(pair.election.windows.all()),
+        today=timezone.localdate(),
+    )
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         try:

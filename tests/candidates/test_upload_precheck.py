@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -32,6 +33,7 @@ from tests.factories import (
 )
 
 # The team's own headers, in the canonical order of SUPPORT_HEADER.
+ANY_MASK = mock.ANY
 TEAM_HEADER = ["No KTP", "Nama Lengkap", "Tempat Lahir", "Tgl Lahir", "L/P", "Status Kawin",
                "Alamat", "RT", "RW", "Kode Kel", "Pekerjaan", "Hal"]  # fmt: skip
 
@@ -226,7 +228,8 @@ def test_the_form_offers_the_open_round_and_the_refusal_names_it(client, world, 
     client.force_login(world.users["tim_a"])
     url = reverse("upload-create", kwargs={"pk": world.objects["a"]["pair"].pk})
     page = client.get(url).content.decode()
-    assert re.search(r'<option value="1" selected>', page)
+    assert re.search(r'<option value="1" selected>Perbaikan 1 \(terbuka ', page)
+    assert re.search(r'<option value="0" disabled>Penyerahan awal \(ditutup; masa ', page)
     sent = SimpleUploadedFile("d.csv", csv_bytes([good_row()]), content_type="text/csv")
     refused = client.post(url, {"file": sent, "round": 0}).content.decode()
     assert "Masa penyerahan penyerahan awal" in refused
@@ -244,3 +247,12 @@ def test_the_service_refusal_names_the_open_window(world, repair_open):
     today = timezone.localdate().strftime("%d-%m-%Y")
     assert "Yang terbuka sekarang: perbaikan" in caught.value.messages[0]
     assert today in caught.value.messages[0]
+
+
+def test_the_api_gives_the_report_without_the_download_list(client, loaded, team):
+    _first, upload, _rows_in, _niks = loaded
+    client.force_login(team)
+    data = client.get(reverse("api-upload-detail", kwargs={"pk": upload.pk})).json()
+    assert data["precheck"]["counts"]["dup_file"] == 1
+    assert data["precheck"]["items"]["underage"] == [{"row": 9, "nik": ANY_MASK, "detail": ""}]
+    assert "flags" not in data["precheck"]
