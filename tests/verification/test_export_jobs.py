@@ -65,7 +65,8 @@ def test_the_results_page_starts_an_export_and_links_the_file_once_written(
     assert hours == pytest.approx(24)
     page = client.get(reverse("verification-export", kwargs={"pk": export.pk})).content.decode()
     assert reverse("verification-export-file", kwargs={"pk": export.pk}) in page
-    assert "hx-get" not in page  # finished: the progress card stops polling
+    progress = reverse("verification-export-progress", kwargs={"pk": export.pk})
+    assert f'hx-get="{progress}"' not in page  # finished: the progress card stops polling
     response = _download(client, export)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
