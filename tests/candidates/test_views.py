@@ -60,7 +60,7 @@ def test_team_upload_through_the_page_keeps_good_rows_and_shows_the_bad_ones(
     # The error table names the row (header = 1), the column and how to fix it, in Indonesian.
     assert 'data-label="Baris">3</td><td data-label="Kolom"><code>NIK</code></td>' in page
     assert "Teks" in page  # the message tells the team to format the NIK column as text
-    assert "hx-get" not in page  # finished: no more polling
+    assert 'hx-trigger="every 2s"' not in page  # finished: no more polling
 
 
 def test_the_same_file_twice_is_one_upload_with_a_notice(
@@ -108,7 +108,7 @@ def test_progress_partial_polls_while_pending_and_stops_when_done(client, world)
     assert "40%" in running
     SupportUpload.objects.filter(pk=upload.pk).update(status="done")
     done = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert "hx-get" not in done
+    assert 'hx-trigger="every 2s"' not in done
     assert "NIK harus 16 digit angka." in done
 
 
