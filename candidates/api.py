@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, permissions, status
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 
 from candidates import selectors
 from candidates.check_text import check_json
+from candidates.filters import PairFilter, SupporterFilter
 from candidates.models import Pair
 from candidates.serializers import (
     ElectionOutput,
@@ -28,8 +30,7 @@ from candidates.serializers import (
 )
 from candidates.services import names_read_log, support_upload_submit
 from candidates.submission import check_latest
-from electorate.params import id_param
-from staff.access import may_see_names, q_within
+from staff.access import may_see_names
 
 
 class PairAPIView(APIView):
@@ -113,13 +114,14 @@ class ElectionDetail(generics.RetrieveAPIView):
 
 
 class PairList(generics.ListAPIView):
+    """The pairs the user may see. Filter: election (candidates.filters)."""
+
     serializer_class = PairOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PairFilter
 
     def get_queryset(self):
         qs = selectors.pairs_visible(user=self.request.user).select_related("election")
-        election = id_param(self.request.query_params.get("election"))
-        if election is not None:
-            qs = qs.filter(election_id=election)
         return qs.order_by("id")
 
 
@@ -170,18 +172,16 @@ class SupportUploadDetail(generics.RetrieveAPIView):
 
 
 class SupporterList(PairAPIView, generics.ListAPIView):
-    """A pair's supporters the user may see, NIK masked. Filters: round, kelurahan (prefix)."""
+    """A pair's supporters the user may see, NIK masked. Filters: round, kelurahan (a region
+    code and what lies inside it; candidates.filters)."""
 
     serializer_class = SupporterOutput
     permission_classes = [SeesNames]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SupporterFilter
 
     def get_queryset(self):
         qs = selectors.supporters_visible(user=self.request.user, pair=self.pair)
-        params = self.request.query_params
-        if params.get("round", "").isdigit():
-            qs = qs.filter(round=int(params["round"]))
-        if params.get("kelurahan"):
-            qs = qs.filter(q_within("kelurahan__code", params["kelurahan"]))
         return qs.select_related("kelurahan").order_by("id")
 
     def list(self, request, *args, **kwargs):

@@ -4,10 +4,14 @@ answer 500 (issue 19 item 7: `/tanggapan-masyarakat/?paslon=abc` and
 
 The pages are every named URL of the resolver (the Django admin aside), with the ids of the
 access matrix's world (tests/test_access_matrix.py) where they take one; the parameters are
-every name the views and API views read from the query string (found in their source) and
-every field of the forms they fill from it. Each page gets each hostile value in every
-parameter at once, then random ones (hypothesis), as a superuser (who reaches every page and
-every branch) and anonymously.
+every name the views and API views read from the query string (found in their source), every
+field of the forms they fill from it and of the API's filters (candidates.filters, django-filter)
+and query serializers. Each page gets each hostile value in every parameter at once, then random
+ones (hypothesis), as a superuser (who reaches every page and every branch) and anonymously.
+
+A page ignores a value it cannot read (no filter); the API refuses it: a 400 in the API's error
+shape naming the parameters refused ({"detail": ..., "errors": {"round": [...]}}), never a 500
+and never a page of HTML. (A NUL anywhere is refused before any view, config.middleware.)
 """
 
 from __future__ import annotations
@@ -21,17 +25,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from candidates.filters import PairFilter, SupporterFilter
 from candidates.forms import SupporterFilterForm
 from documents.forms import LookupForm
 from fieldwork.forms import WorklistFilterForm
 from tests.fieldwork.world import fieldwork_users_add
 from tests.test_access_matrix import EXPECT, POST_ONLY, _url
+from verification.api import RoundQuery
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("candidates", "verification", "fieldwork", "objections", "decisions", "documents",
         "portal", "electorate", "config")  # fmt: skip
 READ = re.compile(r"""(?:GET|query_params)\.get\(\s*["']([\w-]+)["']""")
 GET_FORMS = (SupporterFilterForm, WorklistFilterForm, LookupForm)
+API_QUERIES = (PairFilter.base_filters, SupporterFilter.base_filters, RoundQuery().fields)
 
 
 def query_names() -> list[str]:
@@ -41,6 +48,8 @@ def query_names() -> list[str]:
             names |= set(READ.findall(path.read_text()))
     for form in GET_FORMS:
         names |= set(form.base_fields)
+    for declared in API_QUERIES:
+        names |= set(declared)
     return sorted(names)
 
 
@@ -98,7 +107,17 @@ def pages(world):
 
 
 def _get(client, url: str, params: dict[str, str]) -> int:
-    return client.get(f"{url}?{urlencode(params)}").status_code
+    """The status, once the answer is what it should be for it: a 500 is returned as it is
+    (the callers count it); an API's 400 that is not its JSON error naming parameters sent is
+    a 599."""
+    response = client.get(f"{url}?{urlencode(params)}")
+    status = response.status_code
+    if status != 400 or not url.startswith("/api/") or any("\x00" in v for v in params.values()):
+        return status
+    if not response["Content-Type"].startswith("application/json"):
+        return 599
+    errors = response.json().get("errors")
+    return 400 if isinstance(errors, dict) and errors and set(errors) <= set(params) else 599
 
 
 @pytest.mark.django_db

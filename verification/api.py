@@ -14,7 +14,7 @@ from candidates.models import Pair, Round
 from replica.scope import replica_reads
 from staff.access import may_see_recap
 from verification.models import VerificationRun
-from verification.selectors import latest_run, recap_for, round_param, run_number
+from verification.selectors import latest_run, recap_for, run_number
 from verification.services import verification_start
 
 
@@ -47,6 +47,20 @@ class RunStartInput(serializers.Serializer):
     round = serializers.ChoiceField(choices=Round.choices, required=False, allow_null=True)
 
 
+class RoundQuery(serializers.Serializer):
+    """?round= of the recap and the run: a known round or none (every round). A value that is
+    no round is a 400 naming it, as the lists' filters (candidates.filters) answer."""
+
+    round = serializers.ChoiceField(choices=Round.choices, required=False, allow_blank=True)
+
+    @classmethod
+    def read(cls, request) -> int | None:
+        query = cls(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        value = query.validated_data.get("round", "")
+        return None if value == "" else value
+
+
 class SeesRecap(PairRule):
     """Staff whose role may read the recap (staff rules)."""
 
@@ -57,14 +71,10 @@ class SeesRecap(PairRule):
 class RecapView(PairAPIView):
     permission_classes = [SeesRecap]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[RoundQuery], responses={200: OpenApiTypes.OBJECT})
     @replica_reads  # the user and the pair were read in initial(), on the primary
     def get(self, request, pk: int):
-        recap = recap_for(
-            user=request.user,
-            pair=self.pair,
-            round=round_param(request.query_params.get("round")),
-        )
+        recap = recap_for(user=request.user, pair=self.pair, round=RoundQuery.read(request))
         return Response(recap)
 
 
@@ -72,9 +82,9 @@ class RunView(PairAPIView):
     # Anyone who sees the pair reads its run; only its managers start one.
     permission_classes = [IsAuthenticated, ReadOnly | ManagesPair]
 
-    @extend_schema(responses={200: RunStatusOutput})
+    @extend_schema(parameters=[RoundQuery], responses={200: RunStatusOutput})
     def get(self, request, pk: int):
-        run = latest_run(pair=self.pair, round=round_param(request.query_params.get("round")))
+        run = latest_run(pair=self.pair, round=RoundQuery.read(request))
         return Response({"run": RunOutput(run).data if run else None})
 
     @extend_schema(request=RunStartInput, responses={202: RunOutput})

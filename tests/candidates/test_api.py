@@ -96,3 +96,39 @@ def test_openapi_schema_and_docs_are_served(client, world):
     for path in ("/api/elections/", "/api/uploads/", "/api/pairs/{id}/recap/"):
         assert path in text
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_api_filters_narrow_and_refuse_a_value_they_cannot_read(client, world):
+    """django-filter (candidates.filters): ?round and ?kelurahan narrow a pair's supporters,
+    ?election the pairs; a value that is none of them is a 400 naming the parameter, where
+    isdigit() let '٣' and '²' through to int() (500) and ignored 'abc' (the whole list)."""
+    pair = world.governor_pair
+    client.force_login(world.users["prov"])
+    url = reverse("api-supporter-list", kwargs={"pk": pair.pk})
+    count = {
+        repr(query): client.get(url, query).json()["count"]
+        for query in ({}, {"round": "0"}, {"round": "1"}, {"round": ""}, {"kelurahan": "31.71"})
+    }
+    assert count == {
+        "{}": 6,
+        "{'round': '0'}": 6,
+        "{'round': '1'}": 0,
+        "{'round': ''}": 6,
+        "{'kelurahan': '31.71'}": 3,
+    }
+    for query in ({"round": "abc"}, {"round": "٣"}, {"round": "²"}, {"round": "7"},
+                  {"kelurahan": "31.71.01.1001.9"}):  # fmt: skip
+        response = client.get(url, query)
+        assert response.status_code == 400, query
+        body = response.json()
+        assert body["detail"] == "Data yang dikirim tidak valid." and set(body["errors"]) == set(
+            query
+        )
+    pairs = reverse("api-pair-list")
+    shown = client.get(pairs, {"election": pair.election_id}).json()["results"]
+    assert [p["id"] for p in shown] == [pair.pk]
+    for bad in ("x", "1.5", "0", "99999999999999999999", "٣"):
+        response = client.get(pairs, {"election": bad})
+        assert (response.status_code, list(response.json()["errors"])) == (400, ["election"]), bad
+    browsable = client.get(pairs, {"election": pair.election_id}, HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and 'name="election"' in browsable.content.decode()

@@ -38,3 +38,16 @@ def test_api_run_status_and_start(client, world, eager, django_capture_on_commit
     status = client.get(url).json()["run"]
     assert (status["id"], status["status"]) == (started.json()["id"], "done")
     assert status["counts"]["TMS"] == 3
+
+
+def test_recap_and_run_refuse_a_round_that_is_none(client, world):
+    """?round= is a known round, empty (every round) or a 400 naming it (verification.api)."""
+    pair = world.objects["a"]["pair"]
+    client.force_login(world.users["kpu_a"])
+    for name in ("api-recap", "api-verification-run"):
+        url = reverse(name, kwargs={"pk": pair.pk})
+        assert client.get(url, {"round": "1"}).status_code == 200
+        assert client.get(url, {"round": ""}).status_code == 200
+        for bad in ("abc", "٣", "3"):
+            response = client.get(url, {"round": bad})
+            assert (response.status_code, list(response.json()["errors"])) == (400, ["round"])
