@@ -81,13 +81,14 @@ def users_make(pair) -> dict:
 def field_users_make(kelurahan: str) -> dict:
     from django.contrib.auth import get_user_model
 
+    from electorate.areas import KECAMATAN, code_ancestor
     from electorate.models import Role, StaffAssignment
 
     User = get_user_model()
     users = {}
     for username, role, region in (
         ("bench_pps", Role.PPS, kelurahan),
-        ("bench_ppk", Role.PPK, kelurahan.rsplit(".", 1)[0]),
+        ("bench_ppk", Role.PPK, code_ancestor(kelurahan, KECAMATAN)),
     ):
         user, _ = User.objects.get_or_create(username=username)
         StaffAssignment.objects.update_or_create(

@@ -4,11 +4,12 @@ reads codes through these functions; none splits a code on its dots itself."""
 
 from __future__ import annotations
 
-from typing import Any
+# How a code is read from a cell or a form, and the digits per level (2, 2, 2, 4): files is the
+# layer below, whose parsers read codes too; the one copy is there.
+from files.parsing.cells import CODE_DIGITS as DIGITS
+from files.parsing.cells import code_normalize as code_normalize
 
 PROVINCE, KABKOTA, KECAMATAN, KELURAHAN = 1, 2, 3, 4
-# Kemendagri codes are fixed width per level: 2 digits, then 2, 2 and 4 (31.71.01.1001).
-DIGITS = (2, 2, 2, 4)
 # The key a figure names a level by ("unit_level" of the standing, the red flags).
 LEVEL_KEYS = {
     PROVINCE: "provinsi",
@@ -62,24 +63,3 @@ def code_sort_key(code: str) -> list[int]:
 def code_digits(code: str) -> str:
     """31.71.01 -> 317101: the code as the NIK's leading digits write it."""
     return code.replace(".", "")
-
-
-def code_normalize(value: Any, depths: tuple[int, ...] = (1, 2, 3, 4)) -> str:
-    """'3171011001', 3171011001.0, '31.71.01.1001' -> '31.71.01.1001': a dotted code of one of
-    `depths` from its digits or its dotted form ('' if it is not that shape)."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value == int(value):
-        value = int(value)
-    text = str(value).strip().replace(" ", "")
-    if text.isdigit():
-        for depth in depths:
-            if len(text) == sum(DIGITS[:depth]):
-                cuts, start = [], 0
-                for width in DIGITS[:depth]:
-                    cuts.append(text[start : start + width])
-                    start += width
-                return ".".join(cuts)
-        return ""
-    parts = text.split(".")
-    if len(parts) in depths and all(p.isdigit() for p in parts):
-        return text
-    return ""

@@ -29,6 +29,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from electorate.areas import KECAMATAN, code_ancestor, code_depth, code_digits
+
 LIFE_SPAN_YEARS = 100  # the oldest person a row may be: the window's far end without a bound
 CENTURY_DAYS = 36_524  # distinct DDMMYY codes per sex: a longer window counts once
 ADULT_YEARS = 63  # the roll's span of birth years (17 to 80), the density's denominator
@@ -48,8 +50,8 @@ class Known:
 def region_digits(*, mask: str = "", kelurahan: str = "") -> str:
     """The NIK's leading digits a row gives: the kelurahan's kecamatan (6) for most people,
     else what the mask or the kelurahan's kab/kota shows (4)."""
-    if kelurahan and kelurahan.count(".") >= 2:
-        return "".join(kelurahan.split(".")[:3])
+    if code_depth(kelurahan) >= KECAMATAN:
+        return code_digits(code_ancestor(kelurahan, KECAMATAN))
     digits = ""
     for ch in mask:
         if not ch.isdigit():

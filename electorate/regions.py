@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from electorate.areas import code_depth, code_parent
 from electorate.models import Region
 
 BATCH = 5000
@@ -40,14 +41,14 @@ def regions_load(*, province: str | None = None, source: Path | None = None) -> 
     new: list[Region] = []
     changed: list[Region] = []
     for code, name in _rows(source, province):
-        level = code.count(".") + 1
+        level = code_depth(code)
         if level > 4:
             continue
         region = Region(
             code=code,
             name=name,
             level=level,
-            parent_id=code.rsplit(".", 1)[0] if level > 1 else None,
+            parent_id=code_parent(code),
         )
         (changed if code in existing else new).append(region)
         counts[Region.Level(level).name.lower()] += 1

@@ -43,6 +43,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext
 
 from audit.trail import audit_record
+from electorate.areas import KABKOTA, PROVINCE, code_ancestor
 from electorate.models import Region, RollImport, VoterRoll
 from electorate.partitions import partition_name, voter_partitioned
 from electorate.regions import kelurahan_codes
@@ -122,7 +123,7 @@ def kelurahan_in_region(
         code = parse_kelurahan(value, known)
         if region.contains(code):
             return code
-        province, kabkota = code.split(".")[0], ".".join(code.split(".")[:2])
+        province, kabkota = code_ancestor(code, PROVINCE), code_ancestor(code, KABKOTA)
         place = ", ".join(places[c] for c in (kabkota, province) if c in places) or code
         raise FieldError(
             gettext(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
+from electorate.areas import KELURAHAN, code_ancestor, code_depth, code_parent
 from electorate.models import Region
 from fieldwork.counts import (
     active_closures,
@@ -28,10 +29,6 @@ from fieldwork.standing import standing_refresh
 from staff.access import code_within
 
 LEVEL_LABELS = {1: _("provinsi"), 2: _("kabupaten/kota"), 3: _("kecamatan"), 4: _("kelurahan/desa")}
-
-
-def depth(code: str) -> int:
-    return code.count(".") + 1
 
 
 def _d(value: dt.date) -> str:
@@ -56,7 +53,7 @@ def area_close(
         stage = Stage.objects.select_for_update().select_related("pair__election").get(pk=stage.pk)
         if region_code in active_closures(stage, region_code):
             raise ValidationError(_("Wilayah ini sudah ditutup."))
-        if depth(region_code) == 4:
+        if code_depth(region_code) == KELURAHAN:
             _kelurahan_ready(stage, region_code, as_of=as_of, final=final, by=by)
             counts = area_counts(stage, region_code)
         else:
@@ -118,10 +115,8 @@ def _expire(task: Task, *, as_of: dt.date, by) -> None:
 
 def _children_ready(stage: Stage, code: str) -> dict:
     """The areas one level below with supporters must be closed; their frozen counts add up."""
-    child_depth = depth(code) + 1
-    children = sorted(
-        {".".join(kel.split(".")[:child_depth]) for kel in kelurahan_counts(stage, code)}
-    )
+    child_depth = code_depth(code) + 1
+    children = sorted({code_ancestor(kel, child_depth) for kel in kelurahan_counts(stage, code)})
     closed = active_closures(stage, code)
     missing = [c for c in children if c not in closed]
     if missing:
@@ -159,7 +154,7 @@ def area_reopen(*, stage: Stage, region_code: str, reason: str, by=None) -> Clos
         closure = closures.get(region_code)
         if closure is None:
             raise ValidationError(_("Wilayah ini belum ditutup."))
-        parent = region_code.rsplit(".", 1)[0] if "." in region_code else None
+        parent = code_parent(region_code)
         if parent and parent in closures:
             raise ValidationError(
                 _("Wilayah di atasnya sudah ditutup: buka kembali yang di atas dulu.")
@@ -181,7 +176,7 @@ def stage_close_preview(*, stage: Stage, as_of: dt.date | None = None) -> dict:
     {"unvisited": never visited, "not_brought_in": not met and their 3 days over, "total"}."""
     as_of = as_of or timezone.localdate()
     tasks = Task.objects.filter(stage=stage).exclude(
-        kelurahan_code__in=[c for c in active_closures(stage) if depth(c) == 4]
+        kelurahan_code__in=[c for c in active_closures(stage) if code_depth(c) == KELURAHAN]
     )
     unvisited = tasks.filter(TO_VISIT).count()
     last_not_met = as_of - dt.timedelta(days=stage.pair.election.bring_in_days + 1)
@@ -224,9 +219,9 @@ def stage_close_all(
         )
     top = stage.pair.election.region_id
     kelurahan = sorted(kelurahan_counts(stage))
-    for level in range(4, depth(top) - 1, -1):
-        codes = sorted({".".join(k.split(".")[:level]) for k in kelurahan}) if kelurahan else []
-        if level == depth(top):
+    for level in range(KELURAHAN, code_depth(top) - 1, -1):
+        codes = sorted({code_ancestor(k, level) for k in kelurahan}) if kelurahan else []
+        if level == code_depth(top):
             codes = [top]
         closed = active_closures(stage)
         for code in codes:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Round
+from electorate.areas import code_depth
 from fieldwork import findings
 from fieldwork.entries import FIELD_OF_COLUMN, Entry, EntryError
 from fieldwork.models import Advice, Method
@@ -173,7 +174,7 @@ class AdviceForm(forms.Form):
     def __init__(self, *args, regions=(), task=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region_code"].choices = _blank(
-            [(code, f"{'— ' * (code.count('.'))}{name} ({code})") for code, name in regions],
+            [(code, f"{'— ' * (code_depth(code) - 1)}{name} ({code})") for code, name in regions],
             _("Pilih wilayah…"),
         )
         if task is None:
@@ -213,7 +214,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region_code"].choices = [
-            (code, f"{'— ' * (code.count('.'))}{name} ({code})") for code, name in regions
+            (code, f"{'— ' * (code_depth(code) - 1)}{name} ({code})") for code, name in regions
         ]
 
 

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Pair
+from electorate.areas import KABKOTA, code_ancestor
 from fieldwork import findings
 from fieldwork.choices import Refused, choice_record
 from fieldwork.counts import closures_refresh, kelurahan_closed
@@ -208,7 +209,7 @@ def _closed_errors(task: Task, *, source: str, reason: str) -> list[EntryError]:
         ]
     if not reason.strip():
         return [EntryError("", _("Tuliskan alasan koreksi."))]
-    kabkota = ".".join(task.kelurahan_code.split(".")[:2])
+    kabkota = code_ancestor(task.kelurahan_code, KABKOTA)
     if kelurahan_closed(stage.pk, kabkota):
         return [
             EntryError(

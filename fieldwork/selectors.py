@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from candidates import selectors as candidates
 from candidates.models import Pair
+from electorate.areas import KELURAHAN, code_ancestor, code_depth, code_parent, code_sort_key
 from electorate.models import Region
 from fieldwork import findings
 from fieldwork.counts import (
@@ -45,10 +46,6 @@ def stages_visible(*, user, pair: Pair) -> QuerySet[Stage]:
     if not candidates.pairs_visible(user=user).filter(pk=pair.pk).exists():
         return Stage.objects.none()
     return Stage.objects.filter(pair=pair).order_by("number")
-
-
-def _area_depth(area: str | None) -> int:
-    return 0 if not area else area.count(".") + 1
 
 
 def tasks_visible(*, user, stage: Stage) -> QuerySet[Task]:
@@ -109,7 +106,7 @@ def may_reopen(*, user, region_code: str) -> bool:
     area = user_area(user)
     if area is None or not may(user, Capability.REOPEN_AREA):
         return False
-    parent = region_code.rsplit(".", 1)[0] if "." in region_code else ""
+    parent = code_parent(region_code) or ""
     if is_committee(user):
         return area == parent
     return area == "" or (parent != "" and code_within(parent, area))
@@ -224,7 +221,7 @@ def worklists_for(*, user) -> list[dict]:
     """The worklists of a PPS or PKD (its kelurahan) or of a PPK (each kelurahan of its
     kecamatan) in every open stage it sees, with how many supporters are still to meet."""
     area = user_area(user)
-    if not may_see_worklist(user) or _area_depth(area) not in (3, 4):
+    if not may_see_worklist(user) or code_depth(area) not in (3, 4):
         return []
     rows = (
         Task.objects.filter(
@@ -329,10 +326,6 @@ def scope_of(*, user, pair: Pair) -> str:
     return area if area and code_within(area, top) else top
 
 
-def _depth(code: str) -> int:
-    return code.count(".") + 1
-
-
 @dataclass(frozen=True)
 class AreaTable:
     rows: list[dict]
@@ -347,23 +340,27 @@ def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
     table and the scope's totals."""
     per_kelurahan = kelurahan_counts(stage, scope)
     totals: dict[str, dict] = {}
-    top = _depth(scope)
+    top = code_depth(scope)
     for kel, counts in per_kelurahan.items():
-        for level in range(top, 5):
-            add_counts(totals.setdefault(".".join(kel.split(".")[:level]), empty_counts()), counts)
+        for level in range(top, KELURAHAN + 1):
+            add_counts(totals.setdefault(code_ancestor(kel, level), empty_counts()), counts)
     closures = active_closures(stage, scope)
     names = region_names(totals)
     worklist = may_see_worklist(user)
     children_of: dict[str, list[str]] = {}
     for code in totals:
-        if _depth(code) > top:
-            children_of.setdefault(code.rsplit(".", 1)[0], []).append(code)
+        if code_depth(code) > top:
+            children_of.setdefault(code_parent(code) or "", []).append(code)
     rows = []
-    for code in sorted(totals, key=lambda c: [int(p) for p in c.split(".")]):
+    for code in sorted(totals, key=code_sort_key):
         closure = closures.get(code)
-        level = _depth(code)
+        level = code_depth(code)
         children = children_of.get(code, [])
-        ready = totals[code]["todo"] == 0 if level == 4 else all(c in closures for c in children)
+        ready = (
+            totals[code]["todo"] == 0
+            if level == KELURAHAN
+            else all(c in closures for c in children)
+        )
         rows.append(
             {
                 "code": code,
@@ -378,7 +375,7 @@ def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
                 and stage.status == Stage.Status.OPEN
                 and may_close(user=user, region_code=code),
                 "may_reopen": closure is not None and may_reopen(user=user, region_code=code),
-                "worklist": level == 4 and worklist,
+                "worklist": level == KELURAHAN and worklist,
             }
         )
     scope_counts = empty_counts()
@@ -388,10 +385,10 @@ def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
         return AreaTable(rows=rows, collapsed=False, counts=scope_counts)
     kept = []
     for row in rows:
-        parent = row["code"].rsplit(".", 1)[0]
+        parent = code_parent(row["code"]) or ""
         if row["depth"] <= top + 1 or (focus and code_within(focus, parent)):
             opened = bool(focus) and code_within(focus, row["code"])
-            drill = top < row["depth"] < 4
+            drill = top < row["depth"] < KELURAHAN
             kept.append(dict(row, drill=drill, open=opened, up=parent))
     return AreaTable(rows=kept, collapsed=True, counts=scope_counts)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
+from electorate.areas import KABKOTA, code_ancestor
 from fieldwork.models import Advice, Report, Stage, Task
 from fieldwork.records import Entry, record_entry
 from staff.access import code_within
@@ -85,8 +86,7 @@ def advice_create(
 def advice_owner(advice: Advice) -> str:
     """The KPU level that answers: the kab/kota of the area, or the province for an advice
     about the whole province."""
-    parts = advice.region_code.split(".")
-    return ".".join(parts[:2]) if len(parts) >= 2 else parts[0]
+    return code_ancestor(advice.region_code, KABKOTA)
 
 
 def advice_answer(

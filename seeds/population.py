@@ -282,10 +282,11 @@ class RollSpec:
 
 def roll_spec(*, per_kabkota: dict[str, int], voting_day: dt.date, seed: int = 1) -> RollSpec:
     """Read the kab/kota's kecamatan and kelurahan from the Region table (load regions first)."""
+    from electorate.areas import PROVINCE, code_ancestor, code_parent
     from electorate.models import Region
 
     kecamatan: dict[str, dict[str, list[str]]] = {}
-    provinces = {code.split(".")[0] for code in per_kabkota}
+    provinces = {code_ancestor(code, PROVINCE) for code in per_kabkota}
     for code in per_kabkota:
         tree: dict[str, list[str]] = {}
         for kel, parent in (
@@ -302,7 +303,7 @@ def roll_spec(*, per_kabkota: dict[str, int], voting_day: dt.date, seed: int = 1
     elsewhere = sorted(
         c
         for c in Region.objects.filter(level=Region.Level.KECAMATAN).values_list("code", flat=True)
-        if c.split(".")[0] not in provinces
+        if code_ancestor(c, PROVINCE) not in provinces
     )
     if not elsewhere:
         # Only this province is loaded: NIKs first issued in the province's other kab/kota.
@@ -311,7 +312,7 @@ def roll_spec(*, per_kabkota: dict[str, int], voting_day: dt.date, seed: int = 1
             for c in Region.objects.filter(
                 level=Region.Level.KECAMATAN, code__regex=r"^(" + "|".join(provinces) + r")\."
             ).values_list("code", flat=True)
-            if c.rsplit(".", 1)[0] not in per_kabkota
+            if code_parent(c) not in per_kabkota
         )
     return RollSpec(
         seed=seed,

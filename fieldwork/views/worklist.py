@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from candidates.services import names_read_log
+from electorate.areas import KECAMATAN, KELURAHAN, code_ancestor, code_depth
 from fieldwork import findings, selectors
 from fieldwork.counts import active_closures, area_counts
 from fieldwork.forms import EntryForm, WorklistFilterForm
@@ -50,7 +51,7 @@ class RowEntryForms:
 
 def _worklist_stage(request, pk: int, code: str):
     stage = stage_get(request, pk)
-    if code.count(".") != 3 or not selectors.area_in_reach(
+    if code_depth(code) != KELURAHAN or not selectors.area_in_reach(
         user=request.user, stage=stage, code=code
     ):
         raise Http404
@@ -105,7 +106,7 @@ def worklist(request, pk: int, code: str):
     closure = active_closures(stage, code).get(code)
     query = request.GET.copy()
     query.pop("page", None)
-    kecamatan = code.rsplit(".", 1)[0]
+    kecamatan = code_ancestor(code, KECAMATAN)
     names = selectors.region_names([code, kecamatan])
     return render(
         request,

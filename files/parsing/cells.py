@@ -331,15 +331,34 @@ def _digits(value: Any) -> str:
     return str(value).strip()
 
 
-def kelurahan_code_normalize(value: Any) -> str:
-    """'3171011001', 3171011001.0 or '31.71.01.1001' -> '31.71.01.1001' ('' if not that shape)."""
+# Kemendagri region codes are fixed width per level: 2 digits, then 2, 2 and 4 (31.71.01.1001).
+# The one reader of a code as a file or a form writes it: electorate.areas (the codes'
+# arithmetic, a layer above) gives these two names to every app.
+CODE_DIGITS = (2, 2, 2, 4)
+
+
+def code_normalize(value: Any, depths: tuple[int, ...] = (1, 2, 3, 4)) -> str:
+    """'3171011001', 3171011001.0, '31.71.01.1001' -> '31.71.01.1001': a dotted code of one of
+    `depths` from its digits or its dotted form ('' if it is not that shape)."""
     text = _digits(value).replace(" ", "")
-    if len(text) == 10 and text.isdigit():
-        return f"{text[:2]}.{text[2:4]}.{text[4:6]}.{text[6:]}"
+    if text.isdigit():
+        for depth in depths:
+            if len(text) == sum(CODE_DIGITS[:depth]):
+                cuts, start = [], 0
+                for width in CODE_DIGITS[:depth]:
+                    cuts.append(text[start : start + width])
+                    start += width
+                return ".".join(cuts)
+        return ""
     parts = text.split(".")
-    if len(parts) == 4 and all(p.isdigit() for p in parts):
+    if len(parts) in depths and all(p.isdigit() for p in parts):
         return text
     return ""
+
+
+def kelurahan_code_normalize(value: Any) -> str:
+    """'3171011001', 3171011001.0 or '31.71.01.1001' -> '31.71.01.1001' ('' if not that shape)."""
+    return code_normalize(value, depths=(4,))
 
 
 def parse_kelurahan(value: Any, known: set[str] | frozenset[str]) -> str:
