@@ -1,12 +1,13 @@
 """Accessible pages (issue 21 item 4), in a real browser with axe-core (tests/browser/axe.py):
 
-- every page each role reaches from its home by following links (the journey's pages: one page
-  of each kind, the numbers in its address and its query's values set aside) and the public
-  pages (the sign-in page, the citizens' check with its answer, the tracking page, the BA
-  lookup and a Berita Acara's verification page) have no serious or critical violation; the
-  run prints a line per page (url, violations by impact);
+- every page each role (national, provincial, kab/kota, kecamatan, kelurahan, supervisors and a
+  team) reaches from its home by following links, at a phone's width (the journey's pages: one
+  page of each kind, the numbers in its address and its query's values set aside), and the
+  public pages (the sign-in page, the citizens' check with its answer and its errors, the
+  tracking page, the BA lookup, a Berita Acara's verification page, a page not found) have no
+  serious or critical violation; the run prints a line per page (url, violations by impact);
 - the PPS's entry form on a task page and the public check are filled, submitted and answered
-  with the keyboard alone (Tab, arrows, typing, Space and Enter: no click);
+  with the keyboard alone (the skip link, Tab, arrows, typing and Enter: no click);
 - the recap's charts each keep a table with the same figures, for screen readers.
 """
 
@@ -23,6 +24,7 @@ from django.urls import reverse
 from documents.services import Meeting, minutes_issue
 from tests.browser.axe import axe_check
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+from tests.conftest import national_users_add
 from tests.factories import make_nik
 from tests.fieldwork.world import fieldwork_objects_add
 from verification.charts import MUTED
@@ -30,7 +32,9 @@ from verification.engine import run_create, verification_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLES = ["kpu_prov", "kpu_a", "ppk_a", "pps_a", "pkd_a", "bawaslu_a", "tim_a"]
+ROLES = [
+    "kpu_ri", "bawaslu_ri", "kpu_prov", "kpu_a", "ppk_a", "pps_a", "pkd_a", "bawaslu_a", "tim_a",
+]  # fmt: skip
 BIRTH = dt.date(1990, 1, 1)  # the world's supporters (tests/conftest.py)
 NIK = make_nik(birth=BIRTH, region="317101", serial=1)  # pair A's first supporter
 # Links a crawl does not follow: signing out, the admin, the API, files and downloads.
@@ -40,13 +44,15 @@ PAGES_PER_ROLE = 60
 
 @pytest.fixture
 def a11y_world(transactional_db, world, eager, settings):
-    """The world (two sides, their lists verified), its fieldwork (a stage, tasks, an advice, a
-    report, a sheet), pair A's minutes, and a password for every account."""
+    """The world (two sides, their lists verified; KPU RI and Bawaslu RI), its fieldwork (a
+    stage, tasks, an advice, a report, a sheet), pair A's minutes, and a password for every
+    account."""
     settings.CHECK_RESPONSE_FLOOR_MS = 0
     default = dict(settings.CACHES["default"])
     default["KEY_PREFIX"] = f"a11y-{uuid.uuid4().hex}"  # its own rate counters
     settings.CACHES = {**settings.CACHES, "default": default}
     fieldwork_objects_add(world)
+    national_users_add(world)
     pair = world.objects["a"]["pair"]
     verification_run(run_id=run_create(pair=pair).pk)
     world.minutes = minutes_issue(
