@@ -22,6 +22,8 @@ The figures of a point (a dict):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.formats import date_format
 
@@ -53,7 +55,7 @@ STANDING_SUMMARY = {
 }
 
 
-def standings_read(*, pair_ids: list[int], point: str = Standing.NOW) -> dict[int, dict]:
+def standings_read(*, pair_ids: Iterable[int], point: str = Standing.NOW) -> dict[int, dict]:
     """The stored figures of many pairs at once, in one query: {pair id: STANDING_SUMMARY's keys}
     of the same row standing_read reads (pairs that never reached the point are absent)."""
     rows = Standing.objects.filter(pair_id__in=pair_ids, point=point).values(

@@ -86,12 +86,12 @@ class Row:
     flag_kinds: list[str] = field(default_factory=list)
 
 
-def _stage_label(stage: dict | None, decided: bool) -> tuple[str, str]:
+def _stage_label(stage: dict | None, decided: bool, labels: dict[str, str]) -> tuple[str, str]:
     if decided:
-        return "decided", str(STAGES["decided"])
+        return "decided", labels["decided"]
     stage = stage or {"name": "submission", "round": Round.INITIAL}
     name = stage.get("name") or "submission"
-    label = str(STAGES.get(name, name))
+    label = labels.get(name, name)
     if name == "verfak":
         label = f"{label} {stage.get('number', '')}".strip()
     elif stage.get("round") is not None:
@@ -102,23 +102,27 @@ def _stage_label(stage: dict | None, decided: bool) -> tuple[str, str]:
 def national_rows(*, user, province: str = "", today: dt.date | None = None) -> list[Row]:
     """Every pair the user sees (all of them for KPU RI and Bawaslu RI), as page rows."""
     today = today or timezone.localdate()
-    pairs = candidates.pairs_visible(user=user)
+    visible = candidates.pairs_visible(user=user)
     if province:
-        pairs = pairs.filter(election__region__code__startswith=province)
-    pairs = pairs.values(
-        "pk", "name", "decided_at", "election_id", "election__name", "election__level",
-        "election__region_id", "election__region__name", "election__scale_note",
+        visible = visible.filter(election__region__code__startswith=province)
+    pairs = list(
+        visible.values(
+            "pk", "name", "decided_at", "election_id", "election__name", "election__level",
+            "election__region_id", "election__region__name", "election__scale_note",
+        )
     )  # fmt: skip
-    pairs = list(pairs)
-    ids = [p["pk"] for p in pairs]
-    elections = {p["election_id"] for p in pairs}
+    # The pairs as a subquery, not a list of ids: 700 parameters a query cost more than the
+    # queries themselves.
+    ids = visible.values("pk")
     provinces = dict(Region.objects.filter(level=Region.Level.PROVINCE).values_list("code", "name"))
     standings = standings_read(pair_ids=ids)
     flags = red_flags_stored_many(pair_ids=ids)
     windows: dict[int, list[tuple[dt.date, int]]] = {}
-    for election_id, round_, closes in SubmissionWindow.objects.filter(
-        election_id__in=elections
-    ).values_list("election_id", "round", "closes"):
+    for election_id, round_, closes in (
+        SubmissionWindow.objects.filter(election__pairs__in=ids)
+        .distinct()
+        .values_list("election_id", "round", "closes")
+    ):
         windows.setdefault(election_id, []).append((closes, round_))
     stages: dict[int, list[tuple[dt.date, int]]] = {}
     for pair_id, number, closes in Stage.objects.filter(
@@ -137,10 +141,15 @@ def national_rows(*, user, province: str = "", today: dt.date | None = None) -> 
         .annotate(n=Count("pk"))
         .values_list("pair_id", "n")
     )
+    kinds = {level: str(kind.label) for level, kind in ((k, election_kind(k)) for k in
+             {p["election__level"] for p in pairs})}  # fmt: skip
+    labels = {name: str(label) for name, label in STAGES.items()}
     rows = []
     for p in pairs:
         standing = standings.get(p["pk"]) or {}
-        stage, stage_label = _stage_label(standing.get("stage"), p["decided_at"] is not None)
+        stage, stage_label = _stage_label(
+            standing.get("stage"), p["decided_at"] is not None, labels
+        )
         code = p["election__region_id"]
         province_code = code.split(".", 1)[0]
         row = Row(
@@ -148,7 +157,7 @@ def national_rows(*, user, province: str = "", today: dt.date | None = None) -> 
             pair=p["name"],
             election_id=p["election_id"],
             election=p["election__name"],
-            kind=str(election_kind(p["election__level"]).label),
+            kind=kinds[p["election__level"]],
             province=province_code,
             province_name=provinces.get(province_code, province_code),
             region=p["election__region__name"],

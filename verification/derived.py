@@ -22,7 +22,7 @@ One row per pair: that of its latest finished run (replace-by-scope).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -143,7 +143,7 @@ def red_flags_stored(*, pair: Pair) -> list[dict]:
     return list(derived.flags or []) + list(derived.provided or [])
 
 
-def red_flags_stored_many(*, pair_ids: list[int]) -> dict[int, list[dict]]:
+def red_flags_stored_many(*, pair_ids: Iterable[int]) -> dict[int, list[dict]]:
     """The red flags of many pairs as their latest finished runs left them, in one query, only
     read (never computed here: a pair whose flags are not stored yet is absent)."""
     latest = (
