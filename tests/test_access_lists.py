@@ -374,7 +374,7 @@ def _uploads_expected(w, user: str) -> set[int]:
     for p in PAIRS:
         if user in TEAMS:
             ok = TEAMS[user] == p
-        elif user in ("su", "prov", "kpu_a", "kpu_b"):
+        elif user in ("su", "prov", "kpu_ri", "kpu_a", "kpu_b"):
             ok = code_within(REGION[p], AREA[user])
         else:
             ok = False
@@ -459,7 +459,7 @@ def test_election_and_pair_pages_list_only_visible_pairs_and_uploads(client, w):
             text = _body(response)
             assert "Paslon Gubernur" in text
             if "gubernur.csv" in text:
-                assert user in ("su", "prov"), (user, url)
+                assert user in ("su", "prov", "kpu_ri"), (user, url)
             assert "dukungan-a.csv" not in text and "dukungan-b.csv" not in text
 
 
