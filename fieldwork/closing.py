@@ -10,6 +10,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
@@ -29,10 +30,6 @@ from fieldwork.standing import standing_refresh
 from staff.access import code_within
 
 LEVEL_LABELS = {1: _("provinsi"), 2: _("kabupaten/kota"), 3: _("kecamatan"), 4: _("kelurahan/desa")}
-
-
-def _d(value: dt.date) -> str:
-    return value.strftime("%d-%m-%Y")
 
 
 def area_close(
@@ -94,7 +91,7 @@ def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by
                 "%(n)s pendukung yang tidak ditemui masih dapat dihadirkan tim sampai %(d)s: "
                 "tutup sesudah tanggal itu."
             )
-            % {"n": len(waiting), "d": _d(last)}
+            % {"n": len(waiting), "d": date_format(last, "SHORT_DATE_FORMAT")}
         )
     expiring = not_met + (list(tasks.filter(finding="")) if final else [])
     for task in expiring:
@@ -205,7 +202,7 @@ def stage_close_all(
     if as_of <= stage.closes:
         raise ValidationError(
             _("Masa verifikasi faktual berakhir %(d)s: tahap ditutup sesudah tanggal itu.")
-            % {"d": _d(stage.closes)}
+            % {"d": date_format(stage.closes, "SHORT_DATE_FORMAT")}
         )
     preview = stage_close_preview(stage=stage, as_of=as_of)
     if preview["total"] and confirm != preview["total"]:

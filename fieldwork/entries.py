@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -47,7 +48,7 @@ class EntryError:
 
 
 def _d(value: dt.date | None) -> str:
-    return value.strftime("%d-%m-%Y") if value else ""
+    return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
 def entry_errors(

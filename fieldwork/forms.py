@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.forms import DateInput, DateTimeInput
 from candidates.models import Round
 from electorate.areas import code_depth
 from fieldwork import findings
@@ -14,20 +15,6 @@ from fieldwork.entries import FIELD_OF_COLUMN, Entry, EntryError
 from fieldwork.models import Advice, Method
 
 SHEET_EXTENSIONS = (".csv", ".xlsx")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _blank(choices, label) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -33,7 +34,7 @@ def _shown(name: str, value, pair_names: dict[int, str]) -> str:
     if name == "result":
         return str(Result(value).label) if value in Result.values else str(value)
     if name in ("visited_on", "deceased_on"):
-        return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+        return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     if name == "chosen_pair_id":
         return pair_names.get(value, str(value))
     if name in ("attested", "struck"):

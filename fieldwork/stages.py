@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.trail import audit_record
@@ -203,12 +204,15 @@ def window_change(
     if closes < stage.opens:
         raise ValidationError(
             _("Tanggal penutupan tidak boleh sebelum tanggal pembukaan (%(opens)s).")
-            % {"opens": stage.opens.strftime("%d-%m-%Y")}
+            % {"opens": date_format(stage.opens, "SHORT_DATE_FORMAT")}
         )
     if closes < today:
         raise ValidationError(
             _("Tanggal penutupan %(d)s sudah lewat: pilih hari ini (%(t)s) atau sesudahnya.")
-            % {"d": closes.strftime("%d-%m-%Y"), "t": today.strftime("%d-%m-%Y")}
+            % {
+                "d": date_format(closes, "SHORT_DATE_FORMAT"),
+                "t": date_format(today, "SHORT_DATE_FORMAT"),
+            }
         )
     latest = Task.objects.filter(stage=stage).aggregate(v=Max("visited_on"), n=Max("not_met_on"))
     recorded = max((d for d in latest.values() if d is not None), default=None)
@@ -218,7 +222,7 @@ def window_change(
                 "Sudah ada hasil yang dicatat pada %(d)s: tanggal penutupan tidak boleh sebelum "
                 "tanggal itu."
             )
-            % {"d": recorded.strftime("%d-%m-%Y")}
+            % {"d": date_format(recorded, "SHORT_DATE_FORMAT")}
         )
     with transaction.atomic():
         locked = Stage.objects.select_for_update().get(pk=stage.pk)

@@ -8,12 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from files.parsing import FileFormatError
-from jobs.models import LeasedJob
+from jobs.models import LeasedJob, crash_time
 
 
 class Upload(LeasedJob):
@@ -75,7 +74,7 @@ class Upload(LeasedJob):
             "Terjadi kesalahan sistem saat memproses unggahan #%(id)s (%(time)s). Data Anda "
             "tidak hilang; kirim ulang berkas yang sama untuk memprosesnya lagi, atau hubungi "
             "admin dengan menyebut nomor unggahan ini."
-        ) % {"id": pk, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
+        ) % {"id": pk, "time": crash_time()}
 
     @property
     def progress_percent(self) -> int:

@@ -21,11 +21,18 @@ from typing import Any, ClassVar, TypeVar, cast
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 J = TypeVar("J", bound="LeasedJob")
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+
+
+def crash_time() -> str:
+    """The time a crash message gives (27-11-2024 14:05 WIB), the reference the admin finds in
+    the server log."""
+    return date_format(timezone.localtime(), "d-m-Y H:i T")
 
 
 class LeasedJobQuerySet(models.QuerySet):
@@ -96,7 +103,7 @@ class LeasedJob(models.Model):
         return gettext(
             "Terjadi kesalahan sistem pada pekerjaan #%(id)s (%(time)s). Jalankan lagi, atau "
             "hubungi admin dengan menyebut nomor ini."
-        ) % {"id": pk, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
+        ) % {"id": pk, "time": crash_time()}
 
     @classmethod
     def crashed(cls, pk: int, token: dt.datetime) -> None:

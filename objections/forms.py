@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from candidates.forms import DateInput
+from candidates.forms import DateInput, DateTimeInput
 from objections.contact import contact_clean
 from objections.lookup import (
     NAME_MAX,
@@ -19,13 +19,6 @@ from objections.lookup import (
 )
 from objections.models import Objection, Step
 from objections.statements import statement_check
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _nik_widget() -> forms.TextInput:

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Pair, Supporter
 from files.models import Upload
-from jobs.models import LeasedJob
+from jobs.models import LeasedJob, crash_time
 from verification.rules import Outcome
 
 
@@ -340,7 +339,7 @@ class Export(LeasedJob):
         return gettext(
             "Terjadi kesalahan sistem saat menulis ekspor #%(id)s (%(time)s). Minta ekspor lagi, "
             "atau hubungi admin dengan menyebut nomor ini."
-        ) % {"id": pk, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
+        ) % {"id": pk, "time": crash_time()}
 
     @property
     def progress_percent(self) -> int:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -65,8 +66,8 @@ def stage_start_view(request, pk: int):
         % {
             "n": stage.number,
             "total": intcomma(stage.tasks_total),
-            "a": stage.opens.strftime("%d-%m-%Y"),
-            "b": stage.closes.strftime("%d-%m-%Y"),
+            "a": date_format(stage.opens, "SHORT_DATE_FORMAT"),
+            "b": date_format(stage.closes, "SHORT_DATE_FORMAT"),
         },
     )
     return _back(request, pair)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from files.parsing.errors import FieldError
@@ -243,7 +244,7 @@ def parse_birth_date(value: Any, *, today: dt.date | None = None) -> dt.date:
     if not dt.date(1900, 1, 1) <= date <= today:
         raise FieldError(
             _("Tanggal lahir %(date)s tidak mungkin. Periksa kembali tanggal dari KTP-el.")
-            % {"date": date.strftime("%d-%m-%Y")}
+            % {"date": date_format(date, "SHORT_DATE_FORMAT")}
         )
     return date
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from audit.trail import audit_record
 from candidates.models import Supporter
+from jobs.models import crash_time
 from jobs.outage import write_through_outage
 from jobs.runner import job_take
 from verification.engine.backends import RESULT, Backend, backend, session_count
@@ -64,7 +65,7 @@ def verification_run(*, run_id: int, db: Backend | None = None) -> VerificationR
             "Terjadi kesalahan sistem pada verifikasi #%(id)s (%(time)s). Hasil yang sudah "
             "selesai tetap tersimpan; jalankan verifikasi lagi untuk melanjutkannya, atau "
             "hubungi admin dengan menyebut nomor ini."
-        ) % {"id": run_id, "time": timezone.localtime().strftime("%d-%m-%Y %H:%M %Z")}
+        ) % {"id": run_id, "time": crash_time()}
         write_through_outage(
             lambda: (
                 VerificationRun.objects.filter(pk=run_id)
