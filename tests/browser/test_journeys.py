@@ -291,7 +291,9 @@ HOMES = ("kpu_dki", "kpu_jakpus", "ppk_gambir", "pps_cideng", "pkd_cideng", "tim
 
 @pytest.fixture
 def demo_homes(transactional_db, settings, tmp_path):
-    """The demo (portal demo_setup) at 0.2%, its accounts with the tests' password."""
+    """The demo (portal demo_setup) at 0.2%, its accounts with the tests' password, and one
+    denial in Kelurahan Cideng that the PKD has yet to attest (at 0.2% the demo's one denial
+    there is attested already)."""
     import io
 
     from django.contrib.auth import get_user_model
@@ -299,9 +301,24 @@ def demo_homes(transactional_db, settings, tmp_path):
 
     settings.VAR_DIR = tmp_path
     call_command("demo_setup", scale=0.002, stdout=io.StringIO())
+    from django.utils import timezone
+
+    from fieldwork.models import Finding, Method, Task
+    from fieldwork.services import Entry, record_entry
+
     for user in get_user_model().objects.filter(username__in=HOMES):
         user.set_password(PASSWORD)
         user.save()
+    task = (
+        Task.objects.filter(kelurahan_code="31.71.01.1002", stage__status="open", attested=False)
+        .filter(result="MS")  # one met, its finding changed: the unvisited stay for the PPS
+        .order_by("pk")
+        .last()
+    )
+    today = timezone.localdate()
+    entry = Entry(finding=Finding.TOLAK, method=Method.KUNJUNGAN, visited_on=today)
+    pps = get_user_model().objects.get(username="pps_cideng")
+    assert not record_entry(task=task, entry=entry, by=pps).errors
 
 
 def test_each_role_follows_a_todo_item_to_its_page_and_back(demo_homes, open_as, live_server, shot):
