@@ -1,7 +1,7 @@
 """The demo's keys, drawn at random on the first start outside production and kept in
 VAR_DIR/demo-keys.env (mode 600), so that no key that protects the demo's NIKs is written in
 the source. Every process of one VAR_DIR (web, workers, tests, `demo_setup`) reads the same
-file; production takes its keys from the environment only (config/settings.py).
+file; production takes its keys from the environment only (config/settings/keys.py).
 
 A database built under other keys does not match these: `manage.py demo_setup --reset`
 builds the demo again under the keys of this file.

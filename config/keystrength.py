@@ -1,6 +1,6 @@
-"""Is a key random enough to protect NIKs? Checked at start in production (config/settings.py)
-for every secret key, whatever its length: 32 zero bytes, "k" 35 times or "abcdef" nine times
-are long enough and guessable at once.
+"""Is a key random enough to protect NIKs? Checked at start in production
+(config/settings/keys.py) for every secret key, whatever its length: 32 zero bytes, "k" 35
+times or "abcdef" nine times are long enough and guessable at once.
 
 A key drawn at random passes, in any of the usual forms (raw bytes, base64, hex, Django's
 get_random_secret_key); a key a person made up, or a pattern, does not. The measures are those

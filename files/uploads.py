@@ -53,7 +53,7 @@ class UploadTooLarge(ValidationError):
 def upload_max_bytes(model: type[Upload]) -> int:
     """The largest file one upload of this kind may be, the setting its model names:
     ROLL_UPLOAD_MAX_BYTES for voter rolls, UPLOAD_MAX_BYTES for support lists and sheets
-    (config/settings.py says why)."""
+    (config/settings/limits.py says why)."""
     return getattr(settings, model.max_bytes_setting)
 
 

@@ -1,6 +1,7 @@
-"""Each task goes to the queue of its kind of work (config/settings.py: CELERY_TASK_ROUTES), so
-that a worker per queue (deploy/) keeps a long roll import from delaying a verification or a
-PPS's sheet. A new task must be placed here on purpose: the second test names every task."""
+"""Each task goes to the queue of its kind of work (CELERY_TASK_ROUTES in
+config/settings/jobs.py), so that a worker per queue (deploy/) keeps a long roll import from
+delaying a verification or a PPS's sheet. A new task must be placed here on purpose: the
+second test names every task."""
 
 from __future__ import annotations
 
