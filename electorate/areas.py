@@ -63,3 +63,35 @@ def code_sort_key(code: str) -> list[int]:
 def code_digits(code: str) -> str:
     """31.71.01 -> 317101: the code as the NIK's leading digits write it."""
     return code.replace(".", "")
+
+
+# Above this many rows a table of areas opens one branch at a time (?wilayah=).
+AREA_ROWS_ALL = 60
+
+
+def rows_collapsed(
+    rows: list[dict], focus: str, *, shown_depth: int, root: str = "", limit: int = AREA_ROWS_ALL
+) -> tuple[list[dict], bool]:
+    """A table of areas (rows with a "code", parents before children) as the recap and the
+    field pages show it: whole up to `limit` rows; beyond, the rows down to `shown_depth` and,
+    below them, only the branch `focus` opened. Each row kept gets `drill` (above a kelurahan,
+    below the table's first level: a link opening or closing it), `open` (the focus lies in it)
+    and `up` (the focus a click on it when open goes back to: its parent, `root` at the first
+    level). (rows, collapsed)."""
+    if len(rows) <= limit:
+        return rows, False
+    kept = []
+    for row in rows:
+        code = row["code"]
+        depth = code_depth(code)
+        parent = code_parent(code) or ""
+        if depth <= shown_depth or (focus and code_within(focus, parent)):
+            kept.append(
+                dict(
+                    row,
+                    drill=shown_depth - 1 < depth < KELURAHAN,
+                    open=bool(focus) and code_within(focus, code),
+                    up=parent if depth > shown_depth else root,
+                )
+            )
+    return kept, True

@@ -25,7 +25,7 @@ from fieldwork.counts import (
 )
 from fieldwork.models import Advice, Closure, Finding, Record, Result, Stage, Task
 from fieldwork.records import record_write, task_apply, task_snapshot
-from fieldwork.rules import TO_VISIT, bring_in_deadline
+from fieldwork.rules import TO_VISIT, bring_in_deadline, bring_in_open, bring_in_over
 from fieldwork.standing import standing_refresh
 from staff.access import code_within
 
@@ -83,7 +83,7 @@ def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by
         )
     days = stage.pair.election.bring_in_days
     not_met = list(tasks.filter(finding=Finding.TIDAK_DITEMUI).exclude(result=Result.TMS))
-    waiting = [t for t in not_met if bring_in_deadline(t.not_met_on, days) >= as_of]
+    waiting = [t for t in not_met if bring_in_open(t.not_met_on, days, on=as_of)]
     if waiting:
         last = max(bring_in_deadline(t.not_met_on, days) for t in waiting)
         raise ValidationError(
@@ -176,11 +176,9 @@ def stage_close_preview(*, stage: Stage, as_of: dt.date | None = None) -> dict:
         kelurahan_code__in=[c for c in active_closures(stage) if code_depth(c) == KELURAHAN]
     )
     unvisited = tasks.filter(TO_VISIT).count()
-    last_not_met = as_of - dt.timedelta(days=stage.pair.election.bring_in_days + 1)
+    over = bring_in_over(stage.pair.election.bring_in_days, on=as_of)
     not_brought_in = (
-        tasks.filter(finding=Finding.TIDAK_DITEMUI, not_met_on__lte=last_not_met)
-        .exclude(result=Result.TMS)
-        .count()
+        tasks.filter(over, finding=Finding.TIDAK_DITEMUI).exclude(result=Result.TMS).count()
     )
     return {
         "unvisited": unvisited,

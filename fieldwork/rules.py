@@ -43,10 +43,14 @@ def result_for(
         return Result.PENDING, "UNRECORDED"
     if kind.attested is not None and state.attested:
         return kind.attested[0], kind.attested[1]
-    if kind.expired is not None:
-        deadline = bring_in_deadline(state.not_met_on, bring_in_days)
-        if closing_on is not None and deadline is not None and closing_on > deadline:
-            return kind.expired[0], kind.expired[1]
+    expired = (
+        kind.expired is not None
+        and closing_on is not None
+        and state.not_met_on is not None
+        and not bring_in_open(state.not_met_on, bring_in_days, on=closing_on)
+    )
+    if expired:
+        return kind.expired[0], kind.expired[1]
     return kind.result, kind.note
 
 
@@ -86,6 +90,19 @@ def bring_in_deadline(not_met_on: dt.date | None, bring_in_days: int) -> dt.date
     """The last day the team may bring a supporter not met to the PPS office: calendar days
     from the not-met record (3 by default: met on the 10th, brought in by the 13th)."""
     return None if not_met_on is None else not_met_on + dt.timedelta(days=bring_in_days)
+
+
+def bring_in_open(not_met_on: dt.date | None, bring_in_days: int, *, on: dt.date) -> bool:
+    """The team may still bring the supporter in on `on`: its deadline is that day or later.
+    The one test of "still waiting" (closing a kelurahan, the results, the notifications)."""
+    deadline = bring_in_deadline(not_met_on, bring_in_days)
+    return deadline is not None and deadline >= on
+
+
+def bring_in_over(bring_in_days: int, *, on: dt.date) -> Q:
+    """bring_in_open's converse for the database: a not-met record whose time is over on `on`
+    (not met on or before `on` - bring_in_days - 1)."""
+    return Q(not_met_on__lte=on - dt.timedelta(days=bring_in_days + 1))
 
 
 def window_closes(opens: dt.date, days: int) -> dt.date:

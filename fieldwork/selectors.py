@@ -24,7 +24,14 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from candidates import selectors as candidates
 from candidates.models import Pair
-from electorate.areas import KELURAHAN, code_ancestor, code_depth, code_parent, code_sort_key
+from electorate.areas import (
+    KELURAHAN,
+    code_ancestor,
+    code_depth,
+    code_parent,
+    code_sort_key,
+    rows_collapsed,
+)
 from electorate.models import Region
 from fieldwork import findings
 from fieldwork.counts import (
@@ -293,8 +300,6 @@ def to_attest() -> Q:
 
 # --- what the field pages show: plain data, read once per page ----------------------------------
 
-# Above this many rows the area table opens one branch at a time (?wilayah=), as the recap does.
-AREA_ROWS_ALL = 60
 LEVEL_NAMES = {
     1: _lazy("Provinsi"),
     2: _lazy("Kab/Kota"),
@@ -329,7 +334,7 @@ def scope_of(*, user, pair: Pair) -> str:
 @dataclass(frozen=True)
 class AreaTable:
     rows: list[dict]
-    collapsed: bool  # more than AREA_ROWS_ALL rows: one branch open at a time
+    collapsed: bool  # more than areas.AREA_ROWS_ALL rows: one branch open at a time
     counts: dict  # the scope's totals (counts.empty_counts' shape)
 
 
@@ -381,16 +386,8 @@ def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
     scope_counts = empty_counts()
     for counts in per_kelurahan.values():
         add_counts(scope_counts, counts)
-    if len(rows) <= AREA_ROWS_ALL:
-        return AreaTable(rows=rows, collapsed=False, counts=scope_counts)
-    kept = []
-    for row in rows:
-        parent = code_parent(row["code"]) or ""
-        if row["depth"] <= top + 1 or (focus and code_within(focus, parent)):
-            opened = bool(focus) and code_within(focus, row["code"])
-            drill = top < row["depth"] < KELURAHAN
-            kept.append(dict(row, drill=drill, open=opened, up=parent))
-    return AreaTable(rows=kept, collapsed=True, counts=scope_counts)
+    shown, collapsed = rows_collapsed(rows, focus, shown_depth=top + 1, root=scope)
+    return AreaTable(rows=shown, collapsed=collapsed, counts=scope_counts)
 
 
 def by_finding(counts: dict) -> list[tuple[str, int]]:

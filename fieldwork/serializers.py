@@ -8,7 +8,7 @@ from rest_framework import serializers
 from fieldwork import findings
 from fieldwork.entries import COLUMNS, Entry
 from fieldwork.models import Method, Record, Task
-from fieldwork.rules import bring_in_deadline
+from fieldwork.selectors import task_deadline
 
 
 class EntryInput(serializers.Serializer):
@@ -90,9 +90,7 @@ class TaskOutput(serializers.ModelSerializer):
         return findings.note_label(task.note)
 
     def get_bring_in_deadline(self, task: Task) -> str | None:
-        if not findings.starts_bring_in(task.finding) or task.result != "PENDING":
-            return None
-        deadline = bring_in_deadline(task.not_met_on, task.stage.pair.election.bring_in_days)
+        deadline = task_deadline(task)
         return deadline.isoformat() if deadline else None
 
 

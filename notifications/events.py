@@ -21,7 +21,7 @@ from decisions.models import Decision
 from electorate.models import Region, Role
 from fieldwork import findings
 from fieldwork.models import Advice, Stage, Task
-from fieldwork.rules import TO_VISIT, bring_in_deadline
+from fieldwork.rules import TO_VISIT, bring_in_deadline, bring_in_open
 from fieldwork.supervision import advice_owner
 from notifications.models import Kind
 from notifications.services import Message, notify, users
@@ -320,8 +320,9 @@ def bring_ins(*, today: dt.date) -> int:
     )
     by_day: dict[tuple[int, dt.date], list[dict]] = defaultdict(list)
     for row in rows:
-        deadline = bring_in_deadline(row["not_met_on"], row["stage__pair__election__bring_in_days"])
-        if deadline is not None and deadline >= today:
+        days = row["stage__pair__election__bring_in_days"]
+        if bring_in_open(row["not_met_on"], days, on=today):
+            deadline = bring_in_deadline(row["not_met_on"], days)
             by_day[(row["stage_id"], row["not_met_on"])].append({**row, "deadline": deadline})
     told = 0
     stages = Stage.objects.select_related("pair").in_bulk({stage_id for stage_id, _day in by_day})

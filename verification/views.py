@@ -17,7 +17,7 @@ from candidates.models import Pair, Round
 from candidates.paging import ListPaginator
 from candidates.services import names_read_log
 from candidates.submission import check_latest
-from electorate.areas import code_depth, code_parent
+from electorate.areas import KABKOTA, code_depth, rows_collapsed
 from electorate.models import Region
 from replica.scope import replica_reads
 from staff.access import (
@@ -34,8 +34,6 @@ from verification.services import verification_start
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
-# Above this many rows the recap table opens one kab/kota or kecamatan at a time (?wilayah=).
-RECAP_ROWS_ALL = 60
 
 
 def recap_rows(by_region: dict) -> list[dict]:
@@ -53,16 +51,7 @@ def recap_rows(by_region: dict) -> list[dict]:
 def recap_rows_focused(rows: list[dict], focus: str) -> tuple[list[dict], bool]:
     """A province-wide recap has hundreds of kelurahan: show the kab/kota, and below them only
     the branch the user opened. Small recaps (a PPK's, a kab/kota's) are shown whole."""
-    if len(rows) <= RECAP_ROWS_ALL:
-        return rows, False
-    kept = []
-    for row in rows:
-        code, level = row["code"], row["level"]
-        parent = code_parent(code) or ""
-        if level == 1 or code_within(focus, parent):
-            open_ = bool(focus) and code_within(focus, code)
-            kept.append(dict(row, drill=level < 3, open=open_, up=parent if level > 1 else ""))
-    return kept, True
+    return rows_collapsed(rows, focus, shown_depth=KABKOTA)
 
 
 def flags_for_display(flags: list[dict]) -> list[dict]:

@@ -102,13 +102,14 @@ def test_team_downloads_its_results_as_xlsx_with_masked_nik(
 
 
 def test_a_large_recap_table_opens_one_branch_at_a_time():
-    from verification.views import RECAP_ROWS_ALL, recap_rows_focused
+    from electorate.areas import AREA_ROWS_ALL
+    from verification.views import recap_rows_focused
 
     rows = [{"level": 1, "code": "31.71"}, {"level": 1, "code": "31.72"}]
     for kec in range(1, 9):
         rows.append({"level": 2, "code": f"31.71.0{kec}"})
         rows += [{"level": 3, "code": f"31.71.0{kec}.100{k}"} for k in range(1, 8)]
-    assert len(rows) > RECAP_ROWS_ALL
+    assert len(rows) > AREA_ROWS_ALL
 
     shown, collapsed = recap_rows_focused(rows, "")
     assert collapsed and [r["code"] for r in shown] == ["31.71", "31.72"]
