@@ -547,7 +547,9 @@ POST_PUBLIC = {
     "check", "objection-new", "objection-track", "api-check",
     "minutes-verify",
 }  # fmt: skip
-POST_ELSEWHERE = {"objection-detail"}
+# Tested where they live: the objection's own page; a user's own notifications (another
+# user's is a 404: tests/notifications/test_pages.py).
+POST_ELSEWHERE = {"objection-detail", "notification-open", "notification-read-all"}
 # The pair page's actions, one URL each (fieldwork/urls.py).
 PAIR_ACTIONS = (
     "verfak-start",
