@@ -6,6 +6,7 @@ Reopening needs the level above (whose area must itself be open) and a reason.""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.trail import audit_record
 from electorate.areas import KELURAHAN, code_ancestor, code_depth, code_parent
 from electorate.models import Region
+from fieldwork import findings
 from fieldwork.counts import (
     active_closures,
     add_counts,
@@ -23,13 +25,49 @@ from fieldwork.counts import (
     empty_counts,
     kelurahan_counts,
 )
-from fieldwork.models import Advice, Closure, Finding, Record, Result, Stage, Task
+from fieldwork.models import Advice, Closure, Record, Result, Stage, Task
 from fieldwork.records import record_write, task_apply, task_snapshot
 from fieldwork.rules import TO_VISIT, bring_in_deadline, bring_in_open, bring_in_over
 from fieldwork.standing import standing_refresh
 from staff.access import code_within
 
 LEVEL_LABELS = {1: _("provinsi"), 2: _("kabupaten/kota"), 3: _("kecamatan"), 4: _("kelurahan/desa")}
+
+
+@dataclass(frozen=True)
+class AreaState:
+    """What decides whether an area of a stage may close now (close_refusal)."""
+
+    code: str
+    todo: int = 0  # a kelurahan: supporters with nothing recorded (rules.TO_VISIT)
+    not_met_last: dt.date | None = None  # a kelurahan: its latest not-met record not TMS yet
+    open_below: tuple[str, ...] = ()  # above a kelurahan: areas below with supporters, open
+    open_advice: int = 0  # above a kelurahan: correction advice inside it not answered
+
+
+# Why an area may not close yet.
+TODO, WAITING, OPEN_BELOW, OPEN_ADVICE = "todo", "waiting", "open_below", "open_advice"
+
+
+def close_refusal(
+    state: AreaState, *, bring_in_days: int, as_of: dt.date, final: bool = False
+) -> str | None:
+    """May this area close on `as_of`? None if so, else why not: a kelurahan with supporters
+    still to record (unless `final`: the whole stage closes and they become TMS) or one not met
+    whom the team may still bring in; an area above with an area below still open, or advice
+    unanswered inside it. The one readiness rule: area_close refuses by it and the area table
+    (fieldwork.selectors.area_table) offers "close" by it."""
+    if code_depth(state.code) == KELURAHAN:
+        if state.todo and not final:
+            return TODO
+        if bring_in_open(state.not_met_last, bring_in_days, on=as_of):
+            return WAITING
+        return None
+    if state.open_below:
+        return OPEN_BELOW
+    if state.open_advice:
+        return OPEN_ADVICE
+    return None
 
 
 def area_close(
@@ -54,7 +92,7 @@ def area_close(
             _kelurahan_ready(stage, region_code, as_of=as_of, final=final, by=by)
             counts = area_counts(stage, region_code)
         else:
-            counts = _children_ready(stage, region_code)
+            counts = _children_ready(stage, region_code, as_of=as_of)
         closure = Closure.objects.create(
             stage=stage, region_code=region_code, counts=counts, closed_by=by
         )
@@ -76,16 +114,19 @@ def _kelurahan_ready(stage: Stage, code: str, *, as_of: dt.date, final: bool, by
     list(tasks.select_for_update().order_by("pk").values_list("pk", flat=True))
     # A double who chose another pair elsewhere is TMS without a visit: nothing to record.
     unrecorded = tasks.filter(TO_VISIT).count()
-    if unrecorded and not final:
+    days = stage.pair.election.bring_in_days
+    not_met = list(tasks.filter(finding__in=findings.not_met_codes()).exclude(result=Result.TMS))
+    last_not_met = max((t.not_met_on for t in not_met if t.not_met_on), default=None)
+    state = AreaState(code, todo=unrecorded, not_met_last=last_not_met)
+    why = close_refusal(state, bring_in_days=days, as_of=as_of, final=final)
+    if why == TODO:
         raise ValidationError(
             _("%(n)s pendukung belum diverifikasi: catat hasilnya dulu sebelum menutup kelurahan.")
             % {"n": unrecorded}
         )
-    days = stage.pair.election.bring_in_days
-    not_met = list(tasks.filter(finding=Finding.TIDAK_DITEMUI).exclude(result=Result.TMS))
-    waiting = [t for t in not_met if bring_in_open(t.not_met_on, days, on=as_of)]
-    if waiting:
-        last = max(bring_in_deadline(t.not_met_on, days) for t in waiting)
+    if why == WAITING:
+        waiting = [t for t in not_met if bring_in_open(t.not_met_on, days, on=as_of)]
+        last = bring_in_deadline(last_not_met, days)
         raise ValidationError(
             _(
                 "%(n)s pendukung yang tidak ditemui masih dapat dihadirkan tim sampai %(d)s: "
@@ -110,13 +151,17 @@ def _expire(task: Task, *, as_of: dt.date, by) -> None:
         record_write(task, before, source=Record.Source.CLOSE, by=by)
 
 
-def _children_ready(stage: Stage, code: str) -> dict:
+def _children_ready(stage: Stage, code: str, *, as_of: dt.date) -> dict:
     """The areas one level below with supporters must be closed; their frozen counts add up."""
     child_depth = code_depth(code) + 1
     children = sorted({code_ancestor(kel, child_depth) for kel in kelurahan_counts(stage, code)})
     closed = active_closures(stage, code)
     missing = [c for c in children if c not in closed]
-    if missing:
+    open_advice = Advice.objects.filter(stage=stage, status=Advice.Status.OPEN)
+    open_here = [a for a in open_advice if code_within(a.region_code, code)]
+    state = AreaState(code, open_below=tuple(missing), open_advice=len(open_here))
+    why = close_refusal(state, bring_in_days=stage.pair.election.bring_in_days, as_of=as_of)
+    if why == OPEN_BELOW:
         names = dict(Region.objects.filter(code__in=missing[:5]).values_list("code", "name"))
         shown = ", ".join(f"{names.get(c, '')} ({c})" for c in missing[:5])
         raise ValidationError(
@@ -128,9 +173,7 @@ def _children_ready(stage: Stage, code: str) -> dict:
                 "more": "…" if len(missing) > 5 else "",
             }
         )
-    open_advice = Advice.objects.filter(stage=stage, status=Advice.Status.OPEN)
-    open_here = [a for a in open_advice if code_within(a.region_code, code)]
-    if open_here:
+    if why == OPEN_ADVICE:
         raise ValidationError(
             _("%(n)s saran perbaikan pengawas di wilayah ini belum dijawab KPU: jawab dulu.")
             % {"n": len(open_here)}
@@ -178,7 +221,7 @@ def stage_close_preview(*, stage: Stage, as_of: dt.date | None = None) -> dict:
     unvisited = tasks.filter(TO_VISIT).count()
     over = bring_in_over(stage.pair.election.bring_in_days, on=as_of)
     not_brought_in = (
-        tasks.filter(over, finding=Finding.TIDAK_DITEMUI).exclude(result=Result.TMS).count()
+        tasks.filter(over, finding__in=findings.not_met_codes()).exclude(result=Result.TMS).count()
     )
     return {
         "unvisited": unvisited,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from fieldwork import findings
 from fieldwork.models import Closure, Result, Stage, Task
@@ -34,20 +34,27 @@ def add_counts(target: dict, source: dict) -> None:
 
 
 def kelurahan_counts(stage: Stage, area: str | None = None) -> dict[str, dict]:
-    """Counts per kelurahan of the stage (inside `area`, if given): one GROUP BY."""
+    """Counts per kelurahan of the stage (inside `area`, if given): one GROUP BY. Each also
+    says when its latest supporter not met (and not TMS yet) was: "not_met_last", what
+    closing.close_refusal asks of a kelurahan beside its todo (not a count: not summed up)."""
     tasks = Task.objects.filter(stage=stage)
     if area:
         tasks = tasks.filter(q_within("kelurahan_code", area))
     per: dict[str, dict] = {}
+    not_met = Q(finding__in=findings.not_met_codes()) & ~Q(result=Result.TMS)
     rows = tasks.values("kelurahan_code", "result", "finding").annotate(
-        n=Count("pk"), todo=Count("pk", filter=TO_VISIT)
+        n=Count("pk"),
+        todo=Count("pk", filter=TO_VISIT),
+        not_met_last=Max("not_met_on", filter=not_met),
     )
     for row in rows.order_by():
-        entry = per.setdefault(row["kelurahan_code"], empty_counts())
+        entry = per.setdefault(row["kelurahan_code"], {**empty_counts(), "not_met_last": None})
         entry[row["result"]] += row["n"]
         entry["total"] += row["n"]
         entry["by_finding"][row["finding"]] = entry["by_finding"].get(row["finding"], 0) + row["n"]
         entry["todo"] += row["todo"]
+        if row["not_met_last"] is not None:
+            entry["not_met_last"] = max(filter(None, (entry["not_met_last"], row["not_met_last"])))
     return per
 
 

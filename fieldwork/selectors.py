@@ -16,10 +16,11 @@ history). Writes and their rules are the services' (fieldwork/services.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
 from candidates import selectors as candidates
@@ -34,14 +35,14 @@ from electorate.areas import (
 )
 from electorate.models import Region
 from fieldwork import findings
+from fieldwork.closing import AreaState, close_refusal
 from fieldwork.counts import (
     active_closures,
     add_counts,
     empty_counts,
-    kelurahan_closed,
     kelurahan_counts,
 )
-from fieldwork.models import Advice, Finding, Report, Result, Sheet, Stage, Task
+from fieldwork.models import Advice, Report, Result, Sheet, Stage, Task
 from fieldwork.rules import TO_VISIT, bring_in_deadline
 from fieldwork.supervision import advice_owner
 from staff.access import code_within, is_committee, may, q_within, user_area
@@ -262,14 +263,30 @@ def worklists_for(*, user) -> list[dict]:
     ]
 
 
-WORKLIST_STATUSES = {
-    # Not the TMS without a visit (a double who chose another pair, one struck off): they are
-    # listed under TMS, with the note saying why.
-    "belum": TO_VISIT,
-    "MS": Q(result=Result.MS),
-    "TMS": Q(result=Result.TMS),
-    "dihadirkan": Q(finding=Finding.TIDAK_DITEMUI, result=Result.PENDING),
-}
+class _WorklistStatuses(Mapping):
+    """The worklist's status filters, the findings table read when asked ("dihadirkan": the
+    findings that start the bring-in clock). "belum" is not the TMS without a visit (a double
+    who chose another pair, one struck off): they are listed under TMS, the note saying why."""
+
+    def _all(self) -> dict[str, Q]:
+        return {
+            "belum": TO_VISIT,
+            "MS": Q(result=Result.MS),
+            "TMS": Q(result=Result.TMS),
+            "dihadirkan": Q(finding__in=findings.not_met_codes(), result=Result.PENDING),
+        }
+
+    def __getitem__(self, key: str) -> Q:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+WORKLIST_STATUSES: Mapping[str, Q] = _WorklistStatuses()
 
 
 def worklist_filter(tasks: QuerySet[Task], *, q: str = "", status: str = "") -> QuerySet[Task]:
@@ -317,10 +334,6 @@ def area_label(code: str, names: dict[str, str] | None = None) -> str:
     return f"{names.get(code, '')} ({code})".strip()
 
 
-def election_pairs(pair: Pair) -> list[Pair]:
-    return list(Pair.objects.filter(election_id=pair.election_id).order_by("name"))
-
-
 def scope_of(*, user, pair: Pair) -> str:
     """The area whose figures the user sees: the election's region, or the user's own area
     inside it (a PPS sees its kelurahan, a KPU Kab/Kota its kab/kota of a governor election)."""
@@ -338,11 +351,13 @@ class AreaTable:
     counts: dict  # the scope's totals (counts.empty_counts' shape)
 
 
-def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
+def area_table(
+    *, user, stage: Stage, scope: str, focus: str = "", as_of: dt.date | None = None
+) -> AreaTable:
     """The scope and every area below it with supporters: counts, closure, and whether this
-    user may close (ready: a kelurahan with everyone recorded, an area whose areas below are
-    all closed) or reopen it. One GROUP BY over the stage's tasks (108k for DKI) serves the
-    table and the scope's totals."""
+    user may close it (closing.close_refusal, the rule area_close applies, says it is ready)
+    or reopen it. One GROUP BY over the stage's tasks (108k for DKI) serves the table and the
+    scope's totals. `as_of`: the day asked about (today)."""
     per_kelurahan = kelurahan_counts(stage, scope)
     totals: dict[str, dict] = {}
     top = code_depth(scope)
@@ -351,21 +366,26 @@ def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
             add_counts(totals.setdefault(code_ancestor(kel, level), empty_counts()), counts)
     closures = active_closures(stage, scope)
     names = region_names(totals)
+    days, today = stage.pair.election.bring_in_days, as_of or timezone.localdate()
     worklist = may_see_worklist(user)
     children_of: dict[str, list[str]] = {}
     for code in totals:
         if code_depth(code) > top:
             children_of.setdefault(code_parent(code) or "", []).append(code)
+    advice = Advice.objects.filter(stage=stage, status=Advice.Status.OPEN)
+    advised = list(advice.values_list("region_code", flat=True))
     rows = []
     for code in sorted(totals, key=code_sort_key):
         closure = closures.get(code)
         level = code_depth(code)
-        children = children_of.get(code, [])
-        ready = (
-            totals[code]["todo"] == 0
-            if level == KELURAHAN
-            else all(c in closures for c in children)
-        )
+        if level == KELURAHAN:
+            last = per_kelurahan[code]["not_met_last"]
+            state = AreaState(code, todo=totals[code]["todo"], not_met_last=last)
+        else:
+            below = tuple(c for c in children_of.get(code, []) if c not in closures)
+            inside = sum(code_within(a, code) for a in advised)
+            state = AreaState(code, open_below=below, open_advice=inside)
+        ready = close_refusal(state, bring_in_days=days, as_of=today) is None
         rows.append(
             {
                 "code": code,
@@ -390,21 +410,15 @@ def area_table(*, user, stage: Stage, scope: str, focus: str = "") -> AreaTable:
     return AreaTable(rows=shown, collapsed=collapsed, counts=scope_counts)
 
 
-def by_finding(counts: dict) -> list[tuple[str, int]]:
-    """The counts by finding, as the pair's page lists them (the findings table's order)."""
-    return [
-        (_("Belum diverifikasi"), counts["todo"]),
-        # No finding but TMS: a double who chose another pair, one struck off.
-        (_("Tanpa kunjungan, TMS"), counts["by_finding"].get("", 0) - counts["todo"]),
-        *((str(k.label), counts["by_finding"].get(k.code, 0)) for k in findings.kinds()),
-    ]
-
-
-def kelurahan_may_close(*, user, stage: Stage, code: str, counts: dict, closed: bool) -> bool:
-    """Whether this user may close the kelurahan now (the worklist's button)."""
+def kelurahan_may_close(*, user, stage: Stage, code: str, closed: bool) -> bool:
+    """Whether this user may close the kelurahan now (the worklist's button): the area table's
+    answer for its row (closing.close_refusal, the rule area_close applies)."""
+    counts = kelurahan_counts(stage, code).get(code) or {"todo": 0, "not_met_last": None}
+    state = AreaState(code, todo=counts["todo"], not_met_last=counts["not_met_last"])
+    days, today = stage.pair.election.bring_in_days, timezone.localdate()
     return (
         not closed
-        and counts["todo"] == 0
+        and close_refusal(state, bring_in_days=days, as_of=today) is None
         and stage.status == Stage.Status.OPEN
         and may_close(user=user, region_code=code)
     )
@@ -433,55 +447,6 @@ def task_rows(tasks) -> list[Task]:
         task.note_label = findings.note_label(task.note)
         task.kelurahan_name = names.get(task.kelurahan_code, task.kelurahan_code)
     return tasks
-
-
-def task_deadline(task: Task) -> dt.date | None:
-    """The last day a supporter not met may be brought in, while it matters."""
-    if task.result != Result.PENDING or not findings.starts_bring_in(task.finding):
-        return None
-    return bring_in_deadline(task.not_met_on, task.stage.pair.election.bring_in_days)
-
-
-@dataclass(frozen=True)
-class TaskOffers:
-    """What one user may do on one task where it lies."""
-
-    record: bool
-    correct: bool
-    attest: bool
-    advise: bool
-
-
-def task_offers(*, user, stage: Stage, code: str):
-    """The offers on the tasks of one kelurahan, worked out once per page: a function of the
-    task (the worklist asks it for each row)."""
-    stage_open = stage.status == Stage.Status.OPEN
-    closed = stage_open and kelurahan_closed(stage.pk, code)
-    place_open = stage_open and not closed
-    correct = closed and may_correct(user=user, stage=stage)
-    pkd = is_pkd(user)
-
-    def offers(task: Task) -> TaskOffers:
-        return TaskOffers(
-            record=place_open and may_record(user=user, task=task),
-            correct=correct,
-            attest=place_open
-            and findings.attestable(task.finding)
-            and not task.attested
-            and pkd
-            and may_attest(user=user, task=task),
-            advise=stage_open and may_advise(user=user, region_code=task.kelurahan_code),
-        )
-
-    return offers
-
-
-def regions_for(*, user, stage: Stage) -> list[tuple[str, str]]:
-    """The areas a supervisor may report on or advise about: inside both their area and the
-    election's region."""
-    top = stage.pair.election.region_id
-    regions = Region.objects.filter(q_within("code", top), q_within("code", user_area(user)))
-    return list(regions.order_by("code").values_list("code", "name"))
 
 
 def advice_counts(*, user, stage: Stage) -> dict[str, int]:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from fieldwork import findings
 from fieldwork.entries import COLUMNS, Entry
 from fieldwork.models import Method, Record, Task
-from fieldwork.selectors import task_deadline
+from fieldwork.pages import task_deadline
 
 
 class EntryInput(serializers.Serializer):

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from candidates import selectors as candidates
 from candidates.models import Pair
-from fieldwork import selectors
+from fieldwork import pages, selectors
 from fieldwork.forms import AttestForm, CorrectionForm, EntryForm
 from fieldwork.models import Stage, Task
 
@@ -66,7 +66,7 @@ def worklist_url(stage: Stage, code: str) -> str:
     return reverse("verfak-worklist", kwargs={"pk": stage.pk, "code": code})
 
 
-def entry_forms(task: Task, pairs, offers: selectors.TaskOffers) -> dict:
+def entry_forms(task: Task, pairs, offers: pages.TaskOffers) -> dict:
     """The forms this user has on this task (the worklist's row and the task page), as the
     selectors answer what the user may do there."""
     return {

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from candidates import selectors as candidates
 from candidates.models import Pair, Round
-from fieldwork import selectors
+from fieldwork import pages, selectors
 from fieldwork.forms import StageStartForm, WindowForm, WorklistFilterForm
 from fieldwork.models import Advice, Stage
 from fieldwork.services import stage_close_preview
@@ -72,7 +72,7 @@ def _stage_context(request, pair: Pair, stage: Stage) -> dict:
         "round_label": Round(stage.round).label,
         "scope_label": selectors.area_label(scope),
         "counts": table.counts,
-        "by_finding": selectors.by_finding(table.counts),
+        "by_finding": pages.by_finding(table.counts),
         "rows": table.rows,
         "collapsed": table.collapsed,
         "focus": focus,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fieldwork import selectors
+from fieldwork import pages, selectors
 from fieldwork.forms import AdviceForm, AnswerForm, EntryForm, ReportForm
 from fieldwork.models import Advice
 from fieldwork.services import advice_answer, advice_create, report_create
@@ -34,7 +34,7 @@ def reports_page(request, pk: int):
         raise PermissionDenied
     form = None
     if selectors.may_file_report(user):
-        regions = selectors.regions_for(user=user, stage=stage)
+        regions = pages.regions_for(user=user, stage=stage)
         form = ReportForm(request.POST or None, regions=regions)
     if request.method == "POST":
         if form is None:
@@ -112,7 +112,7 @@ def advice_new(request, pk: int):
             selectors.tasks_visible(user=user, stage=stage).select_related("supporter"),
             pk=int(task_id) if task_id.isdigit() else 0,
         )
-    regions = selectors.regions_for(user=user, stage=stage)
+    regions = pages.regions_for(user=user, stage=stage)
     form = AdviceForm(request.POST or None, regions=regions, task=task)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -162,7 +162,7 @@ def advice_page(request, pk: int):
             correction = EntryForm(
                 request.POST or None,
                 task=advice.task,
-                pairs=selectors.election_pairs(stage.pair),
+                pairs=pages.election_pairs(stage.pair),
                 prefix="koreksi",
                 use_required_attribute=False,
             )

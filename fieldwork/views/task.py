@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.services import names_read_log
-from fieldwork import findings, selectors
+from fieldwork import findings, pages, selectors
 from fieldwork.forms import AttestForm, CorrectionForm, EntryForm
 from fieldwork.history import task_history
 from fieldwork.models import Record, Task
@@ -31,8 +31,8 @@ from fieldwork.views.common import (
 def _open(request, pk: int) -> tuple[Task, list, dict]:
     task = task_get(request, pk)
     worklist_required(request)
-    pairs = selectors.election_pairs(task.stage.pair)
-    offers = selectors.task_offers(user=request.user, stage=task.stage, code=task.kelurahan_code)
+    pairs = pages.election_pairs(task.stage.pair)
+    offers = pages.task_offers(user=request.user, stage=task.stage, code=task.kelurahan_code)
     return task, pairs, entry_forms(task, pairs, offers(task))
 
 
@@ -46,7 +46,7 @@ def _page(request, task: Task, pairs, forms: dict):
             "stage": task.stage,
             "task": task,
             "note_label": findings.note_label(task.note),
-            "deadline": selectors.task_deadline(task),
+            "deadline": pages.task_deadline(task),
             "forms": forms,
             "history": task_history(task=task, pairs=pairs),
             "worklist_url": worklist_url(task.stage, task.kelurahan_code),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from candidates.services import names_read_log
 from electorate.areas import KECAMATAN, KELURAHAN, code_ancestor, code_depth
-from fieldwork import findings, selectors
+from fieldwork import findings, pages, selectors
 from fieldwork.counts import active_closures, area_counts
 from fieldwork.forms import EntryForm, WorklistFilterForm
 from fieldwork.models import Task
@@ -92,8 +92,8 @@ def worklist(request, pk: int, code: str):
         user=request.user, pair=stage.pair, what=f"verfak-worklist:{code}", rows=len(page),
         page=page.number,
     )  # fmt: skip
-    pairs = selectors.election_pairs(stage.pair)
-    offers = selectors.task_offers(user=request.user, stage=stage, code=code)
+    pairs = pages.election_pairs(stage.pair)
+    offers = pages.task_offers(user=request.user, stage=stage, code=code)
     here = request.get_full_path()
     row_forms = RowEntryForms(request, pairs, here)
     for task in page:
@@ -102,7 +102,6 @@ def worklist(request, pk: int, code: str):
         task.entry_html = row_forms.html(task) if task.forms["entry"] else ""
         task.note_label = findings.note_label(task.note)
     counted = _counts(stage, code)
-    counts = counted["counts"]
     closure = active_closures(stage, code).get(code)
     query = request.GET.copy()
     query.pop("page", None)
@@ -123,7 +122,7 @@ def worklist(request, pk: int, code: str):
             **counted,
             "closure": closure,
             "may_close": selectors.kelurahan_may_close(
-                user=request.user, stage=stage, code=code, counts=counts, closed=closure is not None
+                user=request.user, stage=stage, code=code, closed=closure is not None
             ),
             "here": here,
             "is_pkd": selectors.is_pkd(request.user),

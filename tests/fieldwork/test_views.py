@@ -272,7 +272,7 @@ def test_worklist_rows_carry_the_entry_form_each_task_renders_alone(verfak, rf):
     from django.template.loader import render_to_string
 
     from fieldwork.forms import EntryForm
-    from fieldwork.selectors import election_pairs
+    from fieldwork.pages import election_pairs
     from fieldwork.views.worklist import RowEntryForms
 
     Task.objects.filter(pk=_tasks(verfak)[0].pk).update(double=True)
