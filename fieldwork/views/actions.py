@@ -4,6 +4,9 @@ when safe, else the pair's page) and the service's answer as a message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -25,6 +28,18 @@ from fieldwork.views.common import errors_show, next_url, pair_get
 
 def _back(request, pair: Pair):
     return redirect(next_url(request, reverse("verfak-pair", kwargs={"pk": pair.pk})))
+
+
+def _answer(request, pair: Pair, write: Callable[[], Any], success: Callable[[Any], str]):
+    """Every action's end: the service's refusal shown as errors, or `success` of what it
+    returned as the message; back to the page."""
+    try:
+        done = write()
+    except ValidationError as exc:
+        errors_show(request, exc)
+    else:
+        messages.success(request, success(done))
+    return _back(request, pair)
 
 
 def _managed(request, pk: int) -> Pair:
@@ -50,27 +65,21 @@ def stage_start_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Periksa tahap dan tanggal mulai."))
         return _back(request, pair)
-    try:
-        stage = stage_start(
-            pair=pair,
-            round=form.cleaned_data["round"],
-            opens=form.cleaned_data["opens"],
-            by=request.user,
-        )
-    except ValidationError as exc:
-        errors_show(request, exc)
-        return _back(request, pair)
-    messages.success(
+    data = form.cleaned_data
+    return _answer(
         request,
-        _("Verifikasi faktual %(n)s dimulai: %(total)s pendukung, %(a)s s.d. %(b)s.")
-        % {
-            "n": stage.number,
-            "total": intcomma(stage.tasks_total),
-            "a": date_format(stage.opens, "SHORT_DATE_FORMAT"),
-            "b": date_format(stage.closes, "SHORT_DATE_FORMAT"),
-        },
+        pair,
+        lambda: stage_start(pair=pair, round=data["round"], opens=data["opens"], by=request.user),
+        lambda stage: (
+            _("Verifikasi faktual %(n)s dimulai: %(total)s pendukung, %(a)s s.d. %(b)s.")
+            % {
+                "n": stage.number,
+                "total": intcomma(stage.tasks_total),
+                "a": date_format(stage.opens, "SHORT_DATE_FORMAT"),
+                "b": date_format(stage.closes, "SHORT_DATE_FORMAT"),
+            }
+        ),
     )
-    return _back(request, pair)
 
 
 @login_required
@@ -82,18 +91,15 @@ def window_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Isi tanggal penutupan baru dan alasannya."))
         return _back(request, pair)
-    try:
-        window_change(
-            stage=stage,
-            closes=form.cleaned_data["closes"],
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-        )
-    except ValidationError as exc:
-        errors_show(request, exc)
-    else:
-        messages.success(request, _("Masa verifikasi faktual diubah."))
-    return _back(request, pair)
+    data = form.cleaned_data
+    return _answer(
+        request,
+        pair,
+        lambda: window_change(
+            stage=stage, closes=data["closes"], reason=data["reason"], by=request.user
+        ),
+        lambda _stage: _("Masa verifikasi faktual diubah."),
+    )
 
 
 @login_required
@@ -102,19 +108,17 @@ def close_all_view(request, pk: int):
     pair = _managed(request, pk)
     stage = _posted_stage(request, pair)
     confirm = request.POST.get("confirm", "")
-    try:
-        counts = stage_close_all(
+    return _answer(
+        request,
+        pair,
+        lambda: stage_close_all(
             stage=stage, by=request.user, confirm=int(confirm) if confirm.isdigit() else None
-        )
-    except ValidationError as exc:
-        errors_show(request, exc)
-    else:
-        messages.success(
-            request,
+        ),
+        lambda counts: (
             _("Verifikasi faktual %(n)s ditutup di semua tingkat: MS %(ms)s, TMS %(tms)s.")
-            % {"n": stage.number, "ms": counts["MS"], "tms": counts["TMS"]},
-        )
-    return _back(request, pair)
+            % {"n": stage.number, "ms": counts["MS"], "tms": counts["TMS"]}
+        ),
+    )
 
 
 def _area(request, pair: Pair) -> tuple[Stage, str]:
@@ -132,23 +136,20 @@ def area_close_view(request, pk: int):
     stage, code = _area(request, pair)
     if not selectors.may_close(user=request.user, region_code=code):
         raise PermissionDenied
-    try:
-        closure = area_close(stage=stage, region_code=code, by=request.user)
-    except ValidationError as exc:
-        errors_show(request, exc)
-        return _back(request, pair)
-    counts = closure.counts
-    messages.success(
+    return _answer(
         request,
-        _("Wilayah %(area)s ditutup: MS %(ms)s, TMS %(tms)s dari %(total)s pendukung.")
-        % {
-            "area": selectors.area_label(code),
-            "ms": counts["MS"],
-            "tms": counts["TMS"],
-            "total": counts["total"],
-        },
+        pair,
+        lambda: area_close(stage=stage, region_code=code, by=request.user).counts,
+        lambda counts: (
+            _("Wilayah %(area)s ditutup: MS %(ms)s, TMS %(tms)s dari %(total)s pendukung.")
+            % {
+                "area": selectors.area_label(code),
+                "ms": counts["MS"],
+                "tms": counts["TMS"],
+                "total": counts["total"],
+            }
+        ),
     )
-    return _back(request, pair)
 
 
 @login_required
@@ -162,14 +163,12 @@ def area_reopen_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Tuliskan alasan membuka kembali."))
         return _back(request, pair)
-    try:
-        area_reopen(
-            stage=stage, region_code=code, reason=form.cleaned_data["reason"], by=request.user
-        )
-    except ValidationError as exc:
-        errors_show(request, exc)
-    else:
-        messages.success(
-            request, _("Wilayah %(area)s dibuka kembali.") % {"area": selectors.area_label(code)}
-        )
-    return _back(request, pair)
+    reason = form.cleaned_data["reason"]
+    return _answer(
+        request,
+        pair,
+        lambda: area_reopen(stage=stage, region_code=code, reason=reason, by=request.user),
+        lambda _closure: (
+            _("Wilayah %(area)s dibuka kembali.") % {"area": selectors.area_label(code)}
+        ),
+    )

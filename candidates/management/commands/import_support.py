@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,6 +9,7 @@ from candidates.check_text import check_json
 from candidates.intake import support_upload_create, support_upload_run
 from candidates.models import Pair, Round
 from candidates.submission import upload_check
+from files.commands import command_file, command_report, job_counts
 
 
 class Command(BaseCommand):
@@ -30,9 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"Berkas tidak ditemukan: {path}")
+        path = command_file(options["file"])
         pair = Pair.objects.filter(pk=options["pair"]).first()
         if pair is None:
             raise CommandError(f"Bakal pasangan calon dengan id {options['pair']} tidak ditemukan.")
@@ -49,24 +45,15 @@ class Command(BaseCommand):
             "upload_id": upload.pk,
             "pair_id": pair.pk,
             "round": upload.round,
-            "status": upload.status,
-            "rows_read": upload.rows_read,
-            "accepted": upload.accepted,
-            "rejected": upload.rejected,
+            **job_counts(upload),
             "errors": upload.errors,
             "duplicate_file": not created,
             # A repair round's upload against the repair the pair owes (candidates.submission).
             "repair_check": check_json(upload_check(upload)) if upload.round else None,
         }
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-        else:
-            self.stdout.write(
-                f"Unggahan #{upload.pk} ({upload.get_status_display()}): {upload.accepted} "
-                f"diterima, {upload.rejected} ditolak"
-                + ("" if created else " (berkas yang sama sudah pernah diunggah)")
-            )
-            for error in upload.errors[:20]:
-                self.stdout.write(f"  baris {error['row']} {error['column']}: {error['message']}")
-        if upload.status == upload.Status.FAILED:
-            raise CommandError(upload.failure)
+        summary = (
+            f"Unggahan #{upload.pk} ({upload.get_status_display()}): {upload.accepted} "
+            f"diterima, {upload.rejected} ditolak"
+            + ("" if created else " (berkas yang sama sudah pernah diunggah)")
+        )
+        command_report(self.stdout, upload, result, as_json=options["json"], summary=summary)

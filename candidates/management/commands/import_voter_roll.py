@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.dp4 import election_dp4_ensure
 from candidates.models import Election
 from candidates.services import election_roll_ensure
 from electorate.roll_import import roll_import_create, roll_import_run
+from files.commands import command_file, command_report, job_counts
 
 
 class Command(BaseCommand):
@@ -30,9 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"Berkas tidak ditemukan: {path}")
+        path = command_file(options["file"])
         election = Election.objects.filter(slug=options["election"]).first()
         if election is None:
             raise CommandError(f"Pemilihan '{options['election']}' tidak ditemukan.")
@@ -48,22 +44,13 @@ class Command(BaseCommand):
             "import_id": job.pk,
             "roll_id": job.roll_id,
             "roll_kind": roll.kind,
-            "status": job.status,
-            "rows_read": job.rows_read,
-            "accepted": job.accepted,
-            "rejected": job.rejected,
+            **job_counts(job),
             "errors": job.errors[:100],
             "duplicate_file": not created,
         }
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-        else:
-            self.stdout.write(
-                f"Impor #{job.pk} ({job.get_status_display()}): {job.accepted} pemilih baru, "
-                f"{job.rejected} baris ditolak"
-                + (" (berkas yang sama sudah pernah diimpor)" if not created else "")
-            )
-            for error in job.errors[:20]:
-                self.stdout.write(f"  baris {error['row']} {error['column']}: {error['message']}")
-        if job.status == job.Status.FAILED:
-            raise CommandError(job.failure)
+        summary = (
+            f"Impor #{job.pk} ({job.get_status_display()}): {job.accepted} pemilih baru, "
+            f"{job.rejected} baris ditolak"
+            + (" (berkas yang sama sudah pernah diimpor)" if not created else "")
+        )
+        command_report(self.stdout, job, result, as_json=options["json"], summary=summary)

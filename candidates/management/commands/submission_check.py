@@ -19,7 +19,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -27,6 +26,7 @@ from candidates.check_text import check_json
 from candidates.models import Pair, Round, SupportSummary
 from candidates.submission import submission_check_run
 from candidates.summary import summary_submit
+from files.commands import command_user
 
 
 class Command(BaseCommand):
@@ -107,13 +107,7 @@ class Command(BaseCommand):
         return summary
 
 
-def _user(username: str | None):
-    if not username:
-        return None
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(f"Pengguna {username!r} tidak ditemukan.")
-    return user
+_user = command_user  # the --user account (files.commands)
 
 
 def _day(text: str | None) -> dt.date | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json as jsonlib
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Pair
 from decisions.services import decision_record
+from files.commands import command_user
 
 
 class Command(BaseCommand):
@@ -24,11 +24,7 @@ class Command(BaseCommand):
         obj = Pair.objects.select_related("election").filter(pk=pair).first()
         if obj is None:
             raise CommandError(f"Bakal pasangan calon {pair} tidak ditemukan.")
-        user = None
-        if opts.get("user"):
-            user = get_user_model().objects.filter(username=opts["user"]).first()
-            if user is None:
-                raise CommandError(f"Pengguna {opts['user']!r} tidak ditemukan.")
+        user = command_user(opts.get("user"))
         try:
             decision = decision_record(pair=obj, by=user)
         except ValidationError as exc:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from candidates.models import Pair
+from files.commands import command_user
 
 
 def pair_get(pk: int) -> Pair:
@@ -18,13 +18,7 @@ def pair_get(pk: int) -> Pair:
     return pair
 
 
-def user_get(username: str | None):
-    if not username:
-        return None
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(f"Pengguna {username!r} tidak ditemukan.")
-    return user
+user_get = command_user  # the --user account (files.commands)
 
 
 def date_arg(value: str) -> dt.date:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Election, Pair
+from files.commands import command_user
 from verification.registry import registry_export
 
 
@@ -48,11 +48,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Bakal pasangan calon {options['pair']} tidak ada pada pemilihan ini."
                 )
-        by = None
-        if options["user"]:
-            by = get_user_model().objects.filter(username=options["user"]).first()
-            if by is None:
-                raise CommandError(f"Pengguna {options['user']!r} tidak ditemukan.")
+        by = command_user(options["user"])
         path = Path(options["out"])
         with path.open("w", encoding="utf-8", newline="") as out:
             done = registry_export(election=election, pair=pair, out=out, by=by)

@@ -10,14 +10,10 @@ with its row, column and fix; the good rows are kept. --json prints {"import_id"
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Election
-from verification.models import RegistryImport
+from files.commands import command_file, command_report, command_user, job_counts
 from verification.registry import registry_import
 
 
@@ -31,42 +27,27 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="cetak hasil sebagai JSON")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"Berkas tidak ditemukan: {path}")
+        path = command_file(options["file"])
         election = Election.objects.filter(slug=options["election"]).first()
         if election is None:
             raise CommandError(f"Pemilihan '{options['election']}' tidak ditemukan.")
-        by = None
-        if options["user"]:
-            by = get_user_model().objects.filter(username=options["user"]).first()
-            if by is None:
-                raise CommandError(f"Pengguna {options['user']!r} tidak ditemukan.")
+        by = command_user(options["user"])
         with path.open("rb") as fh:
             done = registry_import(election=election, file=fh, original_name=path.name, by=by)
         job = done.job
         result = {
             "import_id": job.pk,
-            "status": job.status,
-            "rows_read": job.rows_read,
-            "accepted": job.accepted,
-            "rejected": job.rejected,
+            **job_counts(job),
             "errors": job.errors[:100],
             "found": done.found,
             "not_found": done.not_found,
             "deceased": done.deceased,
             "outside": done.outside,
         }
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-        else:
-            self.stdout.write(
-                f"Impor jawaban Dukcapil #{job.pk} ({job.get_status_display()}): "
-                f"{job.accepted} NIK dijawab ({done.found} ditemukan hidup, {done.not_found} "
-                f"tidak ditemukan, {done.deceased} meninggal), {job.rejected} baris ditolak. "
-                "Jalankan verifikasi administrasi lagi untuk menerapkannya."
-            )
-            for error in job.errors[:20]:
-                self.stdout.write(f"  baris {error['row']} {error['column']}: {error['message']}")
-        if job.status == RegistryImport.Status.FAILED:
-            raise CommandError(job.failure)
+        summary = (
+            f"Impor jawaban Dukcapil #{job.pk} ({job.get_status_display()}): "
+            f"{job.accepted} NIK dijawab ({done.found} ditemukan hidup, {done.not_found} "
+            f"tidak ditemukan, {done.deceased} meninggal), {job.rejected} baris ditolak. "
+            "Jalankan verifikasi administrasi lagi untuk menerapkannya."
+        )
+        command_report(self.stdout, job, result, as_json=options["json"], summary=summary)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json as jsonlib
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from candidates.models import Pair
+from files.commands import command_user
 from verification.derived import run_derive
 from verification.engine import run_create, verification_run
 from verification.services import submission_admit
@@ -31,11 +31,7 @@ class Command(BaseCommand):
         obj = Pair.objects.select_related("election").filter(pk=pair).first()
         if obj is None:
             raise CommandError(f"Bakal pasangan calon {pair} tidak ditemukan.")
-        user = None
-        if opts.get("user"):
-            user = get_user_model().objects.filter(username=opts["user"]).first()
-            if user is None:
-                raise CommandError(f"Pengguna {opts['user']!r} tidak ditemukan.")
+        user = command_user(opts.get("user"))
         try:
             # The count-and-spread check in force (candidates.submission: `submission_check`
             # makes one): a list returned to the team, or a pair that does not proceed, is
