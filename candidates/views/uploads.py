@@ -216,7 +216,11 @@ def upload_precheck_download(request, pk: int, fmt: str):
         raise PermissionDenied
     if fmt not in ("csv", "xlsx") or not (upload.precheck or {}).get("flags"):
         raise Http404
-    if upload.purged_at is not None or not upload.file:
+    if (
+        upload.purged_at is not None
+        or not upload.file
+        or not upload.file.storage.exists(upload.file.name)
+    ):  # deleted after the retention period (or lost): the rows cannot be read back
         return HttpResponse(
             _("Berkas unggahan ini sudah dihapus sesuai masa simpan: baris-barisnya tidak dapat "
               "diunduh lagi. Daftar nomor baris tetap ada di halaman unggahan."),
