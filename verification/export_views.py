@@ -11,13 +11,11 @@ shows that user. Expired: 410 with what to do. Every download is an audit event
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from candidates import selectors as candidates
@@ -59,9 +57,7 @@ def exports_page(request, pk: int):
         export = export_start(
             user=request.user, pair=pair, round=round_, outcome=request.POST.get("status", "")
         )
-        messages.success(
-            request, _("Ekspor disiapkan. Tautan unduhan muncul di sini setelah berkas selesai.")
-        )
+        # The export's card says it is being written and is replaced by the link when ready.
         return redirect("verification-export", pk=export.pk)
     exports = (
         selectors.exports_visible(user=request.user).filter(pair=pair).order_by("-pk")[:LISTED]

@@ -104,8 +104,8 @@ def run_page(request, pk: int):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        else:
-            messages.success(request, _("Verifikasi administrasi dimulai."))
+        # No "started" message: the status card says it while the run is under way and is
+        # replaced by the result when it ends (a flash message stayed beside "Selesai").
         return redirect("verification-run", pk=pair.pk)
     context = _run_context(pair)
     # Another pair's list may have changed which NIKs are double since the last run: the KPU

@@ -21,6 +21,7 @@ def test_kpu_starts_a_run_from_the_page_and_sees_it_finished(client, world, veri
     page = client.get(reverse("verification-run", kwargs={"pk": verified.pk})).content.decode()
     assert "Selesai" in page
     assert "TMS 3" in page
+    assert "Verifikasi administrasi dimulai." not in page  # the result replaced it
     assert 'hx-trigger="every 2s"' not in page  # finished: no card polls itself
 
 
