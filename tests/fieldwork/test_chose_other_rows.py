@@ -54,7 +54,7 @@ def _worklist(siti: Task, **query) -> str:
 
 def _stat(page: str, label: str) -> str:
     found = re.search(
-        rf'<div class="stat-label">{label}</div><div class="stat">([^<]*)</div>', page
+        rf'<div class="stat-label">{label}</div><div class="stat"[^>]*>([^<]*)</div>', page
     )
     assert found, label
     return found.group(1)
