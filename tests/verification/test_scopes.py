@@ -59,10 +59,11 @@ ROLES = {
     ),  # fmt: skip
 }
 # Who opens which page: the recap KPU, Bawaslu and the team; names not Bawaslu; the export
-# the team and the KPU running the election (staff.access, verification.selectors).
+# the team, the KPU running the election and a KPU Kab/Kota inside it, each its own scope
+# (staff.access, verification.selectors).
 RECAP = {"kpu_prov", "team", "kpu_jakpus", "bawaslu_jakpus"}
 NAMES = {"kpu_prov", "team", "kpu_jakpus", "ppk_gambir", "pps_gambir", "pps_penjaringan"}
-EXPORT = {"kpu_prov", "team"}
+EXPORT = {"kpu_prov", "team", "kpu_jakpus"}  # a KPU Kab/Kota exports its own area
 
 
 @pytest.fixture
