@@ -9,7 +9,8 @@ seven letters or more, one letter off (ten or more: two): "PEGAWAI NEGRI SIPIL",
 word ("KARTINI" is no TNI). Phrases that are not the post are taken out first ("SATPOL PP",
 "BHAYANGKARI"), and a term right after a word that says the person does not hold the post
 ("PENSIUNAN PNS", "PURN. TNI", "ISTRI POLRI", "NON PNS") or right before one ("PNS
-PENSIUNAN") does not count.
+PENSIUNAN") does not count, nor does a term restating it right after ("PENSIUNAN PEGAWAI NEGRI
+SIPIL (PNS)").
 
 The engine classifies the distinct texts of a round here, then matches them in SQL with IN
 (verification/engine/prepare.py).
@@ -94,16 +95,23 @@ def occupation_category(text: str) -> str | None:
     holder_not = [bool(r & NOT_HOLDER) for r in read]
     found: str | None = None
     found_length = 0
+    # A term that restates the one just before it (the same group, right after it: "PENSIUNAN
+    # PEGAWAI NEGRI SIPIL (PNS)") shares that term's negation.
+    negated_code, negated_end = None, -1
     i = 0
     while i < len(read):
         for words, code in _TERMS:
             end = i + len(words)
             if end <= len(read) and all(w in r for w, r in zip(words, read[i:end], strict=False)):
-                if code is not None and len(words) > found_length:
-                    negated = any(holder_not[max(0, i - _BEFORE) : i]) or any(
-                        holder_not[end : end + _AFTER]
+                if code is not None:
+                    negated = (
+                        any(holder_not[max(0, i - _BEFORE) : i])
+                        or any(holder_not[end : end + _AFTER])
+                        or (code == negated_code and i == negated_end)
                     )
-                    if not negated:
+                    if negated:
+                        negated_code, negated_end = code, end
+                    elif len(words) > found_length:
                         found, found_length = code, len(words)
                 i = end - 1  # the phrase's words are used up
                 break

@@ -102,3 +102,11 @@ def test_a_retired_former_or_related_holder_is_never_restricted(row, word):
 @given(st.sampled_from(RESTRICTED), st.sampled_from(["Guru", "Staf", "Bagian Umum", "Aktif"]))
 def test_a_post_with_more_words_around_it_stays_restricted(row, word):
     assert occupation_category(f"{row['text']} {word}") == row["category"]
+
+
+def test_a_restatement_shares_the_negation_of_the_term_it_restates():
+    """Found by hypothesis: the label "pegawai negri sipil (pns)" after "Pensiunan" read as
+    a PNS, the "(pns)" too far from "Pensiunan" for the word before it to count."""
+    assert not occupation_is_restricted("Pensiunan pegawai negri sipil (pns)")
+    assert not occupation_is_restricted("Purnawirawan Tentara Nasional Indonesia (TNI)")
+    assert occupation_is_restricted("Pegawai negri sipil (PNS)")
