@@ -95,8 +95,8 @@ def occupation_category(text: str) -> str | None:
     holder_not = [bool(r & NOT_HOLDER) for r in read]
     found: str | None = None
     found_length = 0
-    # A term that restates the one just before it (the same group, right after it: "PENSIUNAN
-    # PEGAWAI NEGRI SIPIL (PNS)") shares that term's negation.
+    # A term that restates a negated one just before it (the same group, at most _AFTER words
+    # after it: "PENSIUNAN PEGAWAI NEGRI SIPIL (PNS)") shares that term's negation.
     negated_code, negated_end = None, -1
     i = 0
     while i < len(read):
@@ -107,7 +107,7 @@ def occupation_category(text: str) -> str | None:
                     negated = (
                         any(holder_not[max(0, i - _BEFORE) : i])
                         or any(holder_not[end : end + _AFTER])
-                        or (code == negated_code and i == negated_end)
+                        or (code == negated_code and 0 <= i - negated_end <= _AFTER)
                     )
                     if negated:
                         negated_code, negated_end = code, end
