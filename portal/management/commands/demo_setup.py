@@ -54,6 +54,9 @@ STAFF = (
     ("pkd_cideng", Role.BAWASLU, "31.71.01.1002", "PKD (pengawas) Kelurahan Cideng"),
     ("bawaslu_dki", Role.BAWASLU, "31", "Bawaslu Provinsi DKI Jakarta"),
     ("bawaslu_jaktim", Role.BAWASLU, "31.75", "Bawaslu Kota Jakarta Timur"),
+    # The whole country (no region): the national page /nasional/.
+    ("kpu_ri", Role.KPU_RI, None, "KPU RI (nasional)"),
+    ("bawaslu_ri", Role.BAWASLU_RI, None, "Bawaslu RI (nasional)"),
 )
 
 
@@ -341,7 +344,8 @@ class Command(BaseCommand):
                 username, password=DEMO_PASSWORD
             )
             StaffAssignment.objects.update_or_create(
-                user=user, defaults={"role": role, "region": Region.objects.get(code=code)}
+                user=user,
+                defaults={"role": role, "region": Region.objects.get(code=code) if code else None},
             )
         for i, pair in enumerate(pairs):
             username = f"tim_{'ab'[i]}"
