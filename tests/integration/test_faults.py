@@ -143,7 +143,8 @@ def voters(lab: Lab, database: str) -> tuple[int, int, str]:
     return lab.one(
         database,
         f"SELECT COUNT(*), COUNT(DISTINCT nik_hash), md5(string_agg(concat_ws('|', "
-        "encode(nik_hash, 'hex'), name, birth_place, birth_date, sex, marital_status, address, "
+        "encode(nik_hash, 'hex'), name, birth_place, encode(birth_hash, 'hex'), minor, sex, "
+        "marital_status, address, "
         f"rt, rw, kelurahan_code), ',' ORDER BY nik_hash)) FROM {t['voter']}",
     )
 
