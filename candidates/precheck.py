@@ -59,32 +59,35 @@ BITS = {DUP_FILE: 1, DUP_EARLIER: 2, OUTSIDE: 4, NIK_REGION: 8, NIK_DATE: 16, BI
 @dataclass(frozen=True)
 class Kind:
     key: str
-    bit: int
     label: str  # as the page and the download name it (gettext at use)
     hint: str
+
+    @property
+    def bit(self) -> int:
+        return BITS[self.key]
 
 
 def kinds() -> tuple[Kind, ...]:
     """The warnings in the order the page lists them, with what the team can do."""
     return (
-        Kind(DUP_FILE, BITS[DUP_FILE], _("NIK ganda dalam berkas"),
+        Kind(DUP_FILE, _("NIK ganda dalam berkas"),
              _("NIK yang sama tertulis lebih dari sekali: dukungan dihitung satu kali. Hapus "
                "baris yang berulang.")),
-        Kind(DUP_EARLIER, BITS[DUP_EARLIER], _("NIK sudah ada di daftar sebelumnya"),
+        Kind(DUP_EARLIER, _("NIK sudah ada di daftar sebelumnya"),
              _("NIK ini sudah ada di unggahan lain pasangan ini: dukungan dihitung satu kali. "
                "Jangan unggah ulang baris yang sudah diterima.")),
-        Kind(OUTSIDE, BITS[OUTSIDE], _("Kelurahan di luar wilayah pemilihan"),
+        Kind(OUTSIDE, _("Kelurahan di luar wilayah pemilihan"),
              _("Kode kelurahan/desa ini bukan bagian dari wilayah pemilihan: pendukung harus "
                "berdomisili di wilayah pemilihan. Periksa kode wilayahnya.")),
-        Kind(NIK_REGION, BITS[NIK_REGION], _("Kode wilayah NIK tidak ada"),
+        Kind(NIK_REGION, _("Kode wilayah NIK tidak ada"),
              _("Enam angka pertama NIK bukan kode kecamatan mana pun: periksa NIK dari KTP-el.")),
-        Kind(NIK_DATE, BITS[NIK_DATE], _("Tanggal lahir di NIK tidak mungkin"),
+        Kind(NIK_DATE, _("Tanggal lahir di NIK tidak mungkin"),
              _("Angka ke-7 s.d. 12 NIK (tanggal, bulan, tahun lahir; tanggal + 40 untuk "
                "perempuan) bukan tanggal yang ada: periksa NIK dari KTP-el.")),
-        Kind(BIRTH_DIFFERS, BITS[BIRTH_DIFFERS], _("Tanggal lahir berbeda dengan NIK"),
+        Kind(BIRTH_DIFFERS, _("Tanggal lahir berbeda dengan NIK"),
              _("Tanggal lahir yang diketik berbeda dengan tanggal lahir di NIK (angka ke-7 s.d. "
                "12, tanggal + 40 untuk perempuan): periksa keduanya dari KTP-el.")),
-        Kind(UNDERAGE, BITS[UNDERAGE], _("Belum 17 tahun pada hari pemungutan suara"),
+        Kind(UNDERAGE, _("Belum 17 tahun pada hari pemungutan suara"),
              _("Menurut NIK, pendukung belum berusia 17 tahun pada hari pemungutan suara dan "
                "tidak berstatus kawin: dukungannya tidak memenuhi syarat.")),
     )  # fmt: skip

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from candidates.models import Pair
+from electorate.params import id_param
 from fieldwork import selectors
 from fieldwork.forms import ReasonForm, StageStartForm, WindowForm
 from fieldwork.models import Stage
@@ -53,7 +54,7 @@ def _posted_stage(request, pair: Pair) -> Stage:
     stage_id = request.POST.get("stage", "")
     return get_object_or_404(
         selectors.stages_visible(user=request.user, pair=pair).select_related("pair__election"),
-        pk=int(stage_id) if stage_id.isdigit() else 0,
+        pk=id_param(stage_id) or 0,
     )
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from electorate.params import id_param
 from fieldwork import pages, selectors
 from fieldwork.forms import AdviceForm, AnswerForm, EntryForm, ReportForm
 from fieldwork.models import Advice
@@ -110,7 +111,7 @@ def advice_new(request, pk: int):
     if task_id:
         task = get_object_or_404(
             selectors.tasks_visible(user=user, stage=stage).select_related("supporter"),
-            pk=int(task_id) if task_id.isdigit() else 0,
+            pk=id_param(task_id) or 0,
         )
     regions = pages.regions_for(user=user, stage=stage)
     form = AdviceForm(request.POST or None, regions=regions, task=task)
