@@ -5,7 +5,7 @@ again here) at the top, the administrative recap and each factual verification b
 
 from __future__ import annotations
 
-from candidates.models import Pair
+from candidates.models import Pair, Standing
 from candidates.standing import standing_points
 from fieldwork.counts import area_counts
 from fieldwork.models import Stage
@@ -39,8 +39,8 @@ def standing_report(*, pair: Pair) -> dict:
     """`recap --json`: the standing's figures at the top level ("MS" is the MS that counts),
     "administrative" the administrative recap (its own MS/BMS/TMS), "verfak_stages" each
     factual verification, "final" the standing again (for readers of the older shape)."""
-    standing = standing_now(pair=pair)
-    points = standing_points(pair=pair)
+    points = standing_points(pair=pair)  # "now" among them: read once
+    standing = points.get(Standing.NOW) or standing_now(pair=pair)
     stages = list(
         Stage.objects.filter(pair=pair).select_related("pair__election").order_by("number")
     )
