@@ -21,7 +21,7 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from candidates import selectors as candidates
@@ -38,6 +38,7 @@ from objections import selectors as objections
 from objections.models import Objection
 from staff.access import is_commission, user_role
 from verification import selectors as verification
+from verification.charts import n
 from verification.models import VerificationRun
 
 
@@ -379,9 +380,7 @@ def team_todo(*, user, today: dt.date) -> list[dict]:
     owed = standing.get("repair_owed")
     if owed is not None:
         spread = standing.get("spread") or {}
-        note = _("Perbaikan wajib: %(n)s pendukung.") % {
-            "n": _thousands(standing.get("repair_required", 0))
-        }
+        note = _("Perbaikan wajib: %(n)s pendukung.") % {"n": n(standing.get("repair_required", 0))}
         if spread.get("shortfall"):
             note += " " + _("Kurang sebaran %(n)s wilayah.") % {"n": spread["shortfall"]}
         items.append(
@@ -422,7 +421,3 @@ def _next_window(pair: Pair, owed: int | None, today: dt.date) -> SubmissionWind
     if owed is not None:
         return windows.filter(round=owed).first()
     return windows.order_by("opens", "round").first()
-
-
-def _thousands(n: int) -> str:
-    return number_format(n, force_grouping=True)
