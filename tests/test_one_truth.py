@@ -300,6 +300,17 @@ def test_every_surface_gives_the_same_figure_for_the_same_scope(demo, client):
                         verfak.get(f"verfak.{key}"),
                     )
         client.logout()
+        # The national page (KPU RI, Bawaslu RI): the same stored standing, one row per pair.
+        for username in ("kpu_ri", "bawaslu_ri"):
+            client.force_login(get_user_model().objects.get(username=username))
+            national = _figures(client.get(reverse("national")).content.decode())
+            for key in ("MS", "spread"):
+                value = national.get(f"standing.{key}.{pair.pk}")
+                assert value is not None, (username, pair.name, key)  # the row is there
+                readings.add(
+                    f"{pair.name} / kedudukan {key}", f"halaman nasional ({username})", value
+                )
+            client.logout()
     # A figure read on one surface only (a PPK's results page) compares nothing: there must
     # be many that were read on several, or the test proves nothing.
     compared = [f for f, surfaces in readings.seen.items() if len(surfaces) >= 2]
