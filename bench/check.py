@@ -441,8 +441,17 @@ def main(argv: list[str] | None = None) -> int:
         "--cache-url", default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14")
     )
     parser.add_argument("--keep-files", action="store_true")
+    parser.add_argument(
+        "--replica", action="store_true",
+        help="in a throwaway primary + standby: the check under a verification run, reads on "
+        "the primary, then on the standby (bench/check_replica.py; --scale 0.05 is minutes)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     args.work = ROOT / "var" / "bench-check"
+    if args.replica:
+        from bench.check_replica import run as replica_run
+
+        return replica_run(args)
     return run(args)
 
 

@@ -11,41 +11,13 @@ median, p95, p99 and maximum. Both clusters are stopped and removed at the end.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import shutil
-import socket
 import statistics
-import subprocess
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import psycopg
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _run(*args, root: Path, timeout: int = 600) -> None:
-    command = [str(a) for a in args]
-    if os.geteuid() == 0:
-        command = ["runuser", "-u", "postgres", "--", *command]
-    subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=root)
-
-
-def _conf(data: Path, port: int, root: Path) -> None:
-    with (data / "postgresql.conf").open("a") as conf:
-        conf.write(
-            f"\nport = {port}\nlisten_addresses = '127.0.0.1'\n"
-            f"unix_socket_directories = '{root}'\nshared_buffers = 128MB\n"
-        )
+from bench.pgcluster import PG_BIN, Clusters
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,33 +26,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=2, help="pgbench clients writing")
     parser.add_argument("--scale", type=int, default=10, help="pgbench scale (100k rows each)")
     args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="pilkada-lag-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    primary, standby = root / "primary", root / "standby"
-    p_port, s_port = _port(), _port()
-    started = []
-    try:
-        _run(PG_BIN / "initdb", "-D", primary, "-U", "postgres", "--auth=trust", root=root)
-        _conf(primary, p_port, root)
-        _run(PG_BIN / "pg_ctl", "-D", primary, "-l", root / "p.log", "-w", "start", root=root)
-        started.append(primary)
-        _run(PG_BIN / "pgbench", "-i", "-q", "-s", args.scale, "-h", "127.0.0.1", "-p",
-             p_port, "-U", "postgres", "postgres", root=root)  # fmt: skip
-        _run(PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", p_port, "-U", "postgres",
-             "-D", standby, "-R", "-X", "stream", root=root)  # fmt: skip
-        _conf(standby, s_port, root)
-        _run(PG_BIN / "pg_ctl", "-D", standby, "-l", root / "s.log", "-w", "start", root=root)
-        started.append(standby)
+    with Clusters("pilkada-lag-", shared_buffers="128MB") as pg:
+        primary = pg.primary_start()
+        p_port = primary.port
+        primary.run(PG_BIN / "pgbench", "-i", "-q", "-s", args.scale, "-h", "127.0.0.1", "-p",
+                    p_port, "-U", "postgres", "postgres")  # fmt: skip
+        pg.standby_start()
         samples: list[tuple[float, int]] = []
         load = threading.Thread(
-            target=_run,
+            target=primary.run,
             args=(PG_BIN / "pgbench", "-c", args.clients, "-j", args.clients, "-T",
                   args.seconds, "-h", "127.0.0.1", "-p", p_port, "-U", "postgres", "postgres"),
-            kwargs={"root": root, "timeout": args.seconds + 120},
+            kwargs={"timeout": args.seconds + 120},
         )  # fmt: skip
-        url = f"postgres://postgres@127.0.0.1:{p_port}/postgres"
-        with psycopg.connect(url, autocommit=True) as conn:
+        with psycopg.connect(primary.url(), autocommit=True) as conn:
             load.start()
             time.sleep(1)  # pgbench connects
             while load.is_alive():
@@ -109,11 +68,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WAL bytes not yet replayed: median {statistics.median(behind):.0f}  "
               f"p99 {pct(behind, 99):.0f}  max {behind[-1]}")  # fmt: skip
         return 0
-    finally:
-        for data in reversed(started):
-            with contextlib.suppress(subprocess.SubprocessError):
-                _run(PG_BIN / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop", root=root)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

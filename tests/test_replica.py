@@ -9,18 +9,10 @@ PostgreSQL only (the Makefile's SQLite run leaves the top-level tests out)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -28,11 +20,10 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench.pgcluster import PG_BIN, TOOLS, Clusters, tools_present
 from electorate.models import Role
 from replica.scope import ReplicaScopeWrite, primary_reads, read_alias, replica_reads
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-TOOLS = ("initdb", "pg_ctl", "pg_basebackup")
 NAME = "pilkada_replica"
 NIK = "3171011201900501"  # make_nik's shape: Gambir, born 12 January 1990
 BIRTH = dt.date(1990, 1, 12)
@@ -40,7 +31,7 @@ API = "/api/cek-dukungan/"
 
 pytestmark = [
     pytest.mark.skipif(
-        not all((PG_BIN / tool).exists() for tool in TOOLS),
+        not tools_present(),
         reason=f"PostgreSQL server binaries ({', '.join(TOOLS)}) not found in {PG_BIN}",
     ),
     pytest.mark.skipif(
@@ -50,91 +41,17 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Cluster:
-    """One PostgreSQL data directory, run as the postgres OS user when the tests run as root."""
-
-    def __init__(self, root: Path, name: str, port: int):
-        self.dir, self.port, self.log = root / name, port, root / f"{name}.log"
-        self.root = root
-
-    def run(self, *args: str, timeout: int = 180) -> None:
-        command = [str(a) for a in args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=self.root)
-
-    def configure(self) -> None:
-        with (self.dir / "postgresql.conf").open("a") as conf:
-            conf.write(
-                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
-                f"unix_socket_directories = '{self.root}'\nmax_connections = 40\n"
-                "shared_buffers = 32MB\nfsync = off\nhot_standby = on\n"
-            )
-
-    def start(self) -> None:
-        self.run(PG_BIN / "pg_ctl", "-D", self.dir, "-l", self.log, "-w", "-t", "60", "start")
-
-    def stop(self) -> None:
-        self.run(PG_BIN / "pg_ctl", "-D", self.dir, "-m", "fast", "-w", "stop")
-
-    def running(self) -> bool:
-        return (self.dir / "postmaster.pid").exists()
-
-    def sql(self, query: str, db: str = "postgres") -> list[tuple]:
-        with psycopg.connect(
-            host="127.0.0.1", port=self.port, user="postgres", dbname=db, autocommit=True
-        ) as conn:
-            cursor = conn.execute(query)
-            return cursor.fetchall() if cursor.description else []
-
-
 @pytest.fixture(scope="module")
 def clusters():
-    root = Path(tempfile.mkdtemp(prefix="pilkada-replica-"))
-    shutil.chown(root, "postgres", "postgres") if os.geteuid() == 0 else None
-    primary = Cluster(root, "primary", _free_port())
-    standby = Cluster(root, "standby", _free_port())
-    try:
-        primary.run(
-            PG_BIN / "initdb", "-D", primary.dir, "-U", "postgres", "--auth=trust",
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
-        )  # fmt: skip
-        primary.configure()
-        primary.start()
-        primary.sql(f"CREATE DATABASE {NAME}")
-        primary.run(
-            PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
-            "-D", standby.dir, "-R", "-X", "stream", "--no-sync",
-        )  # fmt: skip
-        standby.configure()  # its own port (the copied conf said the primary's)
-        standby.start()
-        yield SimpleNamespace(primary=primary, standby=standby, root=root)
-    finally:
-        for cluster in (standby, primary):
-            if cluster.running():
-                with contextlib.suppress(subprocess.SubprocessError):
-                    cluster.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    with Clusters("pilkada-replica-", fast=True, max_connections=40, shared_buffers="32MB") as pg:
+        pg.primary_start()
+        pg.primary.sql(f"CREATE DATABASE {NAME}")
+        pg.standby_start()
+        yield pg
 
 
-def caught_up(pg, timeout: float = 30) -> float:
-    """Wait until the standby has replayed everything the primary wrote; the seconds waited."""
-    target = pg.primary.sql("SELECT pg_current_wal_lsn()")[0][0]
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        done = pg.standby.sql(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn", db=NAME)[0][
-            0
-        ]
-        if done:
-            return time.monotonic() - started
-        time.sleep(0.02)
-    raise AssertionError("the standby did not catch up")
+def caught_up(pg) -> float:
+    return pg.caught_up(NAME, timeout=30)
 
 
 @pytest.fixture(scope="module")
