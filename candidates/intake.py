@@ -463,4 +463,7 @@ def _support_load(run: Run[SupportUpload], *, load: Loader | None, timing: list[
             if progress.rows == 0:  # rolls back the DELETE above too: nothing changes
                 raise FileFormatError(no_data_message())
             precheck.earlier(upload)  # the same hash keys: still inside the transaction
-            upload_done(run, progress, errors, accepted, precheck=precheck.report())
+            upload_done(
+                run, progress, errors, accepted,
+                precheck=precheck.report(), precheck_flags=precheck.flag_rows(),
+            )  # fmt: skip

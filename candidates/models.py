@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.kinds import level_choices
 from electorate.models import Region, Voter, VoterRoll
 from files.models import Upload
+from jobs.models import LeasedJobQuerySet
 
 
 class Election(models.Model):
@@ -179,12 +180,23 @@ class SubmissionWindow(models.Model):
         return f"{self.election} {self.get_round_display()}: {self.opens} - {self.closes}"
 
 
+class SupportUploadManager(models.Manager.from_queryset(LeasedJobQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("precheck_flags")
+
+
 class SupportUpload(Upload):
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="uploads")
     round = models.PositiveSmallIntegerField(choices=Round.choices, default=Round.INITIAL)
     # What the upload already tells without the roll (candidates.precheck): counts, row
     # numbers, masked NIKs and notices; never a NIK, a name or a date. {} until loaded.
     precheck = models.JSONField(default=dict, blank=True)
+    # Every flagged row as [row, bits] (up to precheck.FLAGS_KEPT: megabytes of JSON on a big
+    # list), read by the download alone: deferred by the manager, so that no list of uploads
+    # and no page reads it.
+    precheck_flags = models.JSONField(default=list, blank=True)
+
+    objects = SupportUploadManager()
 
     class Meta:
         verbose_name = _("unggahan daftar dukungan")
@@ -195,7 +207,7 @@ class SupportUpload(Upload):
 
     @classmethod
     def claim_fields(cls) -> dict[str, Any]:
-        return {**super().claim_fields(), "precheck": {}}
+        return {**super().claim_fields(), "precheck": {}, "precheck_flags": []}
 
 
 class SupportSummary(Upload):

@@ -290,9 +290,12 @@ class Precheck:
             "counts": self.counts,
             "items": {key: items for key, items in self.items.items() if items},
             "flagged": len(self.flags),
-            "flags": sorted(self.flags.items()),
             "notices": self.notices,
         }
+
+    def flag_rows(self) -> list[tuple[int, int]]:
+        """What SupportUpload.precheck_flags keeps: each flagged row with its kinds' bits."""
+        return sorted(self.flags.items())
 
 
 # --- reading the report -----------------------------------------------------------------------
@@ -341,7 +344,7 @@ def precheck_rows(upload: Any) -> Iterator[list[str]]:
     from files.uploads import upload_open
 
     report = upload.precheck or {}
-    flags = {int(row): bits for row, bits in report.get("flags") or []}
+    flags = {int(row): bits for row, bits in upload.precheck_flags or []}
     if not flags:
         return
     last = max(flags)

@@ -117,8 +117,9 @@ class SupportUploadOutput(serializers.ModelSerializer):
         return check_json(upload_check(upload))
 
     def get_precheck(self, upload: SupportUpload) -> dict:
-        """The report without the flagged rows' list (the download's): counts, rows shown."""
-        return {k: v for k, v in (upload.precheck or {}).items() if k != "flags"}
+        """The report (the flagged rows' list, the download's, is a field of its own):
+        counts, rows shown, notices."""
+        return upload.precheck or {}
 
 
 class SupporterOutput(serializers.ModelSerializer):

@@ -160,7 +160,7 @@ def _url(world, name: str, side: str) -> str:
     if name == "upload-precheck-download":
         # The pre-check's download exists where it flagged a row: flag the first data row.
         world.objects[side][kind].__class__.objects.filter(pk=kwargs["pk"]).update(
-            precheck={"flags": [[2, 1]], "nik_index": 0}
+            precheck={"flagged": 1, "nik_index": 0}, precheck_flags=[[2, 1]]
         )
         kwargs["fmt"] = "csv"
     return reverse(name, kwargs=kwargs)

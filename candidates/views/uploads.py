@@ -214,7 +214,7 @@ def upload_precheck_download(request, pk: int, fmt: str):
     upload = _upload(request, pk)
     if not selectors.may_upload(user=request.user, pair=upload.pair):
         raise PermissionDenied
-    if fmt not in ("csv", "xlsx") or not (upload.precheck or {}).get("flags"):
+    if fmt not in ("csv", "xlsx") or not (upload.precheck or {}).get("flagged"):
         raise Http404
     if (
         upload.purged_at is not None
