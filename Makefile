@@ -63,8 +63,10 @@ bench: install-bench
 
 # The citizens' check under load: gunicorn + PostgreSQL + the limiter in Redis, driven by wrk
 # (apt-get install -y wrk) on the DKI database of `make bench` (built with --keep if missing).
+# BENCH_ARGS="--replica --scale 0.25": in a throwaway primary + standby, under a verification
+# run, the reads on the primary and then on the standby.
 bench-check: install-bench
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.check
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.check $(BENCH_ARGS)
 
 # Cost in a straight line: rolls of 1M..16M voters (BENCH_SCALE_SIZES, millions) with lists of
 # 10%, each size's import, intake and verification in seconds per million rows, plotted into

@@ -264,9 +264,13 @@ def _server_env(args, url: str) -> dict:
     return env
 
 
-def _gunicorn(args, url: str) -> subprocess.Popen:
+def _gunicorn(args, url: str, replica_url: str | None = None) -> subprocess.Popen:
+    """The server; with `replica_url`, its replica reads (the check's lookup) go there."""
+    env = _server_env(args, url)
+    if replica_url:
+        env["DATABASE_REPLICA_URL"] = replica_url
     return gunicorn_start(
-        env=_server_env(args, url), port=args.port, workers=args.workers, threads=args.threads,
+        env=env, port=args.port, workers=args.workers, threads=args.threads,
         log=ROOT / "var" / "bench-check-gunicorn.log", probe="/cek-dukungan/",
         extra=["--backlog", "2048"], wait=90,
     )  # fmt: skip
@@ -306,6 +310,24 @@ def _wrk(args, bodies: Path, seconds: int) -> dict:
     return json.loads(line.removeprefix("WRK_JSON "))
 
 
+def http_figures(load: dict) -> dict:
+    """What wrk's script reported (check.lua), in lookups/s and ms."""
+    seconds = load["duration_us"] / 1e6
+    return {
+        "requests": load["requests"],
+        "per_s": load["ok"] / seconds,
+        "p50_ms": load["p50_us"] / 1000,
+        "p95_ms": load["p95_us"] / 1000,
+        "p99_ms": load["p99_us"] / 1000,
+        "max_ms": load["max_us"] / 1000,
+        "ok": load["ok"],
+        "limited_429": load["limited"],
+        "other_status": load["other"],
+        "socket_errors": load["socket_errors"],
+        "seconds": seconds,
+    }
+
+
 def run(args) -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("bench-check: wrk is missing: apt-get install -y wrk")
@@ -331,20 +353,7 @@ def run(args) -> int:
     finally:
         process_stop(server)
     counted, withheld = _withheld(args.cache_url)
-    seconds = load["duration_us"] / 1e6
-    http = {
-        "requests": load["requests"],
-        "per_s": load["ok"] / seconds,
-        "p50_ms": load["p50_us"] / 1000,
-        "p95_ms": load["p95_us"] / 1000,
-        "p99_ms": load["p99_us"] / 1000,
-        "max_ms": load["max_us"] / 1000,
-        "ok": load["ok"],
-        "limited_429": load["limited"],
-        "other_status": load["other"],
-        "socket_errors": load["socket_errors"],
-        "seconds": seconds,
-    }
+    http = http_figures(load)
     result = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{os.uname().machine}, {os.cpu_count()} CPU",

@@ -33,9 +33,9 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 from bench import check
-from bench.environment import BENCH_DIR, ROOT, django_setup
+from bench.environment import BENCH_DIR, django_setup
 from bench.pgcluster import Clusters, tools_present
-from bench.server import gunicorn_start, process_stop
+from bench.server import process_stop
 
 
 def _verify_loop(pair_id: int, stop, conn) -> None:
@@ -97,15 +97,8 @@ class LagSampler(threading.Thread):
 
 
 def _round(args, url: str, replica_url: str | None, bodies, samples, pair_id: int) -> dict:
-    env = check._server_env(args, url)
-    if replica_url:
-        env["DATABASE_REPLICA_URL"] = replica_url
     check._counters_clear(args.cache_url)
-    server = gunicorn_start(
-        env=env, port=args.port, workers=args.workers, threads=args.threads,
-        log=ROOT / "var" / "bench-check-gunicorn.log", probe="/cek-dukungan/",
-        extra=["--backlog", "2048"], wait=90,
-    )  # fmt: skip
+    server = check._gunicorn(args, url, replica_url)
     loop = None
     try:
         right, checked = check._answers_check(args, samples)
@@ -117,17 +110,9 @@ def _round(args, url: str, replica_url: str | None, bodies, samples, pair_id: in
     finally:
         verified = loop.finish() if loop else {"error": "not started", "seconds": []}
         process_stop(server)
-    seconds = load["duration_us"] / 1e6
     return {
         "reads_on": "replica" if replica_url else "primary",
-        "per_s": load["ok"] / seconds,
-        "ok": load["ok"],
-        "p50_ms": load["p50_us"] / 1000,
-        "p95_ms": load["p95_us"] / 1000,
-        "p99_ms": load["p99_us"] / 1000,
-        "limited_429": load["limited"],
-        "other_status": load["other"],
-        "socket_errors": load["socket_errors"],
+        **check.http_figures(load),
         "answers_right": [right, checked],
         "verification_runs": len(verified["seconds"]),
         "verification_seconds": [round(s, 2) for s in verified["seconds"]],
