@@ -68,6 +68,12 @@ def supporter_results(*, pair: Pair, round: int | None = None) -> QuerySet[Suppo
     )
 
 
+def results_rows(pair: Pair, ids: list[int]) -> QuerySet[Supporter]:
+    """The rows of `ids` (a page of results_visible, already narrowed to the user's scope and
+    filters) with what the results page shows, found by their ids alone."""
+    return supporter_results(pair=pair).filter(pk__in=ids)
+
+
 @dataclass(frozen=True)
 class Scope:
     """The part of a pair's list whose figures a user reads: every figure of the recap, the

@@ -228,7 +228,9 @@ def results_page(request, pk: int):
         SUPERSEDED: counts["superseded"],
     }.get(status, counts["total"] + counts["superseded"])
     known = None if search or reason else listed
-    page = ListPaginator(rows, PAGE_SIZE, count=known).get_page(request.GET.get("page"))
+    page = ListPaginator(
+        rows, PAGE_SIZE, count=known, rows_for=lambda ids: selectors.results_rows(pair, ids)
+    ).get_page(request.GET.get("page"))
     names_read_log(
         user=request.user, pair=pair, what="verification-results", rows=len(page),
         page=page.number,

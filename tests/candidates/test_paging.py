@@ -55,3 +55,33 @@ def test_the_supporter_list_counts_what_it_lists(client, world, listed, user):
     if user == "pps_a":
         shown = shown.filter(kelurahan_id="31.71.01.1001")
     assert response.context["page"].paginator.count == shown.count()
+
+
+@pytest.mark.parametrize("user", ["tim_a", "kpu_a", "pps_a"])
+@pytest.mark.parametrize("query", [{}, {"page": "2"}, {"status": "MS"}, {"q": "a"}])
+def test_the_results_page_reads_its_rows_by_their_ids_alone(client, world, listed, user, query):
+    """The results page's second step (rows_for) reads the page's rows by their ids, without
+    the list's filters: the same rows, in the same order, with the same annotations as
+    Django's Paginator over the filtered list, and the area's placement filter read once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from verification.selectors import results_visible
+
+    client.force_login(world.users[user])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("verification-results", kwargs={"pk": listed.pk}), query)
+    assert response.status_code == 200
+    rows = results_visible(
+        user=world.users[user], pair=listed, round=None,
+        status=query.get("status", ""), search=query.get("q", ""),
+    )  # fmt: skip
+    theirs = Paginator(rows, 50).get_page(query.get("page"))
+    ours = response.context["page"]
+    assert [(r.pk, r.outcome, r.place) for r in ours] == [
+        (r.pk, r.outcome, r.place) for r in theirs
+    ]
+    supporter_reads = [
+        q["sql"] for q in queries.captured_queries if "candidates_supporter" in q["sql"]
+    ]
+    assert sum("COALESCE" in sql and " LIKE " in sql for sql in supporter_reads) <= 1
