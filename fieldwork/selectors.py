@@ -16,7 +16,6 @@ history). Writes and their rules are the services' (fieldwork/services.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -263,30 +262,16 @@ def worklists_for(*, user) -> list[dict]:
     ]
 
 
-class _WorklistStatuses(Mapping):
-    """The worklist's status filters, the findings table read when asked ("dihadirkan": the
-    findings that start the bring-in clock). "belum" is not the TMS without a visit (a double
+def worklist_statuses() -> dict[str, Q]:
+    """The worklist's status filters ("dihadirkan": the findings that start the bring-in clock,
+    read from the findings table when asked). "belum" is not the TMS without a visit (a double
     who chose another pair, one struck off): they are listed under TMS, the note saying why."""
-
-    def _all(self) -> dict[str, Q]:
-        return {
-            "belum": TO_VISIT,
-            "MS": Q(result=Result.MS),
-            "TMS": Q(result=Result.TMS),
-            "dihadirkan": Q(finding__in=findings.not_met_codes(), result=Result.PENDING),
-        }
-
-    def __getitem__(self, key: str) -> Q:
-        return self._all()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-
-WORKLIST_STATUSES: Mapping[str, Q] = _WorklistStatuses()
+    return {
+        "belum": TO_VISIT,
+        "MS": Q(result=Result.MS),
+        "TMS": Q(result=Result.TMS),
+        "dihadirkan": Q(finding__in=findings.not_met_codes(), result=Result.PENDING),
+    }
 
 
 def worklist_filter(tasks: QuerySet[Task], *, q: str = "", status: str = "") -> QuerySet[Task]:
@@ -301,8 +286,9 @@ def worklist_filter(tasks: QuerySet[Task], *, q: str = "", status: str = "") -> 
                 tasks = tasks.filter(supporter__rw=parts[1].zfill(3))
         else:
             tasks = tasks.filter(supporter__name__icontains=q)
-    if status in WORKLIST_STATUSES:
-        tasks = tasks.filter(WORKLIST_STATUSES[status])
+    statuses = worklist_statuses()
+    if status in statuses:
+        tasks = tasks.filter(statuses[status])
     elif status == "saksi":
         tasks = tasks.filter(to_attest())
     return tasks
@@ -410,10 +396,10 @@ def area_table(
     return AreaTable(rows=shown, collapsed=collapsed, counts=scope_counts)
 
 
-def kelurahan_may_close(*, user, stage: Stage, code: str, closed: bool) -> bool:
+def kelurahan_may_close(*, user, stage: Stage, code: str, counts: dict, closed: bool) -> bool:
     """Whether this user may close the kelurahan now (the worklist's button): the area table's
-    answer for its row (closing.close_refusal, the rule area_close applies)."""
-    counts = kelurahan_counts(stage, code).get(code) or {"todo": 0, "not_met_last": None}
+    answer for its row (closing.close_refusal, the rule area_close applies). `counts`: the
+    kelurahan's kelurahan_counts entry, which the page has read for its counters."""
     state = AreaState(code, todo=counts["todo"], not_met_last=counts["not_met_last"])
     days, today = stage.pair.election.bring_in_days, timezone.localdate()
     return (

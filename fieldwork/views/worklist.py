@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from candidates.services import names_read_log
 from electorate.areas import KECAMATAN, KELURAHAN, code_ancestor, code_depth
 from fieldwork import findings, pages, selectors
-from fieldwork.counts import active_closures, area_counts
+from fieldwork.counts import active_closures, empty_counts, kelurahan_counts
 from fieldwork.forms import EntryForm, WorklistFilterForm
 from fieldwork.models import Task
 from fieldwork.views.common import (
@@ -60,8 +60,9 @@ def _worklist_stage(request, pk: int, code: str):
 
 
 def _counts(stage, code: str) -> dict:
-    """The worklist's counters (the page and its fragment): the kelurahan's area_counts."""
-    counts = area_counts(stage, code)
+    """The worklist's counters (the page and its fragment): the kelurahan's kelurahan_counts
+    entry (with "not_met_last", which the close button asks)."""
+    counts = kelurahan_counts(stage, code).get(code) or {**empty_counts(), "not_met_last": None}
     return {"counts": counts, "todo": counts["todo"], "waiting": counts["PENDING"] - counts["todo"]}
 
 
@@ -122,7 +123,11 @@ def worklist(request, pk: int, code: str):
             **counted,
             "closure": closure,
             "may_close": selectors.kelurahan_may_close(
-                user=request.user, stage=stage, code=code, closed=closure is not None
+                user=request.user,
+                stage=stage,
+                code=code,
+                counts=counted["counts"],
+                closed=closure is not None,
             ),
             "here": here,
             "is_pkd": selectors.is_pkd(request.user),

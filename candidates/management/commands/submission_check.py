@@ -58,7 +58,7 @@ class Command(BaseCommand):
         pair = Pair.objects.select_related("election").filter(pk=options["pair"]).first()
         if pair is None:
             raise CommandError(f"Bakal pasangan calon dengan id {options['pair']} tidak ditemukan.")
-        by = _user(options["user"])
+        by = command_user(options["user"])
         as_of = _day(options["as_of"])
         summary = None
         try:
@@ -105,9 +105,6 @@ class Command(BaseCommand):
         if summary.status != SupportSummary.Status.DONE:
             raise CommandError(f"Formulir B.2-KWK tidak dapat dibaca: {summary.failure}")
         return summary
-
-
-_user = command_user  # the --user account (files.commands)
 
 
 def _day(text: str | None) -> dt.date | None:

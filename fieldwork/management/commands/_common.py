@@ -8,7 +8,6 @@ import json
 from django.core.management.base import CommandError
 
 from candidates.models import Pair
-from files.commands import command_user
 
 
 def pair_get(pk: int) -> Pair:
@@ -16,9 +15,6 @@ def pair_get(pk: int) -> Pair:
     if pair is None:
         raise CommandError(f"Bakal pasangan calon dengan id {pk} tidak ditemukan.")
     return pair
-
-
-user_get = command_user  # the --user account (files.commands)
 
 
 def date_arg(value: str) -> dt.date:

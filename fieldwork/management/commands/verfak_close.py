@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fieldwork.management.commands._common import date_arg, dumps, pair_get, user_get
+from fieldwork.management.commands._common import date_arg, dumps, pair_get
 from fieldwork.models import Stage
 from fieldwork.services import stage_close_all, stage_close_preview
+from files.commands import command_user
 
 
 class Command(BaseCommand):
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             return
         try:
             counts = stage_close_all(
-                stage=stage, as_of=as_of, by=user_get(opts.get("user")), confirm=opts["confirm"]
+                stage=stage, as_of=as_of, by=command_user(opts.get("user")), confirm=opts["confirm"]
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc

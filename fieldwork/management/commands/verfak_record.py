@@ -7,9 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fieldwork.management.commands._common import dumps, pair_get, user_get
+from fieldwork.management.commands._common import dumps, pair_get
 from fieldwork.models import Sheet
 from fieldwork.services import sheet_keep, sheet_run
+from files.commands import command_user
 
 
 class Command(BaseCommand):
@@ -28,7 +29,10 @@ class Command(BaseCommand):
         obj = pair_get(pair)
         with path.open("rb") as fh:
             sheet, created = sheet_keep(
-                pair=obj, file=fh, original_name=path.name, uploaded_by=user_get(opts.get("user"))
+                pair=obj,
+                file=fh,
+                original_name=path.name,
+                uploaded_by=command_user(opts.get("user")),
             )
         if sheet.status == Sheet.Status.PENDING:
             sheet = sheet_run(sheet_id=sheet.pk)

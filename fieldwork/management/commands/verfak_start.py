@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fieldwork.management.commands._common import date_arg, dumps, pair_get, user_get
+from fieldwork.management.commands._common import date_arg, dumps, pair_get
 from fieldwork.models import Task
 from fieldwork.services import stage_start
+from files.commands import command_user
 
 
 class Command(BaseCommand):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args, pair: int, round, opens, json: bool, **opts):
         obj = pair_get(pair)
         try:
-            stage = stage_start(pair=obj, round=round, opens=opens, by=user_get(opts.get("user")))
+            stage = stage_start(
+                pair=obj, round=round, opens=opens, by=command_user(opts.get("user"))
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         kelurahan = Task.objects.filter(stage=stage).values("kelurahan_code").distinct().count()
